@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, UsageError } from '../errors.js';
+import { commands } from './commands/index.js';
+
+/** Exit codes: 0 ran, 1 partial failure, 2 bad config or usage. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('tidemark')
+    .description('Keeps container images and Helm charts pinned in GitOps repositories current, through reviewed pull requests.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let code = 0;
+  for (const register of commands) register(program, (c) => (code = Math.max(code, c)));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    return exitCodeFor(err);
+  }
+  return code;
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    process.stderr.write(`tidemark: ${err.message}\n`);
+    if (err instanceof ConfigError) for (const p of err.problems) process.stderr.write(`  ${p.file}:${p.line}: ${p.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`tidemark: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+const VERSION = '0.1.0';
+

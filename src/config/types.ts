@@ -1,0 +1,83 @@
+import type { Datasource, Manager } from '../scan/types.js';
+
+export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
+
+/** Which dependencies a rule applies to. Every listed criterion must match; an absent one matches all. */
+export interface RuleMatch {
+  /** Package-name globs (`ghcr.io/acme/*`) or `/regex/`. */
+  packageNames?: string[];
+  managers?: Manager[];
+  /** File-path globs relative to the repo root. */
+  paths?: string[];
+  updateTypes?: UpdateType[];
+  datasources?: Datasource[];
+  /** A semver range or `/regex/` tested against the current version. */
+  currentVersion?: string;
+}
+
+export interface RuleSettings {
+  enabled?: boolean;
+  /** A semver range (`<2.0.0`) or `/regex/` the new version must satisfy. */
+  allowedVersions?: string;
+  /** A regex with named groups major, minor, patch, build, compatibility: for tags no built-in scheme reads. */
+  versioning?: string;
+  /** Allow pre-releases even when the current version is stable. */
+  allowPrerelease?: boolean;
+  pinDigests?: boolean;
+  /** Offer a major update on its own branch alongside the newest non-major one (default true). */
+  separateMajor?: boolean;
+  /** `3 days`, `12h`, `30m`, `1 week`. */
+  minimumReleaseAge?: string;
+  /** What to do when the registry gives no timestamp and a minimum age is set (default `allow`). */
+  minimumReleaseAgeMissing?: 'wait' | 'allow';
+  /** Several dependencies in one branch named after the group. */
+  group?: string;
+  labels?: string[];
+  reviewers?: string[];
+  assignees?: string[];
+  automerge?: boolean;
+}
+
+export interface Rule extends RuleSettings {
+  description?: string;
+  match?: RuleMatch;
+}
+
+export interface RegistryConfig {
+  insecure?: boolean;
+  /** Names of environment variables holding credentials, never the credentials themselves. */
+  usernameEnv?: string;
+  passwordEnv?: string;
+  tokenEnv?: string;
+  /** This host mirrors another: `mirror.gcr.io/x` is looked up as `docker.io/x`. */
+  mirrorOf?: string;
+}
+
+/** The repo-level config file (`.tidemark.yaml`, or `.github/tidemark.yaml`), with defaults applied. */
+export interface TidemarkConfig {
+  ignorePaths: string[];
+  rules: Rule[];
+  registries: Record<string, RegistryConfig>;
+  branchPrefix: string;
+  /** e.g. `chore(deps)`; null for none. */
+  commitMessagePrefix: string | null;
+  author: { name: string; email: string };
+  prConcurrentLimit: number;
+  prHourlyLimit: number;
+  dashboard: boolean;
+  /** Base branch for PRs; null means the repository's default branch. */
+  baseBranch: string | null;
+}
+
+export const DEFAULT_CONFIG: TidemarkConfig = {
+  ignorePaths: [],
+  rules: [],
+  registries: {},
+  branchPrefix: 'tidemark/',
+  commitMessagePrefix: null,
+  author: { name: 'tidemark[bot]', email: 'tidemark@users.noreply.github.com' },
+  prConcurrentLimit: 0,
+  prHourlyLimit: 0,
+  dashboard: false,
+  baseBranch: null,
+};
