@@ -1,0 +1,47 @@
+import type { Logger } from './log.js';
+import type { Plan } from './plan/types.js';
+import type { PlatformKind } from './publish/types.js';
+import type { Problem } from './scan/types.js';
+
+/** Everything one run over one repository needs. Entry points (cli, action, cron) only build this. */
+export interface RunOptions {
+  /** Local checkout of the repository (at the head of the base branch). */
+  dir: string;
+  platform: PlatformKind;
+  /** `owner/name` (GitHub), `group/project` (GitLab); null for plain git. */
+  repo: string | null;
+  /** GitHub Enterprise API base URL or GitLab host; null for the public service. */
+  endpoint: string | null;
+  /** Token for the platform API, from the environment; never logged. */
+  token: string | null;
+  /** git platform: the remote to push to (name or URL); default `origin`. */
+  remote: string | null;
+  dryRun: boolean;
+  /** Config file path relative to dir; null to look in the usual places. */
+  configPath: string | null;
+  cacheDir: string | null;
+  /** Where to write the plan JSON; null for none. */
+  planOut: string | null;
+  logger: Logger;
+  /** Dry-run output (unified diffs, summary table): stdout by default. */
+  print?: (text: string) => void;
+}
+
+export interface BranchOutcome {
+  branch: string;
+  pr: { number: number; url: string } | null;
+  detail: string;
+}
+
+export interface RunSummary {
+  repo: string;
+  opened: BranchOutcome[];
+  updated: BranchOutcome[];
+  closed: BranchOutcome[];
+  /** Branches left alone, and why (human commits, PR closed by the user, limits, unchanged). */
+  skipped: BranchOutcome[];
+  problems: Problem[];
+  /** Some lookup or publish step failed; the rest of the run went on. */
+  partialFailure: boolean;
+  plan: Plan;
+}
