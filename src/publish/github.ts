@@ -1,0 +1,293 @@
+import { PlatformError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
+import { PR_EXISTS, splitReviewers, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
+import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
+
+export interface GitHubPlatformOptions {
+  token: string;
+  /** `owner/name`. */
+  repo: string;
+  /** GitHub Enterprise: `https://ghe.example.com/api/v3`; null for api.github.com. */
+  baseUrl?: string | null;
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** Retry and throttle waits; tests make them tiny. */
+  timing?: GitHubTiming;
+}
+
+const AUTOMERGE = `mutation($pullRequestId: ID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
+}`;
+
+/**
+ * GitHub through the REST API: commits go through the Git Data API (no clone), PRs through pulls/issues,
+ * automerge through GraphQL. Only caches for one run: the default branch and the token's login.
+ */
+export class GitHubPlatform implements Platform {
+  readonly kind = 'github' as const;
+  readonly supportsPullRequests = true;
+  private defaultBranch: string | null = null;
+  private login: string | null | undefined;
+
+  private constructor(
+    private readonly octokit: GitHubClient,
+    private readonly owner: string,
+    private readonly name: string,
+    private readonly logger: Logger,
+  ) {}
+
+  static async create(opts: GitHubPlatformOptions): Promise<GitHubPlatform> {
+    const match = /^(?<owner>[^/\s]+)\/(?<name>[^/\s]+)$/.exec(opts.repo);
+    if (!match?.groups) {
+      throw new PlatformError(`GitHub: repository must be owner/name, got "${opts.repo}"`, { platform: 'github' });
+    }
+    const octokit = createGitHubClient(opts);
+    return new GitHubPlatform(octokit, match.groups.owner!, match.groups.name!, opts.logger);
+  }
+
+  private get repoArgs(): { owner: string; repo: string } {
+    return { owner: this.owner, repo: this.name };
+  }
+
+  async baseBranch(name: string | null): Promise<{ name: string; sha: string }> {
+    const branch = name ?? (await this.repoDefaultBranch());
+    const ref = await this.getRefSha(branch);
+    if (ref === null) {
+      throw new PlatformError(`GitHub: base branch "${branch}" not found in ${this.owner}/${this.name}`, {
+        platform: 'github',
+        status: 404,
+      });
+    }
+    return { name: branch, sha: ref };
+  }
+
+  async getBranch(name: string, baseName: string): Promise<RemoteBranch | null> {
+    const sha = await this.getRefSha(name);
+    if (sha === null) return null;
+    const { data } = await gh(`compare ${baseName}...${name}`, () =>
+      this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.repoArgs, basehead: `${baseName}...${name}` }),
+    );
+    const commits = data.commits.map(toCommitInfo).reverse();
+    return { name, sha, commits, upToDateWithBase: data.behind_by === 0 };
+  }
+
+  async commitFiles(req: CommitRequest): Promise<string> {
+    if (this.defaultBranch !== null && req.branch === this.defaultBranch) {
+      throw new PlatformError(`GitHub: refusing to commit to the default branch "${req.branch}"`, { platform: 'github' });
+    }
+    const base = await gh(`read commit ${req.baseSha}`, () =>
+      this.octokit.rest.git.getCommit({ ...this.repoArgs, commit_sha: req.baseSha }),
+    );
+    const tree = await gh('create tree', () =>
+      this.octokit.rest.git.createTree({
+        ...this.repoArgs,
+        base_tree: base.data.tree.sha,
+        tree: req.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })),
+      }),
+    );
+    const commit = await gh('create commit', () =>
+      this.octokit.rest.git.createCommit({
+        ...this.repoArgs,
+        message: req.message,
+        tree: tree.data.sha,
+        parents: [req.baseSha],
+        author: { name: req.author.name, email: req.author.email },
+      }),
+    );
+    await this.moveRef(req.branch, commit.data.sha);
+    this.logger.debug('committed to GitHub branch', { branch: req.branch, sha: commit.data.sha });
+    return commit.data.sha;
+  }
+
+  /** Force-moves an existing branch; creates it when GitHub says it does not exist (422 or 404). */
+  private async moveRef(branch: string, sha: string): Promise<void> {
+    try {
+      await this.octokit.rest.git.updateRef({ ...this.repoArgs, ref: `heads/${branch}`, sha, force: true });
+      return;
+    } catch (err) {
+      const status = githubStatus(err);
+      if (status !== 422 && status !== 404) throw toPlatformError(`move branch ${branch}`, err);
+    }
+    await gh(`create branch ${branch}`, () =>
+      this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/heads/${branch}`, sha }),
+    );
+  }
+
+  async deleteBranch(name: string): Promise<void> {
+    try {
+      await this.octokit.rest.git.deleteRef({ ...this.repoArgs, ref: `heads/${name}` });
+    } catch (err) {
+      const status = githubStatus(err);
+      if (status === 404 || status === 422) return; // already gone
+      throw toPlatformError(`delete branch ${name}`, err);
+    }
+  }
+
+  async findPr(branch: string): Promise<PullRequest | null> {
+    const { data } = await gh(`find PR for ${branch}`, () =>
+      this.octokit.rest.pulls.list({
+        ...this.repoArgs,
+        head: `${this.owner}:${branch}`,
+        state: 'all',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 10,
+      }),
+    );
+    const newest = data[0];
+    return newest ? toPullRequest(newest) : null;
+  }
+
+  async listOpenPrs(prefix: string): Promise<PullRequest[]> {
+    const pulls = await gh('list open PRs', () =>
+      this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoArgs, state: 'open', per_page: 100 }),
+    );
+    const ours = `${this.owner}/${this.name}`.toLowerCase();
+    return pulls
+      .filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name.toLowerCase() ?? ours) === ours)
+      .map(toPullRequest);
+  }
+
+  async createPr(req: PrRequest): Promise<PullRequest> {
+    const created = await this.openOrReuse(req);
+    await this.addExtras(created.number, created.nodeId, req);
+    return created.pr;
+  }
+
+  private async openOrReuse(req: PrRequest): Promise<{ pr: PullRequest; number: number; nodeId: string | null }> {
+    try {
+      const { data } = await this.octokit.rest.pulls.create({
+        ...this.repoArgs,
+        head: req.branch,
+        base: req.base,
+        title: req.title,
+        body: req.body,
+      });
+      this.logger.info('opened pull request', { number: data.number, branch: req.branch });
+      return { pr: toPullRequest(data), number: data.number, nodeId: data.node_id };
+    } catch (err) {
+      if (githubStatus(err) !== 422 || !PR_EXISTS.test(githubErrorText(err))) throw toPlatformError(`open PR for ${req.branch}`, err);
+    }
+    const existing = await this.findPr(req.branch);
+    if (existing === null || existing.state !== 'open') {
+      throw new PlatformError(`GitHub: a PR for ${req.branch} exists but could not be found`, {
+        platform: 'github',
+        status: 422,
+      });
+    }
+    this.logger.info('reusing existing pull request', { number: existing.number, branch: req.branch });
+    await this.updatePr(existing.number, { title: req.title, body: req.body });
+    return { pr: { ...existing, title: req.title, body: req.body }, number: existing.number, nodeId: null };
+  }
+
+  /** Labels, reviewers, assignees and automerge are nice to have: a failure is a warning, not a failed run. */
+  private async addExtras(number: number, nodeId: string | null, req: PrRequest): Promise<void> {
+    const repo = this.repoArgs;
+    const rest = this.octokit.rest;
+    if (req.labels.length > 0) {
+      await this.optional('add labels', number, () => rest.issues.addLabels({ ...repo, issue_number: number, labels: req.labels }));
+    }
+    if (req.reviewers.length > 0) {
+      const { users, teams } = splitReviewers(req.reviewers);
+      await this.optional('request reviewers', number, () =>
+        rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers: users, team_reviewers: teams }),
+      );
+    }
+    if (req.assignees.length > 0) {
+      await this.optional('add assignees', number, () =>
+        rest.issues.addAssignees({ ...repo, issue_number: number, assignees: req.assignees }),
+      );
+    }
+    if (req.automerge) await this.enableAutomerge(number, nodeId);
+  }
+
+  private async enableAutomerge(number: number, nodeId: string | null): Promise<void> {
+    await this.optional('enable automerge', number, async () => {
+      const id = nodeId ?? (await this.octokit.rest.pulls.get({ ...this.repoArgs, pull_number: number })).data.node_id;
+      await this.octokit.graphql(AUTOMERGE, { pullRequestId: id });
+    });
+  }
+
+  private async optional(what: string, number: number, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (err) {
+      this.logger.warn(`could not ${what}`, { pr: number, error: toPlatformError(what, err).message });
+    }
+  }
+
+  async updatePr(number: number, fields: { title: string; body: string }): Promise<void> {
+    await gh(`update PR #${number}`, () =>
+      this.octokit.rest.pulls.update({ ...this.repoArgs, pull_number: number, title: fields.title, body: fields.body }),
+    );
+  }
+
+  async closePr(number: number, comment: string): Promise<void> {
+    await this.comment(number, comment);
+    await gh(`close PR #${number}`, () =>
+      this.octokit.rest.pulls.update({ ...this.repoArgs, pull_number: number, state: 'closed' }),
+    );
+  }
+
+  async comment(number: number, body: string): Promise<void> {
+    await gh(`comment on #${number}`, () =>
+      this.octokit.rest.issues.createComment({ ...this.repoArgs, issue_number: number, body }),
+    );
+  }
+
+  async findIssue(title: string): Promise<Issue | null> {
+    const creator = await this.tokenLogin();
+    const issues: GhIssue[] = await gh('list issues', () =>
+      this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+        ...this.repoArgs,
+        state: 'open',
+        per_page: 100,
+        ...(creator ? { creator } : {}),
+      }),
+    );
+    const found = issues.filter((i) => i.pull_request === undefined && i.title === title);
+    found.sort((a, b) => a.number - b.number);
+    return found[0] ? toIssue(found[0]) : null;
+  }
+
+  async createIssue(title: string, body: string): Promise<Issue> {
+    const { data } = await gh('create issue', () => this.octokit.rest.issues.create({ ...this.repoArgs, title, body }));
+    return toIssue(data);
+  }
+
+  async updateIssue(number: number, body: string): Promise<void> {
+    await gh(`update issue #${number}`, () =>
+      this.octokit.rest.issues.update({ ...this.repoArgs, issue_number: number, body }),
+    );
+  }
+
+  private async repoDefaultBranch(): Promise<string> {
+    if (this.defaultBranch !== null) return this.defaultBranch;
+    const { data } = await gh(`read repository ${this.owner}/${this.name}`, () => this.octokit.rest.repos.get(this.repoArgs));
+    this.defaultBranch = data.default_branch;
+    return data.default_branch;
+  }
+
+  private async getRefSha(branch: string): Promise<string | null> {
+    try {
+      const { data } = await this.octokit.rest.git.getRef({ ...this.repoArgs, ref: `heads/${branch}` });
+      return data.object.sha;
+    } catch (err) {
+      if (githubStatus(err) === 404) return null;
+      throw toPlatformError(`read branch ${branch}`, err);
+    }
+  }
+
+  /** The token's own login, to find only issues Tidemark wrote; null for app tokens (`GET /user` is 403 for them). */
+  private async tokenLogin(): Promise<string | null> {
+    if (this.login !== undefined) return this.login;
+    try {
+      this.login = (await this.octokit.rest.users.getAuthenticated()).data.login;
+    } catch (err) {
+      this.logger.debug('token has no user; matching issues by title alone', { status: githubStatus(err) });
+      this.login = null;
+    }
+    return this.login;
+  }
+}

@@ -1,0 +1,126 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { PlatformError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+
+/** Octokit with retry (5xx, network) and throttling (primary and secondary rate limits) plugins. */
+const TidemarkOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof TidemarkOctokit>;
+
+/** Waits, made injectable so tests do not sleep for real. */
+export interface GitHubTiming {
+  /** Milliseconds per second of `retry-after` and of the retry backoff (default 1000; tests pass 1). */
+  retryAfterUnitMs?: number;
+  /** GitHub asks integrators to space mutating requests ~1 s apart (default true; tests turn it off). */
+  spaceWrites?: boolean;
+  /** How many times a rate-limited request is retried (default 3). */
+  rateLimitRetries?: number;
+}
+
+export interface GitHubClientOptions {
+  token: string;
+  /** GitHub Enterprise: `https://ghe.example.com/api/v3`; null for api.github.com. */
+  baseUrl?: string | null;
+  logger: Logger;
+  fetch?: typeof fetch;
+  timing?: GitHubTiming;
+}
+
+export const GITHUB_API = 'https://api.github.com';
+
+/** A limiter group that runs every job at once: replaces the 1 s write spacing in tests. */
+const unspaced = { key: () => ({ schedule: (_opts: unknown, job: () => unknown) => job() }) };
+
+export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
+  const unit = opts.timing?.retryAfterUnitMs ?? 1000;
+  const maxRetries = opts.timing?.rateLimitRetries ?? 3;
+  const { logger } = opts;
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      const willRetry = retryCount < maxRetries;
+      logger.warn(`GitHub ${kind} rate limit hit`, { method: options.method, url: options.url, retryAfter, willRetry });
+      return willRetry;
+    };
+  const spacing = opts.timing?.spaceWrites === false ? { write: unspaced, notifications: unspaced } : {};
+  return new TidemarkOctokit({
+    auth: opts.token,
+    baseUrl: (opts.baseUrl ?? GITHUB_API).replace(/\/+$/, ''),
+    userAgent: 'tidemark',
+    request: opts.fetch ? { fetch: opts.fetch } : {},
+    // 409 (conflict, empty repo) will not change by asking again; 429 and 5xx are retried.
+    retry: { retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    throttle: {
+      retryAfterBaseValue: unit,
+      onRateLimit: onLimit('primary'),
+      onSecondaryRateLimit: onLimit('secondary'),
+      ...(spacing as object),
+    },
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (msg: string) => logger.warn('GitHub client warning', { detail: msg }),
+      error: (msg: string) => logger.error('GitHub client error', { detail: msg }),
+    },
+  });
+}
+
+interface OctokitErrorLike {
+  status: number;
+  message: string;
+  response?: { data?: unknown; headers?: Record<string, string | undefined> };
+}
+
+function isOctokitError(err: unknown): err is OctokitErrorLike {
+  return err instanceof Error && typeof (err as { status?: unknown }).status === 'number';
+}
+
+/** `{"message":"Validation Failed","errors":[{"message":"A pull request already exists for o:b."}]}` → both texts. */
+export function githubErrorText(err: unknown): string {
+  if (!isOctokitError(err)) return err instanceof Error ? err.message : String(err);
+  const data = err.response?.data as { message?: string; errors?: unknown[] } | undefined;
+  const parts = [data?.message ?? err.message];
+  for (const e of data?.errors ?? []) {
+    if (typeof e === 'string') parts.push(e);
+    else if (e && typeof e === 'object') {
+      const o = e as { message?: string; code?: string; field?: string; resource?: string };
+      parts.push(o.message ?? [o.resource, o.field, o.code].filter(Boolean).join(' '));
+    }
+  }
+  return parts.filter((p) => p !== '').join(': ');
+}
+
+export function githubStatus(err: unknown): number | null {
+  return isOctokitError(err) ? err.status : null;
+}
+
+const HINTS: Record<number, string> = {
+  401: 'bad credentials: check the token',
+  403: 'forbidden: the token lacks a permission or scope',
+  404: 'not found, or the token cannot see it',
+  409: 'conflict: the repository is empty or the ref moved',
+  422: 'rejected as invalid',
+};
+
+/** Any failure of `what` as a PlatformError with the HTTP status and the API's own words. */
+export function toPlatformError(what: string, err: unknown): PlatformError {
+  if (err instanceof PlatformError) return err;
+  const status = githubStatus(err);
+  const hint = status !== null ? HINTS[status] : undefined;
+  const head = status !== null ? `${status}${hint ? ` ${hint}` : ''}` : 'request failed';
+  return new PlatformError(`GitHub: ${what}: ${head} (${githubErrorText(err)})`, {
+    platform: 'github',
+    status,
+    cause: err,
+  });
+}
+
+/** Runs one API call and turns its failure into a PlatformError. */
+export async function gh<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toPlatformError(what, err);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Payload builders for nock fakes of the GitHub REST API, shaped after the documented responses
+ * (docs.github.com/rest). Only the fields Tidemark reads plus the ones that make a payload recognisable.
+ *
+ *   const api = githubApi();                      // nock scope on https://api.github.com
+ *   api.get('/repos/o/r/git/ref/heads%2Fmain').reply(200, ghRef('o', 'r', 'main', 'abc'));
+ *   api.post('/repos/o/r/pulls').reply(422, ghValidationFailed('A pull request already exists for o:b.'));
+ *   ...
+ *   api.done();
+ */
+import nock from 'nock';
+import type { LogMeta, Logger } from '../../src/log.js';
+
+export const GH_API = 'https://api.github.com';
+
+/** Waits for GitHubPlatform.create({ timing }) in tests: 1 ms per second of retry-after, no write spacing. */
+export const GH_TEST_TIMING = { retryAfterUnitMs: 1, spaceWrites: false } as const;
+
+/**
+ * A nock scope on the API's origin. For GitHub Enterprise pass the API root (`https://ghe.test/api/v3`) and
+ * write paths with its prefix: `.get('/api/v3/repos/o/r')`.
+ */
+export function githubApi(baseUrl: string = GH_API): nock.Scope {
+  return nock(new URL(baseUrl).origin);
+}
+
+/** `GET /repos/{o}/{r}`. */
+export function ghRepo(o: string, r: string, opts: { defaultBranch?: string; archived?: boolean; push?: boolean } = {}) {
+  return {
+    id: 1296269,
+    node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
+    name: r,
+    full_name: `${o}/${r}`,
+    owner: { login: o, id: 1, type: 'User' },
+    private: false,
+    html_url: `https://github.com/${o}/${r}`,
+    archived: opts.archived ?? false,
+    default_branch: opts.defaultBranch ?? 'main',
+    permissions: { admin: false, maintain: false, push: opts.push ?? true, triage: true, pull: true },
+  };
+}
+
+/** `GET /repos/{o}/{r}/git/ref/heads/{branch}`. */
+export function ghRef(o: string, r: string, branch: string, sha: string) {
+  return {
+    ref: `refs/heads/${branch}`,
+    node_id: 'MDM6UmVmcmVmcy9oZWFkcy9mZWF0dXJlQQ==',
+    url: `${GH_API}/repos/${o}/${r}/git/refs/heads/${branch}`,
+    object: { type: 'commit', sha, url: `${GH_API}/repos/${o}/${r}/git/commits/${sha}` },
+  };
+}
+
+/** A git commit as `GET /repos/{o}/{r}/git/commits/{sha}` and `POST …/git/commits` return it. */
+export function ghGitCommit(sha: string, treeSha: string, message = 'commit', parents: string[] = []) {
+  return {
+    sha,
+    node_id: 'C_kwDO',
+    message,
+    tree: { sha: treeSha, url: `${GH_API}/repos/o/r/git/trees/${treeSha}` },
+    author: { name: 'Mona', email: 'mona@example.com', date: '2026-01-01T00:00:00Z' },
+    committer: { name: 'GitHub', email: 'noreply@github.com', date: '2026-01-01T00:00:00Z' },
+    parents: parents.map((p) => ({ sha: p, url: `${GH_API}/repos/o/r/git/commits/${p}` })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null },
+  };
+}
+
+/** A commit inside a compare or list-commits response. */
+export function ghCommit(sha: string, message: string, author: { name: string; email: string }) {
+  return {
+    sha,
+    node_id: 'C_kwDO',
+    commit: {
+      message,
+      author: { ...author, date: '2026-01-01T00:00:00Z' },
+      committer: { ...author, date: '2026-01-01T00:00:00Z' },
+    },
+    parents: [],
+  };
+}
+
+/** `GET /repos/{o}/{r}/compare/{base}...{head}`: commits oldest first, as GitHub lists them. */
+export function ghCompare(commits: ReturnType<typeof ghCommit>[], behindBy: number) {
+  const aheadBy = commits.length;
+  const status = aheadBy === 0 && behindBy === 0 ? 'identical' : behindBy === 0 ? 'ahead' : aheadBy === 0 ? 'behind' : 'diverged';
+  return { status, ahead_by: aheadBy, behind_by: behindBy, total_commits: aheadBy, commits, files: [] };
+}
+
+export interface GhPullOpts {
+  number: number;
+  branch: string;
+  owner?: string;
+  repo?: string;
+  /** Repository the head branch lives in; a fork when it differs. */
+  headRepo?: string;
+  state?: 'open' | 'closed';
+  merged?: boolean;
+  title?: string;
+  body?: string | null;
+  base?: string;
+}
+
+/** A pull request as `GET/POST /repos/{o}/{r}/pulls` return it. */
+export function ghPull(p: GhPullOpts) {
+  const owner = p.owner ?? 'o';
+  const repo = p.repo ?? 'r';
+  const full = p.headRepo ?? `${owner}/${repo}`;
+  return {
+    id: 1000 + p.number,
+    node_id: `PR_node_${p.number}`,
+    number: p.number,
+    state: p.state ?? 'open',
+    title: p.title ?? `Update ${p.branch}`,
+    body: p.body === undefined ? 'body' : p.body,
+    html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+    merged_at: p.merged ? '2026-01-02T00:00:00Z' : null,
+    closed_at: p.state === 'closed' || p.merged ? '2026-01-02T00:00:00Z' : null,
+    user: { login: 'tidemark-bot', id: 7 },
+    head: { label: `${full.split('/')[0]}:${p.branch}`, ref: p.branch, sha: 'headsha', repo: { full_name: full } },
+    base: { label: `${owner}:${p.base ?? 'main'}`, ref: p.base ?? 'main', sha: 'basesha', repo: { full_name: `${owner}/${repo}` } },
+  };
+}
+
+/** An issue as `GET/POST /repos/{o}/{r}/issues` return it; `isPull` adds the `pull_request` key PRs carry there. */
+export function ghIssue(i: { number: number; title: string; body?: string; state?: 'open' | 'closed'; user?: string; isPull?: boolean }) {
+  return {
+    id: 2000 + i.number,
+    number: i.number,
+    title: i.title,
+    body: i.body ?? '',
+    state: i.state ?? 'open',
+    user: { login: i.user ?? 'tidemark-bot', id: 7 },
+    html_url: `https://github.com/o/r/issues/${i.number}`,
+    ...(i.isPull ? { pull_request: { url: `${GH_API}/repos/o/r/pulls/${i.number}` } } : {}),
+  };
+}
+
+/** The 422 body GitHub sends for invalid input, e.g. a second PR for the same head. */
+export function ghValidationFailed(message: string, resource = 'PullRequest') {
+  return {
+    message: 'Validation Failed',
+    errors: [{ resource, code: 'custom', message }],
+    documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+    status: '422',
+  };
+}
+
+/** `{"message":"Not Found"}` as GitHub sends for missing or invisible resources. */
+export function ghNotFound(doc = 'https://docs.github.com/rest') {
+  return { message: 'Not Found', documentation_url: doc, status: '404' };
+}
+
+/** Secondary rate limit: 403 with `retry-after`, reply with `.reply(...ghSecondaryRateLimit(1))`. */
+export function ghSecondaryRateLimit(retryAfterSeconds = 1): [number, object, Record<string, string>] {
+  return [
+    403,
+    {
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 1234:5678.',
+      documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    },
+    { 'retry-after': String(retryAfterSeconds), 'content-type': 'application/json; charset=utf-8' },
+  ];
+}
+
+/** Primary rate limit exhausted: 403 with `x-ratelimit-remaining: 0` and a reset time now. */
+export function ghPrimaryRateLimit(): [number, object, Record<string, string>] {
+  return [
+    403,
+    { message: 'API rate limit exceeded for user ID 7.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) },
+  ];
+}
+
+/** A `Link` header for page `page` of `last`, on `path` with its other query (`?state=open&per_page=100`). */
+export function ghLink(path: string, query: Record<string, string>, page: number, last: number, baseUrl = GH_API): string {
+  const at = (p: number) => `<${baseUrl}${path}?${new URLSearchParams({ ...query, page: String(p) })}>`;
+  const rels: string[] = [];
+  if (page > 1) rels.push(`${at(page - 1)}; rel="prev"`);
+  if (page < last) rels.push(`${at(page + 1)}; rel="next"`);
+  rels.push(`${at(last)}; rel="last"`, `${at(1)}; rel="first"`);
+  return rels.join(', ');
+}
+
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  meta: LogMeta | undefined;
+}
+
+/** A Logger that keeps every call, raw (no redaction), so tests can check nothing secret was passed to it. */
+export function recordingLogger(): Logger & { records: LogRecord[]; text(): string } {
+  const records: LogRecord[] = [];
+  const at = (level: LogRecord['level']) => (msg: string, meta?: LogMeta) => {
+    records.push({ level, msg, meta });
+  };
+  return {
+    records,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    text: () => records.map((r) => `${r.level} ${r.msg} ${JSON.stringify(r.meta ?? {}, errorReplacer)}`).join('\n'),
+  };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, cause: value.cause };
+  return value;
+}
