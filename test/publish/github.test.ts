@@ -196,3 +196,281 @@ describe('GitHubPlatform branches', () => {
     api.done();
   });
 });
+
+describe('GitHubPlatform pull requests', () => {
+  it('finds the newest PR for a head branch in any state and reads a merged one as merged', async () => {
+    const api = githubApi()
+      .get('/repos/o/r/pulls')
+      .query({ head: 'o:tidemark/nginx-1.x', state: 'all', sort: 'created', direction: 'desc', per_page: '10' })
+      .reply(200, [ghPull({ number: 9, branch: 'tidemark/nginx-1.x', state: 'closed', merged: true, title: 'Update nginx' })]);
+    const { gh } = await platform();
+    expect(await gh.findPr('tidemark/nginx-1.x')).toEqual({
+      number: 9,
+      branch: 'tidemark/nginx-1.x',
+      state: 'merged',
+      title: 'Update nginx',
+      body: 'body',
+      url: 'https://github.com/o/r/pull/9',
+    });
+    api.done();
+  });
+
+  it('returns null when no PR ever had that head branch', async () => {
+    const api = githubApi().get('/repos/o/r/pulls').query(true).reply(200, []);
+    const { gh } = await platform();
+    expect(await gh.findPr('tidemark/none')).toBeNull();
+    api.done();
+  });
+
+  it('lists open PRs across pages, keeping only its own branch prefix and not forks', async () => {
+    const q = { state: 'open', per_page: '100' };
+    const api = githubApi()
+      .get('/repos/o/r/pulls')
+      .query(q)
+      .reply(
+        200,
+        [ghPull({ number: 1, branch: 'tidemark/a-1.x' }), ghPull({ number: 2, branch: 'feature/x' })],
+        { link: ghLink('/repos/o/r/pulls', q, 1, 2) },
+      )
+      .get('/repos/o/r/pulls')
+      .query({ ...q, page: '2' })
+      .reply(
+        200,
+        [ghPull({ number: 3, branch: 'tidemark/b-2.x', body: null }), ghPull({ number: 4, branch: 'tidemark/c-1.x', headRepo: 'fork/r' })],
+        { link: ghLink('/repos/o/r/pulls', q, 2, 2) },
+      );
+    const { gh } = await platform();
+    const prs = await gh.listOpenPrs('tidemark/');
+    expect(prs.map((p) => [p.number, p.branch, p.body])).toEqual([
+      [1, 'tidemark/a-1.x', 'body'],
+      [3, 'tidemark/b-2.x', ''],
+    ]);
+    api.done();
+  });
+
+  it('opens a PR with labels, user and team reviewers, assignees and auto-merge', async () => {
+    const sent: Record<string, unknown> = {};
+    const api = githubApi()
+      .post('/repos/o/r/pulls', (b) => ((sent.pr = b), true))
+      .reply(201, ghPull({ number: 12, branch: prRequest.branch, title: prRequest.title, body: prRequest.body }))
+      .post('/repos/o/r/issues/12/labels', (b) => ((sent.labels = b), true))
+      .reply(200, [{ id: 1, name: 'dependencies' }])
+      .post('/repos/o/r/pulls/12/requested_reviewers', (b) => ((sent.reviewers = b), true))
+      .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
+      .post('/repos/o/r/issues/12/assignees', (b) => ((sent.assignees = b), true))
+      .reply(201, ghIssue({ number: 12, title: prRequest.title }))
+      .post('/graphql', (b) => ((sent.graphql = b), true))
+      .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+    const { gh, logger } = await platform();
+    const pr = await gh.createPr({
+      ...prRequest,
+      labels: ['dependencies'],
+      reviewers: ['ann', 'acme/platform'],
+      assignees: ['bob'],
+      automerge: true,
+    });
+    expect(pr).toEqual({
+      number: 12,
+      branch: 'tidemark/nginx-1.x',
+      state: 'open',
+      title: 'Update nginx to 1.27.1',
+      body: 'table',
+      url: 'https://github.com/o/r/pull/12',
+    });
+    expect(sent.pr).toEqual({ head: 'tidemark/nginx-1.x', base: 'main', title: 'Update nginx to 1.27.1', body: 'table' });
+    expect(sent.labels).toEqual({ labels: ['dependencies'] });
+    expect(sent.reviewers).toEqual({ reviewers: ['ann'], team_reviewers: ['platform'] });
+    expect(sent.assignees).toEqual({ assignees: ['bob'] });
+    expect((sent.graphql as { variables: unknown }).variables).toEqual({ pullRequestId: 'PR_node_12' });
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
+    api.done();
+  });
+
+  it('reuses and updates the open PR when GitHub answers 422 "A pull request already exists"', async () => {
+    let patched: unknown;
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(422, ghValidationFailed('A pull request already exists for o:tidemark/nginx-1.x.'))
+      .get('/repos/o/r/pulls')
+      .query(true)
+      .reply(200, [ghPull({ number: 5, branch: prRequest.branch, title: 'Update nginx to 1.27.0' })])
+      .patch('/repos/o/r/pulls/5', (b) => ((patched = b), true))
+      .reply(200, ghPull({ number: 5, branch: prRequest.branch }));
+    const { gh } = await platform();
+    const pr = await gh.createPr(prRequest);
+    expect(pr).toEqual({ number: 5, branch: prRequest.branch, state: 'open', title: prRequest.title, body: 'table', url: 'https://github.com/o/r/pull/5' });
+    expect(patched).toEqual({ title: prRequest.title, body: 'table' });
+    api.done();
+  });
+
+  it('fails with the validation message when GitHub rejects a PR for another reason', async () => {
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(422, ghValidationFailed('No commits between main and tidemark/nginx-1.x'));
+    const { gh } = await platform();
+    const err = (await gh.createPr(prRequest).catch((e: unknown) => e)) as PlatformError;
+    expect(err).toBeInstanceOf(PlatformError);
+    expect(err.status).toBe(422);
+    expect(err.message).toBe(
+      'GitHub: open PR for tidemark/nginx-1.x: 422 rejected as invalid (Validation Failed: No commits between main and tidemark/nginx-1.x)',
+    );
+    api.done();
+  });
+
+  it('keeps the PR and warns when reviewers or auto-merge cannot be set', async () => {
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
+      .post('/repos/o/r/pulls/12/requested_reviewers')
+      .reply(422, ghValidationFailed('Reviews may only be requested from collaborators.', 'PullRequest'))
+      .post('/graphql')
+      .reply(200, {
+        data: { enablePullRequestAutoMerge: null },
+        errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], message: 'Pull request Auto merge is not allowed for this repository' }],
+      });
+    const { gh, logger } = await platform();
+    const pr = await gh.createPr({ ...prRequest, reviewers: ['stranger'], automerge: true });
+    expect(pr.number).toBe(12);
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.pr])).toEqual([
+      ['could not request reviewers', 12],
+      ['could not enable automerge', 12],
+    ]);
+    api.done();
+  });
+
+  it('updates a PR title and body in place', async () => {
+    let body: unknown;
+    const api = githubApi()
+      .patch('/repos/o/r/pulls/7', (b) => ((body = b), true))
+      .reply(200, ghPull({ number: 7, branch: 'tidemark/a' }));
+    const { gh } = await platform();
+    await gh.updatePr(7, { title: 'Update a to 2', body: 'new body' });
+    expect(body).toEqual({ title: 'Update a to 2', body: 'new body' });
+    api.done();
+  });
+
+  it('closes a PR after explaining why in a comment', async () => {
+    const order: string[] = [];
+    const api = githubApi()
+      .post('/repos/o/r/issues/7/comments', (b) => (order.push(`comment:${b.body}`), true))
+      .reply(201, { id: 1, body: 'x' })
+      .patch('/repos/o/r/pulls/7', (b) => (order.push(`state:${b.state}`), true))
+      .reply(200, ghPull({ number: 7, branch: 'tidemark/a', state: 'closed' }));
+    const { gh } = await platform();
+    await gh.closePr(7, 'No longer needed: nginx is already at 1.27.1 on main.');
+    expect(order).toEqual(['comment:No longer needed: nginx is already at 1.27.1 on main.', 'state:closed']);
+    api.done();
+  });
+});
+
+describe('GitHubPlatform dashboard issues', () => {
+  it('finds its own open issue by exact title across pages, skipping PRs and near-misses', async () => {
+    const q = { state: 'open', per_page: '100', creator: 'tidemark-bot' };
+    const api = githubApi()
+      .get('/user')
+      .reply(200, { login: 'tidemark-bot', id: 7, type: 'User' })
+      .get('/repos/o/r/issues')
+      .query(q)
+      .reply(200, [ghIssue({ number: 30, title: 'Tidemark dashboard', isPull: true }), ghIssue({ number: 31, title: 'Tidemark dashboard (old)' })], {
+        link: ghLink('/repos/o/r/issues', q, 1, 2),
+      })
+      .get('/repos/o/r/issues')
+      .query({ ...q, page: '2' })
+      .reply(200, [ghIssue({ number: 4, title: 'Tidemark dashboard', body: '- [x] approve' })], { link: ghLink('/repos/o/r/issues', q, 2, 2) });
+    const { gh } = await platform();
+    expect(await gh.findIssue('Tidemark dashboard')).toEqual({ number: 4, title: 'Tidemark dashboard', body: '- [x] approve', state: 'open' });
+    api.done();
+  });
+
+  it('matches by title alone when the token is an app token that has no user', async () => {
+    const api = githubApi()
+      .get('/user')
+      .reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' })
+      .get('/repos/o/r/issues')
+      .query({ state: 'open', per_page: '100' })
+      .reply(200, []);
+    const { gh } = await platform();
+    expect(await gh.findIssue('Tidemark dashboard')).toBeNull();
+    api.done();
+  });
+
+  it('creates and updates an issue', async () => {
+    const sent: unknown[] = [];
+    const api = githubApi()
+      .post('/repos/o/r/issues', (b) => (sent.push(b), true))
+      .reply(201, ghIssue({ number: 40, title: 'Tidemark dashboard', body: 'one' }))
+      .patch('/repos/o/r/issues/40', (b) => (sent.push(b), true))
+      .reply(200, ghIssue({ number: 40, title: 'Tidemark dashboard', body: 'two' }));
+    const { gh } = await platform();
+    expect(await gh.createIssue('Tidemark dashboard', 'one')).toEqual({ number: 40, title: 'Tidemark dashboard', body: 'one', state: 'open' });
+    await gh.updateIssue(40, 'two');
+    expect(sent).toEqual([{ title: 'Tidemark dashboard', body: 'one' }, { body: 'two' }]);
+    api.done();
+  });
+});
+
+describe('GitHubPlatform retries and secrets', () => {
+  it('retries a 500 and succeeds', async () => {
+    const api = githubApi()
+      .get('/repos/o/r/git/ref/heads%2Fmain')
+      .reply(500, { message: 'Server Error' })
+      .get('/repos/o/r/git/ref/heads%2Fmain')
+      .reply(200, ghRef('o', 'r', 'main', 'base1'));
+    const { gh } = await platform();
+    expect(await gh.baseBranch('main')).toEqual({ name: 'main', sha: 'base1' });
+    api.done();
+  });
+
+  it('waits out a secondary rate limit and succeeds, with a warning', async () => {
+    const api = githubApi()
+      .post('/repos/o/r/issues/3/comments')
+      .reply(...ghSecondaryRateLimit(2))
+      .post('/repos/o/r/issues/3/comments')
+      .reply(201, { id: 1, body: 'hi' });
+    const { gh, logger } = await platform();
+    await gh.comment(3, 'hi');
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.retryAfter])).toEqual([
+      ['GitHub secondary rate limit hit', 2],
+    ]);
+    api.done();
+  });
+
+  it('waits out an exhausted primary rate limit and succeeds', async () => {
+    const api = githubApi()
+      .get('/repos/o/r/git/ref/heads%2Fmain')
+      .reply(...ghPrimaryRateLimit())
+      .get('/repos/o/r/git/ref/heads%2Fmain')
+      .reply(200, ghRef('o', 'r', 'main', 'base1'));
+    const { gh, logger } = await platform();
+    expect(await gh.baseBranch('main')).toEqual({ name: 'main', sha: 'base1' });
+    expect(logger.records.map((r) => r.msg)).toContain('GitHub primary rate limit hit');
+    api.done();
+  });
+
+  it('gives up on a rate limit that never lifts with a 403 PlatformError', async () => {
+    const api = githubApi().post('/repos/o/r/issues/3/comments').times(4).reply(...ghSecondaryRateLimit(1));
+    const { gh } = await platform();
+    const err = (await gh.comment(3, 'hi').catch((e: unknown) => e)) as PlatformError;
+    expect(err.status).toBe(403);
+    api.done();
+  });
+
+  it('never puts the token in a log record or an error message', async () => {
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+      .post('/repos/o/r/issues/3/comments')
+      .reply(...ghSecondaryRateLimit(1))
+      .post('/repos/o/r/issues/3/comments')
+      .reply(201, { id: 1 });
+    const { gh, logger } = await platform();
+    const err = (await gh.createPr(prRequest).catch((e: unknown) => e)) as PlatformError;
+    await gh.comment(3, 'hi');
+    expect(err.message).toBe('GitHub: open PR for tidemark/nginx-1.x: 401 bad credentials: check the token (Bad credentials)');
+    logger.error('run failed', { error: err });
+    expect(logger.records.length).toBeGreaterThan(1);
+    expect(logger.text()).not.toContain(TOKEN);
+    expect(JSON.stringify(err.cause)).not.toContain(TOKEN);
+    api.done();
+  });
+});
