@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PlatformError } from '../errors.js';
+import type { PlatformKind } from '../publish/types.js';
+
+const exec = promisify(execFile);
+
+export interface CloneRequest {
+  url: string;
+  dir: string;
+  platform: PlatformKind;
+  token: string | null;
+  /** `--depth 1`: enough for github/gitlab, whose publishing goes through the API. */
+  shallow: boolean;
+}
+
+/** Clones one repository; injectable so multi-repository runs can be tested without git hosts. */
+export type CloneFn = (req: CloneRequest) => Promise<void>;
+
+/**
+ * Clones with the git CLI. The token travels as an `http.extraHeader` set through `GIT_CONFIG_*` environment
+ * variables: never in the URL (it would land in `.git/config` and error messages) nor in argv (visible in `ps`).
+ */
+export const gitClone: CloneFn = async (req) => {
+  const args = ['clone', '--quiet', '--no-tags', ...(req.shallow ? ['--depth', '1'] : []), '--', req.url, req.dir];
+  const header = authHeader(req.platform, req.token);
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  if (header) {
+    const n = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
+    env.GIT_CONFIG_COUNT = String(n + 1);
+    env[`GIT_CONFIG_KEY_${n}`] = 'http.extraHeader';
+    env[`GIT_CONFIG_VALUE_${n}`] = header;
+  }
+  try {
+    await exec('git', args, { env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
+    throw new PlatformError(`git clone ${req.url} failed${stderr ? `: ${stderr}` : ''}`, { platform: req.platform, cause: err });
+  }
+};
+
+/** GitHub takes the token as the password of `x-access-token`, GitLab as that of `oauth2`; plain git uses its own credentials. */
+export function authHeader(platform: PlatformKind, token: string | null): string | null {
+  if (!token || platform === 'git') return null;
+  const user = platform === 'github' ? 'x-access-token' : 'oauth2';
+  return `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+}
+
+/**
+ * Where to clone `repo` from. `gitBaseUrl` overrides the host (`file:///srv/git` → `file:///srv/git/owner/a.git`);
+ * GitHub Enterprise's API URL `https://ghe.example.com/api/v3` gives `https://ghe.example.com/owner/a.git`;
+ * for plain git the repository is already a URL.
+ */
+export function cloneUrl(repo: string, platform: PlatformKind, endpoint: string | null, gitBaseUrl: string | null): string {
+  if (platform === 'git') return repo;
+  const fallback = platform === 'github' ? 'https://github.com' : 'https://gitlab.com';
+  const api = endpoint && !/^https:\/\/api\.github\.com\/?$/.test(endpoint) ? endpoint : null;
+  const base = gitBaseUrl ?? (api ? api.replace(/\/api\/v\d+\/?$/, '') : fallback);
+  return `${base.replace(/\/+$/, '')}/${repo}.git`;
+}

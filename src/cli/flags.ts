@@ -1,0 +1,37 @@
+import { UsageError } from '../errors.js';
+import type { LogLevel } from '../log.js';
+import type { PlatformKind } from '../publish/types.js';
+
+/** `TIDEMARK_TOKEN` first, then the platform's usual variable. */
+export function tokenFrom(env: NodeJS.ProcessEnv, platform: PlatformKind): string | null {
+  const named = platform === 'github' ? env.GITHUB_TOKEN : platform === 'gitlab' ? env.GITLAB_TOKEN : undefined;
+  return env.TIDEMARK_TOKEN || named || null;
+}
+
+export function requireToken(token: string | null, platform: PlatformKind): string {
+  if (!token) throw new UsageError(`--autodiscover needs a token: set TIDEMARK_TOKEN (or ${platform === 'github' ? 'GITHUB_TOKEN' : 'GITLAB_TOKEN'})`);
+  return token;
+}
+
+export function parsePlatform(text: string): PlatformKind {
+  if (text === 'github' || text === 'gitlab' || text === 'git') return text;
+  throw new UsageError(`--platform "${text}": expected github, gitlab or git`);
+}
+
+/** `auto`: JSON when stderr is not a terminal (a container's log collector), text for a human. */
+export function logFormat(text: string, isTTY: boolean): 'text' | 'json' {
+  if (text === 'auto') return isTTY ? 'text' : 'json';
+  if (text === 'text' || text === 'json') return text;
+  throw new UsageError(`--log-format "${text}": expected auto, text or json`);
+}
+
+export function logLevel(text: string): LogLevel {
+  if (text === 'debug' || text === 'info' || text === 'warn' || text === 'error') return text;
+  throw new UsageError(`--log-level "${text}": expected debug, info, warn or error`);
+}
+
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
+  return n;
+}

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { UsageError } from '../errors.js';
+import type { Logger, LogMeta } from '../log.js';
+import type { PlatformKind } from '../publish/types.js';
+import type { RunOptions, RunSummary } from '../run-types.js';
+import { type CloneFn, cloneUrl, gitClone } from './clone.js';
+
+export type RepoStatus = 'ok' | 'partial' | 'failed' | 'skipped';
+
+export interface RepoResult {
+  repo: string;
+  status: RepoStatus;
+  summary: RunSummary | null;
+  /** Why it failed or was skipped; null when it ran. */
+  error: string | null;
+  durationMs: number;
+}
+
+export interface MultiOptions {
+  repos: string[];
+  platform: PlatformKind;
+  token: string | null;
+  endpoint: string | null;
+  /** Clone from here instead of the platform's host (`file:///srv/git`). */
+  gitBaseUrl: string | null;
+  concurrency: number;
+  dryRun: boolean;
+  configPath: string | null;
+  cacheDir: string | null;
+  /** A directory to write one plan JSON per repository into; null for none. */
+  planDir: string | null;
+  logger: Logger;
+  /** Once aborted, no new repository starts; those running finish. */
+  signal?: AbortSignal;
+  /** Called as each repository finishes (a TTY progress line); `done` counts finished ones. */
+  onResult?: (result: RepoResult, done: number, total: number) => void;
+  clone?: CloneFn;
+  run: (opts: RunOptions) => Promise<RunSummary>;
+  now?: () => number;
+}
+
+/** Runs every repository: clone to a temp dir, `run()`, clean up. One failure never stops the others. */
+export async function runMany(opts: MultiOptions): Promise<RepoResult[]> {
+  const root = await mkdtemp(join(tmpdir(), 'tidemark-'));
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  let done = 0;
+  try {
+    return await Promise.all(
+      opts.repos.map((repo, i) =>
+        limit(async () => {
+          const result = opts.signal?.aborted ? skipped(repo) : await runOne(opts, repo, join(root, `${i}-${safeName(repo)}`));
+          done += 1;
+          opts.onResult?.(result, done, opts.repos.length);
+          return result;
+        }),
+      ),
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<RepoResult> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const logger = withMeta(opts.logger, { repo });
+  const clone = opts.clone ?? gitClone;
+  try {
+    logger.debug('cloning repository');
+    await clone({
+      url: cloneUrl(repo, opts.platform, opts.endpoint, opts.gitBaseUrl),
+      dir,
+      platform: opts.platform,
+      token: opts.token,
+      shallow: opts.platform !== 'git',
+    });
+    const summary = await opts.run({
+      dir,
+      platform: opts.platform,
+      repo: opts.platform === 'git' ? null : repo,
+      endpoint: opts.endpoint,
+      token: opts.token,
+      remote: null,
+      dryRun: opts.dryRun,
+      configPath: opts.configPath,
+      cacheDir: opts.cacheDir,
+      planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
+      logger,
+    });
+    const status = summary.partialFailure ? 'partial' : 'ok';
+    return { repo, status, summary, error: null, durationMs: now() - started };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    logger.error('repository failed', { error });
+    return { repo, status: 'failed', summary: null, error, durationMs: now() - started };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function skipped(repo: string): RepoResult {
+  return { repo, status: 'skipped', summary: null, error: 'stopping: not started', durationMs: 0 };
+}
+
+/** `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. */
+function safeName(repo: string): string {
+  return repo.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** Every message this logger writes carries `meta` (the repository, so concurrent runs' JSON lines can be told apart). */
+export function withMeta(logger: Logger, meta: LogMeta): Logger {
+  return {
+    debug: (m, x) => logger.debug(m, { ...meta, ...x }),
+    info: (m, x) => logger.info(m, { ...meta, ...x }),
+    warn: (m, x) => logger.warn(m, { ...meta, ...x }),
+    error: (m, x) => logger.error(m, { ...meta, ...x }),
+  };
+}
+
+/** `" owner/a, owner/b,,owner/a "` → `['owner/a', 'owner/b']`. */
+export function parseRepoList(text: string): string[] {
+  return [...new Set(text.split(/[,\s]+/).filter((r) => r !== ''))];
+}
+
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/** `--shard 2/3`: 1-based, like vitest's and Playwright's `--shard`. */
+export function parseShard(text: string): Shard {
+  const m = /^(?<index>\d+)\/(?<total>\d+)$/.exec(text.trim());
+  const index = Number(m?.groups?.index);
+  const total = Number(m?.groups?.total);
+  if (!m || total < 1 || index < 1 || index > total) {
+    throw new UsageError(`--shard "${text}": expected i/n with 1 <= i <= n, e.g. 1/3`);
+  }
+  return { index, total };
+}
+
+/**
+ * The repositories in one shard. Membership hangs on a hash of the (lower-cased) name, not list position, so a
+ * repository stays in its shard when others are created or archived, and every pod agrees without coordination.
+ */
+export function selectShard(repos: readonly string[], shard: Shard): string[] {
+  return repos.filter((r) => shardOf(r, shard.total) === shard.index);
+}
+
+export function shardOf(repo: string, total: number): number {
+  const digest = createHash('sha256').update(repo.toLowerCase()).digest();
+  return (digest.readUInt32BE(0) % total) + 1;
+}
+
+/** The process exit code for a multi-repository run: 1 when any repository failed or partly failed. */
+export function exitCodeOf(results: readonly RepoResult[]): number {
+  return results.some((r) => r.status === 'failed' || r.status === 'partial') ? 1 : 0;
+}
+
+/** The final summary, one line per repository: `owner/a  ok  opened 1, updated 0, closed 2 (3.1s)`. */
+export function formatResults(results: readonly RepoResult[]): string {
+  const counts = new Map<RepoStatus, number>();
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const tally = (['ok', 'partial', 'failed', 'skipped'] as const)
+    .filter((s) => counts.has(s))
+    .map((s) => `${counts.get(s)} ${s}`)
+    .join(', ');
+  const width = Math.max(0, ...results.map((r) => r.repo.length));
+  const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
+  for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
+  return lines.join('\n');
+}
+
+export function describeResult(r: RepoResult): string {
+  if (!r.summary) return r.error ?? '';
+  const s = r.summary;
+  const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
+  return `${counts} (${(r.durationMs / 1000).toFixed(1)}s)`;
+}

@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
+import { exitCodeOf, formatResults, parseRepoList, parseShard, type RepoResult, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
+import { UsageError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import type { RunOptions } from '../../src/run-types.js';
+import { makeBareRepos, summaryFor } from '../ship/git-repos.js';
+
+const base = {
+  platform: 'github' as const,
+  token: null,
+  endpoint: null,
+  concurrency: 1,
+  dryRun: false,
+  configPath: null,
+  cacheDir: null,
+  planDir: null,
+  logger: silentLogger,
+};
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+describe('repository lists and shards', () => {
+  it('splits a comma or space separated list and drops blanks and repeats', () => {
+    expect(parseRepoList(' owner/a, owner/b,,owner/a\nowner/c ')).toEqual(['owner/a', 'owner/b', 'owner/c']);
+  });
+
+  it('reads a 1-based shard and rejects ones outside 1..n', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, total: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1-3']) expect(() => parseShard(bad)).toThrow(UsageError);
+  });
+
+  it('puts every repository in exactly one shard', () => {
+    const repos = Array.from({ length: 40 }, (_, i) => `org/service-${i}`);
+    const shards = [1, 2, 3].map((index) => selectShard(repos, { index, total: 3 }));
+    expect(shards.flat().sort()).toEqual([...repos].sort());
+    for (const s of shards) expect(s.length).toBeGreaterThan(5);
+  });
+
+  it('keeps a repository in its shard whatever else is in the list, in any order or case', () => {
+    const alone = selectShard(['org/api'], { index: shardOf('org/api', 4), total: 4 });
+    const crowd = selectShard(['org/z', 'ORG/API', 'org/a', 'org/b'], { index: shardOf('org/api', 4), total: 4 });
+    expect(alone).toEqual(['org/api']);
+    expect(crowd).toContain('ORG/API');
+  });
+
+  it('assigns shards from sha256 of the name (as `sha256sum` computes it), so pods on different versions agree', () => {
+    expect(['org/a', 'org/b', 'org/c', 'org/d', 'org/e'].map((r) => shardOf(r, 3))).toEqual([3, 1, 2, 2, 3]);
+  });
+});
+
+describe('cloneUrl and authHeader', () => {
+  it('derives the clone URL from the platform and its endpoint', () => {
+    expect(cloneUrl('o/a', 'github', null, null)).toEqual('https://github.com/o/a.git');
+    expect(cloneUrl('o/a', 'github', 'https://api.github.com', null)).toEqual('https://github.com/o/a.git');
+    expect(cloneUrl('o/a', 'github', 'https://ghe.example.com/api/v3', null)).toEqual('https://ghe.example.com/o/a.git');
+    expect(cloneUrl('g/sub/p', 'gitlab', 'https://gitlab.example.com/', null)).toEqual('https://gitlab.example.com/g/sub/p.git');
+    expect(cloneUrl('o/a', 'gitlab', null, 'file:///srv/git/')).toEqual('file:///srv/git/o/a.git');
+    expect(cloneUrl('https://git.example.com/x.git', 'git', null, null)).toEqual('https://git.example.com/x.git');
+  });
+
+  it('sends the token as basic auth for the platform user, and nothing for plain git', () => {
+    expect(authHeader('github', 'tok123')).toEqual(`Authorization: Basic ${Buffer.from('x-access-token:tok123').toString('base64')}`);
+    expect(authHeader('gitlab', 'tok123')).toEqual(`Authorization: Basic ${Buffer.from('oauth2:tok123').toString('base64')}`);
+    expect(authHeader('git', 'tok123')).toEqual(null);
+    expect(authHeader('github', null)).toEqual(null);
+  });
+
+  it('clones shallowly and leaves the token out of the clone', async () => {
+    const bare = makeBareRepos({ 'o/a': { 'app.yaml': 'image: nginx:1.25\n' } });
+    cleanups.push(bare.cleanup);
+    const dir = join(bare.root, 'checkout');
+    await gitClone({ url: `${bare.baseUrl}/o/a.git`, dir, platform: 'github', token: 'ghs_secret_value', shallow: true });
+    expect(readFileSync(join(dir, 'app.yaml'), 'utf8')).toEqual('image: nginx:1.25\n');
+    expect(existsSync(join(dir, '.git', 'shallow'))).toEqual(true);
+    expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).not.toContain('ghs_secret_value');
+  });
+});
+
+describe('runMany', () => {
+  it('clones each repository, runs it, and goes on past one that fails', async () => {
+    const bare = makeBareRepos({ 'o/a': { 'a.yaml': 'a' }, 'o/c': { 'c.yaml': 'c' } });
+    cleanups.push(bare.cleanup);
+    const seen: { repo: string | null; files: string }[] = [];
+    const results = await runMany({
+      ...base,
+      repos: ['o/a', 'o/missing', 'o/c'],
+      gitBaseUrl: bare.baseUrl,
+      run: async (opts: RunOptions) => {
+        seen.push({ repo: opts.repo, files: readFileSync(join(opts.dir, `${opts.repo!.slice(2)}.yaml`), 'utf8') });
+        return summaryFor(opts.repo!, { opened: 1 });
+      },
+    });
+    expect(seen).toEqual([
+      { repo: 'o/a', files: 'a' },
+      { repo: 'o/c', files: 'c' },
+    ]);
+    expect(results.map((r) => [r.repo, r.status])).toEqual([
+      ['o/a', 'ok'],
+      ['o/missing', 'failed'],
+      ['o/c', 'ok'],
+    ]);
+    expect(results[1]!.error).toMatch(/^git clone file:\/\/.*\/o\/missing\.git failed: /);
+    expect(exitCodeOf(results)).toEqual(1);
+  });
+
+  it('passes each run its own checkout and removes it afterwards', async () => {
+    const dirs: string[] = [];
+    await runMany({
+      ...base,
+      repos: ['o/a', 'o/b'],
+      gitBaseUrl: null,
+      clone: async () => {},
+      run: async (opts) => {
+        dirs.push(opts.dir);
+        return summaryFor(opts.repo!);
+      },
+    });
+    expect(new Set(dirs).size).toEqual(2);
+    expect(dirs.map(existsSync)).toEqual([false, false]);
+  });
+
+  it('runs at most `concurrency` repositories at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const results = await runMany({
+      ...base,
+      repos: ['o/1', 'o/2', 'o/3', 'o/4', 'o/5'],
+      gitBaseUrl: null,
+      concurrency: 2,
+      clone: async () => {},
+      run: async (opts) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 20));
+        active -= 1;
+        return summaryFor(opts.repo!);
+      },
+    });
+    expect(peak).toEqual(2);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('starts no repository once the signal aborts, and lists the ones left as skipped', async () => {
+    const controller = new AbortController();
+    const results = await runMany({
+      ...base,
+      repos: ['o/a', 'o/b', 'o/c'],
+      gitBaseUrl: null,
+      signal: controller.signal,
+      clone: async () => {},
+      run: async (opts) => {
+        controller.abort();
+        return summaryFor(opts.repo!, { updated: 2 });
+      },
+    });
+    expect(results.map((r) => [r.repo, r.status])).toEqual([
+      ['o/a', 'ok'],
+      ['o/b', 'skipped'],
+      ['o/c', 'skipped'],
+    ]);
+    expect(exitCodeOf(results)).toEqual(0);
+  });
+});
+
+describe('formatResults', () => {
+  it('lists each repository with its outcome under a tally', () => {
+    const results: RepoResult[] = [
+      { repo: 'org/api', status: 'ok', summary: summaryFor('org/api', { opened: 2, closed: 1 }), error: null, durationMs: 3100 },
+      { repo: 'org/web', status: 'partial', summary: summaryFor('org/web', { updated: 1 }, true), error: null, durationMs: 250 },
+      { repo: 'org/x', status: 'failed', summary: null, error: 'git clone failed', durationMs: 10 },
+    ];
+    expect(formatResults(results)).toEqual(
+      [
+        'Tidemark: 3 repositories: 1 ok, 1 partial, 1 failed',
+        '  org/api  ok       opened 2, updated 0, closed 1 (3.1s)',
+        '  org/web  partial  opened 0, updated 1, closed 0 (0.3s)',
+        '  org/x    failed   git clone failed',
+      ].join('\n'),
+    );
+  });
+});
