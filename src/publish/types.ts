@@ -45,6 +45,8 @@ export interface PullRequest {
   title: string;
   body: string;
   url: string;
+  /** ISO 8601 creation time when the platform tells it; used for `prHourlyLimit`. */
+  createdAt?: string | null;
 }
 
 export interface PrRequest {
@@ -75,6 +77,8 @@ export interface Platform {
   /** Creates or force-moves `branch` to a new commit on `baseSha`. Returns the new commit sha. */
   commitFiles(req: CommitRequest): Promise<string>;
   deleteBranch(name: string): Promise<void>;
+  /** Branches whose name starts with `prefix`; lets platforms without PRs (plain git) find stale branches. */
+  listBranches?(prefix: string): Promise<string[]>;
   /** The newest PR for that head branch in any state, or null. */
   findPr(branch: string): Promise<PullRequest | null>;
   /** Open PRs whose head branch starts with `prefix`. */
