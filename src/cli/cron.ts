@@ -1,0 +1,179 @@
+import { UsageError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import type { PlatformKind } from '../publish/types.js';
+import type { RunOptions, RunSummary } from '../run-types.js';
+import type { CloneFn } from './clone.js';
+import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
+import { describeResult, exitCodeOf, formatResults, parseRepoList, parseShard, type RepoResult, runMany, selectShard } from './multi.js';
+import { nextFire, parseSchedule, type Schedule } from './schedule.js';
+
+/** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
+export interface CronFlags {
+  repos?: string;
+  autodiscover?: boolean;
+  autodiscoverFilter?: string;
+  platform?: string;
+  endpoint?: string;
+  gitUrl?: string;
+  concurrency?: string;
+  shard?: string;
+  dryRun?: boolean;
+  config?: string;
+  cacheDir?: string;
+  planDir?: string;
+  schedule?: string;
+  logLevel?: string;
+  logFormat?: string;
+}
+
+export type Discover = (opts: { platform: 'github' | 'gitlab'; token: string; endpoint: string | null; filter?: string; logger: Logger }) => Promise<string[]>;
+
+/** Time as the loop sees it; tests pass a fake. `sleep` resolves early when `signal` aborts. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface CronDeps {
+  run: (opts: RunOptions) => Promise<RunSummary>;
+  discover: Discover;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGTERM/SIGINT: the current repositories finish, no new one starts, the loop ends. */
+  signal: AbortSignal;
+  /** stderr: log lines and TTY progress lines. */
+  writeErr: (line: string) => void;
+  /** stdout: the final summary of a run. */
+  print: (text: string) => void;
+  isTTY: boolean;
+  clock?: Clock;
+  clone?: CloneFn;
+}
+
+/** One-shot by default (cron, Kubernetes CronJob); with a schedule it stays up and runs at each fire time. */
+export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number> {
+  const platform = parsePlatform(flags.platform ?? 'github');
+  const token = tokenFrom(deps.env, platform);
+  const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
+  const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets: token ? [token] : [], write: deps.writeErr });
+  const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
+  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
+  if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
+  if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
+
+  const resolveRepos = async (): Promise<string[]> => {
+    const all =
+      flags.autodiscover && platform !== 'git'
+        ? await deps.discover({ platform, token: requireToken(token, platform), endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
+        : parseRepoList(flags.repos ?? '');
+    return shard ? selectShard(all, shard) : all;
+  };
+
+  const runOnce = async (): Promise<number> => {
+    const repos = await resolveRepos();
+    logger.info('run started', { repositories: repos.length, ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}) });
+    const results = await runMany({
+      repos,
+      platform,
+      token,
+      endpoint: flags.endpoint ?? null,
+      gitBaseUrl: flags.gitUrl ?? null,
+      concurrency,
+      dryRun: flags.dryRun ?? false,
+      configPath: flags.config ?? null,
+      cacheDir: flags.cacheDir ?? null,
+      planDir: flags.planDir ?? null,
+      logger,
+      signal: deps.signal,
+      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? deps.writeErr : null),
+      clone: deps.clone,
+      run: deps.run,
+    });
+    deps.print(formatResults(results));
+    logger.info('run finished', tally(results));
+    return exitCodeOf(results);
+  };
+
+  if (!schedule) return runOnce();
+  await loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
+  return 0;
+}
+
+/** Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one. */
+async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<void> {
+  logger.info('scheduled mode', { schedule: schedule.source });
+  while (!signal.aborted) {
+    const at = nextFire(schedule, clock.now());
+    if (!at) {
+      logger.error('schedule never fires', { schedule: schedule.source });
+      return;
+    }
+    logger.info('next run', { at: at.toISOString() });
+    await sleepUntil(at, signal, clock);
+    if (signal.aborted) break;
+    try {
+      await runOnce();
+    } catch (err) {
+      logger.error('run failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  logger.info('stopping', { reason: 'signal' });
+}
+
+/** setTimeout overflows past 2^31-1 ms (~24.8 days; `@yearly`), so long waits go in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+async function sleepUntil(at: Date, signal: AbortSignal, clock: Clock): Promise<void> {
+  for (let left = at.getTime() - clock.now().getTime(); left > 0 && !signal.aborted; left = at.getTime() - clock.now().getTime()) {
+    await clock.sleep(Math.min(left, MAX_TIMER_MS), signal);
+  }
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** Aborts the returned controller on SIGTERM or SIGINT; call `dispose` to remove the handlers. */
+export function stopOnSignals(logger: Logger, proc: NodeJS.EventEmitter = process): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: string): void => {
+    logger.info('signal received: finishing the current repositories, starting no new one', { signal: name });
+    controller.abort();
+  };
+  proc.on('SIGTERM', onSignal);
+  proc.on('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      proc.off('SIGTERM', onSignal);
+      proc.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/** On a TTY a human reads `[2/5] owner/b ok  opened 1, …`; elsewhere each result is a log line (JSON for collectors). */
+function progressReporter(logger: Logger, tty: ((line: string) => void) | null): (r: RepoResult, done: number, total: number) => void {
+  return (r, done, total) => {
+    if (tty) return tty(`[${done}/${total}] ${r.repo} ${r.status}  ${describeResult(r)}`);
+    const counts = r.summary ? { opened: r.summary.opened.length, updated: r.summary.updated.length, closed: r.summary.closed.length } : {};
+    const log = r.status === 'failed' ? logger.error : logger.info;
+    log('repository finished', { repo: r.repo, status: r.status, ...counts, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) });
+  };
+}
+
+function tally(results: readonly RepoResult[]): Record<string, number> {
+  const out: Record<string, number> = { repositories: results.length };
+  for (const r of results) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}

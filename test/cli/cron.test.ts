@@ -1,0 +1,234 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Clock, type CronDeps, type CronFlags, cronMain, stopOnSignals, systemClock } from '../../src/cli/cron.js';
+import { UsageError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import type { RunOptions } from '../../src/run-types.js';
+import { makeBareRepos, summaryFor } from '../ship/git-repos.js';
+
+/** Time moves only when the loop sleeps; every sleep is recorded. */
+function fakeClock(start: string): Clock & { sleeps: number[] } {
+  let t = new Date(start).getTime();
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => new Date(t),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  };
+}
+
+function harness(overrides: Partial<CronDeps> = {}) {
+  const controller = new AbortController();
+  const logs: Record<string, unknown>[] = [];
+  const printed: string[] = [];
+  const deps: CronDeps = {
+    run: async (opts) => summaryFor(opts.repo!),
+    discover: async () => [],
+    env: {},
+    signal: controller.signal,
+    writeErr: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+    print: (text) => printed.push(text),
+    isTTY: false,
+    clone: async () => {},
+    ...overrides,
+  };
+  return { controller, logs, printed, deps };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  vi.useRealTimers();
+});
+
+describe('cronMain, one-shot', () => {
+  it('runs a failing repository among three: the others still run, the summary lists each, the exit code is 1', async () => {
+    const bare = makeBareRepos({ 'org/a': { 'x.yaml': 'a' }, 'org/b': { 'x.yaml': 'b' }, 'org/c': { 'x.yaml': 'c' } });
+    cleanups.push(bare.cleanup);
+    const ran: string[] = [];
+    const h = harness({
+      clone: undefined,
+      run: async (opts: RunOptions) => {
+        ran.push(opts.repo!);
+        if (opts.repo === 'org/b') throw new Error('registry.example.com answered 500');
+        return summaryFor(opts.repo!, { opened: 1 });
+      },
+    });
+    const code = await cronMain({ repos: 'org/a,org/b,org/c', gitUrl: bare.baseUrl }, h.deps);
+    expect(code).toEqual(1);
+    expect(ran).toEqual(['org/a', 'org/b', 'org/c']);
+    expect(h.printed).toHaveLength(1);
+    expect(h.printed[0]!.replace(/\(\d+\.\ds\)/g, '(Ns)')).toEqual(
+      [
+        'Tidemark: 3 repositories: 2 ok, 1 failed',
+        '  org/a  ok       opened 1, updated 0, closed 0 (Ns)',
+        '  org/b  failed   registry.example.com answered 500',
+        '  org/c  ok       opened 1, updated 0, closed 0 (Ns)',
+      ].join('\n'),
+    );
+    const finished = h.logs.filter((l) => l.msg === 'repository finished').map((l) => [l.level, l.repo, l.status]);
+    expect(finished).toEqual([
+      ['info', 'org/a', 'ok'],
+      ['error', 'org/b', 'failed'],
+      ['info', 'org/c', 'ok'],
+    ]);
+  });
+
+  it('discovers repositories with the token from the environment and keeps only its shard', async () => {
+    const discovered = ['org/a', 'org/b', 'org/c', 'org/d', 'org/e'];
+    const calls: unknown[] = [];
+    const ran: string[] = [];
+    const h = harness({
+      env: { GITHUB_TOKEN: 'ghp_abcdefgh' },
+      discover: async ({ platform, token, endpoint, filter }) => {
+        calls.push({ platform, token, endpoint, filter });
+        return discovered;
+      },
+      run: async (opts) => {
+        ran.push(opts.repo!);
+        expect(opts.token).toEqual('ghp_abcdefgh');
+        return summaryFor(opts.repo!);
+      },
+    });
+    const code = await cronMain({ autodiscover: true, autodiscoverFilter: 'org/*', shard: '2/3' }, h.deps);
+    expect(code).toEqual(0);
+    expect(calls).toEqual([{ platform: 'github', token: 'ghp_abcdefgh', endpoint: null, filter: 'org/*' }]);
+    // sha256 shards of org/a..e over 3 are 3 1 2 2 3 (see multi.test.ts).
+    expect(ran).toEqual(['org/c', 'org/d']);
+  });
+
+  it('writes JSON log lines off a terminal and a progress line per repository on one', async () => {
+    const lines: string[] = [];
+    const h = harness({ isTTY: true, writeErr: (l) => lines.push(l) });
+    await cronMain({ repos: 'org/a,org/b' }, h.deps);
+    expect(lines.filter((l) => l.startsWith('['))).toEqual([expect.stringMatching(/^\[1\/2\] org\/a ok  opened 0/), expect.stringMatching(/^\[2\/2\] org\/b ok  opened 0/)]);
+    expect(lines.some((l) => l.startsWith('INFO  run started'))).toEqual(true);
+  });
+
+  it('never logs the token', async () => {
+    const lines: string[] = [];
+    const h = harness({
+      env: { TIDEMARK_TOKEN: 'glpat-supersecret' },
+      writeErr: (l) => lines.push(l),
+      run: async () => {
+        throw new Error('401 for glpat-supersecret');
+      },
+    });
+    await cronMain({ repos: 'g/p', platform: 'gitlab', logFormat: 'text' }, h.deps);
+    expect(lines.join('\n')).toContain('401 for ***');
+    expect(lines.join('\n')).not.toContain('supersecret');
+  });
+
+  it.each<[CronFlags, RegExp]>([
+    [{}, /give --repos/],
+    [{ repos: 'a/b', platform: 'svn' }, /--platform "svn"/],
+    [{ repos: 'a/b', concurrency: '0' }, /--concurrency "0"/],
+    [{ repos: 'a/b', shard: '3/2' }, /--shard "3\/2"/],
+    [{ repos: 'a/b', schedule: '* * *' }, /expected 5 fields/],
+    [{ repos: 'a/b', logFormat: 'xml' }, /--log-format "xml"/],
+    [{ autodiscover: true }, /--autodiscover needs a token/],
+    [{ autodiscover: true, platform: 'git' }, /--autodiscover needs --platform github or gitlab/],
+  ])('rejects bad settings %j as a usage error', async (flags, message) => {
+    const h = harness();
+    const result = cronMain(flags, h.deps);
+    await expect(result).rejects.toThrow(UsageError);
+    await expect(result).rejects.toThrow(message);
+  });
+});
+
+describe('cronMain, scheduled', () => {
+  it('sleeps until each fire time and runs twice in fake time, then stops on the signal', async () => {
+    const clock = fakeClock('2026-03-04T10:07:30Z');
+    const runs: string[] = [];
+    const h = harness({ clock });
+    h.deps.run = async (opts) => {
+      runs.push(`${clock.now().toISOString()} ${opts.repo}`);
+      if (runs.length === 4) h.controller.abort();
+      return summaryFor(opts.repo!);
+    };
+    const code = await cronMain({ repos: 'org/a,org/b', schedule: '*/15 * * * *' }, h.deps);
+    expect(code).toEqual(0);
+    expect(runs).toEqual([
+      '2026-03-04T10:15:00.000Z org/a',
+      '2026-03-04T10:15:00.000Z org/b',
+      '2026-03-04T10:30:00.000Z org/a',
+      '2026-03-04T10:30:00.000Z org/b',
+    ]);
+    expect(clock.sleeps).toEqual([450_000, 900_000]);
+    expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T10:15:00.000Z', '2026-03-04T10:30:00.000Z']);
+    expect(h.logs.filter((l) => l.msg === 'run finished').map((l) => l.ok)).toEqual([2, 2]);
+    expect(h.logs.at(-1)).toMatchObject({ msg: 'stopping', reason: 'signal' });
+  });
+
+  it('logs a run that fails as a whole and keeps to the schedule', async () => {
+    const clock = fakeClock('2026-03-04T10:59:00Z');
+    let discoveries = 0;
+    const h = harness({ clock, env: { GITHUB_TOKEN: 'ghp_abcdefgh' } });
+    h.deps.discover = async () => {
+      discoveries += 1;
+      if (discoveries === 1) throw new Error('api.github.com unreachable');
+      h.controller.abort();
+      return ['org/a'];
+    };
+    const code = await cronMain({ autodiscover: true, schedule: '@hourly' }, h.deps);
+    expect(code).toEqual(0);
+    expect(h.logs.filter((l) => l.level === 'error').map((l) => [l.msg, l.error])).toEqual([['run failed', 'api.github.com unreachable']]);
+    expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T11:00:00.000Z', '2026-03-04T12:00:00.000Z']);
+  });
+
+  it('waits in steps setTimeout can hold when the next run is months away', async () => {
+    const clock = fakeClock('2026-03-04T10:00:00Z');
+    const h = harness({ clock });
+    h.deps.run = async (opts) => {
+      h.controller.abort();
+      return summaryFor(opts.repo!);
+    };
+    await cronMain({ repos: 'org/a', schedule: '@yearly' }, h.deps);
+    expect(clock.sleeps.every((ms) => ms <= 2_147_483_647)).toEqual(true);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toEqual(new Date('2027-01-01T00:00:00Z').getTime() - new Date('2026-03-04T10:00:00Z').getTime());
+  });
+});
+
+describe('SIGTERM', () => {
+  it('finishes the repository in progress, starts no other, and exits 0', async () => {
+    const proc = new EventEmitter();
+    const stop = stopOnSignals(silentLogger, proc);
+    const ran: string[] = [];
+    const h = harness({ signal: stop.signal });
+    h.deps.run = async (opts) => {
+      ran.push(opts.repo!);
+      proc.emit('SIGTERM');
+      await new Promise((r) => setTimeout(r, 10));
+      return summaryFor(opts.repo!, { opened: 1 });
+    };
+    const code = await cronMain({ repos: 'org/a,org/b,org/c' }, h.deps);
+    stop.dispose();
+    expect(code).toEqual(0);
+    expect(ran).toEqual(['org/a']);
+    expect(h.printed[0]!.split('\n').slice(0, 1)).toEqual(['Tidemark: 3 repositories: 1 ok, 2 skipped']);
+    expect(h.printed[0]).toContain('org/b  skipped  stopping: not started');
+    expect(proc.listenerCount('SIGTERM')).toEqual(0);
+  });
+
+  it('ends a scheduled wait at once with the real clock, without running', async () => {
+    vi.useFakeTimers({ now: new Date('2026-03-04T10:00:00Z') });
+    const stop = stopOnSignals(silentLogger);
+    cleanups.push(stop.dispose);
+    const h = harness({ signal: stop.signal, clock: systemClock });
+    let ran = 0;
+    h.deps.run = async (opts) => {
+      ran += 1;
+      return summaryFor(opts.repo!);
+    };
+    const done = cronMain({ repos: 'org/a', schedule: '0 12 * * *' }, h.deps);
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    process.emit('SIGTERM');
+    await expect(done).resolves.toEqual(0);
+    expect(ran).toEqual(0);
+    expect(vi.getTimerCount()).toEqual(0);
+    expect(h.logs.map((l) => l.msg)).toEqual(['scheduled mode', 'next run', 'stopping']);
+  });
+});
