@@ -1,0 +1,118 @@
+import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
+
+/**
+ * Docker tag shape: `v1.16.1`, `1.27.3-alpine3.20-perl`, `17rc1-alpine`, `7.4-rc2-alpine`, `16.4.0-debian-12-r15`,
+ * `jammy-20241017`, `2024.12.0b0`. The suffix is lazy and optional-lazy so a trailing `-r15` is read as a revision.
+ */
+const DOCKER_TAG =
+  /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-r(?<rev>\d+))?$/i;
+
+/** Chart versions: semver with an optional `v`, tolerating one or two parts as Helm does (`1.2` → 1.2). */
+const CHART_VERSION =
+  /^(?<prefix>[vV]?)(?<release>\d+(?:\.\d+){0,2})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+(?<build>[0-9A-Za-z.-]+))?$/;
+
+/** Tags that move: never a target. */
+const FLOATING = new Set([
+  'latest', 'main', 'master', 'stable', 'edge', 'nightly', 'dev', 'develop', 'development', 'mainline', 'lts',
+  'canary', 'next', 'unstable', 'current', 'testing', 'head', 'trunk', 'snapshot', 'beta', 'alpha', 'rc',
+]);
+
+/** cosign/ORAS artefacts stored as tags: `sha256-<64 hex>.sig`, `.att`, `.sbom`, or bare `sha256-<hex>`. */
+const SIGNATURE = /^sha256-[0-9a-f]{64}(?:\.[a-z]+)?$/i;
+
+/** A token of a tag that is a git commit: `abc1234` in `main-abc1234`, `g1a2b3c4` in `v1.2.3-4-g1a2b3c4`. */
+const HASH_TOKEN = /^(?:g|sha)?(?<hex>[0-9a-f]{7,40})$/i;
+
+/** Why `tag` is not a version at all, or null when it may be one. */
+export function notVersionKind(tag: string): NotVersionKind | null {
+  if (SIGNATURE.test(tag)) return 'signature';
+  const tokens = tag.split(/[-_.]/);
+  if (tokens.some(isHashToken)) return 'commit-hash';
+  if (!/\d/.test(tag) || FLOATING.has((tokens[0] ?? '').toLowerCase())) return 'floating';
+  return null;
+}
+
+function isHashToken(token: string): boolean {
+  const hex = HASH_TOKEN.exec(token)?.groups?.hex;
+  if (!hex) return false;
+  // `20241103` is a date and `abcdefa` could be a word: a hash mixes digits and letters, or is a full 40-char SHA-1.
+  return hex.length === 40 || (/\d/.test(hex) && /[a-f]/i.test(hex));
+}
+
+export function parseDockerTag(tag: string): ParsedVersion | null {
+  if (notVersionKind(tag)) return null;
+  const g = DOCKER_TAG.exec(tag)?.groups;
+  if (!g?.release) return null;
+  const seps = g.release.match(/[._]/g) ?? [];
+  const separator = seps[0] ?? '.';
+  if (seps.some((s) => s !== separator)) return null;
+  const release = g.release.split(separator).map(Number);
+  return {
+    raw: tag,
+    prefix: g.prefix ?? '',
+    release,
+    separator,
+    prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, '')) : null,
+    compatibility: g.suffix ?? '',
+    revision: g.rev !== undefined ? Number(g.rev) : null,
+    calendar: isCalendar(g.release.split(separator)),
+  };
+}
+
+export function parseChartVersion(version: string): ParsedVersion | null {
+  const g = CHART_VERSION.exec(version)?.groups;
+  if (!g?.release) return null;
+  const parts = g.release.split('.');
+  return {
+    raw: version,
+    prefix: g.prefix ?? '',
+    release: parts.map(Number),
+    separator: '.',
+    prerelease: g.pre ? splitIdentifiers(g.pre) : null,
+    compatibility: '',
+    revision: null,
+    calendar: isCalendar(parts),
+  };
+}
+
+export function parseVersion(value: string, scheme: SchemeName): ParsedVersion | null {
+  return scheme === 'semver' ? parseChartVersion(value) : parseDockerTag(value);
+}
+
+/**
+ * Reads a tag with a user's regex (rule setting `versioning`), named groups major, minor, patch, build,
+ * compatibility and optionally prerelease. Example: `^main-[0-9a-f]+-(?<major>\d+)$` for `main-abc1234-1700000000`.
+ */
+export function parseCustom(value: string, pattern: RegExp): ParsedVersion | null {
+  const g = pattern.exec(value)?.groups;
+  if (!g) return null;
+  const release = [g.major, g.minor, g.patch].filter((p): p is string => p !== undefined && p !== '');
+  // Only a build number (`main-abc1234-1700000000` with `(?<build>\d+)$`) is enough: it orders the tags.
+  if (!release.every((p) => /^\d+$/.test(p)) || (release.length === 0 && !/^\d+$/.test(g.build ?? ''))) return null;
+  return {
+    raw: value,
+    prefix: '',
+    release: release.map(Number),
+    separator: '.',
+    prerelease: g.prerelease ? splitIdentifiers(g.prerelease) : null,
+    compatibility: g.compatibility ?? '',
+    revision: g.build !== undefined && /^\d+$/.test(g.build) ? Number(g.build) : null,
+    calendar: isCalendar(release),
+  };
+}
+
+/** `rc.10` → ['rc', 10]; `rc10` → ['rc', 10] so rc9 < rc10 (the semver string order gets this wrong). */
+export function splitIdentifiers(pre: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of pre.split(/[.-]/)) {
+    for (const run of part.match(/\d+|[^\d]+/g) ?? []) out.push(/^\d+$/.test(run) ? Number(run) : run.toLowerCase());
+  }
+  return out;
+}
+
+/** `2024.11.3` (a year first) or `20241103` (a compact date). */
+function isCalendar(parts: string[]): boolean {
+  const first = parts[0] ?? '';
+  if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
+  return /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(first) && parts.length === 1;
+}

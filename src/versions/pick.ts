@@ -1,0 +1,168 @@
+import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
+import { notVersionKind, parseCustom, parseVersion } from './parse.js';
+import { regexFromLiteral, satisfiesAllowed } from './range.js';
+import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
+
+export interface PickPolicy {
+  /** `docker` for image tags, `semver` for chart versions. */
+  scheme: SchemeName;
+  /** A regex (plain source or `/…/`) with named groups major, minor, patch, build, compatibility, prerelease. */
+  versioning?: string | null;
+  /** Take pre-releases even when the current version is stable. */
+  allowPrerelease?: boolean;
+  /** A semver range or `/regex/` every target must satisfy. */
+  allowedVersions?: string | null;
+  /** Offer the newest major alongside the newest minor/patch (default true); false: only the newest overall. */
+  separateMajor?: boolean;
+  /** Versions the caller ruled out, with the reason (e.g. too new for the minimum release age). */
+  blocked?: ReadonlyMap<string, string>;
+}
+
+/** Why a candidate was rejected: `shape` and `older` are about the tag itself, the rest about the rules. */
+export type RejectKind = 'not-version' | 'shape' | 'older' | 'prerelease' | 'allowed-versions' | 'blocked';
+
+export interface CandidateVerdict {
+  version: string;
+  verdict: 'picked' | 'eligible' | 'rejected';
+  reason: string;
+  rejectKind?: RejectKind;
+}
+
+export interface PickedTarget {
+  version: string;
+  updateType: 'major' | 'minor' | 'patch';
+}
+
+export interface PickResult {
+  /** null when the current value is not a version the scheme (or the versioning regex) reads. */
+  current: ParsedVersion | null;
+  /** Newest minor/patch first, then the newest major; empty when nothing moves. */
+  targets: PickedTarget[];
+  /** Every distinct candidate, newest first, with why it was taken or not (for `--explain`). */
+  verdicts: CandidateVerdict[];
+  /** Why nothing moves, when targets is empty. */
+  reason: string | null;
+}
+
+const NOT_VERSION: Record<NotVersionKind, string> = {
+  floating: 'floating tag, not a version',
+  'commit-hash': 'commit-hash tag, not a version',
+  signature: 'signature or attestation tag',
+  unreadable: 'not a version the tag scheme reads',
+};
+
+/**
+ * Chooses what `current` moves to among `candidates` (all tags or chart versions of the package). Pure.
+ * Example: pickTarget('1.25-alpine', ['1.27-alpine', '1.27.3-alpine', '1.27-slim'], { scheme: 'docker' })
+ * picks `1.27-alpine`.
+ */
+export function pickTarget(current: string, candidates: readonly string[], policy: PickPolicy): PickResult {
+  const parse = parserFor(policy);
+  const cur = parse(current);
+  const unique = [...new Set(candidates)];
+  if (!cur) {
+    const reason = currentNotVersion(current, policy);
+    const verdicts = unique.sort().map((version) => reject(version, 'not-version', 'the current value is not a version'));
+    return { current: null, targets: [], verdicts, reason };
+  }
+  const judged = unique.map((version) => judge(version, parse(version), cur, policy));
+  const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);
+  eligible.sort((a, b) => compareParsed(b, a) || (a.raw < b.raw ? -1 : 1));
+  const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
+  const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
+  return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
+}
+
+type Parse = (value: string) => ParsedVersion | null;
+
+function parserFor(policy: PickPolicy): Parse {
+  if (!policy.versioning) return (v) => parseVersion(v, policy.scheme);
+  const re = compileVersioning(policy.versioning);
+  return (v) => (notVersionKind(v) === 'signature' ? null : parseCustom(v, re));
+}
+
+/** A `versioning` setting as a RegExp: `/…/flags` or a plain regex source; throws SyntaxError when invalid. */
+export function compileVersioning(versioning: string): RegExp {
+  return versioning.startsWith('/') ? regexFromLiteral(versioning) : new RegExp(versioning);
+}
+
+function currentNotVersion(current: string, policy: PickPolicy): string {
+  if (policy.versioning) return `current value "${current}" does not match the versioning regex`;
+  const kind = notVersionKind(current);
+  if (kind === 'commit-hash') return `current tag "${current}" is a commit hash, not a version; set a versioning regex to follow it`;
+  if (kind) return `current value "${current}" is a ${NOT_VERSION[kind]}`;
+  return `current value "${current}" is not a version the ${policy.scheme} scheme reads`;
+}
+
+interface Judged {
+  parsed: ParsedVersion | null;
+  verdict: CandidateVerdict;
+}
+
+function judge(version: string, parsed: ParsedVersion | null, cur: ParsedVersion, policy: PickPolicy): Judged {
+  if (!parsed) {
+    const kind = policy.versioning ? null : notVersionKind(version);
+    const why = policy.versioning ? 'does not match the versioning regex' : NOT_VERSION[kind ?? 'unreadable'];
+    return { parsed, verdict: reject(version, 'not-version', why) };
+  }
+  const out = (kind: RejectKind, reason: string): Judged => ({ parsed, verdict: reject(version, kind, reason) });
+  const mismatch = shapeMismatch(cur, parsed);
+  if (mismatch) return out('shape', mismatch);
+  const cmp = compareParsed(parsed, cur);
+  if (cmp < 0) return out('older', 'older than the current version');
+  if (cmp === 0) return out('older', version === cur.raw ? 'the current version' : 'same version as the current one');
+  if (parsed.prerelease && !policy.allowPrerelease && !(cur.prerelease && sameRelease(cur, parsed))) {
+    const why = cur.prerelease ? 'a pre-release of another version than the current one' : 'a pre-release, and the current version is stable';
+    return out('prerelease', why);
+  }
+  if (policy.allowedVersions && !satisfiesAllowed(parsed, policy.allowedVersions)) {
+    return out('allowed-versions', `outside allowedVersions "${policy.allowedVersions}"`);
+  }
+  const blocked = policy.blocked?.get(version);
+  if (blocked) return out('blocked', blocked);
+  return { parsed, verdict: { version, verdict: 'eligible', reason: 'newer, in the same tag family' } };
+}
+
+/** A pre-release moves on to later pre-releases of the same version only: `7.4-rc1` → `7.4-rc2`, not `8.0-M02`. */
+function sameRelease(a: ParsedVersion, b: ParsedVersion): boolean {
+  return a.release.length === b.release.length && a.release.every((n, i) => n === b.release[i]);
+}
+
+function reject(version: string, rejectKind: RejectKind, reason: string): CandidateVerdict {
+  return { version, verdict: 'rejected', reason, rejectKind };
+}
+
+function chooseTargets(cur: ParsedVersion, eligible: ParsedVersion[], separateMajor: boolean): PickedTarget[] {
+  const toTarget = (p: ParsedVersion): PickedTarget => ({ version: p.raw, updateType: updateTypeOf(cur, p) });
+  if (!separateMajor) return eligible.slice(0, 1).map(toTarget);
+  const nonMajor = eligible.find((p) => updateTypeOf(cur, p) !== 'major');
+  const major = eligible.find((p) => updateTypeOf(cur, p) === 'major');
+  return [nonMajor, major].filter((p): p is ParsedVersion => p !== undefined).map(toTarget);
+}
+
+/** Versions of the current shape newest first, then the rest by name: a stable order for `--explain`. */
+function orderVerdicts(judged: Judged[]): CandidateVerdict[] {
+  const readable = judged.filter((j) => j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version');
+  const rest = judged.filter((j) => !readable.includes(j));
+  readable.sort((a, b) => compareParsed(b.parsed!, a.parsed!) || (a.verdict.version < b.verdict.version ? -1 : 1));
+  rest.sort((a, b) => (a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0));
+  return [...readable, ...rest].map((j) => j.verdict);
+}
+
+function markPicked(v: CandidateVerdict, targets: PickedTarget[]): CandidateVerdict {
+  const t = targets.find((x) => x.version === v.version);
+  if (t) {
+    const what = t.updateType === 'major' ? 'newest major version' : 'newest minor/patch version';
+    return { version: v.version, verdict: 'picked', reason: `${what} in the same tag family` };
+  }
+  if (v.verdict !== 'eligible') return v;
+  const sameKind = targets.map((x) => x.version).join(' and ');
+  return { ...v, reason: `newer, but ${sameKind} ${targets.length > 1 ? 'are' : 'is'} preferred` };
+}
+
+/** `up to date`, or which newer version the rules held back and why. */
+function upToDateReason(verdicts: CandidateVerdict[]): string {
+  const held = verdicts.find((v) => v.rejectKind === 'prerelease' || v.rejectKind === 'allowed-versions' || v.rejectKind === 'blocked');
+  if (!held) return 'up to date';
+  return `no newer version allowed: ${held.version} is ${held.reason}`;
+}

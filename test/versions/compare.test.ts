@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { isVersionRange, parseDockerTag, rangeProblem, updateType } from '../../src/versions/index.js';
+
+describe('parseDockerTag', () => {
+  it('reads prefix, parts, suffix and revision of a Bitnami tag', () => {
+    expect(parseDockerTag('16.4.0-debian-12-r15')).toEqual({
+      raw: '16.4.0-debian-12-r15', prefix: '', release: [16, 4, 0], separator: '.', prerelease: null,
+      compatibility: 'debian-12', revision: 15, calendar: false,
+    });
+  });
+
+  it('reads a pre-release glued to the version and a suffix after it', () => {
+    expect(parseDockerTag('17rc1-alpine')).toMatchObject({ release: [17], prerelease: ['rc', 1], compatibility: 'alpine' });
+  });
+
+  it('reads a v prefix', () => {
+    expect(parseDockerTag('v1.16.1-amd64')).toMatchObject({ prefix: 'v', release: [1, 16, 1], compatibility: 'amd64' });
+  });
+
+  it('reads calendar versions', () => {
+    expect(parseDockerTag('2024.12.0b0')).toMatchObject({ release: [2024, 12, 0], prerelease: ['b', 0], calendar: true });
+    expect(parseDockerTag('20241103')).toMatchObject({ release: [20241103], calendar: true });
+  });
+
+  it('does not read floating, commit-hash or signature tags', () => {
+    for (const tag of ['latest', 'main', 'stable-alpine', 'edge', 'main-abc1234', 'sha-9f8e7d6', `sha256-${'ab'.repeat(32)}.sig`]) {
+      expect(parseDockerTag(tag)).toBeNull();
+    }
+  });
+});
+
+describe('updateType', () => {
+  it.each([
+    ['1.25', '1.27', 'docker', 'minor'],
+    ['1.25.3', '1.25.4', 'docker', 'patch'],
+    ['v1.15.3', 'v2.0.0', 'semver', 'major'],
+    ['16.4.0-debian-12-r13', '16.4.0-debian-12-r15', 'docker', 'patch'],
+    ['20241015', '20241118', 'docker', 'minor'],
+    ['20241231', '20250107', 'docker', 'major'],
+    ['1.2.3', '1.2.3', 'docker', null],
+  ] as const)('%s → %s is %s', (from, to, scheme, expected) => {
+    expect(updateType(from, to, scheme)).toEqual(expected);
+  });
+});
+
+describe('ranges', () => {
+  it('tells Chart.yaml ranges from plain versions', () => {
+    expect(['1.x.x', '~1.2', '^1.0.0', '>=1.0.0 <2.0.0'].map(isVersionRange)).toEqual([true, true, true, true]);
+    expect(['1.2.3', 'v1.2.3', '1.2'].map(isVersionRange)).toEqual([false, false, false]);
+  });
+
+  it('reports bad ranges and bad regexes', () => {
+    expect(rangeProblem('<1.30')).toBeNull();
+    expect(rangeProblem('/^1\\./')).toBeNull();
+    expect(rangeProblem('not a range')).toEqual('invalid semver range "not a range"');
+    expect(rangeProblem('/(/')).toMatch(/^invalid regex \/\(\/: /);
+  });
+});

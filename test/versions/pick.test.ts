@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { pickTarget, type PickPolicy, type PickedTarget } from '../../src/versions/index.js';
+
+function tags(name: string): string[] {
+  const url = new URL(`../../fixtures/versions/${name}.json`, import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { tags: string[] }).tags;
+}
+
+const minor = (version: string): PickedTarget => ({ version, updateType: 'minor' });
+const patch = (version: string): PickedTarget => ({ version, updateType: 'patch' });
+const major = (version: string): PickedTarget => ({ version, updateType: 'major' });
+
+interface Case {
+  title: string;
+  fixture: string;
+  current: string;
+  policy?: Partial<PickPolicy>;
+  targets: PickedTarget[];
+  reason?: string | null;
+}
+
+const cases: Case[] = [
+  { title: 'nginx: a plain tag moves to the newest plain tag', fixture: 'nginx', current: '1.25.3', targets: [minor('1.27.3')] },
+  { title: 'nginx: an -alpine tag stays alpine', fixture: 'nginx', current: '1.25.5-alpine', targets: [minor('1.27.3-alpine')] },
+  { title: 'nginx: a two-part tag keeps its precision', fixture: 'nginx', current: '1.25-alpine', targets: [minor('1.27-alpine')] },
+  { title: 'nginx: the -alpine-perl variant stays in its family', fixture: 'nginx', current: '1.26.2-alpine-perl', targets: [minor('1.27.3-alpine-perl')] },
+  { title: 'nginx: the newest plain tag is up to date', fixture: 'nginx', current: '1.27.3', targets: [], reason: 'up to date' },
+  {
+    title: 'node: a minor/patch update and a separate major update, both alpine',
+    fixture: 'node', current: '20.18.0-alpine', targets: [patch('20.18.1-alpine'), major('23.3.0-alpine')],
+  },
+  {
+    title: 'node: with separateMajor off only the newest overall',
+    fixture: 'node', current: '20.18.0-alpine', policy: { separateMajor: false }, targets: [major('23.3.0-alpine')],
+  },
+  {
+    title: 'node: -bookworm-slim does not jump to -slim',
+    fixture: 'node', current: '20.18.0-bookworm-slim', targets: [patch('20.18.1-bookworm-slim'), major('22.12.0-bookworm-slim')],
+  },
+  { title: 'node: a major-only tag moves to the newest major-only tag', fixture: 'node', current: '20-alpine', targets: [major('23-alpine')] },
+  {
+    title: 'node: allowedVersions holds back the major',
+    fixture: 'node', current: '20.18.0-alpine', policy: { allowedVersions: '<21' }, targets: [patch('20.18.1-alpine')],
+  },
+  { title: 'postgres: 15.10 is newer than 15.9', fixture: 'postgres', current: '15.9', targets: [minor('15.10'), major('17.2')] },
+  { title: 'postgres: two-part alpine tags', fixture: 'postgres', current: '16.4-alpine', targets: [minor('16.6-alpine'), major('17.2-alpine')] },
+  { title: 'redis: a patch tag with alpine', fixture: 'redis', current: '7.2.6-alpine', targets: [minor('7.4.1-alpine')] },
+  { title: 'redis: a stable tag skips the 8.0 milestone', fixture: 'redis', current: '7.2', targets: [minor('7.4')] },
+  { title: 'redis: a release candidate moves to its release, not to another pre-release', fixture: 'redis', current: '7.4-rc1', targets: [patch('7.4')] },
+  {
+    title: 'bitnami: a revision-suffixed tag moves to the newest revision of the newest version',
+    fixture: 'bitnami-postgresql', current: '16.4.0-debian-12-r13', targets: [minor('16.6.0-debian-12-r10'), major('17.2.0-debian-12-r3')],
+  },
+  {
+    title: 'bitnami: revisions compare as numbers (r10 after r2)',
+    fixture: 'bitnami-postgresql', current: '16.6.0-debian-12-r2', policy: { separateMajor: false }, targets: [major('17.2.0-debian-12-r3')],
+  },
+  {
+    title: 'bitnami: a revision-less tag stays revision-less',
+    fixture: 'bitnami-postgresql', current: '16.4.0', targets: [minor('16.6.0')],
+  },
+  { title: 'grafana: 10.4.12 is newer than 10.4.2', fixture: 'grafana', current: '10.4.2', targets: [patch('10.4.12'), major('11.3.1')] },
+  { title: 'grafana: the -ubuntu variant stays ubuntu', fixture: 'grafana', current: '11.3.0-ubuntu', targets: [patch('11.3.1-ubuntu')] },
+  {
+    title: 'cert-manager: keeps the v prefix and skips alphas and arch tags',
+    fixture: 'cert-manager-controller', current: 'v1.15.3', targets: [minor('v1.16.2')],
+  },
+  {
+    title: 'cert-manager: the chart keeps its v prefix',
+    fixture: 'cert-manager-chart', current: 'v1.15.3', policy: { scheme: 'semver' }, targets: [minor('v1.16.2')],
+  },
+  {
+    title: 'cert-manager: the chart takes pre-releases when the rules allow them',
+    fixture: 'cert-manager-chart', current: 'v1.16.2', policy: { scheme: 'semver', allowPrerelease: true }, targets: [minor('v1.17.0-alpha.0')],
+  },
+  { title: 'calver: home-assistant moves to the newest stable month', fixture: 'home-assistant', current: '2024.11.3', targets: [minor('2024.12.1')] },
+  { title: 'calver: a dated ubuntu tag stays on its release name', fixture: 'ubuntu', current: 'noble-20241015', targets: [minor('noble-20241118')] },
+  { title: 'ci image: a version tag ignores commit-hash tags', fixture: 'ci-image', current: '1.4.0', targets: [patch('1.4.1')] },
+  {
+    title: 'ci image: a commit-hash tag is not followed without a versioning regex',
+    fixture: 'ci-image', current: 'main-abc1234', targets: [],
+    reason: 'current tag "main-abc1234" is a commit hash, not a version; set a versioning regex to follow it',
+  },
+  {
+    title: 'ci image: a versioning regex with a build number follows the newest build',
+    fixture: 'ci-image', current: 'main-abc1234-1700000000', policy: { versioning: '^main-[0-9a-f]+-(?<build>\\d+)$' },
+    targets: [patch('main-def5678-1700003600')],
+  },
+  { title: 'rc ordering: rc10 comes after rc9', fixture: 'rc-chart', current: '1.0.0-rc9', policy: { scheme: 'semver' }, targets: [patch('1.0.0-rc10')] },
+];
+
+describe('pickTarget on real tag lists', () => {
+  it.each(cases)('$title', ({ fixture, current, policy, targets, reason }) => {
+    const result = pickTarget(current, tags(fixture), { scheme: 'docker', ...policy });
+    expect(result.targets).toEqual(targets);
+    if (reason !== undefined) expect(result.reason).toEqual(reason);
+  });
+});
+
+describe('pickTarget verdicts', () => {
+  it('explains every nginx candidate in a stable order', () => {
+    const result = pickTarget('1.26.2-alpine', tags('nginx'), { scheme: 'docker' });
+    const byVersion = Object.fromEntries(result.verdicts.map((v) => [v.version, `${v.verdict}: ${v.reason}`]));
+    expect(byVersion).toMatchObject({
+      '1.27.3-alpine': 'picked: newest minor/patch version in the same tag family',
+      '1.26.2-alpine': 'rejected: the current version',
+      '1.25.5-alpine': 'rejected: older than the current version',
+      '1.27.3-alpine3.20': 'rejected: suffix "alpine3.20" differs from the current "alpine"',
+      '1.27-alpine': 'rejected: has 2 version parts, the current has 3',
+      '1.27.3': 'rejected: suffix none differs from the current "alpine"',
+      'mainline-alpine': 'rejected: floating tag, not a version',
+      latest: 'rejected: floating tag, not a version',
+    });
+    expect(result.verdicts.map((v) => v.version).slice(0, 3)).toEqual(['1.27.3-alpine', '1.26.2-alpine', '1.25.5-alpine']);
+    expect(result.verdicts).toHaveLength(tags('nginx').length);
+  });
+
+  it('rejects signature and attestation tags and alphas with reasons', () => {
+    const result = pickTarget('v1.15.3', tags('cert-manager-controller'), { scheme: 'docker' });
+    const reasons = Object.fromEntries(result.verdicts.map((v) => [v.version, v.reason]));
+    expect(reasons[`sha256-${'3f1e'.repeat(16)}.sig`]).toEqual('signature or attestation tag');
+    expect(reasons[`sha256-${'3f1e'.repeat(16)}.att`]).toEqual('signature or attestation tag');
+    expect(reasons['v1.17.0-alpha.0']).toEqual('a pre-release, and the current version is stable');
+    expect(reasons['v1.16.1-amd64']).toEqual('suffix "amd64" differs from the current none');
+    expect(reasons['v1.16.1']).toEqual('newer, but v1.16.2 is preferred');
+  });
+
+  it('rejects commit-hash tags', () => {
+    const result = pickTarget('1.4.0', tags('ci-image'), { scheme: 'docker' });
+    const hashes = result.verdicts.filter((v) => v.reason === 'commit-hash tag, not a version').map((v) => v.version);
+    expect(hashes).toEqual([
+      'main-0a1b2c3-1699990000', 'main-abc1234', 'main-abc1234-1700000000', 'main-def5678', 'main-def5678-1700003600',
+      'pr-42-0a1b2c3', 'sha-9f8e7d6',
+    ]);
+  });
+
+  it('says which newer version the rules held back', () => {
+    const result = pickTarget('1.27.3', ['1.27.3', '1.28.0'], { scheme: 'docker', blocked: new Map([['1.28.0', 'too new']]) });
+    expect(result).toMatchObject({ targets: [], reason: 'no newer version allowed: 1.28.0 is too new' });
+  });
+
+  it('says when allowedVersions holds back every newer version', () => {
+    const result = pickTarget('1.29.0', ['1.29.0', '1.30.1'], { scheme: 'docker', allowedVersions: '<1.30' });
+    expect(result.reason).toEqual('no newer version allowed: 1.30.1 is outside allowedVersions "<1.30"');
+  });
+
+  it('takes allowedVersions as a regex', () => {
+    const result = pickTarget('1.2.0', ['1.2.0', '1.3.0', '1.4.0'], { scheme: 'docker', allowedVersions: '/^1\\.3\\./' });
+    expect(result.targets).toEqual([minor('1.3.0')]);
+  });
+
+  it('orders dotted release candidates numerically', () => {
+    const result = pickTarget('1.0.0-rc.9', ['1.0.0-rc.1', '1.0.0-rc.10', '1.0.0-rc.9', '1.0.0-rc.2'], { scheme: 'semver' });
+    expect(result.targets).toEqual([patch('1.0.0-rc.10')]);
+  });
+
+  it('reports a floating current tag', () => {
+    expect(pickTarget('latest', ['1.0.0'], { scheme: 'docker' }).reason).toEqual('current value "latest" is a floating tag, not a version');
+  });
+});
