@@ -1,0 +1,142 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { TidemarkConfig } from '../config/types.js';
+import { RegistryError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { ResponseCache } from './cache.js';
+import { HelmRepositoryClient } from './helm/repository.js';
+import { HttpClient } from './http.js';
+import { RegistryClient } from './oci/client.js';
+import { CredentialStore, credentialsFromEnv } from './oci/credentials.js';
+import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
+import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
+import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
+
+export interface ReleaseSourceOptions {
+  config: TidemarkConfig;
+  /** Directory for the cross-run cache; null keeps nothing on disk. */
+  cacheDir: string | null;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Tuning, mostly for tests and benchmarks. */
+  timeoutMs?: number;
+  retries?: number;
+  backoffMs?: number;
+  concurrency?: number;
+  perHostConcurrency?: number;
+  /** How long cached tag lists and indexes are used before revalidating (default 15 minutes). */
+  cacheTtlMs?: number;
+  tagPageSize?: number;
+  maxTagPages?: number;
+}
+
+/** A `ReleaseSource` that also reports how much it asked, for logs and benchmarks. */
+export interface LookupSource extends ReleaseSource {
+  /** Requests sent, by host. */
+  requestsByHost(): Map<string, number>;
+  cacheStats(): ResponseCache['stats'];
+  /** Creation time and source URL of an image tag (or OCI chart version), fetched lazily. */
+  imageInfo(pkg: PackageRef, version: string): Promise<ImageReleaseInfo>;
+}
+
+/** `$XDG_CACHE_HOME/tidemark`, else `~/.cache/tidemark`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
+  return join(base, 'tidemark');
+}
+
+/**
+ * The lookup stage for one run: one request chain per unique package however many files use it, concurrency
+ * limited overall and per host, and failures thrown as `RegistryError` for the planner to turn into
+ * `lookup-failed` for that package alone.
+ */
+export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
+  const now = opts.now ?? Date.now;
+  const env = opts.env ?? process.env;
+  const ttlMs = opts.cacheTtlMs ?? 15 * 60_000;
+  const registries = opts.config.registries;
+  const http = new HttpClient({
+    logger: opts.logger, now,
+    ...(opts.fetch && { fetch: opts.fetch }),
+    ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+    ...(opts.retries !== undefined && { retries: opts.retries }),
+    ...(opts.backoffMs !== undefined && { backoffMs: opts.backoffMs }),
+    ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
+    ...(opts.perHostConcurrency !== undefined && { perHostConcurrency: opts.perHostConcurrency }),
+  });
+  const cache = new ResponseCache(opts.cacheDir ? join(opts.cacheDir, 'lookup') : null);
+  const credentials = new CredentialStore({ registries, env, logger: opts.logger });
+  const oci = new RegistryClient({
+    http, cache, credentials, logger: opts.logger, now, ttlMs,
+    ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),
+    ...(opts.maxTagPages !== undefined && { maxPages: opts.maxTagPages }),
+  });
+  const helm = new HelmRepositoryClient({
+    http, cache, logger: opts.logger, now, ttlMs,
+    credentials: (host) => credentialsFromEnv(registries, host, env, opts.logger),
+  });
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      memo.set(key, p);
+    }
+    return p;
+  };
+  const keyOf = (pkg: PackageRef): string => `${pkg.datasource} ${pkg.registryUrl ?? ''} ${pkg.name}`;
+
+  /** Images, and charts in OCI registries, resolve to an image location. */
+  const ociLocation = (pkg: PackageRef): ImageLocation | null => {
+    if (pkg.datasource === 'docker') return locateImage(pkg.name, registries);
+    if (pkg.registryUrl?.startsWith('oci://')) return locateImage(ociChartImage(pkg.registryUrl, pkg.name), registries);
+    return null;
+  };
+  const isChart = (pkg: PackageRef): boolean => pkg.datasource === 'helm';
+  // OCI tags cannot hold `+`; Helm pushes `1.2.3+build` as `1.2.3_build`.
+  const toTag = (pkg: PackageRef, version: string): string => (isChart(pkg) ? version.replaceAll('+', '_') : version);
+  const fromTag = (pkg: PackageRef, tag: string): string => (isChart(pkg) ? tag.replaceAll('_', '+') : tag);
+
+  const releases = (pkg: PackageRef): Promise<PackageReleases> =>
+    once(`releases ${keyOf(pkg)}`, async () => {
+      const loc = ociLocation(pkg);
+      if (loc) {
+        const tags = await oci.tags(loc);
+        return { releases: tags.map((t) => ({ version: fromTag(pkg, t) })) };
+      }
+      if (!pkg.registryUrl) throw new RegistryError(`chart ${pkg.name} has no repository URL`, { host: '' });
+      return helm.releases(pkg.registryUrl, pkg.name);
+    });
+
+  const imageInfo = (pkg: PackageRef, version: string): Promise<ImageReleaseInfo> =>
+    once(`info ${keyOf(pkg)} ${version}`, async () => {
+      const loc = ociLocation(pkg);
+      if (!loc) return { created: null, source: null };
+      return imageReleaseInfo(oci, loc, toTag(pkg, version));
+    });
+
+  return {
+    releases,
+    imageInfo,
+    digest: (pkg, version) =>
+      once(`digest ${keyOf(pkg)} ${version}`, async () => {
+        const loc = ociLocation(pkg);
+        if (loc) return oci.digest(loc, toTag(pkg, version));
+        if (!pkg.registryUrl) return null;
+        return (await helm.entry(pkg.registryUrl, pkg.name, version))?.digest ?? null;
+      }),
+    releaseTime: async (pkg, version) => {
+      if (pkg.datasource === 'helm' && !pkg.registryUrl?.startsWith('oci://')) {
+        if (!pkg.registryUrl) return null;
+        const created = (await helm.entry(pkg.registryUrl, pkg.name, version))?.created;
+        const d = created ? new Date(created) : null;
+        return d && !Number.isNaN(d.getTime()) ? d : null;
+      }
+      return (await imageInfo(pkg, version)).created;
+    },
+    requestsByHost: () => new Map(http.requestsByHost),
+    cacheStats: () => ({ ...cache.stats }),
+  };
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { RegistryError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
+import type { HttpClient, HttpResponse } from '../http.js';
+import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
+import type { CredentialStore } from './credentials.js';
+import type { ImageLocation } from './reference.js';
+
+/** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface RegistryClientOptions {
+  http: HttpClient;
+  cache: ResponseCache;
+  credentials: CredentialStore;
+  logger: Logger;
+  now: () => number;
+  /** Tag lists are used this long without asking again. */
+  ttlMs: number;
+  /** `n` asked per tags page; registries may cap it lower. */
+  pageSize?: number;
+  /** Stop following `Link` after this many pages, with a warning. */
+  maxPages?: number;
+}
+
+type Json = Record<string, unknown>;
+
+/** An OCI distribution API client for any number of registries; one instance per run. */
+export class RegistryClient {
+  private readonly tokens: TokenAuthority;
+  /** The challenge each registry answered with, so later requests authenticate up front instead of eating a 401. */
+  private readonly challenges = new Map<string, Challenge | 'none'>();
+
+  constructor(private readonly opts: RegistryClientOptions) {
+    this.tokens = new TokenAuthority(opts.http, opts.now);
+  }
+
+  /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
+  async tags(loc: ImageLocation): Promise<string[]> {
+    const pageSize = this.opts.pageSize ?? 1000;
+    const maxPages = this.opts.maxPages ?? 100;
+    const tags: string[] = [];
+    let path: string | null = `/v2/${loc.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; path !== null; page++) {
+      if (page >= maxPages) {
+        this.opts.logger.warn('tag list truncated: too many pages; newer tags may be missing', {
+          registry: loc.registry, repository: loc.repository, pages: page, tags: tags.length,
+        });
+        break;
+      }
+      const url = loc.baseUrl + path;
+      const got = await cachedGet({
+        cache: this.opts.cache, key: `tags ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
+        send: (headers) => this.send(loc, { url, headers: { accept: 'application/json', ...headers } }),
+      });
+      if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
+      const body = parseJson(loc, got.body, 'tag list');
+      const pageTags = Array.isArray(body['tags']) ? body['tags'].filter((t): t is string => typeof t === 'string') : [];
+      tags.push(...pageTags);
+      path = nextPath(got.link, loc.baseUrl);
+    }
+    return tags;
+  }
+
+  /** `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist. */
+  async digest(loc: ImageLocation, ref: string): Promise<string | null> {
+    const url = `${loc.baseUrl}/v2/${loc.repository}/manifests/${ref}`;
+    const head = await this.send(loc, { url, method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    if (head.status === 404) return null;
+    if (head.status !== 200) throw this.failure(loc, head, 'reading a digest');
+    const digest = head.headers.get('docker-content-digest');
+    if (digest) return digest;
+    // Some registries omit the header on HEAD; the digest of the bytes is the same thing.
+    const got = await this.send(loc, { url, headers: { accept: MANIFEST_ACCEPT } });
+    if (got.status !== 200) throw this.failure(loc, got, 'reading a manifest');
+    return got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(got.body).digest('hex')}`;
+  }
+
+  /** A manifest or index as JSON; by-digest reads are cached forever (content-addressed). Null on 404. */
+  async manifest(loc: ImageLocation, ref: string): Promise<Json | null> {
+    return this.getJson(loc, `/v2/${loc.repository}/manifests/${ref}`, MANIFEST_ACCEPT, ref.startsWith('sha256:'));
+  }
+
+  /** A JSON blob (an image config). Blob storage redirects elsewhere; our credentials do not follow. */
+  async jsonBlob(loc: ImageLocation, digest: string): Promise<Json | null> {
+    return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', true);
+  }
+
+  private async getJson(loc: ImageLocation, path: string, accept: string, immutable: boolean): Promise<Json | null> {
+    const url = loc.baseUrl + path;
+    const send = (headers: Record<string, string>): Promise<HttpResponse> => this.send(loc, { url, headers: { accept, ...headers } });
+    const got = immutable
+      ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
+      : await send({});
+    if (!isCachedBody(got) && got.status === 404) return null;
+    if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, 'reading ' + path.split('/').slice(-2, -1)[0]);
+    return parseJson(loc, got.body, path);
+  }
+
+  /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
+  private async send(
+    loc: ImageLocation,
+    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string> },
+  ): Promise<HttpResponse> {
+    const scope = `repository:${loc.repository}:pull`;
+    const known = this.challenges.get(loc.registry);
+    const creds = await this.opts.credentials.get(loc.registry);
+    const auth = known && known !== 'none' ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
+    const res = await this.opts.http.request({ ...req, authorization: auth });
+    if (res.status !== 401) {
+      if (!known) this.challenges.set(loc.registry, 'none');
+      return res;
+    }
+    const challenge = parseChallenge(res.headers.get('www-authenticate'));
+    if (!challenge) return res;
+    this.challenges.set(loc.registry, challenge);
+    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope);
+    const wanted = challenge.scheme === 'bearer' && challenge.scope ? challenge.scope : scope;
+    const retryAuth = await this.tokens.authorization(loc.registry, challenge, wanted, creds);
+    if (retryAuth === null) return res;
+    return this.opts.http.request({ ...req, authorization: retryAuth });
+  }
+
+  private failure(loc: ImageLocation, res: HttpResponse, doing: string): RegistryError {
+    const why = res.status === 401 ? 'unauthorized' : res.status === 404 ? 'not found' : `HTTP ${res.status}`;
+    return new RegistryError(`${loc.registry}/${loc.repository}: ${why} while ${doing}`, {
+      host: new URL(res.url).host,
+      status: res.status,
+    });
+  }
+}
+
+function parseJson(loc: ImageLocation, body: string, what: string): Json {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
+  } catch (err) {
+    throw new RegistryError(`${loc.registry}/${loc.repository}: invalid JSON in ${what}`, { host: loc.apiHost, cause: err });
+  }
+  throw new RegistryError(`${loc.registry}/${loc.repository}: unexpected ${what}`, { host: loc.apiHost });
+}
+
+/** `Link: </v2/acme/web/tags/list?last=1.2&n=100>; rel="next"` → the path, when it stays on this registry. */
+export function nextPath(link: string | null, baseUrl: string): string | null {
+  if (!link) return null;
+  for (const part of link.split(',')) {
+    const m = /<(?<target>[^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+    const target = m?.groups?.['target'];
+    if (!target) continue;
+    const url = new URL(target, baseUrl);
+    if (url.origin !== new URL(baseUrl).origin) return null;
+    return url.pathname + url.search;
+  }
+  return null;
+}
