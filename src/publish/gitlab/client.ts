@@ -1,0 +1,113 @@
+import { Gitlab } from '@gitbeaker/rest';
+import { PlatformError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+
+export type GitLabClient = InstanceType<typeof Gitlab<false>>;
+
+/** Waits, made injectable so tests do not sleep for real. */
+export interface GitLabTiming {
+  /** Milliseconds per second of `Retry-After` and of the retry backoff (default 1000; tests pass 1). */
+  retryAfterUnitMs?: number;
+  /** Retries of a 5xx answer or of a rate limit Gitbeaker gave up on (default 3). */
+  retries?: number;
+}
+
+export const GITLAB_HOST = 'https://gitlab.com';
+
+export function createGitLabClient(token: string, host: string | null | undefined): GitLabClient {
+  return new Gitlab({ host: (host ?? GITLAB_HOST).replace(/\/+$/, ''), token });
+}
+
+interface GitbeakerErrorLike {
+  name: string;
+  message: string;
+  cause?: { description?: string; response?: { status?: number; headers?: Headers } };
+}
+
+function asGitbeakerError(err: unknown): GitbeakerErrorLike | null {
+  return err instanceof Error && err.name.startsWith('Gitbeaker') ? (err as GitbeakerErrorLike) : null;
+}
+
+export function gitlabStatus(err: unknown): number | null {
+  return asGitbeakerError(err)?.cause?.response?.status ?? null;
+}
+
+/** GitLab error bodies: `{"message":"404 Branch Not Found"}`, `{"message":["Another open merge request…"]}`, `{"error":"…"}`. */
+export function gitlabErrorText(err: unknown): string {
+  const e = asGitbeakerError(err);
+  if (!e) return err instanceof Error ? err.message : String(err);
+  const text = e.cause?.description ?? e.message;
+  // `["Another open merge request already exists for this source branch: !5"]` → the sentence itself
+  if (text.startsWith('[')) {
+    try {
+      const list = JSON.parse(text) as unknown;
+      if (Array.isArray(list)) return list.map(String).join('; ');
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+const HINTS: Record<number, string> = {
+  401: 'unauthorized: check the token',
+  403: 'forbidden: the token lacks a scope or role',
+  404: 'not found, or the token cannot see it',
+  409: 'conflict',
+  422: 'rejected as invalid',
+};
+
+/**
+ * Any failure of `what` as a PlatformError. The cause keeps status and GitLab's words but not Gitbeaker's
+ * request object, whose headers carry the PRIVATE-TOKEN.
+ */
+export function toPlatformError(what: string, err: unknown): PlatformError {
+  if (err instanceof PlatformError) return err;
+  const status = gitlabStatus(err);
+  const hint = status !== null ? HINTS[status] : undefined;
+  const head = status !== null ? `${status}${hint ? ` ${hint}` : ''}` : 'request failed';
+  const text = gitlabErrorText(err);
+  const cause = new Error(text);
+  cause.name = err instanceof Error ? err.name : 'Error';
+  return new PlatformError(`GitLab: ${what}: ${head} (${text})`, { platform: 'gitlab', status, cause });
+}
+
+const TRANSIENT = new Set([500, 502, 503, 504]);
+
+/** Seconds to wait: the server's `Retry-After` when it sent one, else 1, 4, 9… */
+function waitSeconds(err: unknown, attempt: number): number {
+  // GitLab.com's rate limits are per minute; Gitbeaker keeps no response for us to read Retry-After from.
+  if (asGitbeakerError(err)?.name === 'GitbeakerRetryError') return 60;
+  const header = asGitbeakerError(err)?.cause?.response?.headers?.get?.('retry-after');
+  const told = header ? Number(header) : NaN;
+  return Number.isFinite(told) && told >= 0 ? told : (attempt + 1) ** 2;
+}
+
+function isTransient(err: unknown): boolean {
+  const e = asGitbeakerError(err);
+  if (!e) return false;
+  // Gitbeaker itself retries 429 and 502 without honouring Retry-After, then gives up with this error.
+  if (e.name === 'GitbeakerRetryError') return true;
+  const status = gitlabStatus(err);
+  return status !== null && TRANSIENT.has(status);
+}
+
+/** Runs one API call, retrying transient failures, and turns a final failure into a PlatformError. */
+export async function callGitLab<T>(
+  what: string,
+  call: () => Promise<T>,
+  ctx: { logger: Logger; timing?: GitLabTiming },
+): Promise<T> {
+  const unit = ctx.timing?.retryAfterUnitMs ?? 1000;
+  const retries = ctx.timing?.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= retries || !isTransient(err)) throw toPlatformError(what, err);
+      const seconds = waitSeconds(err, attempt);
+      ctx.logger.warn('GitLab request failed, retrying', { what, status: gitlabStatus(err), retryAfter: seconds });
+      await new Promise((resolve) => setTimeout(resolve, seconds * unit));
+    }
+  }
+}
