@@ -171,3 +171,251 @@ describe('GitLabPlatform branches', () => {
     api.done();
   });
 });
+
+describe('GitLabPlatform merge requests', () => {
+  it('finds the newest MR for a source branch in any state and reads a merged one as merged', async () => {
+    const api = gitlabApi()
+      .get(`${P}/merge_requests`)
+      .query({ source_branch: 'tidemark/nginx-1.x', order_by: 'created_at', sort: 'desc', per_page: '10' })
+      .reply(200, [glMr({ iid: 9, branch: 'tidemark/nginx-1.x', state: 'merged', title: 'Update nginx' })]);
+    const { gl } = await platform();
+    expect(await gl.findPr('tidemark/nginx-1.x')).toEqual({
+      number: 9,
+      branch: 'tidemark/nginx-1.x',
+      state: 'merged',
+      title: 'Update nginx',
+      body: 'body',
+      url: 'https://gitlab.com/g/p/-/merge_requests/9',
+    });
+    api.done();
+  });
+
+  it('returns null when no MR ever had that source branch', async () => {
+    const api = gitlabApi().get(`${P}/merge_requests`).query(true).reply(200, []);
+    const { gl } = await platform();
+    expect(await gl.findPr('tidemark/none')).toBeNull();
+    api.done();
+  });
+
+  it('lists open MRs across pages, keeping only its own branch prefix and not forks', async () => {
+    const q = { state: 'opened' };
+    const path = `${P}/merge_requests`;
+    const api = gitlabApi()
+      .get(path)
+      .query({ ...q, per_page: '100' })
+      .reply(200, [glMr({ iid: 1, branch: 'tidemark/a-1.x' }), glMr({ iid: 2, branch: 'feature/x' })], glPageHeaders(path, q, 1, 2, 100))
+      .get(path)
+      .query({ ...q, page: '2', per_page: '100' })
+      .reply(
+        200,
+        [glMr({ iid: 3, branch: 'tidemark/b-2.x', description: null }), glMr({ iid: 4, branch: 'tidemark/c-1.x', sourceProjectId: 99 })],
+        glPageHeaders(path, q, 2, 2, 100),
+      );
+    const { gl } = await platform();
+    const prs = await gl.listOpenPrs('tidemark/');
+    expect(prs.map((p) => [p.number, p.branch, p.body])).toEqual([
+      [1, 'tidemark/a-1.x', 'body'],
+      [3, 'tidemark/b-2.x', ''],
+    ]);
+    api.done();
+  });
+
+  it('opens an MR with labels, reviewers and assignees resolved to ids, and merge when the pipeline succeeds', async () => {
+    const sent: Record<string, unknown> = {};
+    const api = gitlabApi()
+      .get('/api/v4/users')
+      .query({ username: 'ann' })
+      .reply(200, [{ id: 11, username: 'ann', name: 'Ann', state: 'active' }])
+      .get('/api/v4/users')
+      .query({ username: 'ghost' })
+      .reply(200, [])
+      .get('/api/v4/users')
+      .query({ username: 'bob' })
+      .reply(200, [{ id: 12, username: 'bob', name: 'Bob', state: 'active' }])
+      .post(`${P}/merge_requests`, (b) => ((sent.mr = b), true))
+      .reply(201, glMr({ iid: 12, branch: prRequest.branch, title: prRequest.title, description: prRequest.body }))
+      .put(`${P}/merge_requests/12/merge`, (b) => ((sent.merge = b), true))
+      .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), merge_when_pipeline_succeeds: true });
+    const { gl, logger } = await platform();
+    const pr = await gl.createPr({ ...prRequest, labels: ['dependencies', 'tidemark'], reviewers: ['@ann', 'ghost'], assignees: ['bob'], automerge: true });
+    expect(pr).toEqual({
+      number: 12,
+      branch: 'tidemark/nginx-1.x',
+      state: 'open',
+      title: 'Update nginx to 1.27.1',
+      body: 'table',
+      url: 'https://gitlab.com/g/p/-/merge_requests/12',
+    });
+    expect(sent).toEqual({
+      mr: {
+        source_branch: 'tidemark/nginx-1.x',
+        target_branch: 'main',
+        title: 'Update nginx to 1.27.1',
+        description: 'table',
+        remove_source_branch: true,
+        labels: 'dependencies,tidemark',
+        reviewer_ids: [11],
+        assignee_ids: [12],
+      },
+      merge: { merge_when_pipeline_succeeds: true, should_remove_source_branch: true },
+    });
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta])).toEqual([
+      ['skipping unknown reviewer', { username: 'ghost' }],
+    ]);
+    api.done();
+  });
+
+  it('reuses and updates the open MR when GitLab answers 409 "Another open merge request already exists"', async () => {
+    let edited: unknown;
+    const api = gitlabApi()
+      .post(`${P}/merge_requests`)
+      .reply(409, { message: ['Another open merge request already exists for this source branch: !5'] })
+      .get(`${P}/merge_requests`)
+      .query(true)
+      .reply(200, [glMr({ iid: 5, branch: prRequest.branch, title: 'Update nginx to 1.27.0' })])
+      .put(`${P}/merge_requests/5`, (b) => ((edited = b), true))
+      .reply(200, glMr({ iid: 5, branch: prRequest.branch }));
+    const { gl } = await platform();
+    expect(await gl.createPr(prRequest)).toEqual({
+      number: 5,
+      branch: prRequest.branch,
+      state: 'open',
+      title: prRequest.title,
+      body: 'table',
+      url: 'https://gitlab.com/g/p/-/merge_requests/5',
+    });
+    expect(edited).toEqual({ title: prRequest.title, description: 'table' });
+    api.done();
+  });
+
+  it('keeps the MR and warns when GitLab refuses to merge when the pipeline succeeds', async () => {
+    const api = gitlabApi()
+      .post(`${P}/merge_requests`)
+      .reply(201, glMr({ iid: 12, branch: prRequest.branch }))
+      .put(`${P}/merge_requests/12/merge`)
+      .reply(405, { message: '405 Method Not Allowed' });
+    const { gl, logger } = await platform();
+    expect((await gl.createPr({ ...prRequest, automerge: true })).number).toBe(12);
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.pr])).toEqual([['could not enable automerge', 12]]);
+    api.done();
+  });
+
+  it('fails with GitLab\'s message when it rejects an MR with 422', async () => {
+    const api = gitlabApi()
+      .post(`${P}/merge_requests`)
+      .reply(422, { message: ['Validate branches Cannot Create: This merge request already exists: ["Update"]'] });
+    const { gl } = await platform();
+    const err = (await gl.createPr(prRequest).catch((e: unknown) => e)) as PlatformError;
+    expect([err.status, err.message]).toEqual([
+      422,
+      'GitLab: open MR for tidemark/nginx-1.x: 422 rejected as invalid (Validate branches Cannot Create: This merge request already exists: ["Update"])',
+    ]);
+    api.done();
+  });
+
+  it('updates an MR title and description in place', async () => {
+    let body: unknown;
+    const api = gitlabApi()
+      .put(`${P}/merge_requests/7`, (b) => ((body = b), true))
+      .reply(200, glMr({ iid: 7, branch: 'tidemark/a' }));
+    const { gl } = await platform();
+    await gl.updatePr(7, { title: 'Update a to 2', body: 'new body' });
+    expect(body).toEqual({ title: 'Update a to 2', description: 'new body' });
+    api.done();
+  });
+
+  it('closes an MR after explaining why in a note', async () => {
+    const order: unknown[] = [];
+    const api = gitlabApi()
+      .post(`${P}/merge_requests/7/notes`, (b) => (order.push(b), true))
+      .reply(201, { id: 1, body: 'x', noteable_type: 'MergeRequest' })
+      .put(`${P}/merge_requests/7`, (b) => (order.push(b), true))
+      .reply(200, glMr({ iid: 7, branch: 'tidemark/a', state: 'closed' }));
+    const { gl } = await platform();
+    await gl.closePr(7, 'No longer needed.');
+    expect(order).toEqual([{ body: 'No longer needed.' }, { state_event: 'close' }]);
+    api.done();
+  });
+});
+
+describe('GitLabPlatform dashboard issues', () => {
+  it("finds its own open issue by exact title across pages", async () => {
+    const path = `${P}/issues`;
+    const q = { state: 'opened', search: 'Tidemark dashboard', in: 'title', author_id: '7' };
+    const api = gitlabApi()
+      .get('/api/v4/user')
+      .reply(200, { id: 7, username: 'tidemark-bot', name: 'Tidemark', state: 'active' })
+      .get(path)
+      .query({ ...q, per_page: '100' })
+      .reply(200, [glIssue({ iid: 31, title: 'Tidemark dashboard (old)' })], glPageHeaders(path, q, 1, 2, 100))
+      .get(path)
+      .query({ ...q, page: '2', per_page: '100' })
+      .reply(200, [glIssue({ iid: 4, title: 'Tidemark dashboard', description: '- [x] ok' })], glPageHeaders(path, q, 2, 2, 100));
+    const { gl } = await platform();
+    expect(await gl.findIssue('Tidemark dashboard')).toEqual({ number: 4, title: 'Tidemark dashboard', body: '- [x] ok', state: 'open' });
+    api.done();
+  });
+
+  it('creates and updates an issue', async () => {
+    const sent: unknown[] = [];
+    const api = gitlabApi()
+      .post(`${P}/issues`, (b) => (sent.push(b), true))
+      .reply(201, glIssue({ iid: 40, title: 'Tidemark dashboard', description: 'one' }))
+      .put(`${P}/issues/40`, (b) => (sent.push(b), true))
+      .reply(200, glIssue({ iid: 40, title: 'Tidemark dashboard', description: 'two' }));
+    const { gl } = await platform();
+    expect(await gl.createIssue('Tidemark dashboard', 'one')).toEqual({ number: 40, title: 'Tidemark dashboard', body: 'one', state: 'open' });
+    await gl.updateIssue(40, 'two');
+    expect(sent).toEqual([{ title: 'Tidemark dashboard', description: 'one' }, { description: 'two' }]);
+    api.done();
+  });
+});
+
+describe('GitLabPlatform retries and secrets', () => {
+  it('retries a 500, honouring Retry-After, and succeeds', async () => {
+    const api = gitlabApi()
+      .get(`${P}/repository/branches/main`)
+      .reply(500, { message: '500 Internal Server Error' })
+      .get(`${P}/repository/branches/main`)
+      .reply(503, { message: 'Service Unavailable' }, { 'retry-after': '2' })
+      .get(`${P}/repository/branches/main`)
+      .reply(200, glBranch('main', 'base1'));
+    const { gl, logger } = await platform();
+    expect(await gl.baseBranch('main')).toEqual({ name: 'main', sha: 'base1' });
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.meta?.status, r.meta?.retryAfter])).toEqual([
+      [500, 1],
+      [503, 2],
+    ]);
+    api.done();
+  });
+
+  it('rides out a 429 rate limit and succeeds', async () => {
+    const api = gitlabApi()
+      .post(`${P}/merge_requests/3/notes`)
+      .reply(429, { message: 'Retry later' }, { 'retry-after': '1', 'ratelimit-remaining': '0' })
+      .post(`${P}/merge_requests/3/notes`)
+      .reply(201, { id: 1, body: 'hi' });
+    const { gl } = await platform();
+    await gl.comment(3, 'hi');
+    api.done();
+  });
+
+  it('never puts the token in a log record, an error message or its cause', async () => {
+    const api = gitlabApi()
+      .post(`${P}/merge_requests`)
+      .reply(401, { message: '401 Unauthorized' })
+      .get(`${P}/repository/branches/main`)
+      .reply(502, 'Bad Gateway', { 'content-type': 'text/plain' })
+      .get(`${P}/repository/branches/main`)
+      .reply(200, glBranch('main', 'base1'));
+    const { gl, logger } = await platform();
+    const err = (await gl.createPr(prRequest).catch((e: unknown) => e)) as PlatformError;
+    await gl.baseBranch('main');
+    expect(err.message).toBe('GitLab: open MR for tidemark/nginx-1.x: 401 unauthorized: check the token (401 Unauthorized)');
+    logger.error('run failed', { error: err });
+    expect(logger.text()).not.toContain(TOKEN);
+    expect(JSON.stringify(err.cause)).not.toContain(TOKEN);
+    expect(String((err.cause as Error).message)).not.toContain(TOKEN);
+    api.done();
+  });
+});
