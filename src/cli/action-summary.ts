@@ -1,0 +1,64 @@
+import type { Update } from '../plan/types.js';
+import type { BranchOutcome, RunSummary } from '../run-types.js';
+import type { Problem } from '../scan/types.js';
+
+/** The job summary: counts, one table row per planned update with its branch and PR, then problems found in files. */
+export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }): string {
+  const lines = [`## Tidemark: ${summary.repo}`, ''];
+  const counts = `Opened ${summary.opened.length} · updated ${summary.updated.length} · closed ${summary.closed.length} · left alone ${summary.skipped.length}`;
+  lines.push(opts.dryRun ? `${counts} (dry run: nothing was pushed)` : counts, '');
+  const prs = prsByBranch(summary);
+  const rows: string[] = [];
+  for (const branch of summary.plan.branches) {
+    for (const u of branch.updates) rows.push(row(u, branch.branchName, prs.get(branch.branchName) ?? null));
+  }
+  if (rows.length === 0) {
+    lines.push(`No updates: ${summary.plan.unchanged.length} dependencies are current.`, '');
+  } else {
+    lines.push('| Package | File | Update | Type | Branch | PR |', '| --- | --- | --- | --- | --- | --- |', ...rows, '');
+  }
+  if (summary.closed.length > 0) {
+    lines.push('### Closed', '', ...summary.closed.map((c) => `- ${code(c.branch)}: ${cell(c.detail)}${c.pr ? ` ([#${c.pr.number}](${c.pr.url}))` : ''}`), '');
+  }
+  const problems = summary.problems.length > 0 ? summary.problems : summary.plan.problems;
+  if (problems.length > 0) lines.push('### Problems', '', ...problems.map(problemLine), '');
+  return lines.join('\n');
+}
+
+export function configErrorMarkdown(message: string, problems: readonly Problem[]): string {
+  return ['## Tidemark: configuration error', '', cell(message), '', ...problems.map(problemLine), ''].join('\n');
+}
+
+function prsByBranch(summary: RunSummary): Map<string, BranchOutcome['pr']> {
+  const out = new Map<string, BranchOutcome['pr']>();
+  for (const o of [...summary.opened, ...summary.updated, ...summary.skipped]) if (o.pr) out.set(o.branch, o.pr);
+  return out;
+}
+
+function row(u: Update, branch: string, pr: BranchOutcome['pr']): string {
+  const d = u.dependency;
+  const from = version(d.currentValue, d.currentDigest);
+  const to = version(u.newValue, u.newDigest);
+  const link = pr ? `[#${pr.number}](${pr.url})` : '';
+  return `| ${code(d.name)} | ${code(`${d.file}:${d.line}`)} | ${code(from)} → ${code(to)} | ${u.updateType} | ${code(branch)} | ${link} |`;
+}
+
+/** `1.25.3@sha256:0123456789ab…`: a digest shortened to 12 hex digits, enough to tell two apart in a table. */
+function version(value: string | null, digest: string | null): string {
+  const short = digest ? digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1…') : null;
+  if (value && short) return `${value}@${short}`;
+  return value ?? short ?? '';
+}
+
+function problemLine(p: Problem): string {
+  return `- ${code(`${p.file}:${p.line}`)} ${cell(p.message)}`;
+}
+
+/** Inline code in a table cell: pipes escaped, backticks kept out of the fence. */
+function code(text: string): string {
+  return '`' + text.replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,87 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, UsageError } from '../errors.js';
+import { createLogger, maskSecrets } from '../log.js';
+import type { RunOptions, RunSummary } from '../run-types.js';
+import { configErrorMarkdown, summaryMarkdown } from './action-summary.js';
+import { logLevel } from './flags.js';
+import { annotation, appendSummary, getBooleanInput, getInput, mask, type Runner, setOutput } from './workflow-commands.js';
+
+export interface ActionDeps {
+  run: (opts: RunOptions) => Promise<RunSummary>;
+  env: NodeJS.ProcessEnv;
+  /** stdout: log lines and workflow commands. */
+  write: (line: string) => void;
+}
+
+/**
+ * The GitHub Action: turns `INPUT_*` and `GITHUB_*` variables into RunOptions, then reports back through outputs,
+ * the job summary and annotations. Returns the exit code: 0 ran, 1 partial failure, 2 bad config or inputs.
+ */
+export async function actionMain(deps: ActionDeps): Promise<number> {
+  const runner: Runner = { env: deps.env, write: deps.write };
+  const token = getInput(runner, 'token') || deps.env.GITHUB_TOKEN || '';
+  mask(runner, token);
+  const secrets = token ? [token] : [];
+  try {
+    const opts = actionOptions(runner, token, (line) => deps.write(maskSecrets(line, secrets)));
+    const summary = await deps.run(opts);
+    report(runner, summary, opts);
+    return summary.partialFailure ? 1 : 0;
+  } catch (err) {
+    return failure(runner, err, secrets);
+  }
+}
+
+function actionOptions(runner: Runner, token: string, write: (line: string) => void): RunOptions {
+  const env = runner.env;
+  const repo = env.GITHUB_REPOSITORY;
+  if (!repo) throw new UsageError('GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job');
+  if (!token) throw new UsageError('no token: set the `token` input (it defaults to the workflow token, github.token)');
+  const level = env.RUNNER_DEBUG === '1' ? 'debug' : logLevel(getInput(runner, 'log-level') || 'info');
+  const temp = env.RUNNER_TEMP || tmpdir();
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  return {
+    dir: workspace,
+    platform: 'github',
+    repo,
+    endpoint: apiEndpoint(env.GITHUB_API_URL),
+    token,
+    remote: null,
+    dryRun: getBooleanInput(runner, 'dry-run', false),
+    configPath: getInput(runner, 'config') || null,
+    cacheDir: resolve(workspace, getInput(runner, 'cache-dir') || join(temp, 'tidemark-cache')),
+    planOut: join(temp, 'tidemark-plan.json'),
+    logger: createLogger({ level, format: 'text', secrets: [token], write }),
+    print: write,
+  };
+}
+
+/** GitHub Enterprise Server sets `GITHUB_API_URL` to `https://ghe.example.com/api/v3`; github.com's is the default. */
+export function apiEndpoint(url: string | undefined): string | null {
+  if (!url || /^https:\/\/api\.github\.com\/?$/.test(url)) return null;
+  return url.replace(/\/+$/, '');
+}
+
+function report(runner: Runner, summary: RunSummary, opts: RunOptions): void {
+  setOutput(runner, 'opened', String(summary.opened.length));
+  setOutput(runner, 'updated', String(summary.updated.length));
+  setOutput(runner, 'closed', String(summary.closed.length));
+  setOutput(runner, 'plan', opts.planOut ?? '');
+  for (const p of summary.problems) runner.write(annotation('warning', p.message, { file: p.file, line: p.line, title: 'Tidemark' }));
+  appendSummary(runner, summaryMarkdown(summary, { dryRun: opts.dryRun }));
+}
+
+/** Config errors become one annotation per problem, at its file and line, and the summary says what to fix. */
+function failure(runner: Runner, err: unknown, secrets: string[]): number {
+  const message = maskSecrets(err instanceof Error ? err.message : String(err), secrets);
+  if (err instanceof ConfigError) {
+    const problems = err.problems.map((p) => ({ ...p, message: maskSecrets(p.message, secrets) }));
+    if (problems.length === 0) runner.write(annotation('error', message, { title: 'Tidemark config' }));
+    for (const p of problems) runner.write(annotation('error', p.message, { file: p.file, line: p.line, title: 'Tidemark config' }));
+    appendSummary(runner, configErrorMarkdown(message, problems));
+    return 2;
+  }
+  runner.write(annotation('error', message, { title: 'Tidemark' }));
+  return err instanceof UsageError ? 2 : 1;
+}

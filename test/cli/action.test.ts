@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { actionMain, apiEndpoint } from '../../src/cli/action.js';
+import { ConfigError } from '../../src/errors.js';
+import type { Update } from '../../src/plan/types.js';
+import type { RunOptions, RunSummary } from '../../src/run-types.js';
+import { parseOutputFile } from '../ship/actions-runner.js';
+import { summaryFor } from '../ship/git-repos.js';
+
+let temp = '';
+afterEach(() => rmSync(temp, { recursive: true, force: true }));
+
+/** The environment the Actions runner gives a JavaScript action's process. */
+function runnerEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
+  temp = mkdtempSync(join(tmpdir(), 'tidemark-action-'));
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_REPOSITORY: 'acme/gitops',
+    GITHUB_WORKSPACE: join(temp, 'workspace'),
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_OUTPUT: join(temp, 'output'),
+    GITHUB_STEP_SUMMARY: join(temp, 'summary.md'),
+    RUNNER_TEMP: join(temp, 'runner-temp'),
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return env;
+}
+
+function update(name: string, file: string, line: number, from: string, to: string, type: Update['updateType']): Update {
+  return {
+    dependency: { file, line, manager: 'kubernetes', datasource: 'docker', name, registryUrl: null, currentValue: from, currentDigest: null, valueRange: null, digestRange: null },
+    newValue: to,
+    newDigest: null,
+    updateType: type,
+    group: null,
+    reason: 'newest minor',
+    labels: [],
+    reviewers: [],
+    assignees: [],
+    automerge: false,
+    sourceUrl: null,
+    homepage: null,
+  };
+}
+
+function richSummary(): RunSummary {
+  const s = summaryFor('acme/gitops');
+  s.opened = [{ branch: 'tidemark/nginx-1.x', pr: { number: 7, url: 'https://github.com/acme/gitops/pull/7' }, detail: 'opened' }];
+  s.closed = [{ branch: 'tidemark/redis-7.x', pr: { number: 3, url: 'https://github.com/acme/gitops/pull/3' }, detail: 'superseded' }];
+  s.problems = [{ file: 'apps/broken.yaml', line: 4, message: 'YAML: bad indentation' }];
+  s.plan.branches = [{ branchName: 'tidemark/nginx-1.x', title: 'Update nginx to 1.27.0', updates: [update('nginx', 'apps/web.yaml', 12, '1.25.3', '1.27.0', 'minor')] }];
+  return s;
+}
+
+describe('actionMain with a fake pipeline', () => {
+  it('turns INPUT_* variables into run options, hyphenated names included', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789', config: 'ci/tidemark.yaml', 'dry-run': 'true', 'log-level': 'debug' });
+    env.GITHUB_API_URL = 'https://ghe.example.com/api/v3';
+    let seen: RunOptions | null = null;
+    const code = await actionMain({ env, write: () => {}, run: async (opts) => ((seen = opts), summaryFor('acme/gitops')) });
+    expect(code).toEqual(0);
+    const { logger, print, ...rest } = seen!;
+    expect(rest).toEqual({
+      dir: join(temp, 'workspace'),
+      platform: 'github',
+      repo: 'acme/gitops',
+      endpoint: 'https://ghe.example.com/api/v3',
+      token: 'ghs_0123456789',
+      remote: null,
+      dryRun: true,
+      configPath: 'ci/tidemark.yaml',
+      cacheDir: join(temp, 'runner-temp', 'tidemark-cache'),
+      planOut: join(temp, 'runner-temp', 'tidemark-plan.json'),
+    });
+    expect(typeof logger.debug).toEqual('function');
+    expect(typeof print).toEqual('function');
+  });
+
+  it('masks the token before anything else and never prints it', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const lines: string[] = [];
+    await actionMain({
+      env,
+      write: (l) => lines.push(l),
+      run: async (opts) => {
+        opts.logger.info('calling GitHub with ghs_0123456789', { token: 'ghs_0123456789' });
+        opts.print?.('diff mentioning ghs_0123456789');
+        return summaryFor('acme/gitops');
+      },
+    });
+    expect(lines[0]).toEqual('::add-mask::ghs_0123456789');
+    expect(lines.slice(1).join('\n')).not.toContain('ghs_0123456789');
+    expect(lines.slice(1)).toEqual(['INFO  calling GitHub with *** token=***', 'diff mentioning ***']);
+  });
+
+  it('writes the counts and plan path as outputs, problems as warnings, and the plan table as the job summary', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const lines: string[] = [];
+    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => richSummary() });
+    expect(code).toEqual(0);
+    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'))).toEqual({
+      opened: '1',
+      updated: '0',
+      closed: '1',
+      plan: join(temp, 'runner-temp', 'tidemark-plan.json'),
+    });
+    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual(['::warning file=apps/broken.yaml,line=4,title=Tidemark::YAML: bad indentation']);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
+      [
+        '## Tidemark: acme/gitops',
+        '',
+        'Opened 1 · updated 0 · closed 1 · left alone 0',
+        '',
+        '| Package | File | Update | Type | Branch | PR |',
+        '| --- | --- | --- | --- | --- | --- |',
+        '| `nginx` | `apps/web.yaml:12` | `1.25.3` → `1.27.0` | minor | `tidemark/nginx-1.x` | [#7](https://github.com/acme/gitops/pull/7) |',
+        '',
+        '### Closed',
+        '',
+        '- `tidemark/redis-7.x`: superseded ([#3](https://github.com/acme/gitops/pull/3))',
+        '',
+        '### Problems',
+        '',
+        '- `apps/broken.yaml:4` YAML: bad indentation',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fails the step with exit code 1 on a partial failure, after reporting', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const code = await actionMain({ env, write: () => {}, run: async () => summaryFor('acme/gitops', { opened: 1 }, true) });
+    expect(code).toEqual(1);
+    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8')).opened).toEqual('1');
+  });
+
+  it('annotates each config error at its file and line and explains it in the summary', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const lines: string[] = [];
+    const code = await actionMain({
+      env,
+      write: (l) => lines.push(l),
+      run: async () => {
+        throw new ConfigError('.tidemark.yaml is invalid', [
+          { file: '.tidemark.yaml', line: 3, message: 'rules[0].matchPackages: expected a list, got "nginx"' },
+          { file: '.tidemark.yaml', line: 9, message: 'unknown key "schedul": did you mean\n"schedule"? 100%' },
+        ]);
+      },
+    });
+    expect(code).toEqual(2);
+    expect(lines.slice(1)).toEqual([
+      '::error file=.tidemark.yaml,line=3,title=Tidemark config::rules[0].matchPackages: expected a list, got "nginx"',
+      '::error file=.tidemark.yaml,line=9,title=Tidemark config::unknown key "schedul": did you mean%0A"schedule"? 100%25',
+    ]);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
+      [
+        '## Tidemark: configuration error',
+        '',
+        '.tidemark.yaml is invalid',
+        '',
+        '- `.tidemark.yaml:3` rules[0].matchPackages: expected a list, got "nginx"',
+        '- `.tidemark.yaml:9` unknown key "schedul": did you mean "schedule"? 100%',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    [{ token: 'ghs_0123456789', 'dry-run': 'yes' }, {}, '::error title=Tidemark::input "dry-run": "yes" is not a boolean (true or false)'],
+    [{ token: 'ghs_0123456789', 'log-level': 'loud' }, {}, '::error title=Tidemark::--log-level "loud": expected debug, info, warn or error'],
+    [{ token: '' }, {}, '::error title=Tidemark::no token: set the `token` input (it defaults to the workflow token, github.token)'],
+    [{ token: 'ghs_0123456789' }, { GITHUB_REPOSITORY: '' }, '::error title=Tidemark::GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job'],
+  ])('rejects bad inputs %j with an error annotation and exit code 2', async (inputs, extraEnv, expected) => {
+    const env = { ...runnerEnv(inputs), ...extraEnv };
+    const lines: string[] = [];
+    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => summaryFor('x') });
+    expect(code).toEqual(2);
+    expect(lines.filter((l) => l.startsWith('::error'))).toEqual([expected]);
+  });
+
+  it('reports an unexpected failure as an error annotation and exit code 1, token masked', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const lines: string[] = [];
+    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => Promise.reject(new Error('GET failed with ghs_0123456789')) });
+    expect(code).toEqual(1);
+    expect(lines.slice(1)).toEqual(['::error title=Tidemark::GET failed with ***']);
+  });
+
+  it('treats github.com as the default API and keeps an Enterprise URL', () => {
+    expect(apiEndpoint('https://api.github.com')).toEqual(null);
+    expect(apiEndpoint(undefined)).toEqual(null);
+    expect(apiEndpoint('https://ghe.example.com/api/v3/')).toEqual('https://ghe.example.com/api/v3');
+  });
+});
