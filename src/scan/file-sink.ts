@@ -1,0 +1,59 @@
+import { controlsFor } from './controls.js';
+import type { Found, Sink } from './found.js';
+import { LineIndex } from './lines.js';
+import type { Dependency, Problem } from './types.js';
+import type { Token } from './yaml.js';
+
+/** A dependency with the offset it sorts by. */
+export interface Placed {
+  dep: Dependency;
+  offset: number;
+}
+
+export interface FileSink extends Sink {
+  readonly deps: Placed[];
+  readonly problems: Problem[];
+}
+
+/**
+ * Turns findings in one file into Dependencies: checks every token against the file text (the invariant the editor
+ * relies on), computes lines, reads `# tidemark:` controls.
+ */
+export function createFileSink(file: string, text: string): FileSink {
+  const lines = new LineIndex(text);
+  const deps: Placed[] = [];
+  const problems: Problem[] = [];
+  const verified = (t: Token | null): boolean => t === null || text.slice(t.start, t.end) === t.value;
+  return {
+    deps,
+    problems,
+    problem(offset, message) {
+      problems.push({ file, line: lines.lineOf(offset), message });
+    },
+    found(f: Found) {
+      if (!verified(f.value) || !verified(f.digest)) {
+        problems.push({ file, line: lines.lineOf(f.at), message: `cannot locate the version of ${f.name} in the text` });
+        return;
+      }
+      const offset = f.value?.start ?? f.digest?.start ?? f.at;
+      const dep: Dependency = {
+        file,
+        line: lines.lineOf(offset),
+        manager: f.manager,
+        datasource: f.datasource,
+        name: f.name,
+        registryUrl: f.registryUrl,
+        currentValue: f.value?.value ?? null,
+        currentDigest: f.digest?.value ?? null,
+        valueRange: f.value ? { start: f.value.start, end: f.value.end } : null,
+        digestRange: f.digest ? { start: f.digest.start, end: f.digest.end } : null,
+      };
+      if (f.skipReason) dep.skipReason = f.skipReason;
+      if (f.digestInsertAt !== undefined) dep.digestInsertAt = f.digestInsertAt;
+      const controls = controlsFor(lines, [lines.lineOf(f.at), dep.line]);
+      if (controls) dep.controls = controls;
+      if (controls?.ignore) dep.skipReason = 'ignored';
+      deps.push({ dep, offset });
+    },
+  };
+}

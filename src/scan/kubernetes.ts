@@ -1,0 +1,62 @@
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
+import { emitStringImage } from './emit-image.js';
+import type { Sink } from './found.js';
+import type { DocInfo, Scanner } from './scanner.js';
+import { getPath } from './yaml.js';
+
+/**
+ * Well-known custom resources whose image sits under a key other than `image` (plain `image:` keys are found anywhere).
+ * `apiVersion: postgresql.cnpg.io/v1, kind: Cluster, spec: {imageName: ghcr.io/cloudnative-pg/postgresql:16.2}`.
+ */
+const CRD_IMAGE_FIELDS: { group: string; kind: string; path: string[] }[] = [
+  { group: 'postgresql.cnpg.io', kind: 'Cluster', path: ['spec', 'imageName'] },
+  { group: 'postgresql.cnpg.io', kind: 'Pooler', path: ['spec', 'template', 'spec', 'imageName'] },
+  { group: 'dragonflydb.io', kind: 'Dragonfly', path: ['spec', 'image'] },
+  { group: 'monitoring.coreos.com', kind: 'Prometheus', path: ['spec', 'image'] },
+  { group: 'monitoring.coreos.com', kind: 'Alertmanager', path: ['spec', 'image'] },
+];
+
+// Objects whose `image` keys are not pod images: schemas, and free-form data.
+const NOT_WORKLOADS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret']);
+const MAX_DEPTH = 64;
+
+/**
+ * Any Kubernetes object (it has `apiVersion` and `kind`): every `image:` string in its tree — containers,
+ * initContainers, ephemeralContainers of Pods, workloads, CronJob `jobTemplate`, `kind: List` items, and custom
+ * resources such as `Prometheus.spec.image` — plus the table above.
+ */
+export const kubernetes: Scanner = {
+  manager: 'kubernetes',
+  matches: (doc) => doc.apiVersion !== undefined && doc.kind !== undefined && !NOT_WORKLOADS.has(doc.kind),
+  extract(doc, sink) {
+    const tableNodes = new Set<unknown>();
+    const group = (doc.apiVersion ?? '').split('/')[0];
+    for (const field of CRD_IMAGE_FIELDS) {
+      if (field.group !== group || field.kind !== doc.kind) continue;
+      const node = getPath(doc.contents, ...field.path);
+      if (isScalar(node) && !tableNodes.has(node)) {
+        tableNodes.add(node);
+        emitStringImage(sink, doc.text, node, 'kubernetes', true);
+      }
+    }
+    findImages(sink, doc, doc.contents, tableNodes, 0);
+  },
+};
+
+function findImages(sink: Sink, doc: DocInfo, node: unknown, done: Set<unknown>, depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  if (isSeq(node)) {
+    for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    if (!isPair(pair)) continue;
+    const v = pair.value;
+    if (isScalar(pair.key) && pair.key.value === 'image' && isScalar(v)) {
+      if (!done.has(v) && typeof v.value === 'string') emitStringImage(sink, doc.text, v, 'kubernetes', true);
+    } else if (isMap(v) || isSeq(v)) {
+      findImages(sink, doc, v, done, depth + 1);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { posix } from 'node:path';
+import { skipForName, skipForValue, isVersionRange, type Found, type Sink } from './found.js';
+import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
+import { asSeq, get, offsetOf, str, token } from './yaml.js';
+
+const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * Kustomize `images:` (`name`, `newName`, `newTag`, `digest`) and `helmCharts:` (`name`, `repo`, `version`).
+ * An overlay entry with only `newTag` takes its image from the `newName` its bases set:
+ * base `images: [{name: app, newName: ghcr.io/acme/app}]`, overlay `images: [{name: app, newTag: 1.2.3}]`.
+ */
+export const kustomize: Scanner = {
+  manager: 'kustomize',
+  matches: (doc) => {
+    const group = doc.apiVersion?.split('/')[0];
+    if (group === 'kustomize.config.k8s.io') return true;
+    return FILE_NAMES.has(doc.base) && doc.apiVersion === undefined;
+  },
+  collect(doc, index) {
+    const newNames = new Map<string, string>();
+    for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) {
+      const name = str(get(item, 'name'));
+      const newName = str(get(item, 'newName'));
+      if (name && newName) newNames.set(name, newName);
+    }
+    const resources: string[] = [];
+    for (const key of ['resources', 'bases', 'components']) {
+      for (const r of asSeq(get(doc.contents, key))?.items ?? []) {
+        const path = str(r);
+        if (path && !path.includes('://') && !path.includes('?')) resources.push(path);
+      }
+    }
+    index.kustomizations.set(doc.dir, { newNames, resources });
+  },
+  extract(doc, sink, index) {
+    for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) extractImage(doc, sink, index, item);
+    for (const item of asSeq(get(doc.contents, 'helmCharts'))?.items ?? []) extractHelmChart(doc, sink, item);
+  },
+};
+
+function extractImage(doc: DocInfo, sink: Sink, index: ScanIndex, item: unknown): void {
+  const nameNode = get(item, 'name');
+  const name = str(nameNode);
+  if (!name) return;
+  const tagNode = get(item, 'newTag');
+  const digestNode = get(item, 'digest');
+  const tag = str(tagNode) ?? '';
+  const digest = str(digestNode) ?? '';
+  // Only a rename (`{name: app, newName: mirror/app}`): the version is in the resources, not here.
+  if (tag === '' && digest === '') return;
+  const image = str(get(item, 'newName')) || resolveNewName(index, doc.dir, name, new Set()) || name;
+  const found: Found = {
+    manager: 'kustomize',
+    datasource: 'docker',
+    name: image,
+    registryUrl: null,
+    value: tag === '' ? null : token(doc.text, tagNode),
+    digest: digest === '' ? null : token(doc.text, digestNode),
+    at: offsetOf(nameNode),
+    digestInsertAt: null,
+  };
+  const skip = skipForName(image) ?? (tag ? skipForValue(tag) : undefined);
+  if (skip) found.skipReason = skip;
+  else if ((tag && !found.value) || (digest && !found.digest)) found.skipReason = 'invalid-value';
+  sink.found(found);
+}
+
+/** The `newName` a base (reached through `resources:`, `bases:` or `components:` directories) gives `name`. */
+export function resolveNewName(index: ScanIndex, dir: string, name: string, seen: Set<string>): string | undefined {
+  if (seen.has(dir)) return undefined;
+  seen.add(dir);
+  for (const r of index.kustomizations.get(dir)?.resources ?? []) {
+    const target = posix.normalize(posix.join(dir, r)).replace(/\/+$/, '');
+    const facts = index.kustomizations.get(target === '.' ? '' : target);
+    if (!facts) continue;
+    const found = facts.newNames.get(name) ?? resolveNewName(index, target === '.' ? '' : target, name, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `helmCharts: [{name: minecraft, repo: https://itzg.github.io/minecraft-server-charts, version: 3.1.3}]`. */
+function extractHelmChart(doc: DocInfo, sink: Sink, item: unknown): void {
+  const nameNode = get(item, 'name');
+  const name = str(nameNode);
+  if (!name) return;
+  const repo = str(get(item, 'repo')) ?? '';
+  const versionNode = get(item, 'version');
+  const version = str(versionNode) ?? '';
+  const found: Found = {
+    manager: 'kustomize',
+    datasource: 'helm',
+    name,
+    registryUrl: repo === '' ? null : repo.replace(/\/+$/, ''),
+    value: version === '' ? null : token(doc.text, versionNode),
+    digest: null,
+    at: offsetOf(nameNode),
+  };
+  const skip = repo === '' ? 'local-chart' : version === '' ? 'unpinned' : (skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined));
+  if (skip) found.skipReason = skip;
+  else if (!found.value) found.skipReason = 'invalid-value';
+  sink.found(found);
+}

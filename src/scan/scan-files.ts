@@ -1,0 +1,84 @@
+import { posix } from 'node:path';
+import { createFileSink, type Placed } from './file-sink.js';
+import { managers } from './managers.js';
+import { emptyIndex, type DocInfo, type Scanner } from './scanner.js';
+import type { Problem, ScanResult } from './types.js';
+import { getPath, parseYaml, str } from './yaml.js';
+
+/** A file to scan: `path` relative with `/` separators, `text` as read (a BOM and CRLF line endings are kept). */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+interface Claimed {
+  doc: DocInfo;
+  scanner: Scanner;
+}
+
+/**
+ * Scans files already in memory: no I/O. Cross-file facts (Flux sources, kustomize bases) are gathered from all of
+ * `files` first, so scanning one file alone works but resolves only what that file defines. Output is sorted by file,
+ * then position.
+ */
+export function scanFiles(files: SourceFile[]): ScanResult {
+  const index = emptyIndex();
+  const charts = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
+  const perFile: { file: SourceFile; claimed: Claimed[]; problems: Problem[] }[] = [];
+  for (const file of files) {
+    if (isChartTemplate(file.path, charts)) continue;
+    const sink = createFileSink(file.path, file.text);
+    const parsed = parseYaml(file.text);
+    for (const p of parsed.problems) sink.problem(p.offset, p.message);
+    const claimed: Claimed[] = [];
+    for (const yamlDoc of parsed.docs) {
+      const doc = describe(file, yamlDoc.contents);
+      const scanner = claim(doc);
+      if (!scanner) continue;
+      scanner.collect?.(doc, index);
+      claimed.push({ doc, scanner });
+    }
+    perFile.push({ file, claimed, problems: sink.problems });
+  }
+  const placed: Placed[] = [];
+  const problems: Problem[] = [];
+  for (const { file, claimed, problems: parseProblems } of perFile) {
+    const sink = createFileSink(file.path, file.text);
+    for (const { doc, scanner } of claimed) scanner.extract(doc, sink, index);
+    placed.push(...sink.deps);
+    problems.push(...parseProblems, ...sink.problems);
+  }
+  placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
+  problems.sort((a, b) => compare(a.file, b.file) || a.line - b.line);
+  return { dependencies: placed.map((p) => p.dep), problems };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `charts/app/templates/deployment.yaml` next to `charts/app/Chart.yaml`: Go templates, not YAML; skipped. */
+function isChartTemplate(path: string, chartDirs: Set<string>): boolean {
+  const parts = path.split('/');
+  const i = parts.lastIndexOf('templates');
+  return i >= 0 && chartDirs.has(i === 0 ? '.' : parts.slice(0, i).join('/'));
+}
+
+function describe(file: SourceFile, contents: DocInfo['contents']): DocInfo {
+  const dir = posix.dirname(file.path);
+  const doc: DocInfo = { file: file.path, dir: dir === '.' ? '' : dir, base: posix.basename(file.path), text: file.text, contents };
+  const apiVersion = str(getPath(contents, 'apiVersion'));
+  const kind = str(getPath(contents, 'kind'));
+  if (apiVersion) doc.apiVersion = apiVersion;
+  if (kind) doc.kind = kind;
+  const name = str(getPath(contents, 'metadata', 'name'));
+  const namespace = str(getPath(contents, 'metadata', 'namespace'));
+  if (name) doc.name = name;
+  if (namespace) doc.namespace = namespace;
+  return doc;
+}
+
+function claim(doc: DocInfo): Scanner | undefined {
+  for (const scanner of managers.values()) if (scanner.matches(doc)) return scanner;
+  return undefined;
+}

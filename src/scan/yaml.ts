@@ -1,0 +1,104 @@
+import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+
+/** One YAML document that parsed cleanly; `contents` keeps node ranges into the file text. */
+export interface YamlDoc {
+  contents: Node | null;
+  /** Offset of the document's first byte, for problems about the whole document. */
+  start: number;
+}
+
+export interface YamlProblem {
+  offset: number;
+  message: string;
+}
+
+export interface ParsedYaml {
+  docs: YamlDoc[];
+  problems: YamlProblem[];
+}
+
+/**
+ * Parses every document of a file. A document with errors (syntax, duplicate keys, tab indentation) is left out and its
+ * errors come back as problems; the other documents of the file are still scanned. Aliases are never expanded here.
+ */
+export function parseYaml(text: string): ParsedYaml {
+  const docs: YamlDoc[] = [];
+  const problems: YamlProblem[] = [];
+  for (const doc of parseAllDocuments(text) as Document.Parsed[]) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
+      continue;
+    }
+    docs.push({ contents: doc.contents, start: doc.range[0] });
+  }
+  return { docs, problems };
+}
+
+function firstLine(message: string): string {
+  const i = message.indexOf('\n');
+  return (i < 0 ? message : message.slice(0, i)).replace(/:$/, '');
+}
+
+/** The value node under `key` in a map, or undefined. Keys compare by their scalar value. */
+export function get(node: unknown, key: string): Node | undefined {
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && pair.key.value === key) return (pair.value ?? undefined) as Node | undefined;
+  }
+  return undefined;
+}
+
+/** Follows a path of keys through nested maps. */
+export function getPath(node: unknown, ...keys: string[]): Node | undefined {
+  let cur: unknown = node;
+  for (const k of keys) {
+    cur = get(cur, k);
+    if (cur === undefined) return undefined;
+  }
+  return cur as Node;
+}
+
+/** The scalar's value as written (`15.10` stays "15.10"; `~` and `null` are ""), or undefined for non-scalars. */
+export function str(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  if (node.value === null) return '';
+  if (typeof node.source === 'string') return node.source;
+  return typeof node.value === 'string' ? node.value : undefined;
+}
+
+export function asMap(node: unknown): YAMLMap | undefined {
+  return isMap(node) ? node : undefined;
+}
+
+export function asSeq(node: unknown): YAMLSeq | undefined {
+  return isSeq(node) ? node : undefined;
+}
+
+/** A scalar's text token: its value and where it sits in the file, when the value is spelled out verbatim there. */
+export interface Token {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The token of a scalar node. Plain scalars cover their range; quoted ones the inside of the quotes. Null when the
+ * value is not verbatim in the text (escapes, multi-line folding, block scalars) — such a value cannot be spliced.
+ */
+export function token(text: string, node: unknown): Token | null {
+  if (!isScalar(node) || !node.range) return null;
+  const value = str(node);
+  if (value === undefined) return null;
+  const [from, to] = node.range;
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  if (node.type !== 'PLAIN' && !quoted) return null;
+  const start = quoted ? from + 1 : from;
+  const end = quoted ? to - 1 : to;
+  return text.slice(start, end) === value ? { value, start, end } : null;
+}
+
+/** Offset of a node's first byte (0 when unknown). */
+export function offsetOf(node: unknown): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : 0;
+}
