@@ -1,0 +1,111 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import { RegistryError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { HttpClient, parseRetryAfter } from '../../src/lookup/http.js';
+import { createReleaseSource } from '../../src/lookup/index.js';
+
+const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
+const fast = { config: { ...DEFAULT_CONFIG, registries: {} }, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: '/nonexistent' }, backoffMs: 1 };
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+function recordingClient(opts: { retries?: number; timeoutMs?: number; maxRetryWaitMs?: number } = {}) {
+  const waits: number[] = [];
+  const http = new HttpClient({ logger: silentLogger, backoffMs: 100, sleep: async (ms) => void waits.push(ms), now: () => 0, ...opts });
+  return { http, waits };
+}
+
+describe('retries', () => {
+  it('waits as long as Retry-After says after a 429, then succeeds', async () => {
+    const scope = nock('https://quay.io').get('/v2/x/tags/list').reply(429, 'slow down', { 'retry-after': '7' }).get('/v2/x/tags/list').reply(200, '{"tags":[]}');
+    const { http, waits } = recordingClient();
+    const res = await http.request({ url: 'https://quay.io/v2/x/tags/list' });
+    expect([res.status, waits]).toEqual([200, [7000]]);
+    scope.done();
+  });
+
+  it('gives up at once when Retry-After asks for longer than it will wait', async () => {
+    const scope = nock('https://quay.io').get('/v2/x/tags/list').reply(429, '', { 'retry-after': '3600' });
+    const { http, waits } = recordingClient({ maxRetryWaitMs: 60_000 });
+    await expect(http.request({ url: 'https://quay.io/v2/x/tags/list' })).rejects.toMatchObject({ host: 'quay.io', status: 429 });
+    expect(waits).toEqual([]);
+    scope.done();
+  });
+
+  it('backs off exponentially on 5xx and reports the last status when they persist', async () => {
+    const scope = nock('https://gcr.io').get('/v2/p/i/tags/list').times(4).reply(503, 'unavailable');
+    const { http, waits } = recordingClient({ retries: 3 });
+    const err = await http.request({ url: 'https://gcr.io/v2/p/i/tags/list' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err).toMatchObject({ host: 'gcr.io', status: 503, message: 'gcr.io answered 503 for /v2/p/i/tags/list' });
+    expect(waits).toEqual([100, 200, 400]);
+    scope.done();
+  });
+
+  it('recovers from a 502 on the next attempt through the release source', async () => {
+    const scope = nock('https://registry.example.com').get('/v2/a/tags/list?n=1000').reply(502).get('/v2/a/tags/list?n=1000').reply(200, { tags: ['2.0'] });
+    const source = createReleaseSource(fast);
+    expect((await source.releases(image('registry.example.com/a'))).releases).toEqual([{ version: '2.0' }]);
+    scope.done();
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(parseRetryAfter('3', 0)).toEqual(3000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toEqual(6000);
+    expect(parseRetryAfter('soon', 0)).toEqual(null);
+  });
+});
+
+describe('timeouts', () => {
+  it('times out a slow response and retries it', async () => {
+    const scope = nock('https://registry.example.com')
+      .get('/v2/slow/tags/list?n=1000').delay(500).reply(200, { tags: ['late'] })
+      .get('/v2/slow/tags/list?n=1000').reply(200, { tags: ['1.0'] });
+    const source = createReleaseSource({ ...fast, timeoutMs: 50 });
+    expect((await source.releases(image('registry.example.com/slow'))).releases).toEqual([{ version: '1.0' }]);
+    scope.done();
+  });
+
+  it('reports a registry that never answers in time as timed out', async () => {
+    const scope = nock('https://registry.example.com').get('/v2/slow/tags/list?n=1000').times(2).delay(500).reply(200, { tags: [] });
+    const source = createReleaseSource({ ...fast, timeoutMs: 50, retries: 1 });
+    await expect(source.releases(image('registry.example.com/slow'))).rejects.toMatchObject({
+      host: 'registry.example.com', status: null, message: 'registry.example.com timed out',
+    });
+    scope.done();
+  });
+});
+
+describe('broken bodies', () => {
+  it('fails on a non-JSON tag list (a captive portal, an HTML error page)', async () => {
+    const scope = nock('https://registry.example.com').get('/v2/a/tags/list?n=1000').reply(200, '<html>Sign in</html>');
+    const source = createReleaseSource(fast);
+    await expect(source.releases(image('registry.example.com/a'))).rejects.toMatchObject({
+      host: 'registry.example.com', message: 'registry.example.com/a: invalid JSON in tag list',
+    });
+    scope.done();
+  });
+
+  it('fails on a truncated tag list instead of using half of it', async () => {
+    const scope = nock('https://registry.example.com').get('/v2/a/tags/list?n=1000').reply(200, '{"tags":["1.0","1.');
+    const source = createReleaseSource(fast);
+    await expect(source.releases(image('registry.example.com/a'))).rejects.toBeInstanceOf(RegistryError);
+    scope.done();
+  });
+
+  it('fails when the token service answers without a token', async () => {
+    const scope = nock('https://registry.example.com')
+      .get('/v2/a/tags/list?n=1000')
+      .reply(401, '', { 'www-authenticate': 'Bearer realm="https://registry.example.com/token",service="r"' })
+      .get('/token').query(true).reply(200, { nothing: true });
+    const source = createReleaseSource(fast);
+    await expect(source.releases(image('registry.example.com/a'))).rejects.toMatchObject({
+      message: 'registry.example.com: token service registry.example.com sent no token',
+    });
+    scope.done();
+  });
+});
