@@ -76,7 +76,7 @@ async function imageManifest(p: Pusher, repo: string, platform: string, opts: Pu
 async function uploadBlob(p: Pusher, repo: string, data: Buffer, mediaType: string): Promise<{ mediaType: string; digest: string; size: number }> {
   const digest = sha256(data);
   const auth = await p.authorize(repo);
-  const headers = auth ? { authorization: auth } : {};
+  const headers: Record<string, string> = auth ? { authorization: auth } : {};
   const head = await fetch(`${p.baseUrl}/v2/${repo}/blobs/${digest}`, { method: 'HEAD', headers });
   if (head.status !== 200) {
     const start = await fetch(`${p.baseUrl}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers });
