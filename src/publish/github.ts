@@ -124,6 +124,13 @@ export class GitHubPlatform implements Platform {
     }
   }
 
+  async listBranches(prefix: string): Promise<string[]> {
+    const refs = await gh(`list branches ${prefix}*`, () =>
+      this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...this.repoArgs, ref: `heads/${prefix}`, per_page: 100 }),
+    );
+    return refs.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
+  }
+
   async findPr(branch: string): Promise<PullRequest | null> {
     const { data } = await gh(`find PR for ${branch}`, () =>
       this.octokit.rest.pulls.list({

@@ -104,6 +104,14 @@ export class GitLabPlatform implements Platform {
     }
   }
 
+  async listBranches(prefix: string): Promise<string[]> {
+    // `search` with a leading ^ matches names starting with the text; filter again in case the instance ignores it.
+    const branches = await this.call(`list branches ${prefix}*`, () =>
+      this.api.Branches.all(this.project, { search: `^${prefix}`, perPage: 100 }),
+    );
+    return (branches as unknown as { name: string }[]).map((b) => b.name).filter((name) => name.startsWith(prefix));
+  }
+
   async findPr(branch: string): Promise<PullRequest | null> {
     const mrs = await this.call(`find MR for ${branch}`, () =>
       this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: 'created_at', sort: 'desc', perPage: 10, maxPages: 1 }),

@@ -97,6 +97,7 @@ export interface GhPullOpts {
   title?: string;
   body?: string | null;
   base?: string;
+  createdAt?: string;
 }
 
 /** A pull request as `GET/POST /repos/{o}/{r}/pulls` return it. */
@@ -112,6 +113,7 @@ export function ghPull(p: GhPullOpts) {
     title: p.title ?? `Update ${p.branch}`,
     body: p.body === undefined ? 'body' : p.body,
     html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+    created_at: p.createdAt ?? '2026-01-01T00:00:00Z',
     merged_at: p.merged ? '2026-01-02T00:00:00Z' : null,
     closed_at: p.state === 'closed' || p.merged ? '2026-01-02T00:00:00Z' : null,
     user: { login: 'tidemark-bot', id: 7 },

@@ -84,6 +84,7 @@ export interface GlMrOpts {
   /** A fork's MR has a source project that differs from the target. */
   sourceProjectId?: number;
   target?: string;
+  createdAt?: string;
 }
 
 /** A merge request as the list, create and edit endpoints return it. */
@@ -99,6 +100,7 @@ export function glMr(m: GlMrOpts) {
     target_branch: m.target ?? 'main',
     source_project_id: m.sourceProjectId ?? 42,
     target_project_id: 42,
+    created_at: m.createdAt ?? '2026-01-01T00:00:00.000Z',
     merge_when_pipeline_succeeds: false,
     web_url: `https://gitlab.com/g/p/-/merge_requests/${m.iid}`,
   };

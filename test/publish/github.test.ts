@@ -184,6 +184,20 @@ describe('GitHubPlatform branches', () => {
     api.done();
   });
 
+  it('lists its own branches by prefix across pages', async () => {
+    const path = '/repos/o/r/git/matching-refs/heads%2Ftidemark%2F';
+    const api = githubApi()
+      .get(path)
+      .query({ per_page: '100' })
+      .reply(200, [ghRef('o', 'r', 'tidemark/a-1.x', 's1')], { link: ghLink(path, { per_page: '100' }, 1, 2) })
+      .get(path)
+      .query({ per_page: '100', page: '2' })
+      .reply(200, [ghRef('o', 'r', 'tidemark/b', 's2')], { link: ghLink(path, { per_page: '100' }, 2, 2) });
+    const { gh } = await platform();
+    expect(await gh.listBranches('tidemark/')).toEqual(['tidemark/a-1.x', 'tidemark/b']);
+    api.done();
+  });
+
   it('deletes a branch and ignores one that is already gone', async () => {
     const api = githubApi()
       .delete('/repos/o/r/git/refs/heads%2Ftidemark%2Fa')
@@ -211,6 +225,7 @@ describe('GitHubPlatform pull requests', () => {
       title: 'Update nginx',
       body: 'body',
       url: 'https://github.com/o/r/pull/9',
+      createdAt: '2026-01-01T00:00:00Z',
     });
     api.done();
   });
@@ -276,6 +291,7 @@ describe('GitHubPlatform pull requests', () => {
       title: 'Update nginx to 1.27.1',
       body: 'table',
       url: 'https://github.com/o/r/pull/12',
+      createdAt: '2026-01-01T00:00:00Z',
     });
     expect(sent.pr).toEqual({ head: 'tidemark/nginx-1.x', base: 'main', title: 'Update nginx to 1.27.1', body: 'table' });
     expect(sent.labels).toEqual({ labels: ['dependencies'] });
@@ -298,7 +314,7 @@ describe('GitHubPlatform pull requests', () => {
       .reply(200, ghPull({ number: 5, branch: prRequest.branch }));
     const { gh } = await platform();
     const pr = await gh.createPr(prRequest);
-    expect(pr).toEqual({ number: 5, branch: prRequest.branch, state: 'open', title: prRequest.title, body: 'table', url: 'https://github.com/o/r/pull/5' });
+    expect(pr).toEqual({ number: 5, branch: prRequest.branch, state: 'open', title: prRequest.title, body: 'table', url: 'https://github.com/o/r/pull/5', createdAt: '2026-01-01T00:00:00Z' });
     expect(patched).toEqual({ title: prRequest.title, body: 'table' });
     api.done();
   });

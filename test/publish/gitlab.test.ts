@@ -159,6 +159,21 @@ describe('GitLabPlatform branches', () => {
     api.done();
   });
 
+  it('lists its own branches by prefix across pages', async () => {
+    const path = `${P}/repository/branches`;
+    const q = { search: '^tidemark/' };
+    const api = gitlabApi()
+      .get(path)
+      .query({ ...q, per_page: '100' })
+      .reply(200, [glBranch('tidemark/a-1.x', 's1'), glBranch('feature/tidemark/x', 's0')], glPageHeaders(path, q, 1, 2, 100))
+      .get(path)
+      .query({ ...q, page: '2', per_page: '100' })
+      .reply(200, [glBranch('tidemark/b', 's2')], glPageHeaders(path, q, 2, 2, 100));
+    const { gl } = await platform();
+    expect(await gl.listBranches('tidemark/')).toEqual(['tidemark/a-1.x', 'tidemark/b']);
+    api.done();
+  });
+
   it('deletes a branch and ignores one that is already gone', async () => {
     const api = gitlabApi()
       .delete(`${P}/repository/branches/tidemark%2Fa`)
@@ -186,6 +201,7 @@ describe('GitLabPlatform merge requests', () => {
       title: 'Update nginx',
       body: 'body',
       url: 'https://gitlab.com/g/p/-/merge_requests/9',
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
     api.done();
   });
@@ -245,6 +261,7 @@ describe('GitLabPlatform merge requests', () => {
       title: 'Update nginx to 1.27.1',
       body: 'table',
       url: 'https://gitlab.com/g/p/-/merge_requests/12',
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
     expect(sent).toEqual({
       mr: {
@@ -283,6 +300,7 @@ describe('GitLabPlatform merge requests', () => {
       title: prRequest.title,
       body: 'table',
       url: 'https://gitlab.com/g/p/-/merge_requests/5',
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
     expect(edited).toEqual({ title: prRequest.title, description: 'table' });
     api.done();

@@ -8,13 +8,22 @@ export interface GhPull {
   title: string;
   body?: string | null;
   html_url: string;
+  created_at?: string;
   node_id?: string;
   head: { ref: string; repo?: { full_name: string } | null };
 }
 
 export function toPullRequest(p: GhPull): PullRequest {
   const state = p.merged_at ? 'merged' : p.state === 'open' ? 'open' : 'closed';
-  return { number: p.number, branch: p.head.ref, state, title: p.title, body: p.body ?? '', url: p.html_url };
+  return {
+    number: p.number,
+    branch: p.head.ref,
+    state,
+    title: p.title,
+    body: p.body ?? '',
+    url: p.html_url,
+    createdAt: p.created_at ?? null,
+  };
 }
 
 export interface GhIssue {

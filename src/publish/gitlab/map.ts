@@ -7,6 +7,7 @@ export interface GlMergeRequest {
   title: string;
   description?: string | null;
   web_url: string;
+  created_at?: string;
   source_branch: string;
   source_project_id?: number;
   project_id?: number;
@@ -15,7 +16,15 @@ export interface GlMergeRequest {
 /** `opened`/`locked` → open; GitLab has no other open-like states. */
 export function toPullRequest(mr: GlMergeRequest): PullRequest {
   const state = mr.state === 'merged' ? 'merged' : mr.state === 'closed' ? 'closed' : 'open';
-  return { number: mr.iid, branch: mr.source_branch, state, title: mr.title, body: mr.description ?? '', url: mr.web_url };
+  return {
+    number: mr.iid,
+    branch: mr.source_branch,
+    state,
+    title: mr.title,
+    body: mr.description ?? '',
+    url: mr.web_url,
+    createdAt: mr.created_at ?? null,
+  };
 }
 
 export interface GlIssue {
