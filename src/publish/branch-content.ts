@@ -1,0 +1,43 @@
+import { applyUpdates } from '../edit/index.js';
+import type { BranchPlan, Update } from '../plan/types.js';
+import type { Problem } from '../scan/types.js';
+import { contentKey } from './identity.js';
+
+export interface EditedFile {
+  path: string;
+  before: string;
+  after: string;
+}
+
+/** What a branch should contain on today's base: the edited files, the updates that made it, and a fingerprint. */
+export interface BranchContent {
+  files: EditedFile[];
+  applied: Update[];
+  problems: Problem[];
+  /** `contentKey` of the files: equal keys mean an identical commit on an identical base. */
+  key: string;
+}
+
+/** Edits every file the branch's updates touch (one image in three overlays → three files, one branch). */
+export async function buildBranch(branch: BranchPlan, readFile: (path: string) => Promise<string>): Promise<BranchContent> {
+  const byFile = new Map<string, Update[]>();
+  for (const u of branch.updates) byFile.set(u.dependency.file, [...(byFile.get(u.dependency.file) ?? []), u]);
+  const files: EditedFile[] = [];
+  const applied: Update[] = [];
+  const problems: Problem[] = [];
+  for (const [path, updates] of byFile) {
+    let before: string;
+    try {
+      before = await readFile(path);
+    } catch (err) {
+      problems.push({ file: path, line: 0, message: `could not read the file: ${err instanceof Error ? err.message : String(err)}` });
+      continue;
+    }
+    const result = applyUpdates(path, before, updates);
+    problems.push(...result.problems);
+    if (result.text === before) continue;
+    files.push({ path, before, after: result.text });
+    applied.push(...result.applied);
+  }
+  return { files, applied, problems, key: contentKey(files) };
+}

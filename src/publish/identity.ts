@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { Update } from '../plan/types.js';
+import type { FileChange } from './types.js';
+
+/**
+ * What a branch proposes, written into the PR body as a hidden marker so that later runs recognise it:
+ * `<!-- tidemark:update {"branch":"tidemark/nginx-1.x","updates":["nginx@1.27.0"]} -->`.
+ * Two PRs are "the same update" when their `updates` lists are equal, whichever files they touch.
+ */
+export interface UpdateIdentity {
+  branch: string;
+  updates: string[];
+}
+
+const MARKER = /<!-- tidemark:update (?<json>\{.*?\}) -->/;
+const BLOCKED = /<!-- tidemark:blocked (?<key>[0-9a-f]+) -->/;
+const TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
+
+/** `nginx@1.27.0`, `nginx@1.27.0@sha256:…` for a digest, sorted and without repeats. */
+export function identityOf(branch: string, updates: readonly Update[]): UpdateIdentity {
+  const ids = new Set<string>();
+  for (const u of updates) ids.add(`${u.dependency.name}@${u.newValue}${u.newDigest ? `@${u.newDigest}` : ''}`);
+  return { branch, updates: [...ids].sort() };
+}
+
+export function sameIdentity(a: UpdateIdentity | null, b: UpdateIdentity): boolean {
+  return a !== null && a.branch === b.branch && JSON.stringify(a.updates) === JSON.stringify(b.updates);
+}
+
+export function markerFor(id: UpdateIdentity): string {
+  return `<!-- tidemark:update ${JSON.stringify(id)} -->`;
+}
+
+export function parseMarker(body: string): UpdateIdentity | null {
+  const json = MARKER.exec(body)?.groups?.json;
+  if (!json) return null;
+  try {
+    const value = JSON.parse(json) as Partial<UpdateIdentity>;
+    if (typeof value.branch !== 'string' || !Array.isArray(value.updates)) return null;
+    return { branch: value.branch, updates: value.updates.filter((u): u is string => typeof u === 'string') };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A fingerprint of a branch's content: each touched file before and after the edit. Equal fingerprints mean the
+ * branch's commit, replayed on today's base, is byte-identical and merges without conflict.
+ */
+export function contentKey(files: readonly { path: string; before: string; after: string }[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    hash.update(`${f.path}\0${f.before.length}\0${f.before}\0${f.after.length}\0${f.after}\0`);
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+/** The trailer a Tidemark commit carries, `Tidemark-Update: 3f2a…`. */
+export function trailerFor(key: string): string {
+  return `Tidemark-Update: ${key}`;
+}
+
+export function parseTrailer(message: string): string | null {
+  return TRAILER.exec(message)?.groups?.key ?? null;
+}
+
+/** A hidden note that this PR was already told about foreign commits for this content. */
+export function blockedMarker(key: string): string {
+  return `<!-- tidemark:blocked ${key} -->`;
+}
+
+export function parseBlocked(body: string): string | null {
+  return BLOCKED.exec(body)?.groups?.key ?? null;
+}
+
+export function changesOf(files: readonly { path: string; after: string }[]): FileChange[] {
+  return files.map((f) => ({ path: f.path, content: f.after }));
+}

@@ -1,0 +1,139 @@
+import type { BranchPlan, Plan, Update } from '../plan/types.js';
+import { buildBranch, type BranchContent } from './branch-content.js';
+import { unifiedDiff } from './diff.js';
+import { changesOf, identityOf, parseMarker, parseTrailer, sameIdentity } from './identity.js';
+import { PrLimits } from './limits.js';
+import { commitMessage, prBody, prTitle } from './pr-body.js';
+import { record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
+import { closeStale, foreignCommits, leaveForeignBranch } from './stale.js';
+import type { Platform, PullRequest, RemoteBranch } from './types.js';
+
+export type { PublishContext, PublishSummary } from './session.js';
+
+/**
+ * Brings the repository's branches and PRs in line with the plan. Safe to re-run: a branch whose content on
+ * today's base is already right is left alone, a PR the user closed stays closed, a branch with someone else's
+ * commit is never rewritten, and Tidemark never pushes to the base branch.
+ */
+export async function publish(platform: Platform, plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
+  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
+  if (ctx.dryRun) return dryRun(plan, ctx, summary);
+  const base = await platform.baseBranch(ctx.config.baseBranch);
+  const prefix = ctx.config.branchPrefix;
+  const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
+  const branches = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
+  const openCount = platform.supportsPullRequests ? openPrs.length : branches.length;
+  const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary };
+  await guarded(session, 'closing stale branches', () => closeStale(session, plan, openPrs, branches));
+  for (const branch of plan.branches) {
+    await guarded(session, branch.branchName, () => publishBranch(session, branch));
+  }
+  return summary;
+}
+
+async function guarded(session: Session, what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    session.ctx.logger.error('publishing failed', { branch: what, error: message });
+    session.summary.problems.push({ file: '', line: 0, message: `${what}: ${message}` });
+    session.summary.skipped.push({ branch: what, pr: null, detail: `failed: ${message}` });
+    session.summary.partialFailure = true;
+  }
+}
+
+async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
+  const { platform, ctx, summary } = s;
+  const name = branch.branchName;
+  if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
+  const content = await buildBranch(branch, ctx.readFile);
+  summary.problems.push(...content.problems);
+  if (content.files.length === 0) return skip(s, name, null, 'no file could be edited');
+  const identity = identityOf(name, content.applied);
+  const pr = platform.supportsPullRequests ? await platform.findPr(name) : null;
+  if (pr && pr.state !== 'open' && sameIdentity(parseMarker(pr.body), identity)) {
+    return skip(s, name, pr, pr.state === 'merged' ? 'already merged' : 'PR closed by the user; not reopened');
+  }
+  const openPr = pr?.state === 'open' ? pr : null;
+  const remote = await platform.getBranch(name, s.base.name);
+  if (remote && foreignCommits(remote, ctx.config.author.email).length > 0) {
+    return leaveForeignBranch(s, branch, remote, openPr, content);
+  }
+  const needsNewPr = platform.supportsPullRequests ? openPr === null : remote === null;
+  const limit = needsNewPr ? s.limits.blocked() : null;
+  if (limit) return skip(s, name, null, limit);
+  const pushed = remote !== null && isCurrent(remote, content, branch) ? false : await push(s, branch, content);
+  if (!platform.supportsPullRequests) {
+    if (remote === null) return record(s, 'opened', name, null, 'branch pushed', () => s.limits.opened());
+    return pushed ? record(s, 'updated', name, null, 'branch regenerated') : skip(s, name, null, 'up to date');
+  }
+  await syncPr(s, branch, content, openPr, pushed);
+}
+
+/** Our single commit, made from the same base files with the same result, and (for automerge) on today's base. */
+function isCurrent(remote: RemoteBranch, content: BranchContent, branch: BranchPlan): boolean {
+  const [head] = remote.commits;
+  if (remote.commits.length !== 1 || !head || parseTrailer(head.message) !== content.key) return false;
+  return remote.upToDateWithBase || !automerge(branch.updates);
+}
+
+async function push(s: Session, branch: BranchPlan, content: BranchContent): Promise<boolean> {
+  const { config } = s.ctx;
+  await s.platform.commitFiles({
+    branch: branch.branchName,
+    baseSha: s.base.sha,
+    message: commitMessage(branch, content.applied, config, content.key),
+    files: changesOf(content.files),
+    author: config.author,
+  });
+  return true;
+}
+
+async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, openPr: PullRequest | null, pushed: boolean): Promise<void> {
+  const name = branch.branchName;
+  const title = prTitle(branch, s.ctx.config);
+  const body = prBody(branch, content.applied);
+  if (openPr) {
+    const stale = openPr.title !== title || openPr.body !== body;
+    if (stale) await s.platform.updatePr(openPr.number, { title, body });
+    if (!pushed && !stale) return skip(s, name, openPr, 'up to date');
+    return record(s, 'updated', name, openPr, pushed ? 'branch regenerated' : 'PR description refreshed');
+  }
+  const apply = content.applied;
+  const created = await s.platform.createPr({
+    branch: name,
+    base: s.base.name,
+    title,
+    body,
+    labels: union(apply.map((u) => u.labels)),
+    reviewers: union(apply.map((u) => u.reviewers)),
+    assignees: union(apply.map((u) => u.assignees)),
+    automerge: automerge(apply),
+  });
+  record(s, 'opened', name, created, 'PR opened', () => s.limits.opened());
+}
+
+function automerge(updates: readonly Update[]): boolean {
+  return updates.length > 0 && updates.every((u) => u.automerge);
+}
+
+function union(lists: string[][]): string[] {
+  return [...new Set(lists.flat())];
+}
+
+/** Prints each branch's unified diff; reads the checkout and nothing else. */
+async function dryRun(plan: Plan, ctx: PublishContext, summary: PublishSummary): Promise<PublishSummary> {
+  for (const branch of plan.branches) {
+    const content = await buildBranch(branch, ctx.readFile);
+    summary.problems.push(...content.problems);
+    if (content.files.length === 0) {
+      summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'no file could be edited' });
+      continue;
+    }
+    const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join('');
+    ctx.print(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n${diffs}`);
+    summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
+  }
+  return summary;
+}

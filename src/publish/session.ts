@@ -1,0 +1,44 @@
+import type { TidemarkConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { BranchOutcome, RunSummary } from '../run-types.js';
+import type { PrLimits } from './limits.js';
+import type { Platform, PullRequest } from './types.js';
+
+export interface PublishContext {
+  dir: string;
+  config: TidemarkConfig;
+  dryRun: boolean;
+  logger: Logger;
+  print: (s: string) => void;
+  /** Reads a file of the base checkout, path relative to `dir`. */
+  readFile(path: string): Promise<string>;
+}
+
+export type PublishSummary = Omit<RunSummary, 'repo' | 'plan'>;
+
+/** What every step of one publish run shares. */
+export interface Session {
+  platform: Platform;
+  ctx: PublishContext;
+  base: { name: string; sha: string };
+  limits: PrLimits;
+  summary: PublishSummary;
+}
+
+export function skip(s: Session, branch: string, pr: PullRequest | null, detail: string): void {
+  record(s, 'skipped', branch, pr, detail);
+}
+
+export function record(
+  s: Session,
+  kind: 'opened' | 'updated' | 'closed' | 'skipped',
+  branch: string,
+  pr: PullRequest | null,
+  detail: string,
+  then?: () => void,
+): void {
+  const outcome: BranchOutcome = { branch, pr: pr ? { number: pr.number, url: pr.url } : null, detail };
+  s.summary[kind].push(outcome);
+  s.ctx.logger.info(`branch ${kind}`, { branch, detail, ...(pr ? { pr: pr.number } : {}) });
+  then?.();
+}

@@ -1,0 +1,69 @@
+import type { BranchPlan, Plan } from '../plan/types.js';
+import type { BranchContent } from './branch-content.js';
+import { blockedMarker, parseBlocked, parseMarker, parseTrailer } from './identity.js';
+import { record, skip, type Session } from './session.js';
+import type { CommitInfo, PullRequest, RemoteBranch } from './types.js';
+
+/** Commits on the branch not authored with Tidemark's configured email: a human took the branch over. */
+export function foreignCommits(remote: RemoteBranch, email: string): CommitInfo[] {
+  return remote.commits.filter((c) => c.authorEmail.toLowerCase() !== email.toLowerCase());
+}
+
+/**
+ * Never rewrites a branch someone else committed to. When Tidemark would have changed it, the PR gets one comment
+ * per new content (remembered as a hidden marker in the PR body, so re-runs stay quiet).
+ */
+export async function leaveForeignBranch(s: Session, branch: BranchPlan, remote: RemoteBranch, pr: PullRequest | null, content: BranchContent): Promise<void> {
+  const name = branch.branchName;
+  const ours = remote.commits.find((c) => parseTrailer(c.message) !== null);
+  const wouldChange = !ours || parseTrailer(ours.message) !== content.key;
+  const detail = 'branch has commits by someone else; not rewritten';
+  s.ctx.logger.warn('leaving a branch with foreign commits alone', { branch: name, commits: foreignCommits(remote, s.ctx.config.author.email).map((c) => c.sha) });
+  if (!pr || !wouldChange || parseBlocked(pr.body) === content.key) return skip(s, name, pr, detail);
+  const authors = [...new Set(foreignCommits(remote, s.ctx.config.author.email).map((c) => c.authorName))].join(', ');
+  await s.platform.comment(
+    pr.number,
+    `Tidemark has a newer change for this branch (${branch.title}), but the branch has commits by ${authors}, ` +
+      'so Tidemark will not rewrite it. Remove those commits, or close this PR and delete the branch, to let Tidemark update it again.',
+  );
+  const body = pr.body.replace(/\n?<!-- tidemark:blocked [0-9a-f]+ -->/g, '') + `\n${blockedMarker(content.key)}\n`;
+  await s.platform.updatePr(pr.number, { title: pr.title, body });
+  skip(s, name, pr, `${detail}; commented`);
+}
+
+/**
+ * Closes Tidemark PRs (and deletes plain-git branches) the plan no longer wants. Only ones carrying Tidemark's
+ * marker, only branches without foreign commits are deleted, and nothing is closed when the plan is incomplete
+ * (a failed lookup is not a reason to close a PR).
+ */
+export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[], branches: string[]): Promise<void> {
+  if ((plan as { partialFailure?: unknown }).partialFailure) {
+    s.ctx.logger.warn('the plan is incomplete; not closing any PR this run');
+    return;
+  }
+  const wanted = new Set(plan.branches.map((b) => b.branchName));
+  for (const pr of openPrs) {
+    if (wanted.has(pr.branch) || !parseMarker(pr.body)) continue;
+    await s.platform.closePr(pr.number, 'Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).');
+    const deleted = await deleteIfOurs(s, pr.branch);
+    s.limits.closed();
+    record(s, 'closed', pr.branch, pr, deleted ? 'no longer needed; PR closed and branch deleted' : 'no longer needed; PR closed');
+  }
+  for (const name of branches) {
+    if (wanted.has(name)) continue;
+    if (await deleteIfOurs(s, name)) {
+      s.limits.closed();
+      record(s, 'closed', name, null, 'no longer needed; branch deleted');
+    }
+  }
+}
+
+/** Deletes a branch holding only Tidemark commits (each with its trailer); keeps anything else. */
+async function deleteIfOurs(s: Session, name: string): Promise<boolean> {
+  const remote = await s.platform.getBranch(name, s.base.name);
+  if (!remote || remote.commits.length === 0) return false;
+  const ours = foreignCommits(remote, s.ctx.config.author.email).length === 0 && remote.commits.every((c) => parseTrailer(c.message) !== null);
+  if (!ours) return false;
+  await s.platform.deleteBranch(name);
+  return true;
+}
