@@ -22,10 +22,16 @@ export function rangeProblem(s: string): string | null {
       regexFromLiteral(s);
       return null;
     } catch (err) {
-      return `invalid regex ${s}: ${(err as Error).message}`;
+      return `invalid regex ${s}: ${regexErrorText(err)}`;
     }
   }
   return semver.validRange(s) === null ? `invalid semver range "${s}"` : null;
+}
+
+/** `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`. */
+export function regexErrorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
 }
 
 /** A semver string for range checks: `1.25` → `1.25.0`, `17rc1` → `17.0.0-rc.1`. */

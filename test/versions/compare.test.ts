@@ -53,6 +53,6 @@ describe('ranges', () => {
     expect(rangeProblem('<1.30')).toBeNull();
     expect(rangeProblem('/^1\\./')).toBeNull();
     expect(rangeProblem('not a range')).toEqual('invalid semver range "not a range"');
-    expect(rangeProblem('/(/')).toMatch(/^invalid regex \/\(\/: /);
+    expect(rangeProblem('/(/')).toMatch(/^invalid regex \/\(\/: Unterminated group$/);
   });
 });

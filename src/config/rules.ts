@@ -1,0 +1,117 @@
+import picomatch from 'picomatch';
+import type { Datasource, InlineControls, Manager } from '../scan/types.js';
+import { parseVersion } from '../versions/parse.js';
+import { isRegexLiteral, regexFromLiteral, satisfiesAllowed } from '../versions/range.js';
+import type { Rule, RuleMatch, UpdateType } from './types.js';
+
+/** What a rule can match on: a dependency, and once a target is chosen, the update type. */
+export interface MatchSubject {
+  name: string;
+  manager: Manager;
+  datasource: Datasource;
+  file: string;
+  currentValue: string | null;
+  updateType?: UpdateType;
+}
+
+/** Settings after every matching rule and the inline controls were applied, defaults filled in. */
+export interface EffectiveSettings {
+  enabled: boolean;
+  allowedVersions: string | null;
+  versioning: string | null;
+  allowPrerelease: boolean;
+  pinDigests: boolean;
+  separateMajor: boolean;
+  minimumReleaseAge: string | null;
+  minimumReleaseAgeMissing: 'wait' | 'allow';
+  group: string | null;
+  labels: string[];
+  reviewers: string[];
+  assignees: string[];
+  automerge: boolean;
+  /** What turned the dependency off (`rule 2 (freeze databases)`, `# tidemark: ignore`); null when enabled. */
+  disabledBy: string | null;
+  /** Where allowedVersions came from, for reasons. */
+  allowedVersionsFrom: string | null;
+}
+
+const DEFAULTS: EffectiveSettings = {
+  enabled: true,
+  allowedVersions: null,
+  versioning: null,
+  allowPrerelease: false,
+  pinDigests: false,
+  separateMajor: true,
+  minimumReleaseAge: null,
+  minimumReleaseAgeMissing: 'allow',
+  group: null,
+  labels: [],
+  reviewers: [],
+  assignees: [],
+  automerge: false,
+  disabledBy: null,
+  allowedVersionsFrom: null,
+};
+
+/**
+ * Applies `rules` in order (a later rule wins, per setting), then the inline controls of the scanned line.
+ * Rules with `updateTypes` match only when `subject.updateType` is given: planning asks again once it knows it.
+ */
+export function effectiveSettings(rules: readonly Rule[], subject: MatchSubject, controls?: InlineControls): EffectiveSettings {
+  const out: EffectiveSettings = { ...DEFAULTS, labels: [], reviewers: [], assignees: [] };
+  for (const [i, rule] of rules.entries()) {
+    if (!matchesRule(rule.match, subject)) continue;
+    const { match: _match, description, ...settings } = rule;
+    const label = `rule ${i + 1}${description ? ` (${description})` : ''}`;
+    for (const [key, value] of Object.entries(settings)) {
+      if (value !== undefined) (out as unknown as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+    }
+    if (settings.enabled !== undefined) out.disabledBy = settings.enabled ? null : label;
+    if (settings.allowedVersions !== undefined) out.allowedVersionsFrom = label;
+  }
+  if (controls?.allowedVersions) {
+    out.allowedVersions = controls.allowedVersions;
+    out.allowedVersionsFrom = '# tidemark: allowedVersions';
+  }
+  if (controls?.ignore) {
+    out.enabled = false;
+    out.disabledBy = '# tidemark: ignore';
+  }
+  return out;
+}
+
+/** Every listed criterion must match; an absent criterion (or an absent `match`) matches everything. */
+export function matchesRule(match: RuleMatch | undefined, s: MatchSubject): boolean {
+  if (!match) return true;
+  if (match.managers && !match.managers.includes(s.manager)) return false;
+  if (match.datasources && !match.datasources.includes(s.datasource)) return false;
+  if (match.updateTypes && (s.updateType === undefined || !match.updateTypes.includes(s.updateType))) return false;
+  if (match.paths && !match.paths.some((glob) => picomatch.isMatch(s.file, glob, { dot: true }))) return false;
+  if (match.packageNames && !match.packageNames.some((p) => nameMatches(p, s))) return false;
+  if (match.currentVersion && !currentVersionMatches(match.currentVersion, s)) return false;
+  return true;
+}
+
+function nameMatches(pattern: string, s: MatchSubject): boolean {
+  const names = s.datasource === 'docker' ? [...new Set([s.name, normalizeImageName(s.name)])] : [s.name];
+  if (isRegexLiteral(pattern)) {
+    const re = regexFromLiteral(pattern);
+    return names.some((n) => re.test(n));
+  }
+  return names.some((n) => picomatch.isMatch(n, pattern, { dot: true }));
+}
+
+/** `nginx` → `docker.io/library/nginx`, `bitnami/redis` → `docker.io/bitnami/redis`; hosts are kept. */
+export function normalizeImageName(name: string): string {
+  const first = name.split('/')[0] ?? '';
+  if (!name.includes('/')) return `docker.io/library/${name}`;
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return name;
+  return `docker.io/${name}`;
+}
+
+function currentVersionMatches(range: string, s: MatchSubject): boolean {
+  if (s.currentValue === null) return false;
+  if (isRegexLiteral(range)) return regexFromLiteral(range).test(s.currentValue);
+  const parsed = parseVersion(s.currentValue, s.datasource === 'helm' ? 'semver' : 'docker');
+  return parsed !== null && satisfiesAllowed(parsed, range);
+}

@@ -1,0 +1,137 @@
+/**
+ * The one source of the config file's shape. `config/schema.json` (for editors) and `docs/configuration.md` are
+ * generated from it (`npm run schema`), and `validate.ts` checks user files against it. Formats beyond JSON Schema's
+ * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`).
+ */
+const MANAGERS = ['kubernetes', 'helm-values', 'helm-chart', 'kustomize', 'flux', 'argocd'] as const;
+const DATASOURCES = ['docker', 'helm'] as const;
+const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const;
+const DURATION_PATTERN = '^\\s*\\d+\\s*(m|mins?|minutes?|h|hours?|d|days?|w|weeks?)\\s*$';
+
+const RULE_MATCH = {
+  type: 'object',
+  description: 'Which dependencies the rule applies to. Every listed criterion must match; an absent one matches all.',
+  additionalProperties: false,
+  properties: {
+    packageNames: {
+      type: 'array',
+      description: 'Image or chart names: globs (`ghcr.io/acme/*`, `bitnami/*`) or `/regex/`. `nginx` also matches as `docker.io/library/nginx`.',
+      items: { type: 'string', format: 'package-pattern' },
+    },
+    managers: { type: 'array', description: 'Where the reference was found.', items: { type: 'string', enum: MANAGERS } },
+    paths: { type: 'array', description: 'File-path globs relative to the repository root (`apps/prod/**`).', items: { type: 'string' } },
+    updateTypes: { type: 'array', description: 'Kinds of update.', items: { type: 'string', enum: UPDATE_TYPES } },
+    datasources: { type: 'array', description: '`docker` for images, `helm` for charts.', items: { type: 'string', enum: DATASOURCES } },
+    currentVersion: {
+      type: 'string',
+      format: 'version-range',
+      description: 'A semver range (`<2`) or `/regex/` tested against the current version.',
+    },
+  },
+} as const;
+
+const RULE = {
+  type: 'object',
+  description: 'Settings for the dependencies `match` selects. Rules apply in order; a later rule wins.',
+  additionalProperties: false,
+  properties: {
+    description: { type: 'string', description: 'Why the rule exists; shown in plan reasons.' },
+    match: RULE_MATCH,
+    enabled: { type: 'boolean', default: true, description: '`false` leaves the matched dependencies alone.' },
+    allowedVersions: {
+      type: 'string',
+      format: 'version-range',
+      description: 'A semver range (`<1.30`) or `/regex/` every new version must satisfy.',
+    },
+    versioning: {
+      type: 'string',
+      format: 'regex',
+      description:
+        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`.',
+    },
+    allowPrerelease: { type: 'boolean', default: false, description: 'Take pre-releases even when the current version is stable.' },
+    pinDigests: { type: 'boolean', default: false, description: 'Add the digest to image references that have none (`pin` updates).' },
+    separateMajor: {
+      type: 'boolean',
+      default: true,
+      description: 'Offer a major update on its own branch alongside the newest minor/patch one; `false`: only the newest overall.',
+    },
+    minimumReleaseAge: {
+      type: 'string',
+      format: 'duration',
+      pattern: DURATION_PATTERN,
+      description: 'Wait until a version is this old (`3 days`, `12h`, `30m`, `1 week`).',
+    },
+    minimumReleaseAgeMissing: {
+      type: 'string',
+      enum: ['wait', 'allow'],
+      default: 'allow',
+      description: 'When the registry gives no release time: `allow` the update (and say so in the plan) or `wait`.',
+    },
+    group: { type: 'string', description: 'Put every matched dependency in one branch and PR named after the group.' },
+    labels: { type: 'array', items: { type: 'string' }, description: 'Labels for the pull request.' },
+    reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request (users, or `org/team`).' },
+    assignees: { type: 'array', items: { type: 'string' }, description: 'Assignees of the pull request.' },
+    automerge: { type: 'boolean', default: false, description: 'Merge the pull request when its checks pass.' },
+  },
+} as const;
+
+const REGISTRY = {
+  type: 'object',
+  description: 'Settings for one registry host (`ghcr.io`, `registry.example.com:5000`).',
+  additionalProperties: false,
+  properties: {
+    insecure: { type: 'boolean', default: false, description: 'Speak plain HTTP to this host.' },
+    usernameEnv: { type: 'string', description: 'Name of the environment variable holding the user name.' },
+    passwordEnv: { type: 'string', description: 'Name of the environment variable holding the password.' },
+    tokenEnv: { type: 'string', description: 'Name of the environment variable holding a bearer token.' },
+    mirrorOf: { type: 'string', description: 'This host mirrors another: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`.' },
+  },
+} as const;
+
+export const CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Tidemark configuration (.tidemark.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'The JSON Schema this file follows, for editors.' },
+    ignorePaths: {
+      type: 'array',
+      items: { type: 'string' },
+      default: [],
+      description: 'Globs of files and directories not to scan (`charts/vendor/**`).',
+    },
+    rules: { type: 'array', items: RULE, default: [], description: 'Ordered rules; a later rule wins.' },
+    registries: { type: 'object', additionalProperties: REGISTRY, default: {}, description: 'Per-host registry settings.' },
+    branchPrefix: { type: 'string', default: 'tidemark/', description: 'Prefix of every branch Tidemark creates.' },
+    commitMessagePrefix: { type: ['string', 'null'], default: null, description: 'Prefix of commit messages and PR titles (`chore(deps)`).' },
+    author: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Commit author.',
+      properties: {
+        name: { type: 'string', default: 'tidemark[bot]', description: 'Author name.' },
+        email: { type: 'string', default: 'tidemark@users.noreply.github.com', description: 'Author email.' },
+      },
+    },
+    prConcurrentLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most open Tidemark PRs at once; 0 for no limit.' },
+    prHourlyLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most PRs opened per hour; 0 for no limit.' },
+    dashboard: { type: 'boolean', default: false, description: 'Keep a dependency dashboard issue.' },
+    baseBranch: { type: ['string', 'null'], default: null, description: 'Branch PRs target; null for the default branch.' },
+  },
+} as const;
+
+/** The subset of JSON Schema the validator and the docs generator understand. */
+export interface SchemaNode {
+  type?: string | readonly string[];
+  description?: string;
+  default?: unknown;
+  enum?: readonly string[];
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  items?: SchemaNode;
+  properties?: Readonly<Record<string, SchemaNode>>;
+  additionalProperties?: boolean | SchemaNode;
+}

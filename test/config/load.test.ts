@@ -1,0 +1,137 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, loadConfig, parseConfigText } from '../../src/config/index.js';
+
+const errorsOf = (text: string) => parseConfigText(text, '.tidemark.yaml').errors;
+
+describe('parseConfigText', () => {
+  it('applies defaults to an empty file', () => {
+    expect(parseConfigText('', '.tidemark.yaml')).toEqual({ config: DEFAULT_CONFIG, errors: [], warnings: [] });
+  });
+
+  it('keeps the user settings and fills in the rest', () => {
+    const { config, errors } = parseConfigText('branchPrefix: deps/\nauthor:\n  name: bot\nrules:\n  - group: all\n', 'x.yaml');
+    expect(errors).toEqual([]);
+    expect(config).toEqual({
+      ...DEFAULT_CONFIG,
+      branchPrefix: 'deps/',
+      author: { name: 'bot', email: DEFAULT_CONFIG.author.email },
+      rules: [{ group: 'all' }],
+    });
+  });
+
+  it('suggests the key meant by a misspelt one, at its line', () => {
+    const text = 'rules:\n  - match:\n      packageNames: [nginx]\n    sepratMajor: false\n';
+    expect(errorsOf(text)).toEqual([
+      { file: '.tidemark.yaml', line: 4, message: 'unknown key "sepratMajor" in rules[0]; did you mean "separateMajor"?' },
+    ]);
+  });
+
+  it('suggests top-level keys too', () => {
+    expect(errorsOf('ignorePath:\n  - vendor/**\n')).toEqual([
+      { file: '.tidemark.yaml', line: 1, message: 'unknown key "ignorePath"; did you mean "ignorePaths"?' },
+    ]);
+  });
+
+  it('reports wrong types with the path and line of the value', () => {
+    const text = 'prHourlyLimit: 2\nrules:\n  - enabled: "no"\n  - labels: deps\n';
+    expect(errorsOf(text)).toEqual([
+      { file: '.tidemark.yaml', line: 3, message: 'rules[0].enabled: expected a boolean, got a string' },
+      { file: '.tidemark.yaml', line: 4, message: 'rules[1].labels: expected an array, got a string' },
+    ]);
+  });
+
+  it('reports a bad regex in versioning, allowedVersions and package names', () => {
+    const text = [
+      'rules:',
+      '  - versioning: "^(?<major>\\\\d+"',
+      '  - allowedVersions: /(/',
+      '    match:',
+      '      packageNames: ["/[a-/"]',
+    ].join('\n');
+    const errors = errorsOf(text);
+    expect(errors.map((e) => [e.line, e.message])).toEqual([
+      [2, 'rules[0].versioning: invalid regex ^(?<major>\\d+: Unterminated group'],
+      [3, 'rules[1].allowedVersions: invalid regex /(/: Unterminated group'],
+      [5, 'rules[1].match.packageNames[0]: invalid regex /[a-/: Unterminated character class'],
+    ]);
+  });
+
+  it('reports a bad semver range and a bad duration', () => {
+    const text = 'rules:\n  - allowedVersions: "one point two"\n    minimumReleaseAge: 3 fortnights\n';
+    expect(errorsOf(text)).toEqual([
+      { file: '.tidemark.yaml', line: 2, message: 'rules[0].allowedVersions: invalid semver range "one point two"' },
+      {
+        file: '.tidemark.yaml', line: 3,
+        message: 'rules[0].minimumReleaseAge: "3 fortnights" is not a duration like "3 days", "12h", "30m" or "1 week"',
+      },
+    ]);
+  });
+
+  it('suggests the manager meant by a misspelt one', () => {
+    expect(errorsOf('rules:\n  - match:\n      managers: [kubernets]\n')).toEqual([
+      {
+        file: '.tidemark.yaml', line: 3,
+        message: 'rules[0].match.managers[0]: "kubernets" is not one of kubernetes, helm-values, helm-chart, kustomize, flux, argocd; did you mean "kubernetes"?',
+      },
+    ]);
+  });
+
+  it('checks every registry entry', () => {
+    expect(errorsOf('registries:\n  ghcr.io:\n    tokenEnv: T\n    insecur: true\n')).toEqual([
+      { file: '.tidemark.yaml', line: 4, message: 'unknown key "insecur" in registries.ghcr.io; did you mean "insecure"?' },
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const errors = errorsOf('rules:\n  - group: a\n    labels: [x\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file: '.tidemark.yaml', line: 4 });
+  });
+
+  it('reports duplicate keys', () => {
+    expect(errorsOf('branchPrefix: a/\nbranchPrefix: b/\n')).toEqual([
+      { file: '.tidemark.yaml', line: 2, message: 'Map keys must be unique' },
+    ]);
+  });
+});
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tidemark-config-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('returns the defaults when there is no config file', async () => {
+    expect(await loadConfig(dir)).toEqual({ config: DEFAULT_CONFIG, errors: [], warnings: [], file: null });
+  });
+
+  it('finds .github/tidemark.yaml', async () => {
+    await mkdir(path.join(dir, '.github'));
+    await writeFile(path.join(dir, '.github/tidemark.yaml'), 'dashboard: true\n');
+    const loaded = await loadConfig(dir);
+    expect(loaded).toMatchObject({ file: '.github/tidemark.yaml', errors: [], config: { dashboard: true } });
+  });
+
+  it('prefers .tidemark.yaml and warns about the other file', async () => {
+    await mkdir(path.join(dir, '.github'));
+    await writeFile(path.join(dir, '.tidemark.yaml'), 'dashboard: true\n');
+    await writeFile(path.join(dir, '.github/tidemark.yaml'), 'dashboard: false\n');
+    const loaded = await loadConfig(dir);
+    expect(loaded.file).toEqual('.tidemark.yaml');
+    expect(loaded.warnings).toEqual([{ file: '.github/tidemark.yaml', line: 0, message: 'ignored: .tidemark.yaml is used' }]);
+  });
+
+  it('reads an explicit path and reports a missing one as an error', async () => {
+    await writeFile(path.join(dir, 'custom.yaml'), 'branchPrefix: x/\n');
+    expect((await loadConfig(dir, 'custom.yaml')).config.branchPrefix).toEqual('x/');
+    expect(await loadConfig(dir, 'nope.yaml')).toEqual({
+      config: DEFAULT_CONFIG, errors: [{ file: 'nope.yaml', line: 0, message: 'config file not found' }], warnings: [], file: null,
+    });
+  });
+});

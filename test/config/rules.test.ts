@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { effectiveSettings, matchesRule, type MatchSubject } from '../../src/config/index.js';
+import type { Rule } from '../../src/config/types.js';
+
+const web: MatchSubject = {
+  name: 'ghcr.io/acme/web', manager: 'kubernetes', datasource: 'docker', file: 'apps/prod/web.yaml', currentValue: '1.2.3',
+};
+const nginx: MatchSubject = { ...web, name: 'nginx', file: 'apps/dev/nginx.yaml', currentValue: '1.25-alpine' };
+const chart: MatchSubject = { name: 'cert-manager', manager: 'flux', datasource: 'helm', file: 'infra/cm.yaml', currentValue: 'v1.15.3' };
+
+describe('matchesRule', () => {
+  it('matches package-name globs, also against the docker.io form of short names', () => {
+    expect(matchesRule({ packageNames: ['ghcr.io/acme/*'] }, web)).toBe(true);
+    expect(matchesRule({ packageNames: ['docker.io/library/*'] }, nginx)).toBe(true);
+    expect(matchesRule({ packageNames: ['nginx'] }, nginx)).toBe(true);
+    expect(matchesRule({ packageNames: ['ghcr.io/other/*'] }, web)).toBe(false);
+  });
+
+  it('matches package names by /regex/', () => {
+    expect(matchesRule({ packageNames: ['/acme\\/(web|api)$/'] }, web)).toBe(true);
+    expect(matchesRule({ packageNames: ['/^cert-/'] }, chart)).toBe(true);
+  });
+
+  it('needs every criterion to match', () => {
+    expect(matchesRule({ managers: ['kubernetes'], paths: ['apps/prod/**'] }, web)).toBe(true);
+    expect(matchesRule({ managers: ['kubernetes'], paths: ['apps/prod/**'] }, nginx)).toBe(false);
+    expect(matchesRule({ datasources: ['helm'] }, chart)).toBe(true);
+    expect(matchesRule({ datasources: ['helm'] }, web)).toBe(false);
+  });
+
+  it('matches the current version by range or regex', () => {
+    expect(matchesRule({ currentVersion: '<2' }, web)).toBe(true);
+    expect(matchesRule({ currentVersion: '>=1.16' }, chart)).toBe(false);
+    expect(matchesRule({ currentVersion: '/-alpine$/' }, nginx)).toBe(true);
+  });
+
+  it('matches update types only once they are known', () => {
+    expect(matchesRule({ updateTypes: ['patch'] }, web)).toBe(false);
+    expect(matchesRule({ updateTypes: ['patch'] }, { ...web, updateType: 'patch' })).toBe(true);
+  });
+});
+
+describe('effectiveSettings', () => {
+  const rules: Rule[] = [
+    { match: { packageNames: ['ghcr.io/acme/*'] }, group: 'acme', labels: ['acme'] },
+    { description: 'freeze prod', match: { paths: ['apps/prod/**'] }, enabled: false },
+    { match: { packageNames: ['ghcr.io/acme/web'] }, enabled: true, labels: ['web'], minimumReleaseAge: '3 days' },
+    { match: { updateTypes: ['patch'] }, automerge: true },
+  ];
+
+  it('applies matching rules in order, later ones winning', () => {
+    expect(effectiveSettings(rules, web)).toEqual({
+      enabled: true, allowedVersions: null, versioning: null, allowPrerelease: false, pinDigests: false, separateMajor: true,
+      minimumReleaseAge: '3 days', minimumReleaseAgeMissing: 'allow', group: 'acme', labels: ['web'], reviewers: [], assignees: [],
+      automerge: false, disabledBy: null, allowedVersionsFrom: null,
+    });
+  });
+
+  it('names the rule that disabled a dependency', () => {
+    expect(effectiveSettings(rules, { ...web, name: 'ghcr.io/acme/api' })).toMatchObject({ enabled: false, disabledBy: 'rule 2 (freeze prod)' });
+  });
+
+  it('applies update-type rules when the update type is given', () => {
+    expect(effectiveSettings(rules, { ...web, updateType: 'patch' }).automerge).toBe(true);
+  });
+
+  it('lets inline controls override the rules', () => {
+    const s = effectiveSettings([{ allowedVersions: '<3' }], nginx, { allowedVersions: '<1.26', ignore: false });
+    expect(s).toMatchObject({ allowedVersions: '<1.26', allowedVersionsFrom: '# tidemark: allowedVersions', enabled: true });
+    expect(effectiveSettings([], nginx, { ignore: true })).toMatchObject({ enabled: false, disabledBy: '# tidemark: ignore' });
+  });
+});
