@@ -84,7 +84,7 @@ async function uploadBlob(p: Pusher, repo: string, data: Buffer, mediaType: stri
     if (start.status !== 202 || !location) throw new Error(`blob upload to ${repo} failed to start: ${start.status} ${await start.text()}`);
     const url = new URL(location, p.baseUrl);
     url.searchParams.set('digest', digest);
-    const put = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: data });
+    const put = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(data) });
     if (put.status !== 201) throw new Error(`blob upload to ${repo} failed: ${put.status} ${await put.text()}`);
   }
   return { mediaType, digest, size: data.length };
