@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { scanFiles } from '../../src/scan/index.js';
+import { DIGEST, dep, scanOne } from './helpers.js';
+
+const F = 'argocd/apps.yaml';
+const helm = (registryUrl: string | null, extra: object = {}) => ({ datasource: 'helm', registryUrl, ...extra });
+
+describe('argocd scanner', () => {
+  it('reads chart sources from https and OCI repositories, with and without oci://, and skips git sources', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: multi}
+spec:
+  sources:
+    - repoURL: https://prometheus-community.github.io/helm-charts
+      chart: kube-prometheus-stack
+      targetRevision: 58.2.1
+    - repoURL: ghcr.io/stefanprodan/charts
+      chart: podinfo
+      targetRevision: "6.5.4"
+    - repoURL: oci://registry-1.docker.io/bitnamicharts/
+      chart: redis
+      targetRevision: 18.x
+    - repoURL: https://github.com/acme/config.git
+      targetRevision: main
+      ref: values
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 8, 'argocd', 'kube-prometheus-stack', '58.2.1', helm('https://prometheus-community.github.io/helm-charts')),
+        dep(F, 11, 'argocd', 'podinfo', '6.5.4', helm('oci://ghcr.io/stefanprodan/charts')),
+        dep(F, 14, 'argocd', 'redis', '18.x', helm('oci://registry-1.docker.io/bitnamicharts', { skipReason: 'version-range' })),
+      ],
+      problems: [],
+    });
+  });
+
+  it('finds images in helm.valuesObject and in a helm.values block string, with ranges into the outer file', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web}
+spec:
+  source:
+    repoURL: https://charts.example.com
+    chart: web
+    targetRevision: 1.0.0
+    helm:
+      valuesObject:
+        image:
+          repository: ghcr.io/acme/web
+          tag: 2.3.4
+      values: |
+        worker:
+          image:
+            repository: ghcr.io/acme/worker
+            tag: "5.0.1@${DIGEST}"
+        sidecar:
+          image: busybox:1.36
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 8, 'argocd', 'web', '1.0.0', helm('https://charts.example.com')),
+      dep(F, 13, 'helm-values', 'ghcr.io/acme/web', '2.3.4'),
+      dep(F, 18, 'helm-values', 'ghcr.io/acme/worker', '5.0.1', { currentDigest: DIGEST }),
+      dep(F, 20, 'helm-values', 'busybox', '1.36'),
+    ]);
+  });
+
+  it('maps helm.values positions in a CRLF file too', () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\r\nkind: Application\r\nspec:\r\n  source:\r\n    helm:\r\n      values: |\r\n        image:\r\n          repository: nginx\r\n          tag: 1.25.4\r\n';
+    const result = scanFiles([{ path: F, text }]);
+    expect(result.dependencies.map((d) => [d.name, d.currentValue, d.line])).toEqual([['nginx', '1.25.4', 9]]);
+    const [d] = result.dependencies;
+    expect(text.slice(d?.valueRange?.start, d?.valueRange?.end)).toBe('1.25.4');
+  });
+
+  it('reads ApplicationSet templates with literal values and skips templated ones', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: addons}
+spec:
+  generators: [{list: {elements: [{cluster: a}]}}]
+  template:
+    metadata: {name: "{{cluster}}-podinfo"}
+    spec:
+      source:
+        repoURL: https://stefanprodan.github.io/podinfo
+        chart: podinfo
+        targetRevision: 6.5.4
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: templated}
+spec:
+  template:
+    spec:
+      source:
+        repoURL: https://stefanprodan.github.io/podinfo
+        chart: podinfo
+        targetRevision: "{{values.version}}"
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 12, 'argocd', 'podinfo', '6.5.4', helm('https://stefanprodan.github.io/podinfo')),
+      dep(F, 23, 'argocd', 'podinfo', '{{values.version}}', helm('https://stefanprodan.github.io/podinfo', { skipReason: 'templated' })),
+    ]);
+  });
+});
