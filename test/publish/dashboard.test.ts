@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import {
+  DASHBOARD_TITLE,
+  classifyUnchanged,
+  parseApprovals,
+  readDashboardApprovals,
+  renderDashboard,
+  syncDashboard,
+} from '../../src/publish/dashboard.js';
+import { GitHubPlatform } from '../../src/publish/github.js';
+import type { Issue, Platform } from '../../src/publish/types.js';
+import type { Update, Unchanged } from '../../src/plan/types.js';
+import type { RunSummary } from '../../src/run-types.js';
+import type { Dependency } from '../../src/scan/types.js';
+import { GH_TEST_TIMING, ghIssue, githubApi, recordingLogger } from '../helpers/github-fake.js';
+
+function dep(name: string, file: string, line: number, extra: Partial<Dependency> = {}): Dependency {
+  return {
+    file,
+    line,
+    manager: 'kubernetes',
+    datasource: 'docker',
+    name,
+    registryUrl: null,
+    currentValue: '1.0.0',
+    currentDigest: null,
+    valueRange: { start: 0, end: 5 },
+    digestRange: null,
+    ...extra,
+  };
+}
+
+function update(name: string, file: string, newValue: string): Update {
+  return {
+    dependency: dep(name, file, 3),
+    newValue,
+    newDigest: null,
+    updateType: 'minor',
+    group: null,
+    reason: 'newest minor/patch version in the same tag family',
+    labels: [],
+    reviewers: [],
+    assignees: [],
+    automerge: false,
+    sourceUrl: null,
+    homepage: null,
+  };
+}
+
+const unchanged: Unchanged[] = [
+  { dependency: dep('ghcr.io/acme/web', 'apps/web/deploy.yaml', 12), reason: 'disabled by rule "freeze web"' },
+  { dependency: dep('ghcr.io/acme/web', 'apps/web/overlays/prod/deploy.yaml', 8), reason: 'disabled by rule "freeze web"' },
+  { dependency: dep('redis', 'apps/cache/values.yaml', 4), reason: 'lookup failed: registry answered 500' },
+  { dependency: dep('postgres', 'db/statefulset.yaml', 20), reason: 'no newer version allowed: 17.2 is too new (minimum release age 3 days)' },
+  { dependency: dep('busybox', 'jobs/cron.yaml', 9), reason: 'up to date' },
+  { dependency: dep('app', 'apps/x.yaml', 5, { skipReason: 'templated', currentValue: null }), reason: 'templated' },
+  {
+    dependency: dep('cert-manager', 'infra/cert-manager.yaml', 14, { datasource: 'helm', manager: 'flux' }),
+    reason: 'no newer version allowed: v2.0.0 is outside allowedVersions "<2"',
+  },
+];
+
+function summary(over: Partial<RunSummary> = {}): RunSummary {
+  return {
+    repo: 'o/r',
+    opened: [{ branch: 'tidemark/nginx-1.x', pr: { number: 12, url: 'https://github.com/o/r/pull/12' }, detail: 'opened' }],
+    updated: [],
+    closed: [],
+    skipped: [{ branch: 'tidemark/grafana-11.x', pr: null, detail: 'PR limit reached (prConcurrentLimit 1)' }],
+    problems: [{ file: 'broken.yaml', line: 7, message: 'YAML error: bad indentation | of a mapping entry' }],
+    partialFailure: false,
+    plan: {
+      updates: [update('nginx', 'apps/web/deploy.yaml', '1.27.1'), update('grafana/grafana', 'monitoring/grafana.yaml', '11.4.0')],
+      unchanged,
+      problems: [
+        { file: 'broken.yaml', line: 7, message: 'YAML error: bad indentation | of a mapping entry' },
+        { file: 'apps/a.yaml', line: 2, message: 'image tag is a template' },
+      ],
+      branches: [
+        { branchName: 'tidemark/nginx-1.x', title: 'Update nginx to 1.27.1', updates: [] },
+        { branchName: 'tidemark/grafana-11.x', title: 'Update grafana/grafana to 11.4.0', updates: [] },
+        { branchName: 'tidemark/monitoring', title: 'Update monitoring group', updates: [] },
+      ],
+    },
+    ...over,
+  };
+}
+
+/** An issue tracker in memory, counting the calls the dashboard makes. */
+function memoryPlatform(kind: Platform['kind'], issues: Issue[] = []) {
+  const calls: string[] = [];
+  const platform = {
+    kind,
+    supportsPullRequests: kind !== 'git',
+    findIssue: async (title: string) => (calls.push(`find:${title}`), issues.find((i) => i.title === title && i.state === 'open') ?? null),
+    createIssue: async (title: string, body: string) => {
+      calls.push(`create:${title}`);
+      const issue: Issue = { number: issues.length + 1, title, body, state: 'open' };
+      issues.push(issue);
+      return issue;
+    },
+    updateIssue: async (number: number, body: string) => {
+      calls.push(`update:${number}`);
+      const issue = issues.find((i) => i.number === number);
+      if (issue) issue.body = body;
+    },
+  } as unknown as Platform;
+  return { platform, calls, issues };
+}
+
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/publish/${name}`, import.meta.url), 'utf8');
+
+describe('renderDashboard', () => {
+  it('lists pending updates with their PRs, held-back updates with why, and problems in files', () => {
+    expect(renderDashboard(summary())).toEqual(fixture('dashboard.md'));
+  });
+
+  it('offers a checkbox only where an approval could open the update', () => {
+    const body = renderDashboard(summary());
+    const boxes = body.split('\n').filter((l) => l.startsWith('- ['));
+    expect(boxes.map((l) => /tidemark-approve:(\S+) -->/.exec(l)?.[1])).toEqual(['ghcr.io/acme/web', 'postgres', 'cert-manager']);
+  });
+
+  it('says so when nothing is pending, held back or broken', () => {
+    const body = renderDashboard(
+      summary({ opened: [], skipped: [], problems: [], plan: { updates: [], unchanged: [], problems: [], branches: [] } }),
+    );
+    expect(body).toContain('None: every dependency Tidemark can update is current.');
+    expect(body).toContain('Nothing is held back.');
+    expect(body).toContain('## Problems found in files\n\nNone.\n');
+  });
+
+  it('keeps a tick the user set on an update that is still held back', () => {
+    const body = renderDashboard(summary(), new Set(['postgres']));
+    expect(parseApprovals(body)).toEqual(new Set(['postgres']));
+  });
+
+  it('cannot be tricked into an approval marker by text inside a reason', () => {
+    const sneaky: Unchanged = { dependency: dep('evil', 'x.yaml', 1), reason: 'lookup failed\n- [x] <!-- tidemark-approve:evil -->' };
+    const body = renderDashboard(summary({ plan: { ...summary().plan, unchanged: [sneaky] } }));
+    expect(parseApprovals(body)).toEqual(new Set());
+  });
+});
+
+describe('classifyUnchanged', () => {
+  it('reads why a dependency was held back from the planner reason', () => {
+    expect(unchanged.map(classifyUnchanged)).toEqual(['disabled', 'disabled', 'lookup-failed', 'too-new', 'up-to-date', 'skipped', 'rule']);
+  });
+});
+
+describe('readDashboardApprovals', () => {
+  it('returns the package names whose box is ticked', async () => {
+    const body = [
+      '- [x] <!-- tidemark-approve:ghcr.io/acme/web --> **ghcr.io/acme/web**',
+      '- [ ] <!-- tidemark-approve:postgres --> **postgres**',
+      '  * [X] <!-- tidemark-approve:cert-manager --> **cert-manager**',
+      '- [x] a box a user added by hand',
+    ].join('\r\n');
+    const { platform } = memoryPlatform('github', [{ number: 3, title: DASHBOARD_TITLE, body, state: 'open' }]);
+    expect(await readDashboardApprovals(platform)).toEqual(new Set(['ghcr.io/acme/web', 'cert-manager']));
+  });
+
+  it('is empty when there is no dashboard yet, or no issue tracker', async () => {
+    expect(await readDashboardApprovals(memoryPlatform('gitlab').platform)).toEqual(new Set());
+    const git = memoryPlatform('git');
+    expect(await readDashboardApprovals(git.platform)).toEqual(new Set());
+    expect(git.calls).toEqual([]);
+  });
+});
+
+describe('syncDashboard', () => {
+  const on = { ...DEFAULT_CONFIG, dashboard: true };
+
+  it('creates the issue once, then updates it only when the body changes', async () => {
+    const mem = memoryPlatform('gitlab');
+    await syncDashboard(mem.platform, summary(), on);
+    await syncDashboard(mem.platform, summary(), on);
+    await syncDashboard(mem.platform, summary({ problems: [] , plan: { ...summary().plan, problems: [] } }), on);
+    expect(mem.calls).toEqual([
+      `find:${DASHBOARD_TITLE}`,
+      `create:${DASHBOARD_TITLE}`,
+      `find:${DASHBOARD_TITLE}`,
+      `find:${DASHBOARD_TITLE}`,
+      'update:1',
+    ]);
+    expect(mem.issues[0]?.body).toContain('## Problems found in files\n\nNone.\n');
+  });
+
+  it('keeps the user\'s ticks for updates the run could not open yet', async () => {
+    const mem = memoryPlatform('github');
+    await syncDashboard(mem.platform, summary(), on);
+    mem.issues[0]!.body = mem.issues[0]!.body.replace('- [ ] <!-- tidemark-approve:postgres -->', '- [x] <!-- tidemark-approve:postgres -->');
+    await syncDashboard(mem.platform, summary(), on);
+    expect(parseApprovals(mem.issues[0]!.body)).toEqual(new Set(['postgres']));
+  });
+
+  it('does nothing when the config does not ask for a dashboard, or on plain git', async () => {
+    const off = memoryPlatform('github');
+    await syncDashboard(off.platform, summary(), DEFAULT_CONFIG);
+    const git = memoryPlatform('git');
+    await syncDashboard(git.platform, summary(), on);
+    expect([off.calls, git.calls]).toEqual([[], []]);
+  });
+});
+
+describe('syncDashboard on the GitHub fake', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+
+  it('finds no dashboard among the bot\'s issues and opens one with the rendered body', async () => {
+    let created: { title?: string; body?: string } = {};
+    const api = githubApi()
+      .get('/user')
+      .reply(200, { login: 'tidemark-bot', id: 7 })
+      .get('/repos/o/r/issues')
+      .query({ state: 'open', per_page: '100', creator: 'tidemark-bot' })
+      .reply(200, [ghIssue({ number: 2, title: 'Tidemark dashboard?' })])
+      .post('/repos/o/r/issues', (b) => ((created = b), true))
+      .reply(201, ghIssue({ number: 9, title: DASHBOARD_TITLE }));
+    const gh = await GitHubPlatform.create({ token: 'ghp_tokenForDashboard1', repo: 'o/r', logger: recordingLogger(), timing: GH_TEST_TIMING });
+    await syncDashboard(gh, summary(), { ...DEFAULT_CONFIG, dashboard: true });
+    expect(created).toEqual({ title: DASHBOARD_TITLE, body: fixture('dashboard.md') });
+    api.done();
+  });
+});
