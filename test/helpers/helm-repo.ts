@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Chart name → versions, newest first as Helm writes them; a bare string is a version without `created`. */
-export type HelmCharts = Record<string, string[] | { version: string; created?: string }[]>;
+export type HelmCharts = Record<string, (string | { version: string; created?: string })[]>;
 
 export interface TestHelmRepo {
   /** `http://127.0.0.1:P` — the repository URL users put in `repoURL`/`repository`. */
