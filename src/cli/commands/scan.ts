@@ -1,0 +1,67 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import { scanDirectory, scanToJson } from '../../scan/index.js';
+import type { ScanResult } from '../../scan/types.js';
+import type { RegisterCommand } from './index.js';
+
+/** `tidemark scan [DIR] [--json]`: what Tidemark finds, with no configuration and no network. */
+export const registerScan: RegisterCommand = (program) => {
+  program
+    .command('scan')
+    .description('List every pinned image and chart in a directory (no network, no config needed).')
+    .argument('[dir]', 'directory to scan', '.')
+    .option('--json', 'print {dependencies, problems} as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const info = await stat(dir).catch(() => undefined);
+      if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+      const logger = createLogger({ level: 'warn', format: 'text' });
+      const result = await scanDirectory(path.resolve(dir), { logger });
+      process.stdout.write(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : formatScanTable(result));
+    });
+};
+
+/** A readable table (file:line, manager, name, current version, skip reason), problems, and a one-line summary. */
+export function formatScanTable(result: ScanResult): string {
+  const header = ['LOCATION', 'MANAGER', 'NAME', 'CURRENT', 'SKIPPED'];
+  const rows = result.dependencies.map((d) => [
+    `${d.file}:${d.line}`,
+    d.manager,
+    d.registryUrl ? `${d.name} (${d.registryUrl})` : d.name,
+    current(d.currentValue, d.currentDigest),
+    d.skipReason ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
+  if (result.problems.length > 0) {
+    out.push('', 'Problems:');
+    for (const p of result.problems) out.push(`  ${p.file}:${p.line}: ${p.message}`);
+  }
+  if (out.length > 0) out.push('');
+  out.push(summary(result));
+  return out.join('\n') + '\n';
+}
+
+function current(value: string | null, digest: string | null): string {
+  const shortDigest = digest ? `@${digest.slice(0, 19)}…` : '';
+  return `${value ?? ''}${shortDigest}` || '-';
+}
+
+function summary(result: ScanResult): string {
+  const deps = result.dependencies;
+  const skipped = deps.filter((d) => d.skipReason).length;
+  const files = new Set(deps.map((d) => d.file)).size;
+  const images = deps.filter((d) => d.datasource === 'docker').length;
+  const problems = result.problems.length;
+  return (
+    `${deps.length} ${plural(deps.length, 'dependency', 'dependencies')} in ${files} ${plural(files, 'file', 'files')} ` +
+    `(${images} ${plural(images, 'image', 'images')}, ${deps.length - images} ${plural(deps.length - images, 'chart', 'charts')}): ` +
+    `${deps.length - skipped} updatable, ${skipped} skipped; ${problems} ${plural(problems, 'problem', 'problems')}.`
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}

@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const DIGEST = 'sha256:' + 'b'.repeat(64);
+
+describe('tidemark scan', () => {
+  let dir: string;
+  let out: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tidemark-cli-scan-'));
+    mkdirSync(path.join(dir, 'apps/web'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'apps/web/deploy.yaml'),
+      `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - image: ghcr.io/acme/web:1.2.3@${DIGEST}\n        - image: nginx:latest\n`,
+    );
+    writeFileSync(path.join(dir, 'apps/bad.yaml'), 'a: 1\nb: [\n');
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the exact JSON contract with --json', async () => {
+    expect(await main(['scan', dir, '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      dependencies: [
+        { file: 'apps/web/deploy.yaml', line: 7, manager: 'kubernetes', datasource: 'docker', name: 'ghcr.io/acme/web', registryUrl: null, currentValue: '1.2.3', currentDigest: DIGEST },
+        { file: 'apps/web/deploy.yaml', line: 8, manager: 'kubernetes', datasource: 'docker', name: 'nginx', registryUrl: null, currentValue: 'latest', currentDigest: null, skipReason: 'unpinned' },
+      ],
+      problems: [{ file: 'apps/bad.yaml', line: 3, message: 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1' }],
+    });
+    expect(Object.keys(JSON.parse(out).dependencies[1])).toEqual([
+      'file', 'line', 'manager', 'datasource', 'name', 'registryUrl', 'currentValue', 'currentDigest', 'skipReason',
+    ]);
+  });
+
+  it('prints a table, the problems and a one-line summary', async () => {
+    expect(await main(['scan', dir])).toBe(0);
+    expect(out).toBe(
+      [
+        'LOCATION                MANAGER     NAME              CURRENT                     SKIPPED',
+        'apps/web/deploy.yaml:7  kubernetes  ghcr.io/acme/web  1.2.3@sha256:bbbbbbbbbbbb…',
+        'apps/web/deploy.yaml:8  kubernetes  nginx             latest                      unpinned',
+        '',
+        'Problems:',
+        '  apps/bad.yaml:3: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1',
+        '',
+        '2 dependencies in 1 file (2 images, 0 charts): 1 updatable, 1 skipped; 1 problem.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 2 when the directory does not exist', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await main(['scan', path.join(dir, 'nope')])).toBe(2);
+    expect(String(err.mock.calls[0]?.[0])).toContain('not a directory');
+  });
+});
