@@ -1,4 +1,6 @@
 import type { TidemarkConfig } from '../config/types.js';
+import { PlatformError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 import { APPROVABLE, heldPackages, type HeldPackage } from './dashboard/held.js';
@@ -46,9 +48,22 @@ export function renderDashboard(summary: RunSummary, approved: ReadonlySet<strin
   return parts.join('\n') + '\n';
 }
 
-/** Creates or updates the dashboard issue; does nothing when the config does not ask for one or on plain git. */
-export async function syncDashboard(platform: Platform, summary: RunSummary, config: TidemarkConfig): Promise<void> {
+/**
+ * Creates or updates the dashboard issue; does nothing when the config does not ask for one or on plain git.
+ * A repository with issues turned off (GitHub 410, GitLab 403) gets a warning, not a failed run; other
+ * failures throw a PlatformError.
+ */
+export async function syncDashboard(platform: Platform, summary: RunSummary, config: TidemarkConfig, logger?: Logger): Promise<void> {
   if (!config.dashboard || platform.kind === 'git') return;
+  try {
+    await writeDashboard(platform, summary);
+  } catch (err) {
+    if (!(err instanceof PlatformError) || (err.status !== 410 && err.status !== 403)) throw err;
+    logger?.warn('cannot keep the dashboard: issues are disabled or not allowed for this token', { status: err.status });
+  }
+}
+
+async function writeDashboard(platform: Platform, summary: RunSummary): Promise<void> {
   const existing = await platform.findIssue(DASHBOARD_TITLE);
   const body = renderDashboard(summary, existing ? parseApprovals(existing.body) : new Set());
   if (!existing) {

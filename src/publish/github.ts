@@ -245,14 +245,18 @@ export class GitHubPlatform implements Platform {
 
   async findIssue(title: string): Promise<Issue | null> {
     const creator = await this.tokenLogin();
-    const issues: GhIssue[] = await gh('list issues', () =>
-      this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+    let issues: GhIssue[];
+    try {
+      issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
         ...this.repoArgs,
         state: 'open',
         per_page: 100,
         ...(creator ? { creator } : {}),
-      }),
-    );
+      });
+    } catch (err) {
+      if (githubStatus(err) === 410) return null; // issues are disabled: there can be no dashboard
+      throw toPlatformError('list issues', err);
+    }
     const found = issues.filter((i) => i.pull_request === undefined && i.title === title);
     found.sort((a, b) => a.number - b.number);
     return found[0] ? toIssue(found[0]) : null;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import type { PlatformError } from '../../src/errors.js';
 import {
   DASHBOARD_TITLE,
   classifyUnchanged,
@@ -51,10 +52,13 @@ function update(name: string, file: string, newValue: string): Update {
 }
 
 const unchanged: Unchanged[] = [
-  { dependency: dep('ghcr.io/acme/web', 'apps/web/deploy.yaml', 12), reason: 'disabled by rule "freeze web"' },
-  { dependency: dep('ghcr.io/acme/web', 'apps/web/overlays/prod/deploy.yaml', 8), reason: 'disabled by rule "freeze web"' },
+  { dependency: dep('ghcr.io/acme/web', 'apps/web/deploy.yaml', 12), reason: 'major update to 2.0.0 disabled by rule "freeze web"' },
+  { dependency: dep('ghcr.io/acme/web', 'apps/web/overlays/prod/deploy.yaml', 8), reason: 'major update to 2.0.0 disabled by rule "freeze web"' },
   { dependency: dep('redis', 'apps/cache/values.yaml', 4), reason: 'lookup failed: registry answered 500' },
-  { dependency: dep('postgres', 'db/statefulset.yaml', 20), reason: 'no newer version allowed: 17.2 is too new (minimum release age 3 days)' },
+  {
+    dependency: dep('postgres', 'db/statefulset.yaml', 20),
+    reason: 'no newer version allowed: 17.2 is too new: released 2 hours ago, minimumReleaseAge is 3 days',
+  },
   { dependency: dep('busybox', 'jobs/cron.yaml', 9), reason: 'up to date' },
   { dependency: dep('app', 'apps/x.yaml', 5, { skipReason: 'templated', currentValue: null }), reason: 'templated' },
   {
@@ -121,7 +125,7 @@ describe('renderDashboard', () => {
   it('offers a checkbox only where an approval could open the update', () => {
     const body = renderDashboard(summary());
     const boxes = body.split('\n').filter((l) => l.startsWith('- ['));
-    expect(boxes.map((l) => /tidemark-approve:(\S+) -->/.exec(l)?.[1])).toEqual(['ghcr.io/acme/web', 'postgres', 'cert-manager']);
+    expect(boxes.map((l) => /tidemark-approve:(\S+) -->/.exec(l)?.[1])).toEqual(['ghcr.io/acme/web', 'postgres']);
   });
 
   it('says so when nothing is pending, held back or broken', () => {
@@ -223,6 +227,39 @@ describe('syncDashboard on the GitHub fake', () => {
     const gh = await GitHubPlatform.create({ token: 'ghp_tokenForDashboard1', repo: 'o/r', logger: recordingLogger(), timing: GH_TEST_TIMING });
     await syncDashboard(gh, summary(), { ...DEFAULT_CONFIG, dashboard: true });
     expect(created).toEqual({ title: DASHBOARD_TITLE, body: fixture('dashboard.md') });
+    api.done();
+  });
+
+  it('warns instead of failing when the repository has issues turned off', async () => {
+    const gone = { message: 'Issues are disabled for this repo', documentation_url: 'https://docs.github.com/v3/issues/', status: '410' };
+    const api = githubApi()
+      .get('/user')
+      .reply(200, { login: 'tidemark-bot', id: 7 })
+      .get('/repos/o/r/issues')
+      .query(true)
+      .reply(410, gone)
+      .post('/repos/o/r/issues')
+      .reply(410, gone);
+    const logger = recordingLogger();
+    const gh = await GitHubPlatform.create({ token: 'ghp_tokenForDashboard1', repo: 'o/r', logger, timing: GH_TEST_TIMING });
+    await syncDashboard(gh, summary(), { ...DEFAULT_CONFIG, dashboard: true }, logger);
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta])).toEqual([
+      ['cannot keep the dashboard: issues are disabled or not allowed for this token', { status: 410 }],
+    ]);
+    api.done();
+  });
+
+  it('still fails on other errors, such as a server that keeps answering 500', async () => {
+    const api = githubApi()
+      .get('/user')
+      .reply(200, { login: 'tidemark-bot', id: 7 })
+      .get('/repos/o/r/issues')
+      .query(true)
+      .times(4)
+      .reply(500, { message: 'Server Error' });
+    const gh = await GitHubPlatform.create({ token: 'ghp_tokenForDashboard1', repo: 'o/r', logger: recordingLogger(), timing: GH_TEST_TIMING });
+    const err = (await syncDashboard(gh, summary(), { ...DEFAULT_CONFIG, dashboard: true }).catch((e: unknown) => e)) as PlatformError;
+    expect([err.name, err.status]).toEqual(['PlatformError', 500]);
     api.done();
   });
 });

@@ -4,7 +4,7 @@ import type { Unchanged } from '../../plan/types.js';
  * Why a dependency did not move, read from the planner's reason sentence:
  * - `disabled`     "disabled by rule 'freeze databases'"         → an approval can open it
  * - `too-new`      "1.28.0 is too new (minimum release age 3 days)" → an approval can open it
- * - `rule`         "no newer version allowed: 2.0.0 is outside allowedVersions "<2""  → an approval can open it
+ * - `rule`         "no newer version allowed: 2.0.0 is outside allowedVersions "<2""  → shown; the range is deliberate
  * - `lookup-failed` "lookup failed: registry answered 500"        → shown, an approval cannot help
  * - `skipped`      the scanner marked it (templated, unpinned…)  → shown, nothing to approve
  * - `up-to-date`   "up to date"                                  → not shown
@@ -26,8 +26,8 @@ export function classifyUnchanged(u: Unchanged): HeldKind {
   return 'other';
 }
 
-/** Kinds a ticked checkbox on the dashboard can override on the next run. */
-export const APPROVABLE: ReadonlySet<HeldKind> = new Set(['disabled', 'too-new', 'rule']);
+/** Kinds a ticked checkbox can override on the next run: the planner lifts `enabled: false` and the minimum age for approved packages. */
+export const APPROVABLE: ReadonlySet<HeldKind> = new Set(['disabled', 'too-new']);
 
 /** One line of the dashboard: a package held back in one or more files, for one reason. */
 export interface HeldPackage {

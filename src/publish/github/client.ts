@@ -100,6 +100,7 @@ const HINTS: Record<number, string> = {
   403: 'forbidden: the token lacks a permission or scope',
   404: 'not found, or the token cannot see it',
   409: 'conflict: the repository is empty or the ref moved',
+  410: 'gone: issues are disabled for this repository',
   422: 'rejected as invalid',
 };
 
