@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { emitStringImage } from './emit-image.js';
 import type { Sink } from './found.js';
 import type { DocInfo, Scanner } from './scanner.js';
-import { getPath } from './yaml.js';
+import { asSeq, get, getPath, str } from './yaml.js';
 
 /**
  * Well-known custom resources whose image sits under a key other than `image` (plain `image:` keys are found anywhere).
@@ -27,8 +27,16 @@ const MAX_DEPTH = 64;
  */
 export const kubernetes: Scanner = {
   manager: 'kubernetes',
-  matches: (doc) => doc.apiVersion !== undefined && doc.kind !== undefined && !NOT_WORKLOADS.has(doc.kind),
+  matches: (doc) => (doc.apiVersion !== undefined && doc.kind !== undefined && !NOT_WORKLOADS.has(doc.kind)) || isJsonPatch(doc),
   extract(doc, sink) {
+    if (isJsonPatch(doc)) {
+      for (const op of asSeq(doc.contents)?.items ?? []) {
+        const value = get(op, 'value');
+        if (isScalar(value) && /\/image$/.test(str(get(op, 'path')) ?? '')) emitStringImage(sink, doc.text, value, 'kubernetes', true);
+        else findImages(sink, doc, value, new Set(), 0);
+      }
+      return;
+    }
     const tableNodes = new Set<unknown>();
     const group = (doc.apiVersion ?? '').split('/')[0];
     for (const field of CRD_IMAGE_FIELDS) {
@@ -59,4 +67,10 @@ function findImages(sink: Sink, doc: DocInfo, node: unknown, done: Set<unknown>,
       findImages(sink, doc, v, done, depth + 1);
     }
   }
+}
+
+/** A kustomize JSON 6902 patch file: `- {op: add, path: /spec/template/spec/initContainers/0, value: {image: x:1}}`. */
+function isJsonPatch(doc: DocInfo): boolean {
+  const items = asSeq(doc.contents)?.items;
+  return !!items && items.length > 0 && items.every((op) => get(op, 'op') !== undefined && get(op, 'path') !== undefined);
 }

@@ -153,3 +153,21 @@ data:
     expect(scanOne(F, text).dependencies).toEqual([dep(F, 5, 'kubernetes', 'nginx', '1.25'), dep(F, 6, 'kubernetes', 'redis', '7.2')]);
   });
 });
+
+describe('kubernetes scanner on kustomize JSON patches', () => {
+  it('finds images in the values of JSON 6902 patch operations', () => {
+    const text = `- op: add
+  path: /spec/template/spec/initContainers/0
+  value:
+    name: secret-init
+    image: quay.io/argoproj/argocd:v2.10.1
+- op: replace
+  path: /spec/template/spec/containers/0/image
+  value: nginx:1.25
+`;
+    expect(scanOne('patch.yaml', text).dependencies).toEqual([
+      dep('patch.yaml', 5, 'kubernetes', 'quay.io/argoproj/argocd', 'v2.10.1'),
+      dep('patch.yaml', 8, 'kubernetes', 'nginx', '1.25'),
+    ]);
+  });
+});
