@@ -16,8 +16,8 @@ export type { PublishContext, PublishSummary } from './session.js';
  * commit is never rewritten, and Tidemark never pushes to the base branch.
  */
 export async function publish(platform: Platform, plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
+  if (ctx.dryRun) return publishDryRun(plan, ctx);
   const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
-  if (ctx.dryRun) return dryRun(plan, ctx, summary);
   const base = await platform.baseBranch(ctx.config.baseBranch);
   const prefix = ctx.config.branchPrefix;
   const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
@@ -122,8 +122,9 @@ function union(lists: string[][]): string[] {
   return [...new Set(lists.flat())];
 }
 
-/** Prints each branch's unified diff; reads the checkout and nothing else. */
-async function dryRun(plan: Plan, ctx: PublishContext, summary: PublishSummary): Promise<PublishSummary> {
+/** Prints each branch's unified diff; reads the checkout and nothing else, so it needs no platform. */
+export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
+  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
     const content = await buildBranch(branch, ctx.readFile);
     summary.problems.push(...content.problems);

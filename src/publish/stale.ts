@@ -37,7 +37,7 @@ export async function leaveForeignBranch(s: Session, branch: BranchPlan, remote:
  * (a failed lookup is not a reason to close a PR).
  */
 export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[], branches: string[]): Promise<void> {
-  if ((plan as { partialFailure?: unknown }).partialFailure) {
+  if (plan.partialFailure) {
     s.ctx.logger.warn('the plan is incomplete; not closing any PR this run');
     return;
   }

@@ -141,7 +141,7 @@ describe('publish', () => {
   it('closes nothing when the plan is incomplete', async () => {
     const platform = new FakePlatform();
     await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START));
-    const partial = { ...planFor(START, { nginx: '1.27.0' }), partialFailure: true } as Plan;
+    const partial: Plan = { ...planFor(START, { nginx: '1.27.0' }), partialFailure: true };
     const summary = await publish(platform, partial, ctx(START));
     expect(summary.closed).toEqual([]);
     expect(platform.pr(2).state).toEqual('open');

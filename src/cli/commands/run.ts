@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { Option } from 'commander';
+import { createLogger } from '../../log.js';
+import type { BranchOutcome, RunSummary } from '../../run-types.js';
+import { logFormat, logLevel, parsePlatform } from '../flags.js';
+import type { RegisterCommand } from './index.js';
+
+interface RunFlags {
+  platform: string;
+  repo?: string;
+  endpoint?: string;
+  remote?: string;
+  dryRun?: boolean;
+  config?: string;
+  cacheDir?: string;
+  planOut?: string;
+  logLevel: string;
+  logFormat: string;
+}
+
+/**
+ * `tidemark run [DIR]`: scan, plan, edit and publish one checkout. The token comes only from the environment
+ * (`GITHUB_TOKEN` or `GITLAB_TOKEN`), never from a flag, so it never lands in shell history or process lists.
+ */
+export const registerRun: RegisterCommand = (program, setExit) => {
+  program
+    .command('run')
+    .description('Update one repository checkout: open or refresh a PR (or push a branch) per update.')
+    .argument('[dir]', 'the repository checkout, at the head of the base branch', '.')
+    .addOption(new Option('--platform <kind>', 'github, gitlab or git (any plain remote; branches only)').default('github'))
+    .option('--repo <name>', 'owner/name on GitHub, group/project on GitLab')
+    .option('--endpoint <url>', 'GitHub Enterprise API URL or self-managed GitLab host')
+    .option('--remote <name>', 'git platform: remote name or URL to push to (default origin)')
+    .option('--dry-run', 'print the unified diff of each branch and touch nothing')
+    .option('--config <file>', 'config file, relative to DIR')
+    .option('--cache-dir <dir>', 'keep registry responses between runs here')
+    .option('--plan-out <file>', 'write the plan as JSON to this file')
+    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info'))
+    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
+    .action(async (dir: string, flags: RunFlags) => {
+      const platform = parsePlatform(flags.platform);
+      const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;
+      const logger = createLogger({
+        level: logLevel(flags.logLevel),
+        format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
+        secrets: token ? [token] : [],
+      });
+      // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
+      const { run } = await import('../../run.js');
+      const summary = await run({
+        dir: resolve(dir),
+        platform,
+        repo: flags.repo ?? null,
+        endpoint: flags.endpoint ?? null,
+        token,
+        remote: flags.remote ?? null,
+        dryRun: Boolean(flags.dryRun),
+        configPath: flags.config ?? null,
+        cacheDir: flags.cacheDir ? resolve(flags.cacheDir) : null,
+        planOut: flags.planOut ? resolve(flags.planOut) : null,
+        logger,
+      });
+      process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
+      setExit(summary.partialFailure ? 1 : 0);
+    });
+};
+
+/** The closing summary: counts, then one line per branch and per problem. */
+export function formatSummary(summary: RunSummary, dryRun = false): string {
+  const groups: [string, BranchOutcome[]][] = [
+    ['opened', summary.opened],
+    ['updated', summary.updated],
+    ['closed', summary.closed],
+    ['skipped', summary.skipped],
+  ];
+  const counts = groups.map(([label, list]) => `${list.length} ${label}`).join(', ');
+  const problems = summary.problems.length === 1 ? '1 problem' : `${summary.problems.length} problems`;
+  const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
+  for (const [label, list] of groups) {
+    for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
+  }
+  for (const p of summary.problems) lines.push(`  problem  ${p.file ? `${p.file}:${p.line}: ` : ''}${p.message}`);
+  return lines.join('\n') + '\n';
+}

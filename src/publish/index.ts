@@ -1,0 +1,27 @@
+import { UsageError } from '../errors.js';
+import type { RunOptions } from '../run-types.js';
+import { GitPlatform } from './git.js';
+import { GitHubPlatform } from './github.js';
+import { GitLabPlatform } from './gitlab.js';
+import type { Platform } from './types.js';
+
+export { publish, publishDryRun, type PublishContext, type PublishSummary } from './lifecycle.js';
+export type { Platform } from './types.js';
+
+/** The code host a run publishes to, from the run's options; usage mistakes (no token, no repo) exit with 2. */
+export async function createPlatform(opts: RunOptions): Promise<Platform> {
+  const { logger } = opts;
+  switch (opts.platform) {
+    case 'github':
+      return GitHubPlatform.create({ token: need(opts.token, 'GITHUB_TOKEN is not set'), repo: need(opts.repo, '--repo owner/name is required for GitHub'), baseUrl: opts.endpoint, logger });
+    case 'gitlab':
+      return GitLabPlatform.create({ token: need(opts.token, 'GITLAB_TOKEN is not set'), repo: need(opts.repo, '--repo group/project is required for GitLab'), host: opts.endpoint, logger });
+    case 'git':
+      return GitPlatform.create({ dir: opts.dir, remote: opts.remote, logger });
+  }
+}
+
+function need(value: string | null, message: string): string {
+  if (!value) throw new UsageError(message);
+  return value;
+}

@@ -1,0 +1,44 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './errors.js';
+import { createReleaseSource } from './lookup/index.js';
+import { createPlan, planToJson } from './plan/index.js';
+import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
+import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
+import type { RunOptions, RunSummary } from './run-types.js';
+import { scanDirectory } from './scan/index.js';
+
+/** One run over one repository: config → scan → lookup → plan → edit and publish → dashboard. */
+export async function run(opts: RunOptions): Promise<RunSummary> {
+  const { dir, logger } = opts;
+  const loaded = await loadConfig(dir, opts.configPath);
+  if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? opts.configPath ?? ''}`.trim(), loaded.errors);
+  for (const w of loaded.warnings) logger.warn('config warning', { file: w.file, line: w.line, message: w.message });
+  const { config } = loaded;
+  // A dry run reads the checkout and registries only: no platform, so no token is needed.
+  const platform = opts.dryRun ? null : await createPlatform(opts);
+  const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();
+  const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
+  const source = createReleaseSource({ config, cacheDir: opts.cacheDir, logger });
+  const plan = await createPlan(scan, source, config, { approved, logger });
+  if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
+  const ctx: PublishContext = {
+    dir,
+    config,
+    dryRun: opts.dryRun,
+    logger,
+    print: opts.print ?? ((text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')),
+    readFile: (path) => readFile(join(dir, path), 'utf8'),
+  };
+  const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
+  const summary: RunSummary = {
+    repo: opts.repo ?? opts.remote ?? dir,
+    ...published,
+    problems: [...plan.problems, ...published.problems],
+    partialFailure: published.partialFailure || Boolean(plan.partialFailure),
+    plan,
+  };
+  if (platform && config.dashboard) await syncDashboard(platform, summary, config);
+  return summary;
+}
