@@ -1,5 +1,6 @@
 import type { UpdateType } from '../config/types.js';
 import type { Dependency, Problem } from '../scan/types.js';
+import type { CandidateVerdict } from '../versions/pick.js';
 
 /** A decision to move one dependency. `newValue` equals `currentValue` for digest and pin updates. */
 export interface Update {
@@ -37,4 +38,19 @@ export interface Plan {
   unchanged: Unchanged[];
   problems: Problem[];
   branches: BranchPlan[];
+  /** Some lookups failed (their dependencies are in `unchanged` with the reason); exit code 1. */
+  partialFailure?: boolean;
+  /** Per-candidate verdicts for the dependencies `createPlan` was asked to explain (`--explain <name>`). */
+  explanations?: Explanation[];
+}
+
+/** Every candidate version of one dependency and why it was taken or rejected. */
+export interface Explanation {
+  file: string;
+  line: number;
+  name: string;
+  currentValue: string | null;
+  /** What the plan did: the update(s) or why it stays. */
+  outcome: string;
+  candidates: CandidateVerdict[];
 }

@@ -1,0 +1,55 @@
+import { parseVersion } from '../versions/parse.js';
+import type { BranchPlan, Update } from './types.js';
+
+/**
+ * One branch per group, or per package and target major (`tidemark/ghcr.io-acme-web-2.x`): a package used in several
+ * files moves in one branch. Pins go together in `<prefix>pin-digests`. Sorted by name, deterministic.
+ */
+export function groupBranches(updates: readonly Update[], branchPrefix: string): BranchPlan[] {
+  const byName = new Map<string, { title: (u: Update[]) => string; updates: Update[] }>();
+  for (const u of updates) {
+    const { name, title } = branchOf(u, branchPrefix);
+    const entry = byName.get(name) ?? { title, updates: [] };
+    entry.updates.push(u);
+    byName.set(name, entry);
+  }
+  return [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([branchName, e]) => ({ branchName, title: e.title(e.updates), updates: e.updates }));
+}
+
+function branchOf(u: Update, prefix: string): { name: string; title: (all: Update[]) => string } {
+  const pkg = u.dependency.name;
+  // A group's majors get their own branch: one branch must never hold two edits of the same line.
+  if (u.group && u.updateType === 'major') return { name: `${prefix}${sanitize(u.group)}-major`, title: () => `Update group ${u.group} (major)` };
+  if (u.group) return { name: prefix + sanitize(u.group), title: () => `Update group ${u.group}` };
+  if (u.updateType === 'pin') return { name: `${prefix}pin-digests`, title: () => 'Pin image digests' };
+  const major = majorOf(u.newValue, u.dependency.datasource === 'helm');
+  const name = `${prefix}${sanitize(pkg)}${major === null ? '' : `-${major}.x`}`;
+  return { name, title: (all) => titleFor(pkg, all) };
+}
+
+function titleFor(pkg: string, all: Update[]): string {
+  if (all.every((u) => u.updateType === 'digest')) return `Update ${pkg} digest`;
+  const values = [...new Set(all.map((u) => u.newValue))];
+  return `Update ${pkg} to ${values.join(', ')}`;
+}
+
+/** `v2.1.0` → 2, `16.6.0-debian-12-r10` → 16, `20241118` → 2024; null when the value has no version number. */
+function majorOf(value: string, chart: boolean): number | null {
+  const parsed = parseVersion(value, chart ? 'semver' : 'docker');
+  const first = parsed?.release[0];
+  if (first === undefined) return null;
+  return parsed?.calendar && parsed.release.length === 1 ? Math.floor(first / 10000) : first;
+}
+
+/** `ghcr.io/acme/web` → `ghcr.io-acme-web`: safe in a git ref. */
+export function sanitize(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[/:@\s]+/g, '-')
+    .replace(/[^a-z0-9._-]/g, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+|[-.]+$/g, '');
+}

@@ -1,0 +1,153 @@
+import { effectiveSettings, type EffectiveSettings, type MatchSubject } from '../config/rules.js';
+import type { Rule, UpdateType } from '../config/types.js';
+import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
+import type { Dependency } from '../scan/types.js';
+import { pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import type { ReleaseAges } from './age.js';
+import type { Unchanged, Update } from './types.js';
+
+export interface DependencyInput {
+  dep: Dependency;
+  pkg: PackageRef;
+  releases: PackageReleases;
+  source: ReleaseSource;
+  rules: readonly Rule[];
+  /** Settings before the update type is known. */
+  settings: EffectiveSettings;
+  /** Ticked on the dashboard: bypasses `enabled: false` and the minimum release age. */
+  approved: boolean;
+  ages: ReleaseAges;
+}
+
+export interface DependencyResult {
+  updates: Update[];
+  unchanged: Unchanged | null;
+  candidates: CandidateVerdict[];
+}
+
+/** Decides what one dependency moves to (0, 1 or 2 updates), or why it stays. Lookups go through `source`. */
+export async function planDependency(input: DependencyInput): Promise<DependencyResult> {
+  const { dep } = input;
+  if (dep.currentValue === null) return stays(dep, 'pinned by digest only; there is no tag to compare', []);
+  const result = await pickUnderAge(input, dep.currentValue);
+  const updates: Update[] = [];
+  const held: string[] = [];
+  for (const target of result.pick.targets) {
+    const s = settingsFor(input, target.updateType);
+    if (!s.enabled && !input.approved) {
+      held.push(`${target.updateType} update to ${target.version} disabled by ${s.disabledBy}`);
+      continue;
+    }
+    const digest = await newDigestFor(input, target.version, s);
+    if (digest.missing) {
+      held.push(`no digest found for ${target.version}, and the reference is pinned by digest`);
+      continue;
+    }
+    const verdict = result.pick.verdicts.find((v) => v.version === target.version);
+    const notes = [result.notes.get(target.version), digest.value && dep.currentDigest ? 'digest kept pinned' : null];
+    updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? 'newest version'}`, notes, s));
+  }
+  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts };
+  if (held.length > 0) return stays(dep, held.join('; '), result.pick.verdicts);
+  const same = await sameTagUpdate(input, dep.currentValue);
+  if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
+  return stays(dep, result.pick.reason ?? 'up to date', result.pick.verdicts);
+}
+
+interface AgedPick {
+  pick: PickResult;
+  /** Per picked version, a note for the update's reason (release time unknown but allowed). */
+  notes: Map<string, string>;
+}
+
+/** Picks, then checks the picked versions' ages; a too-new one is ruled out and the pick repeated, lazily. */
+async function pickUnderAge(input: DependencyInput, current: string): Promise<AgedPick> {
+  const { settings } = input;
+  const versions = input.releases.releases.map((r) => r.version);
+  const blocked = new Map<string, string>();
+  const notes = new Map<string, string>();
+  const checked = new Set<string>();
+  for (;;) {
+    const pick = pickTarget(current, versions, {
+      scheme: input.dep.datasource === 'helm' ? 'semver' : 'docker',
+      versioning: settings.versioning,
+      allowPrerelease: settings.allowPrerelease,
+      allowedVersions: settings.allowedVersions,
+      separateMajor: settings.separateMajor,
+      blocked,
+    });
+    const pending = input.approved ? [] : pick.targets.filter((t) => !checked.has(t.version));
+    if (pending.length === 0) return { pick, notes };
+    for (const t of pending) {
+      checked.add(t.version);
+      const age = await input.ages.check(t.version, settingsFor(input, t.updateType));
+      if (age.blocked) blocked.set(t.version, age.blocked);
+      if (age.note) notes.set(t.version, age.note);
+    }
+  }
+}
+
+function settingsFor(input: DependencyInput, updateType: UpdateType): EffectiveSettings {
+  return effectiveSettings(input.rules, { ...subjectOf(input.dep), updateType }, input.dep.controls);
+}
+
+export function subjectOf(dep: Dependency): MatchSubject {
+  return { name: dep.name, manager: dep.manager, datasource: dep.datasource, file: dep.file, currentValue: dep.currentValue };
+}
+
+/** The digest to write with a new tag: kept pinned when it was, added when the rules pin; `missing` when it can't be kept. */
+async function newDigestFor(input: DependencyInput, version: string, s: EffectiveSettings): Promise<{ value: string | null; missing: boolean }> {
+  const { dep } = input;
+  if (dep.datasource !== 'docker') return { value: null, missing: false };
+  const canPin = s.pinDigests && dep.digestInsertAt !== undefined && dep.digestInsertAt !== null;
+  if (!dep.currentDigest && !canPin) return { value: null, missing: false };
+  const value = await input.source.digest(input.pkg, version);
+  return { value, missing: value === null && dep.currentDigest !== null };
+}
+
+/** Same tag, new digest (`digest`), or a digest added to a tag-only reference (`pin`). */
+async function sameTagUpdate(input: DependencyInput, tag: string): Promise<Update | null> {
+  const { dep } = input;
+  if (dep.datasource !== 'docker') return null;
+  const type: UpdateType | null = dep.currentDigest ? 'digest' : dep.digestInsertAt != null ? 'pin' : null;
+  if (!type) return null;
+  const s = settingsFor(input, type);
+  if (type === 'pin' && !s.pinDigests) return null;
+  if (!s.enabled && !input.approved) return null;
+  const digest = await input.source.digest(input.pkg, tag);
+  if (!digest || digest === dep.currentDigest) return null;
+  const reason = type === 'digest' ? `${tag} was rebuilt: its digest changed` : `pins ${tag} to its digest (pinDigests)`;
+  return makeUpdate(input, { version: tag, updateType: type }, digest, reason, [], s);
+}
+
+function makeUpdate(
+  input: DependencyInput,
+  target: { version: string; updateType: UpdateType },
+  newDigest: string | null,
+  reason: string,
+  notes: (string | null | undefined)[],
+  s: EffectiveSettings,
+): Update {
+  const extra = [...notes, input.approved && (!input.settings.enabled || input.settings.minimumReleaseAge) ? 'approved on the dashboard' : null];
+  const said = extra.filter((n): n is string => !!n);
+  return {
+    dependency: input.dep,
+    newValue: target.version,
+    newDigest,
+    updateType: target.updateType,
+    group: s.group,
+    reason: said.length ? `${reason} (${said.join('; ')})` : reason,
+    labels: s.labels,
+    reviewers: s.reviewers,
+    assignees: s.assignees,
+    automerge: s.automerge,
+    sourceUrl: input.releases.sourceUrl ?? null,
+    homepage: input.releases.homepage ?? null,
+  };
+}
+
+function stays(dep: Dependency, reason: string, candidates: CandidateVerdict[]): DependencyResult {
+  return { updates: [], unchanged: { dependency: dep, reason }, candidates };
+}
+
+export type { PickedTarget };

@@ -1,0 +1,139 @@
+import pLimit from 'p-limit';
+import { effectiveSettings, type EffectiveSettings } from '../config/rules.js';
+import type { TidemarkConfig } from '../config/types.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
+import type { Dependency, ScanResult } from '../scan/types.js';
+import { ReleaseAges } from './age.js';
+import { groupBranches } from './branches.js';
+import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
+import { skipReasonText } from './reasons.js';
+import type { Explanation, Plan, Unchanged, Update } from './types.js';
+
+export { planToJson, explain, explanationText } from './json.js';
+export { groupBranches, sanitize } from './branches.js';
+export type { Explanation, Plan } from './types.js';
+
+export interface PlanOptions {
+  now?: Date;
+  /** Package names ticked on the dashboard: they bypass `enabled: false` and the minimum release age. */
+  approved?: ReadonlySet<string>;
+  logger?: Logger;
+  /** Record every candidate's verdict for dependencies with this name (`--explain`). */
+  explain?: string | null;
+}
+
+interface Active {
+  dep: Dependency;
+  settings: EffectiveSettings;
+  approved: boolean;
+}
+
+/**
+ * Scan result + registries + rules → what moves where, and why everything else stays. Each package is looked up once;
+ * a failed lookup leaves only that package's dependencies unchanged ("lookup failed: …") and sets `partialFailure`.
+ */
+export async function createPlan(scan: ScanResult, source: ReleaseSource, config: TidemarkConfig, opts: PlanOptions = {}): Promise<Plan> {
+  const logger = opts.logger ?? silentLogger;
+  const now = opts.now ?? new Date();
+  const unchanged: Unchanged[] = [];
+  const packages = new Map<string, { pkg: PackageRef; deps: Active[] }>();
+  for (const dep of scan.dependencies) {
+    const settled = settle(dep, config, opts.approved);
+    if ('reason' in settled) {
+      unchanged.push(settled);
+      continue;
+    }
+    const pkg: PackageRef = { datasource: dep.datasource, name: dep.name, registryUrl: dep.registryUrl };
+    const key = `${pkg.datasource} ${pkg.registryUrl ?? ''} ${pkg.name}`;
+    const entry = packages.get(key) ?? { pkg, deps: [] };
+    entry.deps.push(settled);
+    packages.set(key, entry);
+  }
+  const updates: Update[] = [];
+  const explanations: Explanation[] = [];
+  let partialFailure = false;
+  const limit = pLimit(16);
+  await Promise.all(
+    [...packages.values()].map(({ pkg, deps }) =>
+      limit(async () => {
+        const results = await planPackage(pkg, deps, source, config, now, logger);
+        for (const [i, r] of results.entries()) {
+          const { dep } = deps[i]!;
+          updates.push(...r.updates);
+          if (r.unchanged) unchanged.push(r.unchanged);
+          if (r.failed) partialFailure = true;
+          if (opts.explain && dep.name === opts.explain) explanations.push(explanationOf(dep, r));
+        }
+      }),
+    ),
+  );
+  const sortedUpdates = updates.sort(byPosition((u) => u.dependency));
+  return {
+    updates: sortedUpdates,
+    unchanged: unchanged.sort(byPosition((u) => u.dependency)),
+    problems: scan.problems,
+    branches: groupBranches(sortedUpdates, config.branchPrefix),
+    partialFailure,
+    ...(opts.explain ? { explanations: explanations.sort(byPosition((e) => e)) } : {}),
+  };
+}
+
+/** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
+function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<string> | undefined): Active | Unchanged {
+  if (dep.skipReason) return { dependency: dep, reason: skipReasonText(dep) };
+  const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
+  const isApproved = approved?.has(dep.name) ?? false;
+  if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}` };
+  return { dep, settings, approved: isApproved };
+}
+
+type PackageResult = DependencyResult & { failed: boolean };
+
+async function planPackage(
+  pkg: PackageRef, deps: Active[], source: ReleaseSource, config: TidemarkConfig, now: Date, logger: Logger,
+): Promise<PackageResult[]> {
+  let releases: PackageReleases;
+  try {
+    releases = await source.releases(pkg);
+  } catch (err) {
+    logger.warn('lookup failed', { package: pkg.name, error: errorText(err) });
+    return deps.map(({ dep }) => failed(dep, err));
+  }
+  logger.debug('looked up', { package: pkg.name, releases: releases.releases.length });
+  const ages = new ReleaseAges(source, pkg, releases, now);
+  const out: PackageResult[] = [];
+  for (const { dep, settings, approved } of deps) {
+    try {
+      const r = await planDependency({ dep, pkg, releases, source, rules: config.rules, settings, approved, ages });
+      out.push({ ...r, failed: false });
+    } catch (err) {
+      logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
+      out.push(failed(dep, err));
+    }
+  }
+  return out;
+}
+
+function failed(dep: Dependency, err: unknown): PackageResult {
+  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}` }, candidates: [], failed: true };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function explanationOf(dep: Dependency, r: DependencyResult): Explanation {
+  const outcome = r.updates.length
+    ? r.updates.map((u) => `${u.updateType} update to ${u.newValue}: ${u.reason}`).join('; ')
+    : `stays: ${r.unchanged?.reason ?? 'up to date'}`;
+  return { file: dep.file, line: dep.line, name: dep.name, currentValue: dep.currentValue, outcome, candidates: r.candidates };
+}
+
+function byPosition<T>(get: (x: T) => { file: string; line: number }): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = get(a);
+    const y = get(b);
+    return x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line;
+  };
+}
