@@ -183,6 +183,53 @@ export function ghLink(path: string, query: Record<string, string>, page: number
   return rels.join(', ');
 }
 
+/**
+ * Paths exactly as Octokit sends them, refs URL-encoded as one segment:
+ * ghPath.ref('o/r', 'tidemark/a') → `/repos/o/r/git/ref/heads%2Ftidemark%2Fa` (GET),
+ * ghPath.refs('o/r', 'tidemark/a') → `/repos/o/r/git/refs/heads%2Ftidemark%2Fa` (PATCH, DELETE),
+ * ghPath.compare('o/r', 'main', 'tidemark/a') → `/repos/o/r/compare/main...tidemark%2Fa`.
+ */
+export const ghPath = {
+  ref: (repo: string, branch: string) => `/repos/${repo}/git/ref/${encodeURIComponent(`heads/${branch}`)}`,
+  refs: (repo: string, branch: string) => `/repos/${repo}/git/refs/${encodeURIComponent(`heads/${branch}`)}`,
+  compare: (repo: string, base: string, head: string) => `/repos/${repo}/compare/${encodeURIComponent(`${base}...${head}`).replace(/%2E/g, '.')}`,
+};
+
+export interface CommitFlow {
+  /** `owner/name`. */
+  repo: string;
+  branch: string;
+  baseSha: string;
+  newSha: string;
+  /** False: the PATCH answers 422 and the ref is created with POST, as for a first run. */
+  branchExists?: boolean;
+  /** Receives each request body (tree, commit, ref) so a test can check what was written. */
+  onBody?: (kind: 'tree' | 'commit' | 'ref', body: Record<string, unknown>) => void;
+}
+
+/** Adds the requests GitHubPlatform.commitFiles makes: read base commit, create tree and commit, move or create the ref. */
+export function mockCommitFiles(scope: nock.Scope, f: CommitFlow): nock.Scope {
+  const see = (kind: 'tree' | 'commit' | 'ref') => (body: Record<string, unknown>) => (f.onBody?.(kind, body), true);
+  scope
+    .get(`/repos/${f.repo}/git/commits/${f.baseSha}`)
+    .reply(200, ghGitCommit(f.baseSha, `tree-${f.baseSha}`))
+    .post(`/repos/${f.repo}/git/trees`, see('tree'))
+    .reply(201, { sha: `tree-${f.newSha}`, tree: [] })
+    .post(`/repos/${f.repo}/git/commits`, see('commit'))
+    .reply(201, ghGitCommit(f.newSha, `tree-${f.newSha}`, 'commit', [f.baseSha]));
+  const [owner = 'o', name = 'r'] = f.repo.split('/');
+  if (f.branchExists === false) {
+    scope
+      .patch(ghPath.refs(f.repo, f.branch))
+      .reply(422, { message: 'Reference does not exist', documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference', status: '422' })
+      .post(`/repos/${f.repo}/git/refs`, see('ref'))
+      .reply(201, ghRef(owner, name, f.branch, f.newSha));
+  } else {
+    scope.patch(ghPath.refs(f.repo, f.branch), see('ref')).reply(200, ghRef(owner, name, f.branch, f.newSha));
+  }
+  return scope;
+}
+
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
   msg: string;

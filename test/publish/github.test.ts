@@ -10,6 +10,8 @@ import {
   ghIssue,
   ghLink,
   ghNotFound,
+  ghPath,
+  mockCommitFiles,
   ghPrimaryRateLimit,
   ghPull,
   ghRef,
@@ -166,6 +168,24 @@ describe('GitHubPlatform branches', () => {
     const sha = await gh.commitFiles({ branch: 'tidemark/new', baseSha: 'base1', message: 'm', files: [{ path: 'a.yaml', content: 'x' }], author: BOT });
     expect(sha).toBe('new1');
     expect(created).toEqual({ ref: 'refs/heads/tidemark/new', sha: 'new1' });
+    api.done();
+  });
+
+  it('commits through the reusable commit flow of the fake, creating a new branch', async () => {
+    const bodies: Record<string, unknown> = {};
+    const api = mockCommitFiles(githubApi(), {
+      repo: 'o/r',
+      branch: 'tidemark/redis-7.x',
+      baseSha: 'b0',
+      newSha: 'n1',
+      branchExists: false,
+      onBody: (kind, body) => (bodies[kind] = body),
+    });
+    const { gh } = await platform();
+    const sha = await gh.commitFiles({ branch: 'tidemark/redis-7.x', baseSha: 'b0', message: 'm', files: [{ path: 'r.yaml', content: 'tag: 7.4.1\n' }], author: BOT });
+    expect(sha).toBe('n1');
+    expect(bodies.ref).toEqual({ ref: 'refs/heads/tidemark/redis-7.x', sha: 'n1' });
+    expect(ghPath.compare('o/r', 'main', 'tidemark/redis-7.x')).toBe('/repos/o/r/compare/main...tidemark%2Fredis-7.x');
     api.done();
   });
 
