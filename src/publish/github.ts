@@ -1,7 +1,8 @@
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
-import { PR_EXISTS, splitReviewers, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
+import { addPrExtras } from './github/extras.js';
+import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
 
 export interface GitHubPlatformOptions {
@@ -15,10 +16,6 @@ export interface GitHubPlatformOptions {
   /** Retry and throttle waits; tests make them tiny. */
   timing?: GitHubTiming;
 }
-
-const AUTOMERGE = `mutation($pullRequestId: ID!) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
-}`;
 
 /**
  * GitHub through the REST API: commits go through the Git Data API (no clone), PRs through pulls/issues,
@@ -158,7 +155,7 @@ export class GitHubPlatform implements Platform {
 
   async createPr(req: PrRequest): Promise<PullRequest> {
     const created = await this.openOrReuse(req);
-    await this.addExtras(created.number, created.nodeId, req);
+    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId }, req);
     return created.pr;
   }
 
@@ -186,42 +183,6 @@ export class GitHubPlatform implements Platform {
     this.logger.info('reusing existing pull request', { number: existing.number, branch: req.branch });
     await this.updatePr(existing.number, { title: req.title, body: req.body });
     return { pr: { ...existing, title: req.title, body: req.body }, number: existing.number, nodeId: null };
-  }
-
-  /** Labels, reviewers, assignees and automerge are nice to have: a failure is a warning, not a failed run. */
-  private async addExtras(number: number, nodeId: string | null, req: PrRequest): Promise<void> {
-    const repo = this.repoArgs;
-    const rest = this.octokit.rest;
-    if (req.labels.length > 0) {
-      await this.optional('add labels', number, () => rest.issues.addLabels({ ...repo, issue_number: number, labels: req.labels }));
-    }
-    if (req.reviewers.length > 0) {
-      const { users, teams } = splitReviewers(req.reviewers);
-      await this.optional('request reviewers', number, () =>
-        rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers: users, team_reviewers: teams }),
-      );
-    }
-    if (req.assignees.length > 0) {
-      await this.optional('add assignees', number, () =>
-        rest.issues.addAssignees({ ...repo, issue_number: number, assignees: req.assignees }),
-      );
-    }
-    if (req.automerge) await this.enableAutomerge(number, nodeId);
-  }
-
-  private async enableAutomerge(number: number, nodeId: string | null): Promise<void> {
-    await this.optional('enable automerge', number, async () => {
-      const id = nodeId ?? (await this.octokit.rest.pulls.get({ ...this.repoArgs, pull_number: number })).data.node_id;
-      await this.octokit.graphql(AUTOMERGE, { pullRequestId: id });
-    });
-  }
-
-  private async optional(what: string, number: number, call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      this.logger.warn(`could not ${what}`, { pr: number, error: toPlatformError(what, err).message });
-    }
   }
 
   async updatePr(number: number, fields: { title: string; body: string }): Promise<void> {

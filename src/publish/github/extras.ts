@@ -1,0 +1,50 @@
+import type { Logger } from '../../log.js';
+import type { PrRequest } from '../types.js';
+import { toPlatformError, type GitHubClient } from './client.js';
+import { splitReviewers } from './map.js';
+
+const AUTOMERGE = `mutation($pullRequestId: ID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
+}`;
+
+interface PrTarget {
+  owner: string;
+  repo: string;
+  number: number;
+  /** GraphQL id of the PR when known; read with `pulls.get` otherwise. */
+  nodeId: string | null;
+}
+
+/**
+ * Labels, reviewers (`org/team` → team reviewers), assignees and auto-merge on a PR. They are nice to have:
+ * each failure is a warning (a reviewer who is not a collaborator, auto-merge off for the repo), not a failed run.
+ */
+export async function addPrExtras(octokit: GitHubClient, logger: Logger, pr: PrTarget, req: PrRequest): Promise<void> {
+  const repo = { owner: pr.owner, repo: pr.repo };
+  const rest = octokit.rest;
+  const optional = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    try {
+      await call();
+    } catch (err) {
+      logger.warn(`could not ${what}`, { pr: pr.number, error: toPlatformError(what, err).message });
+    }
+  };
+  if (req.labels.length > 0) {
+    await optional('add labels', () => rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: req.labels }));
+  }
+  if (req.reviewers.length > 0) {
+    const { users, teams } = splitReviewers(req.reviewers);
+    await optional('request reviewers', () =>
+      rest.pulls.requestReviewers({ ...repo, pull_number: pr.number, reviewers: users, team_reviewers: teams }),
+    );
+  }
+  if (req.assignees.length > 0) {
+    await optional('add assignees', () => rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: req.assignees }));
+  }
+  if (req.automerge) {
+    await optional('enable automerge', async () => {
+      const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
+      await octokit.graphql(AUTOMERGE, { pullRequestId: id });
+    });
+  }
+}
