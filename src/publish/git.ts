@@ -94,6 +94,10 @@ export class GitPlatform implements Platform {
     return names.sort();
   }
 
+  async readFile(sha: string, path: string): Promise<string> {
+    return (await this.git(['cat-file', 'blob', `${sha}:${this.prefix}${path}`])).stdout;
+  }
+
   async findPr(branch: string): Promise<PullRequest | null> {
     this.logger.debug('plain git has no pull requests', { branch });
     return null;

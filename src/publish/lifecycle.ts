@@ -47,7 +47,7 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
   const { platform, ctx, summary } = s;
   const name = branch.branchName;
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
-  const content = await buildBranch(branch, ctx.readFile);
+  const content = await buildBranch(branch, baseReader(s));
   summary.problems.push(...content.problems);
   if (content.files.length === 0) return skip(s, name, null, 'no file could be edited');
   const identity = identityOf(name, content.applied);
@@ -69,6 +69,12 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
     return pushed ? record(s, 'updated', name, null, 'branch regenerated') : skip(s, name, null, 'up to date');
   }
   await syncPr(s, branch, content, openPr, pushed);
+}
+
+/** Files as they are on the base commit we build on; the local checkout when the platform cannot tell. */
+function baseReader(s: Session): (path: string) => Promise<string> {
+  const read = s.platform.readFile?.bind(s.platform);
+  return read ? (path) => read(s.base.sha, path) : s.ctx.readFile;
 }
 
 /** Our single commit, made from the same base files with the same result, and (for automerge) on today's base. */

@@ -79,6 +79,11 @@ export interface Platform {
   deleteBranch(name: string): Promise<void>;
   /** Branches whose name starts with `prefix`; lets platforms without PRs (plain git) find stale branches. */
   listBranches?(prefix: string): Promise<string[]>;
+  /**
+   * A file's exact text at a commit of the base branch. When offered, edits start from the base commit rather than
+   * the local checkout, so a stale checkout can never revert someone else's change (the edit is refused instead).
+   */
+  readFile?(sha: string, path: string): Promise<string>;
   /** The newest PR for that head branch in any state, or null. */
   findPr(branch: string): Promise<PullRequest | null>;
   /** Open PRs whose head branch starts with `prefix`. */

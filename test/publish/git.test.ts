@@ -116,6 +116,13 @@ describe('GitPlatform', () => {
     expect(showFile(repo.remote, 'tidemark/redis-7.x', 'clusters/prod/app.yaml')).toEqual('image: redis:7.2.4\n');
   });
 
+  it('reads a file of a base commit byte for byte', async () => {
+    const repo = setup({ 'clusters/prod/app.yaml': '\uFEFFimage: redis:7.0.1\r\n' });
+    const platform = await GitPlatform.create({ dir: `${repo.checkout}/clusters/prod`, remote: null, logger: silentLogger });
+    const base = await platform.baseBranch(null);
+    expect(await platform.readFile(base.sha, 'app.yaml')).toEqual('\uFEFFimage: redis:7.0.1\r\n');
+  });
+
   it('answers pull request and issue calls with nothing', async () => {
     const repo = setup();
     const platform = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });

@@ -208,6 +208,15 @@ describe('publish', () => {
     expect(summary.problems.map((p) => p.message)).toEqual(['main: the branch name is the base branch main; refusing to push']);
   });
 
+  it('edits the files of the base commit when the platform can read them, so a stale checkout reverts nothing', async () => {
+    const onBase: Record<string, string> = { ...START, 'apps/cache.yaml': deployment('redis:7.0.2') };
+    const platform = Object.assign(new FakePlatform(), { readFile: async (_sha: string, path: string) => onBase[path]! });
+    const summary = await publish(platform, planFor(START, { redis: '7.2.4' }), ctx(START));
+    expect(platform.calls).toEqual([]);
+    expect(summary.skipped.map((o) => o.detail)).toEqual(['no file could be edited']);
+    expect(summary.problems.map((p) => p.message)).toEqual(['could not update redis to 7.2.4: the file no longer reads the scanned version']);
+  });
+
   it('uses the semantic commit prefix in titles and commit messages', async () => {
     const platform = new FakePlatform();
     await publish(platform, planFor(START, { redis: '7.2.4' }), ctx(START, { commitMessagePrefix: 'chore(deps)' }));
