@@ -1,0 +1,106 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { ConfigError, UsageError } from '../../errors.js';
+import { createLogger, type Logger } from '../../log.js';
+import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
+import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
+import type { Plan } from '../../plan/types.js';
+import { scanDirectory } from '../../scan/index.js';
+import type { RegisterCommand } from './index.js';
+
+export interface PlanFlags {
+  json?: boolean;
+  explain?: string;
+  config?: string;
+  cacheDir?: string;
+  /** `--no-cache` */
+  cache?: boolean;
+}
+
+export interface PlanIo {
+  print: (text: string) => void;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  now?: Date;
+}
+
+/** `tidemark plan [DIR]`: scan, look up, choose; prints what would move and why everything else stays. */
+export const registerPlan: RegisterCommand = (program, setExit) => {
+  program
+    .command('plan')
+    .description('Show which version every image and chart would move to, and why the others stay (no changes made)')
+    .argument('[dir]', 'repository directory', '.')
+    .option('--json', 'print {updates, unchanged, problems} as JSON')
+    .option('--explain <name>', 'list every candidate version of this image or chart and why it was taken or rejected')
+    .option('--config <file>', 'config file (default: .tidemark.yaml, .github/tidemark.yaml)')
+    .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
+    .option('--no-cache', 'do not read or write the disk cache')
+    .action(async (dir: string, flags: PlanFlags) => {
+      const logger = createLogger({ level: 'warn' });
+      setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env: process.env }));
+    });
+};
+
+/** Exit code: 0 ran, 1 some lookups failed. Bad config or usage throw (exit 2). */
+export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promise<number> {
+  const root = path.resolve(dir);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+  const loaded = await loadConfig(root, flags.config ?? null);
+  if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? flags.config ?? ''}`.trim(), loaded.errors);
+  for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
+  const scan = await scanDirectory(root, { ignorePaths: loaded.config.ignorePaths, logger: io.logger });
+  const source = createReleaseSource({
+    config: loaded.config,
+    cacheDir: flags.cache === false ? null : (flags.cacheDir ?? defaultCacheDir(io.env)),
+    logger: io.logger,
+    env: io.env,
+    ...(io.fetch && { fetch: io.fetch }),
+  });
+  const plan = await createPlan(scan, source, loaded.config, {
+    logger: io.logger,
+    explain: flags.explain ?? null,
+    ...(io.now && { now: io.now }),
+  });
+  const explained = flags.explain ? explain(plan, flags.explain) : null;
+  if (flags.json) {
+    io.print(JSON.stringify({ ...planToJson(plan), ...(explained && { explain: explained }) }, null, 2) + '\n');
+  } else {
+    io.print(formatPlanTable(plan));
+    if (explained) io.print('\n' + (explained.length ? explanationText(explained) : `${flags.explain}: not found among the updatable dependencies\n`));
+  }
+  return plan.partialFailure ? 1 : 0;
+}
+
+/** One row per dependency: location, name, current → new, update type, and for those that stay, why. */
+export function formatPlanTable(plan: Plan): string {
+  const header = ['LOCATION', 'NAME', 'CURRENT', 'NEW', 'TYPE', 'REASON'];
+  const rows = [
+    ...plan.updates.map((u) => ({ d: u.dependency, cells: [u.newValue + digestNote(u.newDigest), u.updateType, u.group ? `group ${u.group}` : ''] })),
+    ...plan.unchanged.map((u) => ({ d: u.dependency, cells: ['-', '', u.reason] })),
+  ]
+    .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line))
+    .map(({ d, cells }) => [`${d.file}:${d.line}`, d.name, (d.currentValue ?? '') + digestNote(d.currentDigest) || '-', ...cells]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
+  if (plan.problems.length > 0) {
+    out.push('', 'Problems:');
+    for (const p of plan.problems) out.push(`  ${p.file}:${p.line}: ${p.message}`);
+  }
+  if (out.length > 0) out.push('');
+  const n = plan.updates.length;
+  const b = plan.branches.length;
+  out.push(
+    `${n} ${n === 1 ? 'update' : 'updates'} in ${b} ${b === 1 ? 'branch' : 'branches'}, ${plan.unchanged.length} unchanged` +
+      `, ${plan.problems.length} ${plan.problems.length === 1 ? 'problem' : 'problems'}` +
+      (plan.partialFailure ? '; some lookups failed.' : '.'),
+  );
+  return out.join('\n') + '\n';
+}
+
+function digestNote(digest: string | null): string {
+  return digest ? `@${digest.slice(0, 19)}…` : '';
+}
