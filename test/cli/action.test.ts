@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actionMain, apiEndpoint } from '../../src/cli/action.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Update } from '../../src/plan/types.js';
+import { run } from '../../src/run.js';
 import type { RunOptions, RunSummary } from '../../src/run-types.js';
+import { ghGitCommit, ghNotFound, ghPull, ghRef, ghRepo, ghValidationFailed, githubApi } from '../helpers/github-fake.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { parseOutputFile } from '../ship/actions-runner.js';
 import { summaryFor } from '../ship/git-repos.js';
 
@@ -191,5 +195,101 @@ describe('actionMain with a fake pipeline', () => {
     expect(apiEndpoint('https://api.github.com')).toEqual(null);
     expect(apiEndpoint(undefined)).toEqual(null);
     expect(apiEndpoint('https://ghe.example.com/api/v3/')).toEqual('https://ghe.example.com/api/v3');
+  });
+});
+
+describe('actionMain end to end: the real pipeline, a local registry and the GitHub fake', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await registry.pushImage('team/app', '1.0.0');
+    await registry.pushImage('team/app', '1.4.2');
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await registry?.stop();
+  });
+
+  it('opens a pull request for a newer image and reports it in the outputs and the job summary', async () => {
+    const env = runnerEnv({ token: 'ghs_e2e_token_0001', 'dry-run': 'false', 'log-level': 'info' });
+    const workspace = env.GITHUB_WORKSPACE!;
+    mkdirSync(join(workspace, 'apps'), { recursive: true });
+    mkdirSync(env.RUNNER_TEMP!, { recursive: true });
+    const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${registry.host}/team/app:1.0.0\n`;
+    writeFileSync(join(workspace, 'apps/app.yaml'), manifest);
+    const branch = `tidemark/127.0.0.1-${registry.host.split(':')[1]}-team-app-1.x`;
+    const encoded = encodeURIComponent(branch);
+    const bodies: Record<string, unknown> = {};
+    const api = githubApi()
+      .get('/repos/acme/gitops')
+      .reply(200, ghRepo('acme', 'gitops'))
+      .get('/repos/acme/gitops/git/ref/heads%2Fmain')
+      .reply(200, ghRef('acme', 'gitops', 'main', 'base1'))
+      .get('/repos/acme/gitops/pulls')
+      .query(true)
+      .reply(200, [])
+      .get('/repos/acme/gitops/pulls')
+      .query(true)
+      .reply(200, [])
+      .get(`/repos/acme/gitops/git/ref/heads%2F${encoded}`)
+      .reply(404, ghNotFound())
+      .get('/repos/acme/gitops/git/commits/base1')
+      .reply(200, ghGitCommit('base1', 'tree0'))
+      .post('/repos/acme/gitops/git/trees', (b) => ((bodies.tree = b), true))
+      .reply(201, { sha: 'tree1', tree: [] })
+      .post('/repos/acme/gitops/git/commits')
+      .reply(201, ghGitCommit('new1', 'tree1', 'Update', ['base1']))
+      .patch(`/repos/acme/gitops/git/refs/heads%2F${encoded}`)
+      .reply(422, ghValidationFailed('Reference does not exist', 'Reference'))
+      .post('/repos/acme/gitops/git/refs', (b) => ((bodies.ref = b), true))
+      .reply(201, ghRef('acme', 'gitops', branch, 'new1'))
+      .post('/repos/acme/gitops/pulls', (b) => ((bodies.pull = b), true))
+      .reply(201, ghPull({ number: 42, branch, owner: 'acme', repo: 'gitops' }));
+
+    const lines: string[] = [];
+    const code = await actionMain({ env, write: (l) => lines.push(l), run });
+    expect({ code, errors: lines.filter((l) => l.startsWith('::error')) }).toEqual({ code: 0, errors: [] });
+    api.done();
+
+    expect(bodies.tree).toEqual({
+      base_tree: 'tree0',
+      tree: [{ path: 'apps/app.yaml', mode: '100644', type: 'blob', content: manifest.replace('app:1.0.0', 'app:1.4.2') }],
+    });
+    expect(bodies.ref).toEqual({ ref: `refs/heads/${branch}`, sha: 'new1' });
+    expect(bodies.pull).toMatchObject({ head: branch, base: 'main' });
+    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'))).toEqual({
+      opened: '1',
+      updated: '0',
+      closed: '0',
+      plan: join(env.RUNNER_TEMP!, 'tidemark-plan.json'),
+    });
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
+      `| \`${registry.host}/team/app\` | \`apps/app.yaml:10\` | \`1.0.0\` → \`1.4.2\` | minor | \`${branch}\` | [#42](https://github.com/acme/gitops/pull/42) |`,
+    );
+    expect(lines[0]).toEqual('::add-mask::ghs_e2e_token_0001');
+    expect(lines.slice(1).join('\n')).not.toContain('ghs_e2e_token_0001');
+  });
+
+  it('annotates a real config mistake at its line in .tidemark.yaml, before any API call', async () => {
+    const env = runnerEnv({ token: 'ghs_e2e_token_0001' });
+    const workspace = env.GITHUB_WORKSPACE!;
+    mkdirSync(workspace, { recursive: true });
+    writeFileSync(join(workspace, '.tidemark.yaml'), 'rules:\n  - matchPackages: [nginx]\n    allowedVersions: "<2"\n    automerge: sometimes\n');
+    const lines: string[] = [];
+    const code = await actionMain({ env, write: (l) => lines.push(l), run });
+    expect(code).toEqual(2);
+    const annotations = lines.slice(1).map((l) => /^(?<head>::error [^:]+::)(?<message>.*)$/.exec(l)?.groups);
+    expect(annotations.map((a) => a?.head)).toEqual([
+      '::error file=.tidemark.yaml,line=2,title=Tidemark config::',
+      '::error file=.tidemark.yaml,line=4,title=Tidemark config::',
+    ]);
+    expect(annotations[0]?.message).toContain('"matchPackages"');
+    expect(annotations[1]?.message).toContain('automerge');
+    const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary.split('\n').slice(0, 2)).toEqual(['## Tidemark: configuration error', '']);
+    expect(summary).toContain('- `.tidemark.yaml:4` rules[0].automerge');
   });
 });
