@@ -16,16 +16,22 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
   }
 }
 
-async function runCli(args: string[]): Promise<{ code: number; out: string }> {
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
+  let err = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
   try {
-    return { code: await main(args), out };
+    return { code: await main(args), out, err };
   } finally {
     spy.mockRestore();
+    errSpy.mockRestore();
   }
 }
 
@@ -183,5 +189,44 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
       '  6.5.0       rejected  the current version',
       '',
     ]);
+  });
+
+  it('prints a table with the reason for every dependency that stays', async () => {
+    const { code, out } = await runCli(['plan', dir, '--no-cache']);
+    expect(code).toBe(0);
+    const rows = out.split('\n').map((l) => l.replace(/ {2,}/g, ' | '));
+    expect(rows).toContain(`apps/db/statefulset.yaml:8 | ${H}/bitnami/postgresql | 16.4.0-debian-12-r13 | - | disabled by rule 1 (databases by hand)`);
+    expect(rows).toContain(`apps/web/deployment.yaml:10 | ${H}/library/nginx | 1.25-alpine | 1.27-alpine | minor`);
+    expect(rows).toContain('charts/app/Chart.yaml:9 | common | ~1.2 | - | version range "~1.2" is left alone');
+    expect(rows.at(-2)).toEqual('8 updates in 6 branches, 3 unchanged, 0 problems.');
+  });
+
+  it('exits 1 and says why when a lookup fails, planning the rest', async () => {
+    const other = await mkdtemp(path.join(tmpdir(), 'tidemark-plan-e2e-'));
+    try {
+      await writeFiles(other, {
+        'pod.yaml': `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: ${H}/acme/gone:1.0.0\n    - image: ${H}/acme/api:1.1.0\n`,
+      });
+      const { code, out } = await runCli(['plan', other, '--json', '--no-cache']);
+      expect(code).toBe(1);
+      const plan = JSON.parse(out) as { updates: { newValue: string }[]; unchanged: { reason: string }[] };
+      expect(plan.updates.map((u) => u.newValue)).toEqual(['2.0.0']);
+      expect(plan.unchanged).toHaveLength(1);
+      expect(plan.unchanged[0]!.reason).toMatch(/^lookup failed: .+/);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with file:line when the config is invalid', async () => {
+    const other = await mkdtemp(path.join(tmpdir(), 'tidemark-plan-e2e-'));
+    try {
+      await writeFiles(other, { '.tidemark.yaml': 'rules:\n  - match:\n      packageNames: [nginx]\n    allowedVersion: <2\n' });
+      const { code, err } = await runCli(['plan', other, '--json']);
+      expect(code).toBe(2);
+      expect(err).toContain('.tidemark.yaml:4: unknown key "allowedVersion" in rules[0]; did you mean "allowedVersions"?');
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 });
