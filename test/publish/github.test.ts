@@ -1,7 +1,10 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import type { Plan, Update } from '../../src/plan/types.js';
 import { GitHubPlatform } from '../../src/publish/github.js';
+import { publish } from '../../src/publish/index.js';
 import {
   GH_TEST_TIMING,
   ghCommit,
@@ -507,6 +510,42 @@ describe('GitHubPlatform retries and secrets', () => {
     expect(logger.records.length).toBeGreaterThan(1);
     expect(logger.text()).not.toContain(TOKEN);
     expect(JSON.stringify(err.cause)).not.toContain(TOKEN);
+    api.done();
+  });
+});
+
+describe('GitHubPlatform with the publish lifecycle', () => {
+  it('lets the publish lifecycle open a labelled PR on a new branch, with one commit on the base', async () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25.0\n';
+    const at = text.indexOf('1.25.0');
+    const update: Update = {
+      dependency: { file: 'deploy.yaml', line: 10, manager: 'kubernetes', datasource: 'docker', name: 'nginx', registryUrl: null, currentValue: '1.25.0', currentDigest: null, valueRange: { start: at, end: at + 6 }, digestRange: null },
+      newValue: '1.27.1', newDigest: null, updateType: 'minor', group: null, reason: 'newest', labels: ['deps'], reviewers: [], assignees: [], automerge: false, sourceUrl: null, homepage: null,
+    };
+    const plan: Plan = { updates: [update], unchanged: [], problems: [], branches: [{ branchName: 'tidemark/nginx-1.x', title: 'Update nginx to 1.27.1', updates: [update] }] };
+    const api = githubApi()
+      .get('/repos/o/r').reply(200, ghRepo('o', 'r'))
+      .get(ghPath.ref('o/r', 'main')).reply(200, ghRef('o', 'r', 'main', 'base1'))
+      .get('/repos/o/r/pulls').query({ state: 'open', per_page: '100' }).reply(200, [])
+      .get('/repos/o/r/pulls').query(true).reply(200, [])
+      .get(ghPath.ref('o/r', 'tidemark/nginx-1.x')).reply(404, ghNotFound())
+      .post('/repos/o/r/pulls').reply(201, ghPull({ number: 3, branch: 'tidemark/nginx-1.x' }))
+      .post('/repos/o/r/issues/3/labels').reply(200, []);
+    const bodies: Record<string, unknown> = {};
+    mockCommitFiles(api, { repo: 'o/r', branch: 'tidemark/nginx-1.x', baseSha: 'base1', newSha: 'n1', branchExists: false, onBody: (k, b) => (bodies[k] = b) });
+    const logger = recordingLogger();
+    const gh = await GitHubPlatform.create({ token: 'ghp_xxxxxxxxxxxx', repo: 'o/r', logger, timing: GH_TEST_TIMING });
+    const summary = await publish(gh, plan, { dir: '/nonexistent', config: DEFAULT_CONFIG, dryRun: false, logger, print: () => {}, readFile: async () => text });
+    expect(summary).toEqual({
+      opened: [{ branch: 'tidemark/nginx-1.x', pr: { number: 3, url: 'https://github.com/o/r/pull/3' }, detail: 'PR opened' }],
+      updated: [],
+      closed: [],
+      skipped: [],
+      problems: [],
+      partialFailure: false,
+    });
+    expect(bodies.tree).toEqual({ base_tree: 'tree-base1', tree: [{ path: 'deploy.yaml', mode: '100644', type: 'blob', content: text.replace('1.25.0', '1.27.1') }] });
+    expect(logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
     api.done();
   });
 });

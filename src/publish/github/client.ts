@@ -61,7 +61,8 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
       debug: () => {},
       info: () => {},
       warn: (msg: string) => logger.warn('GitHub client warning', { detail: msg }),
-      error: (msg: string) => logger.error('GitHub client error', { detail: msg }),
+      // Octokit logs every failed request here, expected 404s included; callers log the PlatformError that matters.
+      error: (msg: string) => logger.debug('GitHub request failed', { detail: msg }),
     },
   });
 }
