@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { repoRoot } from './dockerfile.js';
-import { makeBareRepos } from './git-repos.js';
+import { git, makeBareRepos } from './git-repos.js';
 
 /**
  * What the Dockerfile's runtime stage relies on, without Docker: the packed files (package.json `files`) plus
@@ -70,6 +70,25 @@ describe('the built entry with production dependencies only', () => {
     expect(sub.stdout).toContain('env: TIDEMARK_SCHEDULE');
   });
 
+  it('stays up with a schedule and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(dir, pkg.bin.tidemark!), 'run-all'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TIDEMARK_REPOS: 'org/a', TIDEMARK_SCHEDULE: '@yearly' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('"next run"')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toEqual(0);
+    const msgs = stderr.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs).toEqual(['scheduled mode', 'next run', 'signal received: finishing the current repositories, starting no new one', 'stopping']);
+  });
+
   describe('a one-shot run-all over a tiny repository', () => {
     let registry: TestRegistry;
     let bare: ReturnType<typeof makeBareRepos>;
@@ -97,6 +116,14 @@ describe('the built entry with production dependencies only', () => {
       expect(r.stdout).toMatch(/^Tidemark: 1 repository: 1 ok$/m);
       const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; repo?: string; status?: string });
       expect(logs.find((l) => l.msg === 'repository finished')).toMatchObject({ repo: `${bare.baseUrl}/tiny/gitops.git`, status: 'ok' });
+    });
+
+    it('pushes the update branch to a plain git remote when not a dry run', () => {
+      const r = tidemark(['run-all', '--platform', 'git', '--repos', `${bare.baseUrl}/tiny/gitops.git`, '--log-format', 'text'], {});
+      expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^  \S+tiny\/gitops\.git  ok       opened 1, updated 0, closed 0/m);
+      const heads = git(bare.root, '--git-dir', join(bare.root, 'tiny/gitops.git'), 'for-each-ref', '--format=%(refname)', 'refs/heads');
+      expect(heads.trim().split('\n')).toEqual(['refs/heads/main', `refs/heads/tidemark/127.0.0.1-${registry.host.split(':')[1]}-team-app-1.x`]);
     });
   });
 });
