@@ -28175,6 +28175,9 @@ var GitPlatform = class _GitPlatform {
     }
     return names.sort();
   }
+  async readFile(sha, path3) {
+    return (await this.git(["cat-file", "blob", `${sha}:${this.prefix}${path3}`])).stdout;
+  }
   async findPr(branch) {
     this.logger.debug("plain git has no pull requests", { branch });
     return null;
@@ -32662,7 +32665,8 @@ function createGitHubClient(opts) {
       info: () => {
       },
       warn: (msg) => logger.warn("GitHub client warning", { detail: msg }),
-      error: (msg) => logger.error("GitHub client error", { detail: msg })
+      // Octokit logs every failed request here, expected 404s included; callers log the PlatformError that matters.
+      error: (msg) => logger.debug("GitHub request failed", { detail: msg })
     }
   });
 }
@@ -32748,10 +32752,42 @@ function splitReviewers(reviewers) {
 }
 var PR_EXISTS = /pull request already exists/i;
 
-// src/publish/github.ts
+// src/publish/github/extras.ts
 var AUTOMERGE = `mutation($pullRequestId: ID!) {
   enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
 }`;
+async function addPrExtras(octokit, logger, pr, req) {
+  const repo = { owner: pr.owner, repo: pr.repo };
+  const rest = octokit.rest;
+  const optional = async (what, call) => {
+    try {
+      await call();
+    } catch (err) {
+      logger.warn(`could not ${what}`, { pr: pr.number, error: toPlatformError(what, err).message });
+    }
+  };
+  if (req.labels.length > 0) {
+    await optional("add labels", () => rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: req.labels }));
+  }
+  if (req.reviewers.length > 0) {
+    const { users, teams } = splitReviewers(req.reviewers);
+    await optional(
+      "request reviewers",
+      () => rest.pulls.requestReviewers({ ...repo, pull_number: pr.number, reviewers: users, team_reviewers: teams })
+    );
+  }
+  if (req.assignees.length > 0) {
+    await optional("add assignees", () => rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: req.assignees }));
+  }
+  if (req.automerge) {
+    await optional("enable automerge", async () => {
+      const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
+      await octokit.graphql(AUTOMERGE, { pullRequestId: id });
+    });
+  }
+}
+
+// src/publish/github.ts
 var GitHubPlatform = class _GitHubPlatform {
   constructor(octokit, owner, name, logger) {
     this.octokit = octokit;
@@ -32880,7 +32916,7 @@ var GitHubPlatform = class _GitHubPlatform {
   }
   async createPr(req) {
     const created = await this.openOrReuse(req);
-    await this.addExtras(created.number, created.nodeId, req);
+    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId }, req);
     return created.pr;
   }
   async openOrReuse(req) {
@@ -32907,43 +32943,6 @@ var GitHubPlatform = class _GitHubPlatform {
     this.logger.info("reusing existing pull request", { number: existing.number, branch: req.branch });
     await this.updatePr(existing.number, { title: req.title, body: req.body });
     return { pr: { ...existing, title: req.title, body: req.body }, number: existing.number, nodeId: null };
-  }
-  /** Labels, reviewers, assignees and automerge are nice to have: a failure is a warning, not a failed run. */
-  async addExtras(number, nodeId, req) {
-    const repo = this.repoArgs;
-    const rest = this.octokit.rest;
-    if (req.labels.length > 0) {
-      await this.optional("add labels", number, () => rest.issues.addLabels({ ...repo, issue_number: number, labels: req.labels }));
-    }
-    if (req.reviewers.length > 0) {
-      const { users, teams } = splitReviewers(req.reviewers);
-      await this.optional(
-        "request reviewers",
-        number,
-        () => rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers: users, team_reviewers: teams })
-      );
-    }
-    if (req.assignees.length > 0) {
-      await this.optional(
-        "add assignees",
-        number,
-        () => rest.issues.addAssignees({ ...repo, issue_number: number, assignees: req.assignees })
-      );
-    }
-    if (req.automerge) await this.enableAutomerge(number, nodeId);
-  }
-  async enableAutomerge(number, nodeId) {
-    await this.optional("enable automerge", number, async () => {
-      const id = nodeId ?? (await this.octokit.rest.pulls.get({ ...this.repoArgs, pull_number: number })).data.node_id;
-      await this.octokit.graphql(AUTOMERGE, { pullRequestId: id });
-    });
-  }
-  async optional(what, number, call) {
-    try {
-      await call();
-    } catch (err) {
-      this.logger.warn(`could not ${what}`, { pr: number, error: toPlatformError(what, err).message });
-    }
   }
   async updatePr(number, fields) {
     await gh(
@@ -41521,6 +41520,7 @@ var HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 var flux = {
   manager: "flux",
   matches: (doc) => fluxKind(doc) !== void 0,
+  crossFile: true,
   collect(doc, index) {
     const kind = fluxKind(doc);
     if (kind === "HelmRepository" || kind === "OCIRepository") {
@@ -41761,6 +41761,7 @@ var kustomize = {
     if (group === "kustomize.config.k8s.io") return true;
     return FILE_NAMES.has(doc.base) && doc.apiVersion === void 0;
   },
+  crossFile: true,
   collect(doc, index) {
     const newNames = /* @__PURE__ */ new Map();
     for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) {
@@ -41860,33 +41861,37 @@ function emptyIndex() {
 function scanFiles(files) {
   const index = emptyIndex();
   const charts = new Set(files.filter((f) => posix2.basename(f.path) === "Chart.yaml").map((f) => posix2.dirname(f.path)));
-  const perFile = [];
+  const placed = [];
+  const problems = [];
+  const deferred = [];
   for (const file of files) {
     if (isChartTemplate(file.path, charts)) continue;
     const sink = createFileSink(file.path, file.text);
     const parsed = parseYaml(file.text);
     for (const p of parsed.problems) sink.problem(p.offset, p.message);
-    const claimed = [];
+    const later = [];
     for (const yamlDoc of parsed.docs) {
       const doc = describe(file, yamlDoc.contents);
       const scanner = claim(doc);
       if (!scanner) continue;
       scanner.collect?.(doc, index);
-      claimed.push({ doc, scanner });
+      if (scanner.crossFile) later.push({ doc, scanner });
+      else scanner.extract(doc, sink, index);
     }
-    perFile.push({ file, claimed, problems: sink.problems });
+    if (later.length > 0) deferred.push({ sink, claimed: later });
+    else collectInto(sink, placed, problems);
   }
-  const placed = [];
-  const problems = [];
-  for (const { file, claimed, problems: parseProblems } of perFile) {
-    const sink = createFileSink(file.path, file.text);
+  for (const { sink, claimed } of deferred) {
     for (const { doc, scanner } of claimed) scanner.extract(doc, sink, index);
-    placed.push(...sink.deps);
-    problems.push(...parseProblems, ...sink.problems);
+    collectInto(sink, placed, problems);
   }
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
   problems.sort((a, b) => compare(a.file, b.file) || a.line - b.line);
   return { dependencies: placed.map((p) => p.dep), problems };
+}
+function collectInto(sink, placed, problems) {
+  placed.push(...sink.deps);
+  problems.push(...sink.problems);
 }
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -42468,7 +42473,7 @@ async function publishBranch(s, branch) {
   const { platform, ctx, summary } = s;
   const name = branch.branchName;
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
-  const content = await buildBranch(branch, ctx.readFile);
+  const content = await buildBranch(branch, baseReader(s));
   summary.problems.push(...content.problems);
   if (content.files.length === 0) return skip(s, name, null, "no file could be edited");
   const identity = identityOf(name, content.applied);
@@ -42490,6 +42495,10 @@ async function publishBranch(s, branch) {
     return pushed ? record(s, "updated", name, null, "branch regenerated") : skip(s, name, null, "up to date");
   }
   await syncPr(s, branch, content, openPr, pushed);
+}
+function baseReader(s) {
+  const read = s.platform.readFile?.bind(s.platform);
+  return read ? (path3) => read(s.base.sha, path3) : s.ctx.readFile;
 }
 function isCurrent(remote, content, branch) {
   const [head] = remote.commits;
@@ -42595,12 +42604,20 @@ async function run(opts) {
   const summary = {
     repo: opts.repo ?? opts.remote ?? dir,
     ...published,
-    problems: [...plan.problems, ...published.problems],
+    problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),
     plan
   };
-  if (platform && config.dashboard) await syncDashboard(platform, summary, config);
+  if (platform && config.dashboard) {
+    await syncDashboard(platform, summary, config, logger).catch((err) => {
+      summary.problems.push({ file: "", line: 0, message: `dashboard: ${err instanceof Error ? err.message : String(err)}` });
+      summary.partialFailure = true;
+    });
+  }
   return summary;
+}
+function lookupFailures(plan) {
+  return plan.unchanged.filter((u) => u.reason.startsWith("lookup failed")).map((u) => ({ file: u.dependency.file, line: u.dependency.line, message: `${u.dependency.name}: ${u.reason}` }));
 }
 
 // src/cli/action.ts

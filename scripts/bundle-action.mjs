@@ -3,15 +3,20 @@
 // with no install step. Deterministic: same sources, same bytes (checked by test/ship/bundle.test.ts).
 //   node scripts/bundle-action.mjs            → dist-action/index.js
 //   node scripts/bundle-action.mjs --out FILE → FILE (the freshness test builds to a temp file)
+//   node scripts/bundle-action.mjs --check    → exit 1 when dist-action/index.js is not what the sources build
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outIndex = process.argv.indexOf('--out');
-const outfile = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : resolve(root, 'dist-action/index.js');
+const committed = resolve(root, 'dist-action/index.js');
+const outfile = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : committed;
+const check = process.argv.includes('--check');
 
-await build({
+const result = await build({
+  write: !check,
   absWorkingDir: root,
   entryPoints: ['src/cli/action-entry.ts'],
   outfile,
@@ -25,3 +30,15 @@ await build({
   // CommonJS dependencies (js-yaml, semver) call require() for node built-ins; ESM has no require of its own.
   banner: { js: "import { createRequire as __tidemarkCreateRequire } from 'node:module';\nconst require = __tidemarkCreateRequire(import.meta.url);" },
 });
+
+if (check) {
+  const fresh = Buffer.from(result.outputFiles[0].contents);
+  let current = Buffer.alloc(0);
+  try {
+    current = readFileSync(committed);
+  } catch {}
+  if (!fresh.equals(current)) {
+    console.error('dist-action/index.js is out of date with the sources: run `npm run bundle` and commit it.');
+    process.exit(1);
+  }
+}
