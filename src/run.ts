@@ -6,8 +6,10 @@ import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
+import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
 import { scanDirectory } from './scan/index.js';
+import type { Problem } from './scan/types.js';
 
 /** One run over one repository: config → scan → lookup → plan → edit and publish → dashboard. */
 export async function run(opts: RunOptions): Promise<RunSummary> {
@@ -35,10 +37,23 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     repo: opts.repo ?? opts.remote ?? dir,
     ...published,
-    problems: [...plan.problems, ...published.problems],
+    problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),
     plan,
   };
-  if (platform && config.dashboard) await syncDashboard(platform, summary, config);
+  if (platform && config.dashboard) {
+    // The PRs are out; a dashboard that cannot be written is reported, not a reason to fail what was done.
+    await syncDashboard(platform, summary, config, logger).catch((err: unknown) => {
+      summary.problems.push({ file: '', line: 0, message: `dashboard: ${err instanceof Error ? err.message : String(err)}` });
+      summary.partialFailure = true;
+    });
+  }
   return summary;
+}
+
+/** Dependencies left unchanged because their registry failed (`lookup failed: …`), so the summary says why it is partial. */
+function lookupFailures(plan: Plan): Problem[] {
+  return plan.unchanged
+    .filter((u) => u.reason.startsWith('lookup failed'))
+    .map((u) => ({ file: u.dependency.file, line: u.dependency.line, message: `${u.dependency.name}: ${u.reason}` }));
 }

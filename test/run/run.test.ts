@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { run } from '../../src/run.js';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+  vi.unstubAllEnvs();
+});
+
+function repoWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tidemark-run-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  return dir;
+}
+
+async function quietMain(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const err: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  });
+  try {
+    return { code: await main(argv), stderr: err.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('run', () => {
+  it('throws a ConfigError with file and line for an invalid config', async () => {
+    const dir = repoWith({ '.tidemark.yaml': 'prConcurrentLimit: lots\n' });
+    const err = await run({ dir, platform: 'git', repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => [p.file, p.line])).toEqual([['.tidemark.yaml', 1]]);
+  });
+});
+
+describe('tidemark run', () => {
+  it('exits with 2 on an invalid config', async () => {
+    const dir = repoWith({ '.tidemark.yaml': 'prConcurrentLimit: lots\n' });
+    const { code, stderr } = await quietMain(['run', dir, '--platform', 'git', '--dry-run', '--log-level', 'error']);
+    expect(code).toEqual(2);
+    expect(stderr).toContain('.tidemark.yaml:1:');
+  });
+
+  it('exits with 2 when GitHub is asked for without a token', async () => {
+    vi.stubEnv('GITHUB_TOKEN', '');
+    const dir = repoWith({ 'app.yaml': 'kind: Pod\n' });
+    const { code, stderr } = await quietMain(['run', dir, '--platform', 'github', '--repo', 'acme/gitops', '--log-level', 'error']);
+    expect(code).toEqual(2);
+    expect(stderr).toEqual('tidemark: GITHUB_TOKEN is not set\n');
+  });
+
+  it('exits with 1 and says so when a registry cannot be reached', async () => {
+    const dir = repoWith({ 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:1/acme/web:1.0.0\n' });
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const { code } = await quietMain(['run', dir, '--platform', 'git', '--dry-run', '--log-level', 'error']);
+      expect(code).toEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(out.join('').split('\n')).toEqual([
+      `Dry run of ${dir}: 0 opened, 0 updated, 0 closed, 0 skipped, 1 problem (partial failure)`,
+      '  problem  pod.yaml:6: 127.0.0.1:1/acme/web: lookup failed: 127.0.0.1:1 could not be reached',
+      '',
+    ]);
+  });
+
+  it('exits with 2 for an unknown platform', async () => {
+    const { code, stderr } = await quietMain(['run', '.', '--platform', 'gitea']);
+    expect(code).toEqual(2);
+    expect(stderr).toEqual('tidemark: --platform "gitea": expected github, gitlab or git\n');
+  });
+});
