@@ -12,6 +12,7 @@ const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 export const flux: Scanner = {
   manager: 'flux',
   matches: (doc) => fluxKind(doc) !== undefined,
+  crossFile: true,
   collect(doc, index) {
     const kind = fluxKind(doc);
     if (kind === 'HelmRepository' || kind === 'OCIRepository') {

@@ -17,6 +17,7 @@ export const kustomize: Scanner = {
     if (group === 'kustomize.config.k8s.io') return true;
     return FILE_NAMES.has(doc.base) && doc.apiVersion === undefined;
   },
+  crossFile: true,
   collect(doc, index) {
     const newNames = new Map<string, string>();
     for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) {

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { createFileSink, type Placed } from './file-sink.js';
+import { createFileSink, type FileSink, type Placed } from './file-sink.js';
 import { managers } from './managers.js';
 import { emptyIndex, type DocInfo, type Scanner } from './scanner.js';
 import type { Problem, ScanResult } from './types.js';
@@ -24,33 +24,40 @@ interface Claimed {
 export function scanFiles(files: SourceFile[]): ScanResult {
   const index = emptyIndex();
   const charts = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
-  const perFile: { file: SourceFile; claimed: Claimed[]; problems: Problem[] }[] = [];
+  const placed: Placed[] = [];
+  const problems: Problem[] = [];
+  // Documents whose scanner needs other files wait for phase 2; the rest are extracted at once, so that a large
+  // repository's syntax trees are not all held in memory together.
+  const deferred: { sink: FileSink; claimed: Claimed[] }[] = [];
   for (const file of files) {
     if (isChartTemplate(file.path, charts)) continue;
     const sink = createFileSink(file.path, file.text);
     const parsed = parseYaml(file.text);
     for (const p of parsed.problems) sink.problem(p.offset, p.message);
-    const claimed: Claimed[] = [];
+    const later: Claimed[] = [];
     for (const yamlDoc of parsed.docs) {
       const doc = describe(file, yamlDoc.contents);
       const scanner = claim(doc);
       if (!scanner) continue;
       scanner.collect?.(doc, index);
-      claimed.push({ doc, scanner });
+      if (scanner.crossFile) later.push({ doc, scanner });
+      else scanner.extract(doc, sink, index);
     }
-    perFile.push({ file, claimed, problems: sink.problems });
+    if (later.length > 0) deferred.push({ sink, claimed: later });
+    else collectInto(sink, placed, problems);
   }
-  const placed: Placed[] = [];
-  const problems: Problem[] = [];
-  for (const { file, claimed, problems: parseProblems } of perFile) {
-    const sink = createFileSink(file.path, file.text);
+  for (const { sink, claimed } of deferred) {
     for (const { doc, scanner } of claimed) scanner.extract(doc, sink, index);
-    placed.push(...sink.deps);
-    problems.push(...parseProblems, ...sink.problems);
+    collectInto(sink, placed, problems);
   }
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
   problems.sort((a, b) => compare(a.file, b.file) || a.line - b.line);
   return { dependencies: placed.map((p) => p.dep), problems };
+}
+
+function collectInto(sink: FileSink, placed: Placed[], problems: Problem[]): void {
+  placed.push(...sink.deps);
+  problems.push(...sink.problems);
 }
 
 function compare(a: string, b: string): number {
@@ -58,7 +65,7 @@ function compare(a: string, b: string): number {
 }
 
 /** `charts/app/templates/deployment.yaml` next to `charts/app/Chart.yaml`: Go templates, not YAML; skipped. */
-function isChartTemplate(path: string, chartDirs: Set<string>): boolean {
+export function isChartTemplate(path: string, chartDirs: Set<string>): boolean {
   const parts = path.split('/');
   const i = parts.lastIndexOf('templates');
   return i >= 0 && chartDirs.has(i === 0 ? '.' : parts.slice(0, i).join('/'));

@@ -45,6 +45,8 @@ export interface ScanIndex {
 export interface Scanner {
   manager: Manager;
   matches(doc: DocInfo): boolean;
+  /** True when `extract` reads facts from other files; such documents are kept until every file is collected. */
+  crossFile?: boolean;
   collect?(doc: DocInfo, index: ScanIndex): void;
   extract(doc: DocInfo, sink: Sink, index: ScanIndex): void;
 }
