@@ -16,7 +16,8 @@ COPY --from=build /pkg/ /tmp/pkg/
 COPY package-lock.json ./
 # The packed package (package.json `files`) plus production dependencies only. --ignore-scripts again: with
 # dev dependencies omitted, `prepare` (tsc) could not run, and the build is already in the package.
-RUN tar -xzf /tmp/pkg/tidemark-*.tgz --strip-components=1 \
+RUN tar -xzf /tmp/pkg/tidemark-*.tgz -C /tmp/pkg \
+ && cp -R /tmp/pkg/package/. . \
  && rm -rf /tmp/pkg \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force \
