@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { applyUpdates } from '../../src/edit/index.js';
 import type { Update } from '../../src/plan/types.js';
 import { scanFiles } from '../../src/scan/index.js';
-import type { Dependency, TextRange } from '../../src/scan/types.js';
-import { fakeDigest, updateOf } from './update-fixture.js';
+import type { Dependency } from '../../src/scan/types.js';
+import { bump, splicedByHand } from './update-fixture.js';
 
 const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const present = existsSync(CORPUS);
@@ -19,36 +19,6 @@ function yamlFiles(root: string, dir = root): { path: string; text: string }[] {
     else if (/\.ya?ml$/.test(name)) out.push({ path: relative(root, full).split('\\').join('/'), text: readFileSync(full, 'utf8') });
   }
   return out;
-}
-
-/** `1.25.3-alpine` → `1.25.4-alpine`, `v2` → `v3`: bumps the last number; a value without one gets `-999`. */
-function newerVersion(value: string): string {
-  const m = /^(?<head>.*?)(?<num>\d+)(?<tail>\D*)$/.exec(value);
-  if (!m?.groups) return `${value}-999`;
-  return `${m.groups.head}${Number(m.groups.num) + 1}${m.groups.tail}`;
-}
-
-function bump(dep: Dependency): Update {
-  const newValue = dep.valueRange && dep.currentValue !== null ? newerVersion(dep.currentValue) : (dep.currentValue ?? '');
-  const newDigest = dep.digestRange ? fakeDigest(`${dep.file}:${dep.line}:${dep.name}`) : null;
-  return updateOf(dep, newValue, newDigest);
-}
-
-/** What the file must become: the original outside the ranges, the new tokens inside them. */
-function splicedByHand(text: string, updates: Update[]): string {
-  const tokens: { range: TextRange; insert: string }[] = [];
-  for (const u of updates) {
-    if (u.dependency.valueRange) tokens.push({ range: u.dependency.valueRange, insert: u.newValue });
-    if (u.dependency.digestRange && u.newDigest) tokens.push({ range: u.dependency.digestRange, insert: u.newDigest });
-  }
-  tokens.sort((a, b) => a.range.start - b.range.start);
-  let out = '';
-  let pos = 0;
-  for (const t of tokens) {
-    out += text.slice(pos, t.range.start) + t.insert;
-    pos = t.range.end;
-  }
-  return out + text.slice(pos);
 }
 
 function updatable(deps: Dependency[]): Dependency[] {
