@@ -144,10 +144,21 @@ export const systemClock: Clock = {
     }),
 };
 
-/** Aborts the returned controller on SIGTERM or SIGINT; call `dispose` to remove the handlers. */
-export function stopOnSignals(logger: Logger, proc: NodeJS.EventEmitter = process): { signal: AbortSignal; dispose: () => void } {
+/**
+ * Aborts the returned controller on SIGTERM or SIGINT; call `dispose` to remove the handlers. A second signal
+ * (Ctrl-C twice) does not wait for the repositories in progress: it exits at once with 128 + the signal number.
+ */
+export function stopOnSignals(
+  logger: Logger,
+  proc: NodeJS.EventEmitter = process,
+  exit: (code: number) => void = (code) => process.exit(code),
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (name: string): void => {
+    if (controller.signal.aborted) {
+      logger.warn('second signal: exiting without finishing', { signal: name });
+      return exit(name === 'SIGINT' ? 130 : 143);
+    }
     logger.info('signal received: finishing the current repositories, starting no new one', { signal: name });
     controller.abort();
   };

@@ -213,6 +213,18 @@ describe('SIGTERM', () => {
     expect(proc.listenerCount('SIGTERM')).toEqual(0);
   });
 
+  it('exits at once with 128 + the signal number on a second signal', () => {
+    const proc = new EventEmitter();
+    const exits: number[] = [];
+    const stop = stopOnSignals(silentLogger, proc, (code) => exits.push(code));
+    proc.emit('SIGINT', 'SIGINT');
+    expect([stop.signal.aborted, exits]).toEqual([true, []]);
+    proc.emit('SIGINT', 'SIGINT');
+    proc.emit('SIGTERM', 'SIGTERM');
+    stop.dispose();
+    expect(exits).toEqual([130, 143]);
+  });
+
   it('ends a scheduled wait at once with the real clock, without running', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-04T10:00:00Z') });
     const stop = stopOnSignals(silentLogger);
