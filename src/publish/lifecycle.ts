@@ -101,7 +101,7 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
   const title = prTitle(branch, s.ctx.config);
   const body = prBody(branch, content.applied);
   if (openPr) {
-    const stale = openPr.title !== title || openPr.body !== body;
+    const stale = openPr.title !== title || normalized(openPr.body) !== normalized(body);
     if (stale) await s.platform.updatePr(openPr.number, { title, body });
     if (!pushed && !stale) return skip(s, name, openPr, 'up to date');
     return record(s, 'updated', name, openPr, pushed ? 'branch regenerated' : 'PR description refreshed');
@@ -118,6 +118,11 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
     automerge: automerge(apply),
   });
   record(s, 'opened', name, created, 'PR opened', () => s.limits.opened());
+}
+
+/** Hosts may hand a body back with CRLF or trimmed; that alone is no reason to edit the PR on every run. */
+function normalized(text: string): string {
+  return text.replace(/\r\n/g, '\n').trim();
 }
 
 function automerge(updates: readonly Update[]): boolean {

@@ -73,6 +73,16 @@ describe('publish', () => {
     expect(summary.opened).toEqual([]);
   });
 
+  it('does not edit a PR whose body the host returns with CRLF line endings', async () => {
+    const platform = new FakePlatform();
+    const plan = planFor(START, { redis: '7.2.4' });
+    await publish(platform, plan, ctx(START));
+    platform.pr(1).body = platform.pr(1).body.replace(/\n/g, '\r\n').trim();
+    const summary = await publish(platform, plan, ctx(START));
+    expect(platform.calls).toEqual(['push tidemark/redis-7.x', 'create-pr tidemark/redis-7.x']);
+    expect(summary.skipped.map((o) => o.detail)).toEqual(['up to date']);
+  });
+
   it('moves the branch and edits the PR in place when a newer version appears', async () => {
     const platform = new FakePlatform();
     await publish(platform, planFor(START, { nginx: '1.27.0' }), ctx(START));
