@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pushChart, pushImage, type Pusher, type PushChartOptions, type PushImageOptions } from './oci-push.js';
 import { startRegistryProxy, type RegistryProxy } from './registry-proxy.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
@@ -18,6 +18,8 @@ export interface RegistryOptions {
   latencyMs?: number;
   /** Put a (transparent) proxy in front just to count requests. */
   countRequests?: boolean;
+  /** Parent of the temp dir (default the OS temp dir); `/dev/shm` makes seeding many tags fast. */
+  tempRoot?: string;
 }
 
 export interface TestRegistry {
@@ -36,6 +38,8 @@ export interface TestRegistry {
    * thousands of tags in milliseconds, for benchmarks. `repo` may be new (its links are copied from `from.repo`).
    */
   seedTags(repo: string, from: { repo: string; tag: string }, tags: string[]): Promise<void>;
+  /** Copies a whole repository (every tag) to new names in storage, with `cp -a`. */
+  copyRepository(from: string, to: string[]): Promise<void>;
   /** Requests the proxy received; throws when no proxy is in front. */
   requestCount(): number;
   /** Stops the proxy, registry and token server and removes the temp dir. */
@@ -46,7 +50,7 @@ const BINARY = '/usr/bin/docker-registry';
 
 /** Starts Debian's `docker-registry` (distribution 2.8) on a free loopback port with storage in a temp dir. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
-  const dir = await mkdtemp(join(tmpdir(), 'tidemark-registry-'));
+  const dir = await mkdtemp(join(opts.tempRoot ?? tmpdir(), 'tidemark-registry-'));
   const storage = join(dir, 'storage');
   const credentials = opts.auth === 'basic' || opts.auth === 'token' ? { username: 'tidemark', password: 'hunter2-test' } : undefined;
   const tokenServer = opts.auth === 'token' && credentials ? await startTokenServer(credentials) : undefined;
@@ -116,6 +120,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         await mkdir(join(tagDir, 'index/sha256', hex), { recursive: true });
         await writeFile(join(tagDir, 'current/link'), link);
         await writeFile(join(tagDir, 'index/sha256', hex, 'link'), link);
+      }
+    },
+    copyRepository: async (from, to) => {
+      for (const repo of to) {
+        await mkdir(dirname(repoDir(repo)), { recursive: true });
+        const r = spawnSync('cp', ['-a', repoDir(from), repoDir(repo)], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`cp failed: ${r.stderr}`);
       }
     },
     requestCount: () => {

@@ -26,9 +26,9 @@ export interface HelmRepositoryOptions {
 }
 
 /**
- * HTTP Helm repositories: each `index.yaml` is fetched (or revalidated) once per run and parsed with js-yaml's
- * failsafe schema, which keeps every scalar a string (`version: 1.10` stays `1.10`) and is ~10× faster than
- * `yaml` on multi-megabyte indexes (see bench/lookup.ts).
+ * HTTP Helm repositories: each `index.yaml` is fetched (or revalidated) once per run and parsed with js-yaml,
+ * ~9× faster than `yaml` on multi-megabyte indexes (bench/lookup.ts: 3.4 MB in 0.19 s against 1.6 s), with the
+ * failsafe schema, which keeps every scalar a string (`version: 1.10` stays `1.10`, not the number 1.1).
  */
 export class HelmRepositoryClient {
   private readonly indexes = new Map<string, Promise<Map<string, HelmChartEntry[]>>>();
