@@ -42452,20 +42452,20 @@ async function publish(platform, plan, ctx) {
   const branches = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
   const openCount = platform.supportsPullRequests ? openPrs.length : branches.length;
   const session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary };
-  await guarded(session, "closing stale branches", () => closeStale(session, plan, openPrs, branches));
+  await guarded(session, "closing stale PRs", null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
-    await guarded(session, branch.branchName, () => publishBranch(session, branch));
+    await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
 }
-async function guarded(session, what, step) {
+async function guarded(session, what, branch, step) {
   try {
     await step();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     session.ctx.logger.error("publishing failed", { branch: what, error: message });
     session.summary.problems.push({ file: "", line: 0, message: `${what}: ${message}` });
-    session.summary.skipped.push({ branch: what, pr: null, detail: `failed: ${message}` });
+    if (branch) session.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
     session.summary.partialFailure = true;
   }
 }
@@ -42521,7 +42521,7 @@ async function syncPr(s, branch, content, openPr, pushed) {
   const title = prTitle(branch, s.ctx.config);
   const body = prBody(branch, content.applied);
   if (openPr) {
-    const stale = openPr.title !== title || openPr.body !== body;
+    const stale = openPr.title !== title || normalized(openPr.body) !== normalized(body);
     if (stale) await s.platform.updatePr(openPr.number, { title, body });
     if (!pushed && !stale) return skip(s, name, openPr, "up to date");
     return record(s, "updated", name, openPr, pushed ? "branch regenerated" : "PR description refreshed");
@@ -42538,6 +42538,9 @@ async function syncPr(s, branch, content, openPr, pushed) {
     automerge: automerge(apply)
   });
   record(s, "opened", name, created, "PR opened", () => s.limits.opened());
+}
+function normalized(text) {
+  return text.replace(/\r\n/g, "\n").trim();
 }
 function automerge(updates) {
   return updates.length > 0 && updates.every((u) => u.automerge);
