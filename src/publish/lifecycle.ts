@@ -24,21 +24,22 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const branches = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
   const openCount = platform.supportsPullRequests ? openPrs.length : branches.length;
   const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary };
-  await guarded(session, 'closing stale branches', () => closeStale(session, plan, openPrs, branches));
+  await guarded(session, 'closing stale PRs', null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
-    await guarded(session, branch.branchName, () => publishBranch(session, branch));
+    await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
 }
 
-async function guarded(session: Session, what: string, step: () => Promise<void>): Promise<void> {
+/** One failing branch (or the clean-up) is a problem and a partial failure; the rest of the run goes on. */
+async function guarded(session: Session, what: string, branch: string | null, step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     session.ctx.logger.error('publishing failed', { branch: what, error: message });
     session.summary.problems.push({ file: '', line: 0, message: `${what}: ${message}` });
-    session.summary.skipped.push({ branch: what, pr: null, detail: `failed: ${message}` });
+    if (branch) session.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
     session.summary.partialFailure = true;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TidemarkConfig } from '../../src/config/types.js';
+import { PlatformError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { BranchPlan, Plan } from '../../src/plan/types.js';
 import { publish } from '../../src/publish/lifecycle.js';
@@ -225,6 +226,20 @@ describe('publish', () => {
     expect(platform.calls).toEqual([]);
     expect(summary.skipped.map((o) => o.detail)).toEqual(['no file could be edited']);
     expect(summary.problems.map((p) => p.message)).toEqual(['could not update redis to 7.2.4: the file no longer reads the scanned version']);
+  });
+
+  it('goes on with the other branches when pushing one fails', async () => {
+    const platform = new FakePlatform();
+    const push = platform.commitFiles.bind(platform);
+    platform.commitFiles = async (req) => {
+      if (req.branch === 'tidemark/nginx-1.x') throw new PlatformError('GitHub: 409 reference update failed', { platform: 'github', status: 409 });
+      return push(req);
+    };
+    const summary = await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START));
+    expect(summary.opened.map((o) => o.branch)).toEqual(['tidemark/redis-7.x']);
+    expect(summary.skipped).toEqual([{ branch: 'tidemark/nginx-1.x', pr: null, detail: 'failed: GitHub: 409 reference update failed' }]);
+    expect(summary.problems.map((p) => p.message)).toEqual(['tidemark/nginx-1.x: GitHub: 409 reference update failed']);
+    expect(summary.partialFailure).toEqual(true);
   });
 
   it('uses the semantic commit prefix in titles and commit messages', async () => {
