@@ -31,8 +31,10 @@ describe('tidemark run --platform git, end to end', () => {
     const api = `${registry.host}/acme/api`;
     await registry.pushImage('acme/web', '1.0.0');
     await registry.pushImage('acme/web', '1.1.0');
-    const old = (await registry.pushImage('acme/api', '2.0.0')).digest;
-    const next = (await registry.pushImage('acme/api', '2.0.1')).digest;
+    // Different build times make different manifests, so the digest must move with the tag.
+    const old = (await registry.pushImage('acme/api', '2.0.0', { created: '2026-01-01T00:00:00Z' })).digest;
+    const next = (await registry.pushImage('acme/api', '2.0.1', { created: '2026-02-01T00:00:00Z' })).digest;
+    expect(next).not.toEqual(old);
     apiDigests = { old, next };
     Object.assign(files, {
       'apps/web/deployment.yaml': deployment(`${web}:1.0.0`),
@@ -121,6 +123,9 @@ describe('tidemark run --platform git, end to end', () => {
     expect(remoteHeads(repo.remote)).toEqual({ main: sh(repo.checkout, 'rev-parse', 'HEAD') });
     const all = out.join('');
     expect(all).toContain(`-          image: "${registry.host}/acme/web:1.0.0"\n+          image: "${registry.host}/acme/web:1.1.0"\n`);
+    expect(all).toContain(
+      `-          image: "${registry.host}/acme/api:2.0.0@${apiDigests.old}"\n+          image: "${registry.host}/acme/api:2.0.1@${apiDigests.next}"\n`,
+    );
     expect(all).toContain('-      version: 6.0.0 # chart version\n+      version: 6.1.0 # chart version\n');
     expect(all).toContain(`Dry run of ${repo.checkout}: 0 opened, 0 updated, 0 closed, 3 skipped`);
   });
