@@ -37,6 +37,31 @@ describe('Docker Hub', () => {
     auth.done();
   });
 
+  it('finds Docker Hub credentials under the https://index.docker.io/v1/ key of config.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tidemark-hub-'));
+    try {
+      const auth = Buffer.from('hubuser:hubpass').toString('base64');
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth } } }));
+      const hub = nock('https://registry-1.docker.io')
+        .get('/v2/hubuser/private/tags/list?n=1000')
+        .reply(401, {}, { 'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:hubuser/private:pull"' })
+        .get('/v2/hubuser/private/tags/list?n=1000')
+        .matchHeader('authorization', 'Bearer private-token')
+        .reply(200, { tags: ['v1'] });
+      const token = nock('https://auth.docker.io')
+        .get('/token')
+        .query({ service: 'registry.docker.io', scope: 'repository:hubuser/private:pull' })
+        .matchHeader('authorization', `Basic ${auth}`)
+        .reply(200, { access_token: 'private-token' });
+      const source = createReleaseSource({ config: config(), cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: dir } });
+      expect((await source.releases(image('hubuser/private'))).releases).toEqual([{ version: 'v1' }]);
+      hub.done();
+      token.done();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops asking a host once its rate limit says nothing remains', async () => {
     const hub = nock('https://registry-1.docker.io')
       .get('/v2/acme/a/tags/list?n=1000')

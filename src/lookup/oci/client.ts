@@ -46,6 +46,8 @@ export class RegistryClient {
     const pageSize = this.opts.pageSize ?? 1000;
     const maxPages = this.opts.maxPages ?? 100;
     const tags: string[] = [];
+    // Private tag lists are cached per identity, so a shared cache never shows one user what another may see.
+    const who = await this.identity(loc);
     let path: string | null = `/v2/${loc.repository}/tags/list?n=${pageSize}`;
     for (let page = 0; path !== null; page++) {
       if (page >= maxPages) {
@@ -56,7 +58,7 @@ export class RegistryClient {
       }
       const url = loc.baseUrl + path;
       const got = await cachedGet({
-        cache: this.opts.cache, key: `tags ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
+        cache: this.opts.cache, key: `tags ${url} ${who}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
         send: (headers) => this.send(loc, { url, headers: { accept: 'application/json', ...headers } }),
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
@@ -66,6 +68,13 @@ export class RegistryClient {
       path = nextPath(got.link, loc.baseUrl);
     }
     return tags;
+  }
+
+  private async identity(loc: ImageLocation): Promise<string> {
+    const creds = await this.opts.credentials.get(loc.registry);
+    if (!creds) return 'anonymous';
+    const secretish = 'token' in creds ? creds.token : `${creds.username}:${creds.password}`;
+    return createHash('sha256').update(secretish).digest('hex');
   }
 
   /** `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist. */
