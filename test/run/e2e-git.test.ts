@@ -194,4 +194,14 @@ describe('tidemark run --platform git, end to end', () => {
     expect(summary.skipped.map((o) => `${o.branch}: ${o.detail}`)).toContain(`${branches.web}: branch has commits by someone else; not rewritten`);
     expect(showFile(repo.remote, branches.web, 'apps/web/NOTES.md')).toEqual('testing 1.2.0 first\n');
   });
+
+  it('deletes a branch whose update reached the base branch another way', async () => {
+    humanPush(repo.remote, 'main', { 'infra/podinfo.yaml': files['infra/podinfo.yaml']!.replace('version: 6.0.0', 'version: 6.1.0') });
+    sh(repo.checkout, 'pull', '--quiet', '--ff-only', 'origin', 'main');
+    const summary = await run(options());
+    expect(summary.closed.map((o) => `${o.branch}: ${o.detail}`)).toEqual([`${branches.podinfo}: no longer needed; branch deleted`]);
+    expect(Object.keys(remoteHeads(repo.remote)).sort()).toEqual(['main', branches.api, branches.web].sort());
+    // main moved, but not in the api branch's files: that branch still merges cleanly and is left alone.
+    expect(summary.updated).toEqual([]);
+  });
 });
