@@ -30,10 +30,15 @@ export function git(dir: string, args: string[], opts: GitCallOptions = {}): Pro
     child.on('close', (code) => {
       const result = { code: code ?? -1, stdout: Buffer.concat(out).toString('utf8') };
       if (result.code === 0 || opts.okCodes?.includes(result.code)) return resolve(result);
-      const message = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' ');
+      const message = withoutCredentials(Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' '));
       reject(new PlatformError(`git ${args[0]} failed: ${message}`, { platform: 'git', status: result.code }));
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** A remote URL may carry a token (`https://x-access-token:ghp_…@host/repo`); git can echo it in errors. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$<scheme>***@');
 }

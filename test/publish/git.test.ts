@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { withoutCredentials } from '../../src/publish/git-cli.js';
 import { GitPlatform } from '../../src/publish/git.js';
 import { gitRepo, humanPush, remoteHeads, sh, showFile } from './git-fixture.js';
 
@@ -121,6 +122,17 @@ describe('GitPlatform', () => {
     const platform = await GitPlatform.create({ dir: `${repo.checkout}/clusters/prod`, remote: null, logger: silentLogger });
     const base = await platform.baseBranch(null);
     expect(await platform.readFile(base.sha, 'app.yaml')).toEqual('\uFEFFimage: redis:7.0.1\r\n');
+  });
+
+  it('keeps a token in the remote URL out of its error messages', async () => {
+    const repo = setup();
+    const platform = await GitPlatform.create({ dir: repo.checkout, remote: 'http://bot:s3cr3t-token@127.0.0.1:1/r.git', logger: silentLogger });
+    const err = await platform.baseBranch('main').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect((err as Error).message).not.toContain('s3cr3t-token');
+    expect(withoutCredentials("fatal: unable to access 'https://x-access-token:ghp_abc@git.example.com/r.git/'")).toEqual(
+      "fatal: unable to access 'https://***@git.example.com/r.git/'",
+    );
   });
 
   it('answers pull request and issue calls with nothing', async () => {
