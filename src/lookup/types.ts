@@ -26,7 +26,7 @@ export interface PackageReleases {
 
 /**
  * What planning may ask of registries. Implementations deduplicate per package and per run,
- * and throw `LookupError` (errors.ts) when a registry fails.
+ * and throw `RegistryError` (errors.ts) when a registry fails.
  */
 export interface ReleaseSource {
   releases(pkg: PackageRef): Promise<PackageReleases>;
