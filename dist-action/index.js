@@ -26868,6 +26868,7 @@ var RegistryClient = class {
     const pageSize = this.opts.pageSize ?? 1e3;
     const maxPages = this.opts.maxPages ?? 100;
     const tags = [];
+    const who = await this.identity(loc);
     let path3 = `/v2/${loc.repository}/tags/list?n=${pageSize}`;
     for (let page = 0; path3 !== null; page++) {
       if (page >= maxPages) {
@@ -26882,7 +26883,7 @@ var RegistryClient = class {
       const url12 = loc.baseUrl + path3;
       const got = await cachedGet({
         cache: this.opts.cache,
-        key: `tags ${url12}`,
+        key: `tags ${url12} ${who}`,
         ttlMs: this.opts.ttlMs,
         now: this.opts.now(),
         send: (headers) => this.send(loc, { url: url12, headers: { accept: "application/json", ...headers } })
@@ -26894,6 +26895,12 @@ var RegistryClient = class {
       path3 = nextPath(got.link, loc.baseUrl);
     }
     return tags;
+  }
+  async identity(loc) {
+    const creds = await this.opts.credentials.get(loc.registry);
+    if (!creds) return "anonymous";
+    const secretish = "token" in creds ? creds.token : `${creds.username}:${creds.password}`;
+    return createHash2("sha256").update(secretish).digest("hex");
   }
   /** `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist. */
   async digest(loc, ref) {
@@ -28101,12 +28108,15 @@ function git(dir, args, opts = {}) {
     child.on("close", (code2) => {
       const result = { code: code2 ?? -1, stdout: Buffer.concat(out).toString("utf8") };
       if (result.code === 0 || opts.okCodes?.includes(result.code)) return resolve2(result);
-      const message = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-3).join(" ");
+      const message = withoutCredentials(Buffer.concat(err).toString("utf8").trim().split("\n").slice(-3).join(" "));
       reject2(new PlatformError(`git ${args[0]} failed: ${message}`, { platform: "git", status: result.code }));
     });
     child.stdin.on("error", () => void 0);
     child.stdin.end(opts.input ?? "");
   });
+}
+function withoutCredentials(text) {
+  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$<scheme>***@");
 }
 
 // src/publish/git.ts
