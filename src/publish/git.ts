@@ -139,12 +139,21 @@ export class GitPlatform implements Platform {
     return git(this.dir, args, opts);
   }
 
-  /** `ref: refs/heads/main\tHEAD` from `ls-remote --symref`. */
+  /**
+   * The remote's default branch: `ref: refs/heads/main\tHEAD` from `ls-remote --symref`. A bare repo made by
+   * `git init --bare` may point HEAD at a branch that was never pushed (`master` while `main` exists); then the
+   * branch checked out here is taken, when the remote has it.
+   */
   private async remoteHead(): Promise<string> {
     const out = (await this.git(['ls-remote', '--symref', this.remote, 'HEAD'])).stdout;
     const m = /^ref: refs\/heads\/(?<branch>\S+)\tHEAD$/m.exec(out);
-    if (!m?.groups?.branch) throw new PlatformError(`could not tell the default branch of ${this.remote}`, { platform: 'git' });
-    return m.groups.branch;
+    if (m?.groups?.branch && (await this.lsRemote(`refs/heads/${m.groups.branch}`))) return m.groups.branch;
+    const local = (await this.git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1, 128] })).stdout.trim();
+    if (local && (await this.lsRemote(`refs/heads/${local}`))) return local;
+    throw new PlatformError(
+      `could not tell the default branch of ${this.remote}: its HEAD names no pushed branch; set baseBranch in .tidemark.yaml`,
+      { platform: 'git' },
+    );
   }
 
   private async lsRemote(ref: string): Promise<string | null> {

@@ -57,6 +57,16 @@ describe('GitPlatform', () => {
     });
   });
 
+  it('takes the checked-out branch when the bare remote\'s HEAD names a branch never pushed', async () => {
+    const repo = setup();
+    sh(repo.remote, 'symbolic-ref', 'HEAD', 'refs/heads/master');
+    const platform = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });
+    expect((await platform.baseBranch(null)).name).toEqual('main');
+    sh(repo.checkout, 'checkout', '--quiet', '-b', 'local-only');
+    const lost = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });
+    await expect(lost.baseBranch(null)).rejects.toThrow(/set baseBranch in \.tidemark\.yaml/);
+  });
+
   it('reports a missing branch as null and a branch behind a moved base', async () => {
     const repo = setup();
     const platform = await GitPlatform.create({ dir: repo.checkout, remote: 'origin', logger: silentLogger });
