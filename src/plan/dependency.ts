@@ -2,9 +2,9 @@ import { effectiveSettings, type EffectiveSettings, type MatchSubject } from '..
 import type { Rule, UpdateType } from '../config/types.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import type { Dependency } from '../scan/types.js';
-import { pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
 import type { ReleaseAges } from './age.js';
-import type { Unchanged, Update } from './types.js';
+import type { Unchanged, UnchangedKind, Update } from './types.js';
 
 export interface DependencyInput {
   dep: Dependency;
@@ -28,19 +28,19 @@ export interface DependencyResult {
 /** Decides what one dependency moves to (0, 1 or 2 updates), or why it stays. Lookups go through `source`. */
 export async function planDependency(input: DependencyInput): Promise<DependencyResult> {
   const { dep } = input;
-  if (dep.currentValue === null) return stays(dep, 'pinned by digest only; there is no tag to compare', []);
+  if (dep.currentValue === null) return stays(dep, 'not-a-version', 'pinned by digest only; there is no tag to compare', []);
   const result = await pickUnderAge(input, dep.currentValue);
   const updates: Update[] = [];
-  const held: string[] = [];
+  const held: { kind: UnchangedKind; text: string }[] = [];
   for (const target of result.pick.targets) {
     const s = settingsFor(input, target.updateType);
     if (!s.enabled && !input.approved) {
-      held.push(`${target.updateType} update to ${target.version} disabled by ${s.disabledBy}`);
+      held.push({ kind: 'disabled', text: `${target.updateType} update to ${target.version} disabled by ${s.disabledBy}` });
       continue;
     }
     const digest = await newDigestFor(input, target.version, s);
     if (digest.missing) {
-      held.push(`no digest found for ${target.version}, and the reference is pinned by digest`);
+      held.push({ kind: 'no-digest', text: `no digest found for ${target.version}, and the reference is pinned by digest` });
       continue;
     }
     const verdict = result.pick.verdicts.find((v) => v.version === target.version);
@@ -48,10 +48,23 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? 'newest version'}`, notes, s));
   }
   if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts };
-  if (held.length > 0) return stays(dep, held.join('; '), result.pick.verdicts);
+  if (held.length > 0) return stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts);
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
-  return stays(dep, result.pick.reason ?? 'up to date', result.pick.verdicts);
+  return stays(dep, pickKind(result.pick), result.pick.reason ?? 'up to date', result.pick.verdicts);
+}
+
+/** A disabled update can be approved on the dashboard, so it names the whole when several targets are held. */
+function heldKind(held: { kind: UnchangedKind }[]): UnchangedKind {
+  return held.some((h) => h.kind === 'disabled') ? 'disabled' : (held[0]?.kind ?? 'up-to-date');
+}
+
+/** Why a pick without targets moved nothing: the current value, a rule, the minimum age, or nothing newer. */
+export function pickKind(pick: PickResult): UnchangedKind {
+  if (!pick.current) return 'not-a-version';
+  const held = heldVerdict(pick.verdicts);
+  if (!held) return 'up-to-date';
+  return held.rejectKind === 'blocked' ? 'too-new' : 'not-allowed';
 }
 
 interface AgedPick {
@@ -146,8 +159,8 @@ function makeUpdate(
   };
 }
 
-function stays(dep: Dependency, reason: string, candidates: CandidateVerdict[]): DependencyResult {
-  return { updates: [], unchanged: { dependency: dep, reason }, candidates };
+export function stays(dep: Dependency, kind: UnchangedKind, reason: string, candidates: CandidateVerdict[]): DependencyResult {
+  return { updates: [], unchanged: { dependency: dep, reason, kind }, candidates };
 }
 
 export type { PickedTarget };

@@ -81,10 +81,10 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
 
 /** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
 function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<string> | undefined): Active | Unchanged {
-  if (dep.skipReason) return { dependency: dep, reason: skipReasonText(dep) };
+  if (dep.skipReason) return { dependency: dep, reason: skipReasonText(dep), kind: 'skipped' };
   const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
   const isApproved = approved?.has(dep.name) ?? false;
-  if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}` };
+  if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}`, kind: 'disabled' };
   return { dep, settings, approved: isApproved };
 }
 
@@ -116,7 +116,7 @@ async function planPackage(
 }
 
 function failed(dep: Dependency, err: unknown): PackageResult {
-  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}` }, candidates: [], failed: true };
+  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}`, kind: 'lookup-failed' }, candidates: [], failed: true };
 }
 
 function errorText(err: unknown): string {

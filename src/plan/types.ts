@@ -20,9 +20,35 @@ export interface Update {
   homepage: string | null;
 }
 
+/**
+ * Why a dependency stays, as data; `reason` is the sentence for people. Readers (the dashboard) branch on this, never
+ * on the words of the reason.
+ * - `skipped`: the scanner marked it not updatable (templated, unpinned, local chart, `# tidemark: ignore`…)
+ * - `disabled`: `enabled: false` in a rule, for the dependency or for the update type it would get
+ * - `up-to-date`: nothing newer in its tag family
+ * - `not-allowed`: newer versions exist, but allowedVersions or the pre-release rule holds them back
+ * - `too-new`: newer versions are younger than minimumReleaseAge (or have no release time and the rules wait)
+ * - `lookup-failed`: the registry or Helm repository could not be read
+ * - `not-a-version`: the current value (a digest only, a commit hash…) is not a version to compare
+ * - `no-digest`: a newer version has no digest, and the reference is pinned by digest
+ * - `range`: a version range left alone (`rangeStrategy: keep`, or a form that cannot be rewritten safely)
+ */
+export type UnchangedKind =
+  | 'skipped'
+  | 'disabled'
+  | 'up-to-date'
+  | 'not-allowed'
+  | 'too-new'
+  | 'lookup-failed'
+  | 'not-a-version'
+  | 'no-digest'
+  | 'range';
+
 export interface Unchanged {
   dependency: Dependency;
   reason: string;
+  /** Set by the planner; absent only on values built elsewhere (older plan files, tests). */
+  kind?: UnchangedKind;
 }
 
 /** One branch, one PR: an update of one package (in every file it appears in) or a configured group. */

@@ -160,9 +160,14 @@ function markPicked(v: CandidateVerdict, targets: PickedTarget[]): CandidateVerd
   return { ...v, reason: `newer, but ${sameKind} ${targets.length > 1 ? 'are' : 'is'} preferred` };
 }
 
+/** The newest newer version the rules (not the tag's shape) held back, when nothing moves; verdicts are newest first. */
+export function heldVerdict(verdicts: readonly CandidateVerdict[]): CandidateVerdict | undefined {
+  return verdicts.find((v) => v.rejectKind === 'prerelease' || v.rejectKind === 'allowed-versions' || v.rejectKind === 'blocked');
+}
+
 /** `up to date`, or which newer version the rules held back and why. */
 function upToDateReason(verdicts: CandidateVerdict[]): string {
-  const held = verdicts.find((v) => v.rejectKind === 'prerelease' || v.rejectKind === 'allowed-versions' || v.rejectKind === 'blocked');
+  const held = heldVerdict(verdicts);
   if (!held) return 'up to date';
   return `no newer version allowed: ${held.version} is ${held.reason}`;
 }

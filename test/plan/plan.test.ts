@@ -59,6 +59,7 @@ describe('createPlan', () => {
       problems: [{ file: 'apps/bad.yaml', line: 3, message: 'YAML syntax error' }],
     });
     expect(plan.partialFailure).toBe(true);
+    expect(plan.unchanged.map((u) => u.kind)).toEqual(['lookup-failed', 'up-to-date', 'skipped', 'skipped']);
     expect(plan.updates.map((u) => u.reason)).toEqual([
       '1.4.0 is the newest minor/patch version in the same tag family',
       '2.0.0 is the newest major version in the same tag family',
@@ -167,6 +168,7 @@ describe('createPlan', () => {
     expect(planToJson(plan)).toMatchObject({
       unchanged: [{ reason: 'no newer version allowed: 1.2.4 is too new: released 1 day ago, minimumReleaseAge is 3 days' }],
     });
+    expect(plan.unchanged.map((u) => u.kind)).toEqual(['too-new']);
   });
 
   it('allows a version without a release time by default and says so; waits when told to', async () => {
@@ -203,7 +205,7 @@ describe('createPlan', () => {
     const scan = { dependencies: [image('postgres', '16.4', 'db.yaml', 2), image('redis', '7.2', 'db.yaml', 9)], problems: [] };
     const rules = [{ match: { packageNames: ['postgres'] }, enabled: false, description: 'databases by hand' }, { minimumReleaseAge: '3 days' }];
     const plain = await createPlan(scan, source, config(rules), { now });
-    expect(plain.unchanged.map((u) => [u.dependency.name, u.reason])).toEqual([['postgres', 'disabled by rule 1 (databases by hand)']]);
+    expect(plain.unchanged.map((u) => [u.dependency.name, u.reason, u.kind])).toEqual([['postgres', 'disabled by rule 1 (databases by hand)', 'disabled']]);
     expect(plain.updates.map((u) => u.dependency.name)).toEqual(['redis']);
     const approved = await createPlan(scan, source, config(rules), { now, approved: new Set(['postgres']) });
     expect(approved.updates.map((u) => [u.dependency.name, u.newValue, u.reason])).toEqual([
@@ -216,7 +218,39 @@ describe('createPlan', () => {
     const source = new FakeReleaseSource({ node: { tags: ['20.18.0-alpine', '22.12.0-alpine'] } });
     const scan = { dependencies: [image('node', '20.18.0-alpine', 'a.yaml', 1)], problems: [] };
     const plan = await createPlan(scan, source, config([{ match: { updateTypes: ['major'] }, enabled: false }]), { now });
-    expect(plan.unchanged.map((u) => u.reason)).toEqual(['major update to 22.12.0-alpine disabled by rule 1']);
+    expect(plan.unchanged.map((u) => [u.reason, u.kind])).toEqual([['major update to 22.12.0-alpine disabled by rule 1', 'disabled']]);
+  });
+
+  it('tells apart a version held back by allowedVersions, a pre-release, a commit-hash tag and a digest-only reference', async () => {
+    const source = new FakeReleaseSource({
+      'ghcr.io/acme/web': { tags: ['1.2.3', '2.0.0'] },
+      'ghcr.io/acme/api': { tags: ['1.0.0', '1.1.0-rc.1'] },
+      'ghcr.io/acme/ci': { tags: ['main-abc1234', 'main-def5678'] },
+      'ghcr.io/acme/job': { tags: ['1.0.0'] },
+    });
+    const scan = {
+      dependencies: [
+        image('ghcr.io/acme/web', '1.2.3', 'a.yaml', 1, { controls: { allowedVersions: '<2' } }),
+        image('ghcr.io/acme/api', '1.0.0', 'a.yaml', 2),
+        image('ghcr.io/acme/ci', 'main-abc1234', 'a.yaml', 3),
+        image('ghcr.io/acme/job', null, 'a.yaml', 4, { currentDigest: D1 }),
+      ],
+      problems: [],
+    };
+    const plan = await createPlan(scan, source, config(), { now });
+    expect(plan.unchanged.map((u) => [u.kind, u.reason])).toEqual([
+      ['not-allowed', 'no newer version allowed: 2.0.0 is outside allowedVersions "<2"'],
+      ['not-allowed', 'no newer version allowed: 1.1.0-rc.1 is a pre-release, and the current version is stable'],
+      ['not-a-version', 'current tag "main-abc1234" is a commit hash, not a version; set a versioning regex to follow it'],
+      ['not-a-version', 'pinned by digest only; there is no tag to compare'],
+    ]);
+  });
+
+  it('says a newer version has no digest when the reference is pinned by digest', async () => {
+    const source = new FakeReleaseSource({ 'ghcr.io/acme/web': { tags: ['1.2.3', '1.2.4'], digests: { '1.2.3': D1 } } });
+    const scan = { dependencies: [image('ghcr.io/acme/web', '1.2.3', 'a.yaml', 1, { currentDigest: D1 })], problems: [] };
+    const plan = await createPlan(scan, source, config(), { now });
+    expect(plan.unchanged.map((u) => [u.kind, u.reason])).toEqual([['no-digest', 'no digest found for 1.2.4, and the reference is pinned by digest']]);
   });
 
   it('follows inline allowedVersions', async () => {

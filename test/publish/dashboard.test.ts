@@ -153,6 +153,35 @@ describe('classifyUnchanged', () => {
   it('reads why a dependency was held back from the planner reason', () => {
     expect(unchanged.map(classifyUnchanged)).toEqual(['disabled', 'disabled', 'lookup-failed', 'too-new', 'up-to-date', 'skipped', 'rule']);
   });
+
+  it('trusts the planner kind over words in the reason', () => {
+    const held = (reason: string, kind: Unchanged['kind'], extra: Partial<Dependency> = {}): Unchanged => ({
+      dependency: dep('app', 'a.yaml', 1, extra), reason, kind,
+    });
+    expect([
+      // A rule description with "registry answered" once read as a failed lookup, losing the checkbox.
+      held('major update to 2.0.0 disabled by rule 1 (registry answered slowly)', 'disabled'),
+      held('disabled by rule 2 (too new for prod)', 'disabled'),
+      held('no newer version allowed: 2.0.0 is without a release time, and minimumReleaseAgeMissing is wait', 'too-new'),
+      held('no newer version allowed: 1.3.0-disabled-telemetry is outside allowedVersions "/^1\\.2/"', 'not-allowed'),
+      held('version range "~1.2" is left alone: the newest version 1.4.0 is outside it', 'range', { skipReason: 'version-range' }),
+      held('current tag "main-abc1234" is a commit hash, not a version; set a versioning regex to follow it', 'not-a-version'),
+      held('no digest found for 1.3.0, and the reference is pinned by digest', 'no-digest'),
+      held('not pinned: "latest" is a floating tag', 'skipped', { skipReason: 'unpinned' }),
+    ].map(classifyUnchanged)).toEqual(['disabled', 'disabled', 'too-new', 'rule', 'rule', 'other', 'other', 'skipped']);
+  });
+
+  it('shows a kept version range with its reason and no checkbox', () => {
+    const range: Unchanged = {
+      dependency: dep('common', 'charts/app/Chart.yaml', 9, { datasource: 'helm', manager: 'helm-chart', skipReason: 'version-range', currentValue: '~1.2' }),
+      reason: 'version range "~1.2" is left alone: the newest version 1.4.0 is outside it (rangeStrategy keep)',
+      kind: 'range',
+    };
+    const body = renderDashboard(summary({ plan: { ...summary().plan, unchanged: [range] } }));
+    expect(body).toContain(
+      '- **common** (`charts/app/Chart.yaml:9`): version range "~1.2" is left alone: the newest version 1.4.0 is outside it (rangeStrategy keep)\n',
+    );
+  });
 });
 
 describe('readDashboardApprovals', () => {

@@ -1,7 +1,8 @@
-import type { Unchanged } from '../../plan/types.js';
+import type { Unchanged, UnchangedKind } from '../../plan/types.js';
 
 /**
- * Why a dependency did not move, read from the planner's reason sentence:
+ * Why a dependency did not move, on the dashboard. Taken from the planner's `kind`; only an `Unchanged` without one
+ * (built before kinds existed) is read from its reason sentence:
  * - `disabled`     "disabled by rule 'freeze databases'"         → an approval can open it
  * - `too-new`      "1.28.0 is too new (minimum release age 3 days)" → an approval can open it
  * - `rule`         "no newer version allowed: 2.0.0 is outside allowedVersions "<2""  → shown; the range is deliberate
@@ -20,7 +21,21 @@ const PATTERNS: [HeldKind, RegExp][] = [
   ['rule', /no newer version allowed|allowedVersions|outside .*range|pre-?release/i],
 ];
 
+/** The planner's kinds as the dashboard shows them: a deliberate range or rule is `rule`, the odd cases `other`. */
+const BY_KIND: Record<UnchangedKind, HeldKind> = {
+  skipped: 'skipped',
+  disabled: 'disabled',
+  'up-to-date': 'up-to-date',
+  'not-allowed': 'rule',
+  'too-new': 'too-new',
+  'lookup-failed': 'lookup-failed',
+  'not-a-version': 'other',
+  'no-digest': 'other',
+  range: 'rule',
+};
+
 export function classifyUnchanged(u: Unchanged): HeldKind {
+  if (u.kind) return BY_KIND[u.kind];
   if (u.dependency.skipReason) return 'skipped';
   for (const [kind, re] of PATTERNS) if (re.test(u.reason)) return kind;
   return 'other';
