@@ -1,6 +1,7 @@
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
+import { readContent } from './github/contents.js';
 import { addPrExtras } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
@@ -126,6 +127,15 @@ export class GitHubPlatform implements Platform {
       this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...this.repoArgs, ref: `heads/${prefix}`, per_page: 100 }),
     );
     return refs.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
+  }
+
+  /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
+  async readFile(sha: string, path: string): Promise<string> {
+    const text = await readContent(this.octokit, this.repoArgs, sha, path);
+    if (text === null) {
+      throw new PlatformError(`GitHub: ${path} does not exist at ${sha} of ${this.owner}/${this.name}`, { platform: 'github', status: 404 });
+    }
+    return text;
   }
 
   async findPr(branch: string): Promise<PullRequest | null> {

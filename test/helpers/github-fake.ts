@@ -136,6 +136,42 @@ export function ghIssue(i: { number: number; title: string; body?: string; state
   };
 }
 
+/** Base64 wrapped at 60 columns with a trailing newline, as the contents and blobs APIs send it. */
+export function ghBase64(text: string | Buffer): string {
+  const b64 = Buffer.from(text).toString('base64');
+  return (b64.match(/.{1,60}/g) ?? ['']).join('\n') + '\n';
+}
+
+/**
+ * A file as `GET /repos/{o}/{r}/contents/{path}?ref=` returns it. Over 1 MB (or with `large`) GitHub leaves
+ * `content` empty with `encoding: "none"`; the bytes are then only in the blob.
+ */
+export function ghContent(path: string, text: string | Buffer, opts: { sha?: string; ref?: string; large?: boolean } = {}) {
+  const size = Buffer.byteLength(text);
+  const sha = opts.sha ?? 'blob1';
+  const large = opts.large ?? size > 1024 * 1024;
+  const url = `${GH_API}/repos/o/r/contents/${path}?ref=${opts.ref ?? 'main'}`;
+  return {
+    type: 'file',
+    encoding: large ? 'none' : 'base64',
+    size,
+    name: path.split('/').pop(),
+    path,
+    content: large ? '' : ghBase64(text),
+    sha,
+    url,
+    git_url: `${GH_API}/repos/o/r/git/blobs/${sha}`,
+    html_url: `https://github.com/o/r/blob/${opts.ref ?? 'main'}/${path}`,
+    download_url: `https://raw.githubusercontent.com/o/r/${opts.ref ?? 'main'}/${path}`,
+    _links: { self: url, git: `${GH_API}/repos/o/r/git/blobs/${sha}`, html: `https://github.com/o/r/blob/main/${path}` },
+  };
+}
+
+/** `GET /repos/{o}/{r}/git/blobs/{sha}`: always base64. */
+export function ghBlob(sha: string, text: string | Buffer) {
+  return { sha, node_id: 'B_kwDO', size: Buffer.byteLength(text), url: `${GH_API}/repos/o/r/git/blobs/${sha}`, content: ghBase64(text), encoding: 'base64' };
+}
+
 /** The 422 body GitHub sends for invalid input, e.g. a second PR for the same head. */
 export function ghValidationFailed(message: string, resource = 'PullRequest') {
   return {
@@ -192,6 +228,8 @@ export function ghLink(path: string, query: Record<string, string>, page: number
 export const ghPath = {
   ref: (repo: string, branch: string) => `/repos/${repo}/git/ref/${encodeURIComponent(`heads/${branch}`)}`,
   refs: (repo: string, branch: string) => `/repos/${repo}/git/refs/${encodeURIComponent(`heads/${branch}`)}`,
+  /** `/repos/o/r/contents/apps/my%20web/deploy.yaml`: segments encoded, slashes kept. */
+  contents: (repo: string, path: string) => `/repos/${repo}/contents/${path.split('/').map(encodeURIComponent).join('/')}`,
   compare: (repo: string, base: string, head: string) => `/repos/${repo}/compare/${encodeURIComponent(`${base}...${head}`).replace(/%2E/g, '.')}`,
 };
 

@@ -7,7 +7,9 @@ import { GitHubPlatform } from '../../src/publish/github.js';
 import { publish } from '../../src/publish/index.js';
 import {
   GH_TEST_TIMING,
+  ghBlob,
   ghCommit,
+  ghContent,
   ghCompare,
   ghGitCommit,
   ghIssue,
@@ -230,6 +232,104 @@ describe('GitHubPlatform branches', () => {
     const { gh } = await platform();
     await gh.deleteBranch('tidemark/a');
     await gh.deleteBranch('tidemark/b');
+    api.done();
+  });
+});
+
+describe('GitHubPlatform file contents', () => {
+  it('reads a file at a commit byte for byte, BOM, CRLF and non-ASCII included', async () => {
+    const text = '\uFEFF# café\r\nimage: nginx:1.25.0   \r\n\n# ' + 'x'.repeat(100) + '\n';
+    const api = githubApi()
+      .get('/repos/o/r/contents/apps/my%20web/deploy.yaml')
+      .query({ ref: 'base1' })
+      .reply(200, ghContent('apps/my web/deploy.yaml', text, { ref: 'base1' }));
+    const { gh } = await platform();
+    expect(await gh.readFile('base1', 'apps/my web/deploy.yaml')).toBe(text);
+    api.done();
+  });
+
+  it('reads a file over 1 MB from the blobs API, as the contents API leaves it out', async () => {
+    const text = `image: nginx:1.25.0\n${'# padding\n'.repeat(120_000)}`;
+    const api = githubApi()
+      .get('/repos/o/r/contents/big.yaml')
+      .query({ ref: 'base1' })
+      .reply(200, ghContent('big.yaml', text, { sha: 'b1g' }))
+      .get('/repos/o/r/git/blobs/b1g')
+      .reply(200, ghBlob('b1g', text));
+    const { gh } = await platform();
+    expect(await gh.readFile('base1', 'big.yaml')).toBe(text);
+    api.done();
+  });
+
+  it('reads an empty file without asking for its blob', async () => {
+    const api = githubApi().get('/repos/o/r/contents/empty.yaml').query({ ref: 'base1' }).reply(200, ghContent('empty.yaml', ''));
+    const { gh } = await platform();
+    expect(await gh.readFile('base1', 'empty.yaml')).toBe('');
+    api.done();
+  });
+
+  it('fails with a 404 PlatformError, logged at debug only, when the commit has no such file', async () => {
+    const api = githubApi()
+      .get('/repos/o/r/contents/apps/gone.yaml')
+      .query({ ref: 'base1' })
+      .reply(404, ghNotFound('https://docs.github.com/rest/repos/contents#get-repository-content'));
+    const { gh, logger } = await platform();
+    const err = (await gh.readFile('base1', 'apps/gone.yaml').catch((e: unknown) => e)) as PlatformError;
+    expect([err.status, err.message]).toEqual([404, 'GitHub: apps/gone.yaml does not exist at base1 of o/r']);
+    expect(logger.records.map((r) => r.level)).toEqual(['debug']);
+    api.done();
+  });
+
+  it('refuses a path that is a directory', async () => {
+    const api = githubApi()
+      .get('/repos/o/r/contents/apps')
+      .query({ ref: 'base1' })
+      .reply(200, [{ ...ghContent('apps/a.yaml', 'x'), content: undefined, encoding: undefined }]);
+    const { gh } = await platform();
+    const err = (await gh.readFile('base1', 'apps').catch((e: unknown) => e)) as PlatformError;
+    expect(err.message).toBe('GitHub: read apps at base1: it is a dir, not a file');
+    api.done();
+  });
+});
+
+describe('GitHubPlatform logging', () => {
+  it('logs expected 404 and 422 answers at debug, never as errors', async () => {
+    const api = githubApi()
+      .get(ghPath.ref('o/r', 'tidemark/new'))
+      .reply(404, ghNotFound())
+      .post('/repos/o/r/pulls')
+      .reply(422, ghValidationFailed('A pull request already exists for o:tidemark/new.'))
+      .get('/repos/o/r/pulls')
+      .query(true)
+      .reply(200, [ghPull({ number: 5, branch: 'tidemark/new' })])
+      .patch('/repos/o/r/pulls/5')
+      .reply(200, ghPull({ number: 5, branch: 'tidemark/new' }));
+    mockCommitFiles(api, { repo: 'o/r', branch: 'tidemark/new', baseSha: 'b0', newSha: 'n1', branchExists: false });
+    const { gh, logger } = await platform();
+    expect(await gh.getBranch('tidemark/new', 'main')).toBeNull();
+    await gh.commitFiles({ branch: 'tidemark/new', baseSha: 'b0', message: 'm', files: [{ path: 'a.yaml', content: 'x' }], author: BOT });
+    await gh.createPr({ ...prRequest, branch: 'tidemark/new' });
+    const failed = logger.records.filter((r) => r.msg === 'GitHub request failed');
+    expect(failed.map((r) => [r.level, String(r.meta?.detail).replace(/ with id .*/, '')])).toEqual([
+      ['debug', 'GET /repos/o/r/git/ref/heads%2Ftidemark%2Fnew - 404'],
+      ['debug', 'PATCH /repos/o/r/git/refs/heads%2Ftidemark%2Fnew - 422'],
+      ['debug', 'POST /repos/o/r/pulls - 422'],
+    ]);
+    expect(logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
+    api.done();
+  });
+
+  it('warns about a server error it retries', async () => {
+    const api = githubApi()
+      .get(ghPath.ref('o/r', 'main'))
+      .reply(502, { message: 'Server Error' })
+      .get(ghPath.ref('o/r', 'main'))
+      .reply(200, ghRef('o', 'r', 'main', 'base1'));
+    const { gh, logger } = await platform();
+    await gh.baseBranch('main');
+    expect(logger.records.filter((r) => r.level !== 'debug').map((r) => [r.level, r.msg, String(r.meta?.detail).replace(/ with id .*/, '')])).toEqual([
+      ['warn', 'GitHub server error', 'GET /repos/o/r/git/ref/heads%2Fmain - 502'],
+    ]);
     api.done();
   });
 });
@@ -528,6 +628,7 @@ describe('GitHubPlatform with the publish lifecycle', () => {
       .get(ghPath.ref('o/r', 'main')).reply(200, ghRef('o', 'r', 'main', 'base1'))
       .get('/repos/o/r/pulls').query({ state: 'open', per_page: '100' }).reply(200, [])
       .get('/repos/o/r/pulls').query(true).reply(200, [])
+      .get('/repos/o/r/contents/deploy.yaml').query({ ref: 'base1' }).reply(200, ghContent('deploy.yaml', text, { ref: 'base1' }))
       .get(ghPath.ref('o/r', 'tidemark/nginx-1.x')).reply(404, ghNotFound())
       .post('/repos/o/r/pulls').reply(201, ghPull({ number: 3, branch: 'tidemark/nginx-1.x' }))
       .post('/repos/o/r/issues/3/labels').reply(200, []);
@@ -535,7 +636,7 @@ describe('GitHubPlatform with the publish lifecycle', () => {
     mockCommitFiles(api, { repo: 'o/r', branch: 'tidemark/nginx-1.x', baseSha: 'base1', newSha: 'n1', branchExists: false, onBody: (k, b) => (bodies[k] = b) });
     const logger = recordingLogger();
     const gh = await GitHubPlatform.create({ token: 'ghp_xxxxxxxxxxxx', repo: 'o/r', logger, timing: GH_TEST_TIMING });
-    const summary = await publish(gh, plan, { dir: '/nonexistent', config: DEFAULT_CONFIG, dryRun: false, logger, print: () => {}, readFile: async () => text });
+    const summary = await publish(gh, plan, { dir: '/nonexistent', config: DEFAULT_CONFIG, dryRun: false, logger, print: () => {}, readFile: async () => { throw new Error('edits start from the remote base, not the checkout'); } });
     expect(summary).toEqual({
       opened: [{ branch: 'tidemark/nginx-1.x', pr: { number: 3, url: 'https://github.com/o/r/pull/3' }, detail: 'PR opened' }],
       updated: [],

@@ -61,10 +61,23 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
       debug: () => {},
       info: () => {},
       warn: (msg: string) => logger.warn('GitHub client warning', { detail: msg }),
-      // Octokit logs every failed request here, expected 404s included; callers log the PlatformError that matters.
-      error: (msg: string) => logger.debug('GitHub request failed', { detail: msg }),
+      error: logFailedRequest(logger),
     },
   });
+}
+
+/**
+ * Octokit logs every failed request, `GET /repos/o/r/git/ref/heads%2Fx - 404 with id AB12 in 80ms`. Most are
+ * answers the platform code expects and reads (branch not there yet, ref to create, PR that exists), and a real
+ * failure reaches the caller as a PlatformError that gets logged there: debug, so Actions logs stay clean.
+ * A server error is worth a warning, since it is retried and explains a slow run.
+ */
+function logFailedRequest(logger: Logger): (msg: string) => void {
+  return (msg) => {
+    const status = Number(/ - (?<status>\d{3}) with id /.exec(msg)?.groups?.status ?? NaN);
+    if (status >= 500) logger.warn('GitHub server error', { detail: msg });
+    else logger.debug('GitHub request failed', { detail: msg });
+  };
 }
 
 interface OctokitErrorLike {
