@@ -18,7 +18,7 @@ export interface GitLabPlatformOptions {
 /**
  * GitLab through the REST API v4: commits through the commits API with `actions` (no clone), merge requests,
  * notes, and issues for the dashboard. Only caches for one run: the default branch, the token's user id,
- * and user ids looked up by username.
+ * user ids looked up by username, and which files exist at which commit.
  */
 export class GitLabPlatform implements Platform {
   readonly kind = 'gitlab' as const;
@@ -26,6 +26,7 @@ export class GitLabPlatform implements Platform {
   private defaultBranch: string | null = null;
   private userId: number | null | undefined;
   private readonly userIds = new Map<string, number | null>();
+  private readonly seenFiles = new Set<string>();
 
   private constructor(
     private readonly api: GitLabClient,
@@ -85,12 +86,32 @@ export class GitLabPlatform implements Platform {
     return commit.id;
   }
 
-  private async fileExists(path: string, ref: string): Promise<boolean> {
+  /** Files known at a commit; a commit's tree never changes, so what `readFile` saw spares a request here. */
+  private async fileExists(path: string, sha: string): Promise<boolean> {
+    if (this.seenFiles.has(`${sha}\0${path}`)) return true;
+    return (await this.fileAt(sha, path)) !== null;
+  }
+
+  /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
+  async readFile(sha: string, path: string): Promise<string> {
+    const text = await this.fileAt(sha, path);
+    if (text === null) {
+      throw new PlatformError(`GitLab: ${path} does not exist at ${sha} of ${this.project}`, { platform: 'gitlab', status: 404 });
+    }
+    return text;
+  }
+
+  /**
+   * `GET /projects/:id/repository/files/:path?ref=sha`, null on 404. The JSON form carries base64, decoded here
+   * byte for byte; the `/raw` form would come back through Gitbeaker as text, which drops a leading BOM.
+   */
+  private async fileAt(sha: string, path: string): Promise<string | null> {
     try {
-      await this.call(`read ${path}`, () => this.api.RepositoryFiles.show(this.project, path, ref));
-      return true;
+      const file = await this.call(`read ${path} at ${sha}`, () => this.api.RepositoryFiles.show(this.project, path, sha));
+      this.seenFiles.add(`${sha}\0${path}`);
+      return Buffer.from((file as unknown as { content: string }).content, 'base64').toString('utf8');
     } catch (err) {
-      if (err instanceof PlatformError && err.status === 404) return false;
+      if (err instanceof PlatformError && err.status === 404) return null;
       throw err;
     }
   }

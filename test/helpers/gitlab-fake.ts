@@ -120,6 +120,23 @@ export function glIssue(i: { iid: number; title: string; description?: string; s
   };
 }
 
+/** `GET /projects/:id/repository/files/:file_path?ref=`: the file's bytes as base64 plus its blob and commit ids. */
+export function glFile(path: string, text: string | Buffer, ref: string, opts: { blobId?: string; commitId?: string } = {}) {
+  return {
+    file_name: path.split('/').pop(),
+    file_path: path,
+    size: Buffer.byteLength(text),
+    encoding: 'base64',
+    content: Buffer.from(text).toString('base64'),
+    content_sha256: 'c0ffee',
+    ref,
+    blob_id: opts.blobId ?? 'blob1',
+    commit_id: opts.commitId ?? ref,
+    last_commit_id: opts.commitId ?? ref,
+    execute_filemode: false,
+  };
+}
+
 /** `{"message":"404 Branch Not Found"}` and friends. */
 export function glNotFound(what = 'Branch') {
   return { message: `404 ${what} Not Found` };

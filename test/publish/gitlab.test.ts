@@ -9,6 +9,7 @@ import {
   glBranch,
   glCommit,
   glCompare,
+  glFile,
   glIssue,
   glMr,
   glNotFound,
@@ -183,6 +184,42 @@ describe('GitLabPlatform branches', () => {
     const { gl } = await platform();
     await gl.deleteBranch('tidemark/a');
     await gl.deleteBranch('tidemark/b');
+    api.done();
+  });
+});
+
+describe('GitLabPlatform file contents', () => {
+  it('reads a file at a commit byte for byte, BOM, CRLF and non-ASCII included', async () => {
+    const text = '\uFEFF# café\r\nimage: nginx:1.25.0   \r\n';
+    const api = gitlabApi()
+      .get(`${P}/repository/files/apps%2Fmy%20web%2Fdeploy.yaml`)
+      .query({ ref: 'base1' })
+      .reply(200, glFile('apps/my web/deploy.yaml', text, 'base1'));
+    const { gl } = await platform();
+    expect(await gl.readFile('base1', 'apps/my web/deploy.yaml')).toBe(text);
+    api.done();
+  });
+
+  it('fails with a 404 PlatformError when the commit has no such file', async () => {
+    const api = gitlabApi().get(`${P}/repository/files/apps%2Fgone.yaml`).query({ ref: 'base1' }).reply(404, glNotFound('File'));
+    const { gl } = await platform();
+    const err = (await gl.readFile('base1', 'apps/gone.yaml').catch((e: unknown) => e)) as PlatformError;
+    expect([err.status, err.message]).toEqual([404, 'GitLab: apps/gone.yaml does not exist at base1 of g/p']);
+    api.done();
+  });
+
+  it('commits a file it read at the base commit as an update without asking GitLab again', async () => {
+    let sent: { actions?: unknown } = {};
+    const api = gitlabApi()
+      .get(`${P}/repository/files/deploy.yaml`)
+      .query({ ref: 'base1' })
+      .reply(200, glFile('deploy.yaml', 'image: nginx:1.25.0\n', 'base1'))
+      .post(`${P}/repository/commits`, (b) => ((sent = b), true))
+      .reply(201, glCommit('new1', 'm', BOT, ['base1']));
+    const { gl } = await platform();
+    await gl.readFile('base1', 'deploy.yaml');
+    await gl.commitFiles({ branch: 'tidemark/a', baseSha: 'base1', message: 'm', files: [{ path: 'deploy.yaml', content: 'image: nginx:1.27.1\n' }], author: BOT });
+    expect(sent.actions).toEqual([{ action: 'update', file_path: 'deploy.yaml', content: 'image: nginx:1.27.1\n' }]);
     api.done();
   });
 });
