@@ -1,4 +1,6 @@
 import { isMap, isScalar } from 'yaml';
+import { extractKustomizeImages } from './argocd-kustomize.js';
+import { extractHelmParameters } from './argocd-parameters.js';
 import { scanEmbeddedValues } from './embedded.js';
 import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { DocInfo, Scanner } from './scanner.js';
@@ -7,7 +9,8 @@ import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 
 /**
  * Argo CD `Application` and `ApplicationSet` (its template): Helm chart sources in `spec.source` and `spec.sources[]`
- * (`chart` + `repoURL` + `targetRevision`), and images in `helm.valuesObject` / `helm.values`.
+ * (`chart` + `repoURL` + `targetRevision`), images in `helm.valuesObject` / `helm.values` / `helm.parameters`, and
+ * `kustomize.images` overrides.
  */
 export const argocd: Scanner = {
   manager: 'argocd',
@@ -31,6 +34,8 @@ function extractSource(doc: DocInfo, sink: Sink, source: unknown): void {
   const values = get(helm, 'values');
   if (isMap(values)) walkValues(sink, doc.text, values);
   else if (isScalar(values)) scanEmbeddedValues(sink, doc.text, values);
+  extractHelmParameters(sink, doc.text, helm);
+  extractKustomizeImages(sink, doc.text, get(source, 'kustomize'));
 }
 
 function extractChart(doc: DocInfo, sink: Sink, source: unknown, chart: string, at: number): void {

@@ -10,13 +10,19 @@ import { offsetOf, str, token, type Token } from './yaml.js';
 export function emitStringImage(sink: Sink, text: string, node: unknown, manager: Manager, strict: boolean): void {
   const value = str(node);
   if (value === undefined || value === '') return;
-  const at = offsetOf(node);
+  emitImageText(sink, value, token(text, node), manager, offsetOf(node), strict);
+}
+
+/**
+ * Reports the image reference `value`, whose text sits at `tok` in the file (null when it cannot be spliced). Shared by
+ * string images and strings that carry more than the reference (Argo CD `nginx=nginx:1.25.3`, after the `=`).
+ */
+export function emitImageText(sink: Sink, value: string, tok: Token | null, manager: Manager, at: number, strict: boolean): void {
   const base = { manager, datasource: 'docker', registryUrl: null, at } as const;
   const nameSkip = skipForName(value);
   if (nameSkip) return sink.found({ ...base, name: value, value: null, digest: null, skipReason: nameSkip });
   const ref = parseImageRef(value);
-  const tok = token(text, node);
-  if (!ref || !tok) {
+  if (!ref || !tok || tok.value !== value) {
     if (strict) sink.found({ ...base, name: value, value: null, digest: null, skipReason: 'invalid-value' });
     return;
   }

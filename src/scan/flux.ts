@@ -1,13 +1,15 @@
 import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { DocInfo, FluxSource, ScanIndex, Scanner } from './scanner.js';
 import { walkValues } from './values-walk.js';
-import { get, getPath, offsetOf, str, token } from './yaml.js';
+import { extractImage } from './kustomize.js';
+import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 /**
  * Flux: `HelmRelease` charts resolved through `sourceRef` to a `HelmRepository` found in any file, `OCIRepository`
- * refs (`url` + `ref.tag`/`ref.semver`/`ref.digest`), and images in `HelmRelease.spec.values`.
+ * refs (`url` + `ref.tag`/`ref.semver`/`ref.digest`), and images in `HelmRelease.spec.values` and in its
+ * `postRenderers[].kustomize.images`.
  */
 export const flux: Scanner = {
   manager: 'flux',
@@ -69,6 +71,10 @@ function extractHelmRelease(doc: DocInfo, sink: Sink, index: ScanIndex): void {
   }
   const values = get(spec, 'values');
   if (values) walkValues(sink, doc.text, values);
+  // `postRenderers: [{kustomize: {images: [{name: nginx, newTag: 1.25.4}]}}]`: kustomize images applied after render.
+  for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) {
+    for (const item of asSeq(getPath(renderer, 'kustomize', 'images'))?.items ?? []) extractImage(sink, doc.text, item, 'flux');
+  }
 }
 
 function extractChartSpec(doc: DocInfo, sink: Sink, index: ScanIndex, chartSpec: unknown): void {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { skipForName, skipForValue, isVersionRange, type Found, type Sink } from './found.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
+import type { Manager } from './types.js';
 import { asSeq, get, offsetOf, str, token } from './yaml.js';
 
 const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
@@ -35,12 +36,17 @@ export const kustomize: Scanner = {
     index.kustomizations.set(doc.dir, { newNames, resources });
   },
   extract(doc, sink, index) {
-    for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) extractImage(doc, sink, index, item);
+    const resolve = (name: string) => resolveNewName(index, doc.dir, name, new Set());
+    for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) extractImage(sink, doc.text, item, 'kustomize', resolve);
     for (const item of asSeq(get(doc.contents, 'helmCharts'))?.items ?? []) extractHelmChart(doc, sink, item);
   },
 };
 
-function extractImage(doc: DocInfo, sink: Sink, index: ScanIndex, item: unknown): void {
+/**
+ * One kustomize-style `images:` entry, `{name: app, newName: ghcr.io/acme/app, newTag: 1.2.3, digest: sha256:…}`, as
+ * found in kustomizations and Flux HelmRelease `postRenderers`. `resolve` finds a `newName` set elsewhere (bases).
+ */
+export function extractImage(sink: Sink, text: string, item: unknown, manager: Manager, resolve?: (name: string) => string | undefined): void {
   const nameNode = get(item, 'name');
   const name = str(nameNode);
   if (!name) return;
@@ -50,14 +56,14 @@ function extractImage(doc: DocInfo, sink: Sink, index: ScanIndex, item: unknown)
   const digest = str(digestNode) ?? '';
   // Only a rename (`{name: app, newName: mirror/app}`): the version is in the resources, not here.
   if (tag === '' && digest === '') return;
-  const image = str(get(item, 'newName')) || resolveNewName(index, doc.dir, name, new Set()) || name;
+  const image = str(get(item, 'newName')) || resolve?.(name) || name;
   const found: Found = {
-    manager: 'kustomize',
+    manager,
     datasource: 'docker',
     name: image,
     registryUrl: null,
-    value: tag === '' ? null : token(doc.text, tagNode),
-    digest: digest === '' ? null : token(doc.text, digestNode),
+    value: tag === '' ? null : token(text, tagNode),
+    digest: digest === '' ? null : token(text, digestNode),
     at: offsetOf(nameNode),
     digestInsertAt: null,
   };

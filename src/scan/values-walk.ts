@@ -2,6 +2,7 @@ import { isMap, isPair, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { emitImageMap, emitStringImage } from './emit-image.js';
 import type { Sink } from './found.js';
 import type { Manager } from './types.js';
+import { parseImageRef } from './image.js';
 import { get, offsetOf, str } from './yaml.js';
 
 // Keys that name an image: `image`, `initImage`, `sidecarImage`. Keys ending in "Image" must carry a tag or digest.
@@ -25,10 +26,12 @@ function visit(sink: Sink, text: string, node: unknown, manager: Manager, key: s
   }
   if (!isMap(node)) return;
   if (emitIfImageMap(sink, text, node, manager, key, keyAt)) return;
+  const sibling = emitIfImageWithSiblingTag(sink, text, node, manager);
   for (const pair of node.items) {
     if (!isPair(pair) || !isScalar(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
+    if (sibling && v === sibling) continue;
     if (isScalar(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === 'image');
       continue;
@@ -61,4 +64,28 @@ function emitIfImageMap(sink: Sink, text: string, map: YAMLMap, manager: Manager
   const at = key ? keyAt : offsetOf(repository);
   emitImageMap(sink, text, { repository, registry: get(map, 'registry'), tag, digest, at }, manager);
   return true;
+}
+
+/**
+ * A string image without tag whose version sits in sibling keys of the same map, ingress-nginx and elastic style:
+ * `{registry: registry.k8s.io, image: ingress-nginx/controller, tag: "v1.10.0", digest: sha256:…}`,
+ * `{image: docker.elastic.co/elasticsearch/elasticsearch, imageTag: "8.5.1"}`. Only `tag` and `imageTag` count as the
+ * version (a `version:` sibling is too often something else). Returns the `image` node it reported, so the caller
+ * does not report it again as a string image.
+ */
+function emitIfImageWithSiblingTag(sink: Sink, text: string, map: YAMLMap, manager: Manager): unknown {
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === 'image');
+  const image = pair?.value;
+  if (!pair || !isScalar(image) || typeof image.value !== 'string') return undefined;
+  const ref = parseImageRef(image.value);
+  if (!ref || ref.tag || ref.digest) return undefined;
+  const tag = get(map, 'tag') ?? get(map, 'imageTag');
+  const registry = get(map, 'registry');
+  const digest = get(map, 'digest');
+  const versioned = isScalar(tag) || (isScalar(digest) && str(digest) !== '');
+  if (!versioned && !(isScalar(registry) && str(registry))) return undefined;
+  if (tag !== undefined && !isScalar(tag)) return undefined;
+  const at = offsetOf(pair.key);
+  emitImageMap(sink, text, { repository: image, registry: isScalar(registry) ? registry : undefined, tag, digest, at }, manager);
+  return image;
 }

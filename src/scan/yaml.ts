@@ -58,12 +58,19 @@ export function getPath(node: unknown, ...keys: string[]): Node | undefined {
   return cur as Node;
 }
 
-/** The scalar's value as written (`15.10` stays "15.10"; `~` and `null` are ""), or undefined for non-scalars. */
+/**
+ * The scalar's value as written (`15.10` stays "15.10"; `~` and `null` are ""), or undefined for non-scalars. A block
+ * scalar loses its final line breaks: `tag: |\n  1.4.2\n` is "1.4.2".
+ */
 export function str(node: unknown): string | undefined {
   if (!isScalar(node)) return undefined;
   if (node.value === null) return '';
-  if (typeof node.source === 'string') return node.source;
-  return typeof node.value === 'string' ? node.value : undefined;
+  const value = typeof node.source === 'string' ? node.source : typeof node.value === 'string' ? node.value : undefined;
+  return value !== undefined && isBlock(node.type) ? value.replace(/\n+$/, '') : value;
+}
+
+function isBlock(type: string | undefined): boolean {
+  return type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED';
 }
 
 export function asMap(node: unknown): YAMLMap | undefined {
@@ -82,19 +89,36 @@ export interface Token {
 }
 
 /**
- * The token of a scalar node. Plain scalars cover their range; quoted ones the inside of the quotes. Null when the
- * value is not verbatim in the text (escapes, multi-line folding, block scalars) — such a value cannot be spliced.
+ * The token of a scalar node. Plain scalars cover their range; quoted ones the inside of the quotes; a block scalar
+ * whose content is one line (`tag: |-\n  1.4.2`) that line's text. Null when the value is not verbatim in the text
+ * (escapes, multi-line folding, multi-line block scalars) — such a value cannot be spliced.
  */
 export function token(text: string, node: unknown): Token | null {
   if (!isScalar(node) || !node.range) return null;
   const value = str(node);
   if (value === undefined) return null;
   const [from, to] = node.range;
+  if (isBlock(node.type)) return blockToken(text, value, from, to);
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
   if (node.type !== 'PLAIN' && !quoted) return null;
   const start = quoted ? from + 1 : from;
   const end = quoted ? to - 1 : to;
   return text.slice(start, end) === value ? { value, start, end } : null;
+}
+
+/** The one content line of a block scalar: after the header line and any blank lines, past the indentation. */
+function blockToken(text: string, value: string, from: number, to: number): Token | null {
+  if (value === '' || value.includes('\n')) return null;
+  const header = text.indexOf('\n', from);
+  if (header < 0 || header >= to) return null;
+  const body = /\n(?:[ \t]*\r?\n)*(?<indent> *)/y;
+  body.lastIndex = header;
+  const m = body.exec(text);
+  if (!m) return null;
+  const start = m.index + m[0].length;
+  const end = start + value.length;
+  if (text.slice(start, end) !== value || text.slice(end, to).trim() !== '') return null;
+  return { value, start, end };
 }
 
 /** Offset of a node's first byte (0 when unknown). */

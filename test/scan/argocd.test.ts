@@ -103,4 +103,98 @@ spec:
       dep(F, 23, 'argocd', 'podinfo', '{{values.version}}', helm('https://stefanprodan.github.io/podinfo', { skipReason: 'templated' })),
     ]);
   });
+
+  it('reads kustomize.images overrides in every form, in source, sources[] and ApplicationSet templates', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web}
+spec:
+  source:
+    repoURL: https://github.com/acme/deploy.git
+    path: apps/web
+    targetRevision: main
+    kustomize:
+      images:
+        - ghcr.io/acme/web:1.2.3
+        - nginx=nginx:1.25.3-alpine
+        - "worker=registry.local:5000/acme/worker@${DIGEST}"
+        - 'redis:7.2.4@${DIGEST}'
+        - app=mirror.local/app
+        - broken=acme/web:1.0:2
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: fleet}
+spec:
+  template:
+    spec:
+      sources:
+        - repoURL: https://github.com/acme/deploy.git
+          path: apps/api
+          kustomize:
+            images: [api=ghcr.io/acme/api:2.0.0, "ui=ghcr.io/acme/ui:{{values.tag}}"]
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 11, 'argocd', 'ghcr.io/acme/web', '1.2.3'),
+        dep(F, 12, 'argocd', 'nginx', '1.25.3-alpine'),
+        dep(F, 13, 'argocd', 'registry.local:5000/acme/worker', null, { currentDigest: DIGEST }),
+        dep(F, 14, 'argocd', 'redis', '7.2.4', { currentDigest: DIGEST }),
+        dep(F, 16, 'argocd', 'acme/web:1.0:2', null, { skipReason: 'invalid-value' }),
+        dep(F, 28, 'argocd', 'ghcr.io/acme/api', '2.0.0'),
+        dep(F, 28, 'argocd', 'ghcr.io/acme/ui:{{values.tag}}', null, { skipReason: 'templated' }),
+      ],
+      problems: [],
+    });
+  });
+
+  it('records where a digest goes when pinning an Argo CD kustomize image', () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    kustomize:\n      images: [nginx=nginx:1.25.3]\n';
+    const [d] = scanFiles([{ path: F, text }]).dependencies;
+    expect(d?.digestInsertAt).toBe(text.indexOf('1.25.3') + '1.25.3'.length);
+  });
+
+  it('pairs helm.parameters image.repository with image.tag of the same prefix, and leaves a lone tag out', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web}
+spec:
+  source:
+    repoURL: https://charts.example.com
+    chart: web
+    targetRevision: 1.0.0
+    helm:
+      parameters:
+        - name: image.repository
+          value: ghcr.io/acme/web
+        - name: replicaCount
+          value: "2"
+        - name: image.tag
+          value: "2.3.4"
+        - name: worker.image.registry
+          value: quay.io
+        - name: worker.image.repository
+          value: acme/worker
+        - name: worker.image.tag
+          value: 5.0.1
+          forceString: true
+        - name: worker.image.digest
+          value: ${DIGEST}
+        - name: sidecar.image.tag
+          value: 1.36
+        - name: cron.image.repository
+          value: busybox
+        - name: cron.image.tag
+          value: "{{ .Values.tag }}"
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 8, 'argocd', 'web', '1.0.0', helm('https://charts.example.com')),
+        dep(F, 16, 'helm-values', 'ghcr.io/acme/web', '2.3.4'),
+        dep(F, 22, 'helm-values', 'quay.io/acme/worker', '5.0.1', { currentDigest: DIGEST }),
+        dep(F, 31, 'helm-values', 'busybox', '{{ .Values.tag }}', { skipReason: 'templated' }),
+      ],
+      problems: [],
+    });
+  });
 });
