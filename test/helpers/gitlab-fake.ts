@@ -7,6 +7,7 @@
  *   api.get('/api/v4/projects/g%2Fp/repository/branches/main').reply(200, glBranch('main', 'abc'));
  *   api.done();
  */
+import { createHash } from 'node:crypto';
 import nock from 'nock';
 
 export const GL_HOST = 'https://gitlab.com';
@@ -160,4 +161,223 @@ export function glPageHeaders(path: string, query: Record<string, string>, page:
     'x-prev-page': page > 1 ? String(page - 1) : '',
     'x-total-pages': String(totalPages),
   };
+}
+
+interface FakeCommit {
+  id: string;
+  message: string;
+  author: { name: string; email: string };
+  parentIds: string[];
+  /** Every file of the commit's tree: path → text. */
+  tree: Map<string, string>;
+}
+
+interface FakeMr {
+  iid: number;
+  branch: string;
+  target: string;
+  state: 'opened' | 'closed' | 'merged';
+  title: string;
+  description: string;
+  labels: string[];
+  createdAt: string;
+}
+
+type Reply = [number, unknown] | [number, unknown, Record<string, string>];
+
+/**
+ * A stateful fake of one GitLab project over nock: a commit graph with file trees, branches, merge requests and
+ * notes, answering the v4 endpoints GitLabPlatform uses with the documented shapes and errors (404 for a missing
+ * branch or file, 400 for a commit action on a file in the wrong state, 409 for a second open MR on a branch).
+ * It lets a test run the publish lifecycle several times and see what each run changed.
+ *
+ *   const repo = new GitLabRepoFake('g/p', { 'apps/web.yaml': '…' });
+ *   repo.install();            // persistent interceptors on gitlab.com
+ *   await publish(platform, plan, ctx);
+ *   repo.writes();             // ['POST /repository/commits', 'POST /merge_requests']
+ */
+export class GitLabRepoFake {
+  readonly commits = new Map<string, FakeCommit>();
+  readonly branches = new Map<string, string>();
+  readonly mrs: FakeMr[] = [];
+  readonly notes: { iid: number; body: string }[] = [];
+  /** Every request, `METHOD /path-under-the-project?query`, with its JSON body. */
+  readonly requests: { call: string; body: unknown }[] = [];
+  private seq = 0;
+
+  constructor(
+    readonly project: string,
+    files: Record<string, string>,
+    readonly defaultBranch = 'main',
+  ) {
+    const root = this.addCommit('Initial commit', { name: 'Dev', email: 'dev@example.com' }, [], new Map(Object.entries(files)));
+    this.branches.set(defaultBranch, root.id);
+  }
+
+  install(host: string = GL_HOST): nock.Scope {
+    const scope = gitlabApi(host).persist();
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE'] as const) {
+      scope.intercept(/^\/api\/v4\//, method).reply((uri, body) => this.handle(method, uri, body));
+    }
+    return scope;
+  }
+
+  /** The requests that changed something, in order. */
+  writes(): string[] {
+    return this.requests.filter((r) => !r.call.startsWith('GET ')).map((r) => r.call.replace(/\?.*$/, ''));
+  }
+
+  /** Someone else's commit on a branch (a human, or new work on the base). */
+  pushCommit(branch: string, message: string, author: { name: string; email: string }, files: Record<string, string>): string {
+    const parent = this.commits.get(this.branches.get(branch) ?? '');
+    if (!parent) throw new Error(`no branch ${branch}`);
+    const tree = new Map(parent.tree);
+    for (const [path, text] of Object.entries(files)) tree.set(path, text);
+    const commit = this.addCommit(message, author, [parent.id], tree);
+    this.branches.set(branch, commit.id);
+    return commit.id;
+  }
+
+  /** The text of `path` at the head of `branch`. */
+  fileOn(branch: string, path: string): string | undefined {
+    return this.commits.get(this.branches.get(branch) ?? '')?.tree.get(path);
+  }
+
+  private addCommit(message: string, author: { name: string; email: string }, parentIds: string[], tree: Map<string, string>): FakeCommit {
+    const id = createHash('sha1').update(`commit ${++this.seq}`).digest('hex');
+    const commit = { id, message, author, parentIds, tree };
+    this.commits.set(id, commit);
+    return commit;
+  }
+
+  private resolve(ref: string): FakeCommit | undefined {
+    return this.commits.get(this.branches.get(ref) ?? ref);
+  }
+
+  private ancestors(id: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [id];
+    while (todo.length > 0) {
+      const at = this.commits.get(todo.pop()!);
+      if (!at || seen.has(at.id)) continue;
+      seen.add(at.id);
+      todo.push(...at.parentIds);
+    }
+    return seen;
+  }
+
+  private json(c: FakeCommit) {
+    return glCommit(c.id, c.message, c.author, c.parentIds);
+  }
+
+  private handle(method: string, uri: string, rawBody: unknown): Reply {
+    const url = new URL(uri, GL_HOST);
+    const prefix = glProjectPath(this.project);
+    const path = decodeURIComponent(url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname);
+    const q = url.searchParams;
+    const body = (typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : rawBody) as Record<string, unknown>;
+    this.requests.push({ call: `${method} ${path}${url.search}`, body });
+    const route = `${method} ${path}`;
+    let m: RegExpExecArray | null;
+    if (route === 'GET ') return [200, glProject(this.project, { defaultBranch: this.defaultBranch })];
+    if ((m = /^GET \/repository\/branches\/(?<name>.+)$/.exec(route))) {
+      const sha = this.branches.get(m.groups!.name!);
+      return sha ? [200, { ...glBranch(m.groups!.name!, sha), commit: this.json(this.commits.get(sha)!) }] : [404, glNotFound()];
+    }
+    if (route === 'GET /repository/branches') {
+      const search = (q.get('search') ?? '').replace(/^\^/, '');
+      return [200, [...this.branches].filter(([n]) => n.startsWith(search)).map(([n, sha]) => glBranch(n, sha))];
+    }
+    if ((m = /^DELETE \/repository\/branches\/(?<name>.+)$/.exec(route))) {
+      return this.branches.delete(m.groups!.name!) ? [204, ''] : [404, glNotFound()];
+    }
+    if (route === 'GET /repository/compare') {
+      const from = this.resolve(q.get('from') ?? '');
+      const to = this.resolve(q.get('to') ?? '');
+      if (!from || !to) return [404, glNotFound('Ref')];
+      const base = this.ancestors(from.id);
+      const listed = [...this.ancestors(to.id)].filter((id) => !base.has(id)).map((id) => this.json(this.commits.get(id)!));
+      return [200, glCompare(listed.reverse())];
+    }
+    if ((m = /^GET \/repository\/files\/(?<file>.+)$/.exec(route))) {
+      const commit = this.resolve(q.get('ref') ?? '');
+      const text = commit?.tree.get(m.groups!.file!);
+      return text === undefined || !commit ? [404, glNotFound('File')] : [200, glFile(m.groups!.file!, text, q.get('ref')!, { commitId: commit.id })];
+    }
+    if (route === 'POST /repository/commits') return this.commit(body);
+    if (route === 'GET /merge_requests') {
+      const state = q.get('state');
+      const source = q.get('source_branch');
+      const found = this.mrs.filter((mr) => (!state || mr.state === state) && (!source || mr.branch === source));
+      const sorted = q.get('sort') === 'desc' ? [...found].reverse() : found;
+      return [200, sorted.map((mr) => this.mrJson(mr))];
+    }
+    if (route === 'POST /merge_requests') return this.openMr(body);
+    if ((m = /^PUT \/merge_requests\/(?<iid>\d+)$/.exec(route))) return this.editMr(Number(m.groups!.iid), body);
+    if ((m = /^POST \/merge_requests\/(?<iid>\d+)\/notes$/.exec(route))) {
+      this.notes.push({ iid: Number(m.groups!.iid), body: String(body.body) });
+      return [201, { id: this.notes.length, body: body.body, noteable_type: 'MergeRequest' }];
+    }
+    if (/^PUT \/merge_requests\/\d+\/merge$/.test(route)) return [405, { message: '405 Method Not Allowed' }];
+    return [404, { error: '404 Not Found' }];
+  }
+
+  /** `POST /repository/commits` with `start_sha` and `force`: the branch becomes start_sha + this commit. */
+  private commit(body: Record<string, unknown>): Reply {
+    const start = this.resolve(String(body.start_sha ?? body.branch));
+    if (!start) return [400, { message: 'You can only create or edit files when you are on a branch' }];
+    const branch = String(body.branch);
+    if (this.branches.has(branch) && body.force !== true && !body.start_sha) return [400, { message: 'A branch called this already exists' }];
+    const tree = new Map(start.tree);
+    for (const a of body.actions as { action: string; file_path: string; content: string }[]) {
+      const exists = tree.has(a.file_path);
+      if (a.action === 'update' && !exists) return [400, { message: "A file with this name doesn't exist" }];
+      if (a.action === 'create' && exists) return [400, { message: 'A file with this name already exists' }];
+      tree.set(a.file_path, a.content);
+    }
+    const author = { name: String(body.author_name ?? 'Token User'), email: String(body.author_email ?? 'token@example.com') };
+    const commit = this.addCommit(String(body.commit_message), author, [start.id], tree);
+    this.branches.set(branch, commit.id);
+    return [201, this.json(commit)];
+  }
+
+  private openMr(body: Record<string, unknown>): Reply {
+    const branch = String(body.source_branch);
+    const open = this.mrs.find((mr) => mr.branch === branch && mr.state === 'opened');
+    if (open) return [409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] }];
+    if (!this.branches.has(branch)) return [422, { message: ['Source branch does not exist'] }];
+    const labels = typeof body.labels === 'string' && body.labels !== '' ? body.labels.split(',') : [];
+    const mr: FakeMr = {
+      iid: this.mrs.length + 1,
+      branch,
+      target: String(body.target_branch),
+      state: 'opened',
+      title: String(body.title),
+      description: String(body.description ?? ''),
+      labels,
+      createdAt: new Date().toISOString(),
+    };
+    this.mrs.push(mr);
+    return [201, this.mrJson(mr)];
+  }
+
+  private editMr(iid: number, body: Record<string, unknown>): Reply {
+    const mr = this.mrs.find((x) => x.iid === iid);
+    if (!mr) return [404, glNotFound('Merge Request')];
+    if (typeof body.title === 'string') mr.title = body.title;
+    if (typeof body.description === 'string') mr.description = body.description;
+    if (body.state_event === 'close') mr.state = 'closed';
+    if (body.state_event === 'reopen') mr.state = 'opened';
+    return [200, this.mrJson(mr)];
+  }
+
+  /** A user closing the MR in the web UI. */
+  closeMr(iid: number): void {
+    const mr = this.mrs.find((x) => x.iid === iid);
+    if (mr) mr.state = 'closed';
+  }
+
+  private mrJson(mr: FakeMr) {
+    return { ...glMr({ iid: mr.iid, branch: mr.branch, state: mr.state, title: mr.title, description: mr.description, target: mr.target, createdAt: mr.createdAt }), labels: mr.labels };
+  }
 }

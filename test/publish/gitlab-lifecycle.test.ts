@@ -1,0 +1,175 @@
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import type { BranchPlan, Plan } from '../../src/plan/types.js';
+import { GitLabPlatform } from '../../src/publish/gitlab.js';
+import { publish } from '../../src/publish/lifecycle.js';
+import { scanFiles } from '../../src/scan/index.js';
+import { updateOf } from '../edit/update-fixture.js';
+import { recordingLogger } from '../helpers/github-fake.js';
+import { GL_TEST_TIMING, GitLabRepoFake } from '../helpers/gitlab-fake.js';
+
+/**
+ * The platform-independent lifecycle (src/publish/lifecycle.ts) driven through GitLabPlatform against a stateful
+ * fake of the GitLab API: what a user sees on GitLab over several scheduled runs.
+ */
+
+function deployment(image: string): string {
+  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # keep\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
+}
+
+const FILES = {
+  'apps/web.yaml': deployment('nginx:1.25.3'),
+  'overlays/prod/web.yaml': deployment('nginx:1.25.3'),
+  'apps/cache.yaml': deployment('redis:7.0.1'),
+};
+
+/** One branch per package, `tidemark/<name>-<major>.x`, moving it in every file it appears in. */
+function planFor(files: Record<string, string>, bumps: Record<string, string>): Plan {
+  const deps = scanFiles(Object.entries(files).map(([path, text]) => ({ path, text }))).dependencies;
+  const branches: BranchPlan[] = Object.entries(bumps).map(([name, version]) => ({
+    branchName: `tidemark/${name}-${version.split('.')[0]}.x`,
+    title: `Update ${name} to ${version}`,
+    updates: deps.filter((d) => d.name === name).map((d) => ({ ...updateOf(d, version), labels: ['dependencies'] })),
+  }));
+  return { updates: branches.flatMap((b) => b.updates), unchanged: [], problems: [], branches };
+}
+
+async function run(repo: GitLabRepoFake, plan: Plan) {
+  const logger = recordingLogger();
+  const platform = await GitLabPlatform.create({ token: 'glpat-test', repo: repo.project, logger, timing: GL_TEST_TIMING });
+  const from = repo.requests.length;
+  const summary = await publish(platform, plan, {
+    dir: '/checkout',
+    config: DEFAULT_CONFIG,
+    dryRun: false,
+    logger,
+    print: () => undefined,
+    readFile: async () => {
+      throw new Error('the GitLab run must read files from the base commit, not the checkout');
+    },
+  });
+  const writes = repo.requests.slice(from).filter((r) => !r.call.startsWith('GET ')).map((r) => r.call);
+  const outcome = (list: typeof summary.opened) => list.map((o) => [o.branch, o.pr?.number ?? null, o.detail]);
+  return {
+    summary: { opened: outcome(summary.opened), updated: outcome(summary.updated), closed: outcome(summary.closed), skipped: outcome(summary.skipped) },
+    problems: summary.problems,
+    partialFailure: summary.partialFailure,
+    writes,
+    logger,
+  };
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+});
+
+afterEach(() => {
+  nock.cleanAll();
+});
+
+describe('publish on GitLab', () => {
+  it('opens one MR per branch, each a single commit on the base updating every file the package is in', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    const first = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect(first.summary).toEqual({ opened: [['tidemark/nginx-1.x', 1, 'PR opened']], updated: [], closed: [], skipped: [] });
+    expect([first.problems, first.partialFailure]).toEqual([[], false]);
+    expect(first.writes).toEqual(['POST /repository/commits', 'POST /merge_requests']);
+    const commit = repo.requests.find((r) => r.call === 'POST /repository/commits')!.body as Record<string, unknown>;
+    const message = String(commit.commit_message);
+    expect({ ...commit, commit_message: message.split('\n')[0] }).toEqual({
+      branch: 'tidemark/nginx-1.x',
+      commit_message: 'Update nginx to 1.27.0',
+      actions: [
+        { action: 'update', file_path: 'apps/web.yaml', content: deployment('nginx:1.27.0') },
+        { action: 'update', file_path: 'overlays/prod/web.yaml', content: deployment('nginx:1.27.0') },
+      ],
+      start_sha: repo.branches.get('main'),
+      force: true,
+      author_name: DEFAULT_CONFIG.author.name,
+      author_email: DEFAULT_CONFIG.author.email,
+    });
+    expect(message).toMatch(/\n\nTidemark-Update: [0-9a-f]+\n$/);
+    const mr = repo.mrs[0]!;
+    expect([mr.branch, mr.target, mr.state, mr.title, mr.labels]).toEqual(['tidemark/nginx-1.x', 'main', 'opened', 'Update nginx to 1.27.0', ['dependencies']]);
+    expect(mr.description).toContain('| `nginx` | `apps/web.yaml`<br>`overlays/prod/web.yaml` | `1.25.3` → `1.27.0` | minor |');
+    expect(mr.description).toContain('<!-- tidemark:update {"branch":"tidemark/nginx-1.x","updates":["nginx@1.27.0"]} -->');
+    expect(first.logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
+  });
+
+  it('changes nothing when run again with the same plan', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    const plan = planFor(FILES, { nginx: '1.27.0', redis: '7.2.4' });
+    await run(repo, plan);
+    const head = repo.branches.get('tidemark/nginx-1.x');
+    const second = await run(repo, plan);
+    expect(second.summary).toEqual({
+      opened: [],
+      updated: [],
+      closed: [],
+      skipped: [
+        ['tidemark/nginx-1.x', 1, 'up to date'],
+        ['tidemark/redis-7.x', 2, 'up to date'],
+      ],
+    });
+    expect(second.writes).toEqual([]);
+    expect(repo.branches.get('tidemark/nginx-1.x')).toBe(head);
+  });
+
+  it('moves the branch and edits the MR in place when a newer version appears', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    const third = await run(repo, planFor(FILES, { nginx: '1.27.1' }));
+    expect(third.summary).toEqual({ opened: [], updated: [['tidemark/nginx-1.x', 1, 'branch regenerated']], closed: [], skipped: [] });
+    expect(third.writes).toEqual(['POST /repository/commits', 'PUT /merge_requests/1']);
+    expect(repo.mrs.map((m) => [m.iid, m.state, m.title])).toEqual([[1, 'opened', 'Update nginx to 1.27.1']]);
+    expect(repo.mrs[0]!.description).toContain('"updates":["nginx@1.27.1"]');
+    // Still one commit on the base: the old one is replaced, not stacked on.
+    const head = repo.commits.get(repo.branches.get('tidemark/nginx-1.x')!)!;
+    expect(head.parentIds).toEqual([repo.branches.get('main')]);
+    expect(repo.fileOn('tidemark/nginx-1.x', 'overlays/prod/web.yaml')).toBe(deployment('nginx:1.27.1'));
+  });
+
+  it('does not reopen an MR the user closed for the same update, but opens one for a newer major', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    repo.closeMr(1);
+    const again = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect(again.summary).toEqual({ opened: [], updated: [], closed: [], skipped: [['tidemark/nginx-1.x', 1, 'PR closed by the user; not reopened']] });
+    expect(again.writes).toEqual([]);
+    const major = await run(repo, planFor(FILES, { nginx: '2.0.0' }));
+    expect(major.summary.opened).toEqual([['tidemark/nginx-2.x', 2, 'PR opened']]);
+    expect(repo.mrs.map((m) => [m.iid, m.branch, m.state])).toEqual([
+      [1, 'tidemark/nginx-1.x', 'closed'],
+      [2, 'tidemark/nginx-2.x', 'opened'],
+    ]);
+  });
+
+  it('edits the base commit, not a stale checkout, and never reverts a change someone made there', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    const owned = FILES['apps/web.yaml'].replace('name: web # keep', 'name: web # keep (owned by team-a)');
+    repo.pushCommit('main', 'Name the owner', { name: 'Ann', email: 'ann@example.com' }, { 'apps/web.yaml': owned });
+    // The plan was scanned from a checkout taken before Ann's commit: its byte ranges no longer fit apps/web.yaml.
+    const result = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect(result.summary.opened).toEqual([['tidemark/nginx-1.x', 1, 'PR opened']]);
+    expect(result.problems).toEqual([{ file: 'apps/web.yaml', line: 10, message: 'could not update nginx to 1.27.0: the file no longer reads the scanned version' }]);
+    expect(repo.fileOn('tidemark/nginx-1.x', 'apps/web.yaml')).toBe(owned);
+    expect(repo.fileOn('tidemark/nginx-1.x', 'overlays/prod/web.yaml')).toBe(deployment('nginx:1.27.0'));
+  });
+
+  it('closes its MR with a note and deletes the branch when the plan no longer wants it', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    const later = await run(repo, planFor(FILES, {}));
+    expect(later.summary.closed).toEqual([['tidemark/nginx-1.x', 1, 'no longer needed; PR closed and branch deleted']]);
+    expect(later.writes).toEqual(['POST /merge_requests/1/notes', 'PUT /merge_requests/1', 'DELETE /repository/branches/tidemark/nginx-1.x']);
+    expect(repo.mrs[0]!.state).toBe('closed');
+    expect(repo.branches.has('tidemark/nginx-1.x')).toBe(false);
+  });
+});
