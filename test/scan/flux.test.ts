@@ -168,4 +168,41 @@ spec:
       dep('release.yaml', 12, 'helm-values', 'ghcr.io/stefanprodan/podinfo', '${PODINFO_VERSION:=6.5.0}', { skipReason: 'substitution' }),
     ]);
   });
+
+  it('reads kustomize images in HelmRelease postRenderers', () => {
+    const F = 'apps/web.yaml';
+    const text = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: web, namespace: apps}
+spec:
+  chartRef: {kind: OCIRepository, name: web}
+  postRenderers:
+    - kustomize:
+        patches: []
+        images:
+          - name: nginx
+            newName: ghcr.io/acme/nginx
+            newTag: "1.25.4"
+            digest: ${DIGEST}
+          - name: busybox
+            newTag: \${BUSYBOX_TAG}
+          - name: rename-only
+            newName: mirror.local/rename-only
+---
+apiVersion: source.toolkit.fluxcd.io/v1beta2
+kind: OCIRepository
+metadata: {name: web, namespace: apps}
+spec:
+  url: oci://ghcr.io/acme/charts/web
+  ref: {tag: 1.0.0}
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 12, 'flux', 'ghcr.io/acme/nginx', '1.25.4', { currentDigest: DIGEST }),
+        dep(F, 15, 'flux', 'busybox', '${BUSYBOX_TAG}', { skipReason: 'substitution' }),
+        dep(F, 24, 'flux', 'web', '1.0.0', helm('oci://ghcr.io/acme/charts')),
+      ],
+      problems: [],
+    });
+  });
 });

@@ -88,4 +88,129 @@ enabled: true
       dep('values.yaml', 4, 'helm-values', 'x', '1'),
     ]);
   });
+
+  it('reads ingress-nginx image maps {registry, image, tag, digest}; an empty digest is no digest', () => {
+    const text = `controller:
+  image:
+    chroot: false
+    registry: registry.k8s.io
+    image: ingress-nginx/controller
+    tag: "v1.10.0"
+    digest: ${DIGEST}
+    digestChroot: ${DIGEST}
+    pullPolicy: IfNotPresent
+  admissionWebhooks:
+    patch:
+      image:
+        registry: registry.k8s.io
+        image: ingress-nginx/kube-webhook-certgen
+        tag: v1.4.0
+        digest: ""
+defaultBackend:
+  image:
+    registry: registry.k8s.io
+    image: defaultbackend-amd64
+    tag: ""
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 6, 'helm-values', 'registry.k8s.io/ingress-nginx/controller', 'v1.10.0', { currentDigest: DIGEST }),
+        dep(F, 15, 'helm-values', 'registry.k8s.io/ingress-nginx/kube-webhook-certgen', 'v1.4.0'),
+        dep(F, 20, 'helm-values', 'registry.k8s.io/defaultbackend-amd64', null, { skipReason: 'chart-app-version' }),
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads a string image without tag whose tag or imageTag is a sibling key, and keeps scanning the map', () => {
+    const text = `image: docker.elastic.co/elasticsearch/elasticsearch
+imageTag: "8.5.1"
+imagePullPolicy: IfNotPresent
+busy:
+  image: busybox
+  tag: "1.36"
+tagged:
+  image: nginx:1.25.4
+  tag: ignored
+loose:
+  image: alpine
+  version: "3.19"
+sidecars:
+  exporter:
+    image:
+      repository: prom/exporter
+      tag: v0.15.0
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 2, 'helm-values', 'docker.elastic.co/elasticsearch/elasticsearch', '8.5.1'),
+      dep(F, 6, 'helm-values', 'busybox', '1.36'),
+      dep(F, 8, 'helm-values', 'nginx', '1.25.4'),
+      dep(F, 11, 'helm-values', 'alpine', null, { skipReason: 'unpinned' }),
+      dep(F, 17, 'helm-values', 'prom/exporter', 'v0.15.0'),
+    ]);
+  });
+
+  it('reads versions and images written as one-line block scalars, with ranges on the content line', () => {
+    const text = `web:
+  image:
+    repository: ghcr.io/acme/web
+    tag: |-
+      1.4.2
+job:
+  image: >-
+    alpine:3.19
+clip:
+  image:
+    repository: ghcr.io/acme/clip
+    tag: |
+      2.0.0
+
+spread:
+  image:
+    repository: ghcr.io/acme/spread
+    tag: |
+      1.0
+      2.0
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 5, 'helm-values', 'ghcr.io/acme/web', '1.4.2'),
+        dep(F, 8, 'helm-values', 'alpine', '3.19'),
+        dep(F, 13, 'helm-values', 'ghcr.io/acme/clip', '2.0.0'),
+        dep(F, 16, 'helm-values', 'ghcr.io/acme/spread', null, { skipReason: 'invalid-value' }),
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads the common chart layouts: bitnami, kube-prometheus-stack and app-template', () => {
+    const text = `image:
+  registry: docker.io
+  repository: bitnami/redis
+  tag: 7.2.4-debian-12-r9
+  digest: ""
+prometheus:
+  prometheusSpec:
+    image:
+      registry: quay.io
+      repository: prometheus/prometheus
+      tag: v2.51.1
+      sha: ""
+controllers:
+  main:
+    containers:
+      app:
+        image:
+          repository: ghcr.io/onedr0p/sonarr
+          tag: 4.0.2.1183@${DIGEST}
+      exporter:
+        image: {repository: ghcr.io/onedr0p/exportarr, tag: v2.0.0}
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 4, 'helm-values', 'docker.io/bitnami/redis', '7.2.4-debian-12-r9'),
+      dep(F, 11, 'helm-values', 'quay.io/prometheus/prometheus', 'v2.51.1'),
+      dep(F, 19, 'helm-values', 'ghcr.io/onedr0p/sonarr', '4.0.2.1183', { currentDigest: DIGEST }),
+      dep(F, 21, 'helm-values', 'ghcr.io/onedr0p/exportarr', 'v2.0.0'),
+    ]);
+  });
 });

@@ -170,4 +170,31 @@ describe('kubernetes scanner on kustomize JSON patches', () => {
       dep('patch.yaml', 8, 'kubernetes', 'nginx', '1.25'),
     ]);
   });
+
+  it('reads an image written as a one-line block scalar and skips a multi-line one as invalid', () => {
+    const F = 'deploy.yaml';
+    const text = `apiVersion: v1
+kind: Pod
+spec:
+  containers:
+    - name: a
+      image: >-
+        alpine:3.19
+    - name: b
+      image: |
+        ghcr.io/acme/b:1.0.0@${DIGEST}
+    - name: c
+      image: |
+        ghcr.io/acme/c
+        :1.0
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 7, 'kubernetes', 'alpine', '3.19'),
+        dep(F, 10, 'kubernetes', 'ghcr.io/acme/b', '1.0.0', { currentDigest: DIGEST }),
+        dep(F, 12, 'kubernetes', 'ghcr.io/acme/c\n:1.0', null, { skipReason: 'invalid-value' }),
+      ],
+      problems: [],
+    });
+  });
 });

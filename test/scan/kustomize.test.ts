@@ -62,4 +62,32 @@ helmCharts:
       dep('kustomization.yaml', 3, 'kustomize', 'web', 'CONTAINER_IMAGES_TAG', { skipReason: 'substitution' }),
     ]);
   });
+
+  it('reads images of a kustomize Component like those of a Kustomization', () => {
+    const F = 'components/mirror/kustomization.yaml';
+    const text = `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+images:
+  - name: web
+    newName: mirror.local/acme/web
+    newTag: 1.2.3
+  - name: redis
+    digest: ${DIGEST}
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 6, 'kustomize', 'mirror.local/acme/web', '1.2.3'),
+        dep(F, 8, 'kustomize', 'redis', null, { currentDigest: DIGEST }),
+      ],
+      problems: [],
+    });
+  });
+
+  it('takes the newName a Component sets for an overlay that lists the component', () => {
+    const files = [
+      { path: 'components/mirror/kustomization.yaml', text: 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nimages:\n  - name: web\n    newName: mirror.local/acme/web\n' },
+      { path: 'prod/kustomization.yaml', text: 'components:\n  - ../components/mirror\nimages:\n  - name: web\n    newTag: "2.0.0"\n' },
+    ];
+    expect(scanJson(files).dependencies).toEqual([dep('prod/kustomization.yaml', 5, 'kustomize', 'mirror.local/acme/web', '2.0.0')]);
+  });
 });
