@@ -8,6 +8,7 @@
  *   ...
  *   api.done();
  */
+import { createHash } from 'node:crypto';
 import nock from 'nock';
 import type { LogMeta, Logger } from '../../src/log.js';
 
@@ -65,7 +66,7 @@ export function ghGitCommit(sha: string, treeSha: string, message = 'commit', pa
 }
 
 /** A commit inside a compare or list-commits response. */
-export function ghCommit(sha: string, message: string, author: { name: string; email: string }) {
+export function ghCommit(sha: string, message: string, author: { name: string; email: string }, parents: string[] = []) {
   return {
     sha,
     node_id: 'C_kwDO',
@@ -74,7 +75,7 @@ export function ghCommit(sha: string, message: string, author: { name: string; e
       author: { ...author, date: '2026-01-01T00:00:00Z' },
       committer: { ...author, date: '2026-01-01T00:00:00Z' },
     },
-    parents: [],
+    parents: parents.map((p) => ({ sha: p, url: `${GH_API}/repos/o/r/commits/${p}` })),
   };
 }
 
@@ -293,4 +294,233 @@ export function recordingLogger(): Logger & { records: LogRecord[]; text(): stri
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, cause: value.cause };
   return value;
+}
+
+interface GhFakeCommit {
+  sha: string;
+  message: string;
+  author: { name: string; email: string };
+  parents: string[];
+  tree: string;
+}
+
+interface GhFakePull {
+  number: number;
+  branch: string;
+  base: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  title: string;
+  body: string;
+  labels: string[];
+  createdAt: string;
+}
+
+type GhReply = [number, unknown] | [number, unknown, Record<string, string>];
+
+/**
+ * A stateful fake of one GitHub repository over nock: trees, commits and refs of the Git Data API, contents,
+ * compare, pulls and issue comments, with GitHub's documented answers (404 for a missing ref or file, 422 for a
+ * PATCH of a ref that does not exist and for a second open PR on a head). A test can run the publish lifecycle
+ * several times and see what each run changed.
+ *
+ *   const repo = new GitHubRepoFake('o/r', { 'apps/web.yaml': '…' });
+ *   repo.install();
+ *   await publish(platform, plan, ctx);
+ *   repo.writes();   // ['POST /git/trees', 'POST /git/commits', 'PATCH /git/refs/heads/…', 'POST /git/refs', 'POST /pulls']
+ */
+export class GitHubRepoFake {
+  readonly trees = new Map<string, Map<string, string>>();
+  readonly commits = new Map<string, GhFakeCommit>();
+  readonly refs = new Map<string, string>();
+  readonly pulls: GhFakePull[] = [];
+  readonly comments: { number: number; body: string }[] = [];
+  /** Every request, `METHOD /path-under-the-repo?query`, with its JSON body. */
+  readonly requests: { call: string; body: unknown }[] = [];
+  private seq = 0;
+
+  constructor(
+    readonly repo: string,
+    files: Record<string, string>,
+    readonly defaultBranch = 'main',
+  ) {
+    const tree = this.addTree(new Map(Object.entries(files)));
+    this.refs.set(defaultBranch, this.addCommit('Initial commit', { name: 'Dev', email: 'dev@example.com' }, [], tree).sha);
+  }
+
+  install(baseUrl: string = GH_API): nock.Scope {
+    const scope = githubApi(baseUrl).persist();
+    for (const method of ['GET', 'POST', 'PATCH', 'DELETE'] as const) {
+      scope.intercept(/^\//, method).reply((uri, body) => this.handle(method, uri, body));
+    }
+    return scope;
+  }
+
+  /** The requests that changed something, in order, without query strings. */
+  writes(): string[] {
+    return this.requests.filter((r) => !r.call.startsWith('GET ')).map((r) => r.call.replace(/\?.*$/, ''));
+  }
+
+  /** Someone else's commit on a branch (a human, or new work on the base). */
+  pushCommit(branch: string, message: string, author: { name: string; email: string }, files: Record<string, string>): string {
+    const parent = this.commits.get(this.refs.get(branch) ?? '');
+    if (!parent) throw new Error(`no branch ${branch}`);
+    const tree = new Map(this.trees.get(parent.tree));
+    for (const [path, text] of Object.entries(files)) tree.set(path, text);
+    const commit = this.addCommit(message, author, [parent.sha], this.addTree(tree));
+    this.refs.set(branch, commit.sha);
+    return commit.sha;
+  }
+
+  fileOn(branch: string, path: string): string | undefined {
+    const commit = this.commits.get(this.refs.get(branch) ?? '');
+    return commit ? this.trees.get(commit.tree)?.get(path) : undefined;
+  }
+
+  /** A user closing the PR in the web UI. */
+  closePull(number: number): void {
+    const pr = this.pulls.find((p) => p.number === number);
+    if (pr) pr.state = 'closed';
+  }
+
+  private addTree(files: Map<string, string>): string {
+    const sha = createHash('sha1').update(`tree ${++this.seq}`).digest('hex');
+    this.trees.set(sha, files);
+    return sha;
+  }
+
+  private addCommit(message: string, author: { name: string; email: string }, parents: string[], tree: string): GhFakeCommit {
+    const sha = createHash('sha1').update(`commit ${++this.seq}`).digest('hex');
+    const commit = { sha, message, author, parents, tree };
+    this.commits.set(sha, commit);
+    return commit;
+  }
+
+  private ancestors(sha: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [sha];
+    while (todo.length > 0) {
+      const at = this.commits.get(todo.pop()!);
+      if (!at || seen.has(at.sha)) continue;
+      seen.add(at.sha);
+      todo.push(...at.parents);
+    }
+    return seen;
+  }
+
+  private handle(method: string, uri: string, rawBody: unknown): GhReply {
+    const url = new URL(uri, GH_API);
+    const prefix = `/repos/${this.repo}`;
+    const path = decodeURIComponent(url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname);
+    const q = url.searchParams;
+    const body = (typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : rawBody) as Record<string, unknown>;
+    this.requests.push({ call: `${method} ${path}${url.search}`, body });
+    const [owner = 'o', name = 'r'] = this.repo.split('/');
+    const route = `${method} ${path}`;
+    let m: RegExpExecArray | null;
+    if (route === 'GET ') return [200, ghRepo(owner, name, { defaultBranch: this.defaultBranch })];
+    if ((m = /^GET \/git\/ref\/heads\/(?<b>.+)$/.exec(route))) {
+      const sha = this.refs.get(m.groups!.b!);
+      return sha ? [200, ghRef(owner, name, m.groups!.b!, sha)] : [404, ghNotFound()];
+    }
+    if ((m = /^GET \/compare\/(?<base>.+?)\.\.\.(?<head>.+)$/.exec(route))) {
+      const base = this.refs.get(m.groups!.base!) ?? m.groups!.base!;
+      const head = this.refs.get(m.groups!.head!) ?? m.groups!.head!;
+      const inBase = this.ancestors(base);
+      const inHead = this.ancestors(head);
+      const ahead = [...inHead].filter((s) => !inBase.has(s)).reverse().map((s) => this.commitJson(this.commits.get(s)!));
+      return [200, ghCompare(ahead, [...inBase].filter((s) => !inHead.has(s)).length)];
+    }
+    if ((m = /^GET \/contents\/(?<path>.+)$/.exec(route))) {
+      const commit = this.commits.get(this.refs.get(q.get('ref') ?? '') ?? q.get('ref') ?? '');
+      const text = commit ? this.trees.get(commit.tree)?.get(m.groups!.path!) : undefined;
+      return text === undefined ? [404, ghNotFound()] : [200, ghContent(m.groups!.path!, text, { ref: q.get('ref') ?? 'main' })];
+    }
+    if ((m = /^GET \/git\/commits\/(?<sha>.+)$/.exec(route))) {
+      const c = this.commits.get(m.groups!.sha!);
+      return c ? [200, ghGitCommit(c.sha, c.tree, c.message, c.parents)] : [404, ghNotFound()];
+    }
+    if (route === 'POST /git/trees') {
+      const tree = new Map(this.trees.get(String(body.base_tree)));
+      for (const e of body.tree as { path: string; content: string }[]) tree.set(e.path, e.content);
+      return [201, { sha: this.addTree(tree), tree: [] }];
+    }
+    if (route === 'POST /git/commits') {
+      const author = (body.author as { name: string; email: string } | undefined) ?? { name: 'Token User', email: 'token@example.com' };
+      const c = this.addCommit(String(body.message), author, body.parents as string[], String(body.tree));
+      return [201, ghGitCommit(c.sha, c.tree, c.message, c.parents)];
+    }
+    if ((m = /^PATCH \/git\/refs\/heads\/(?<b>.+)$/.exec(route))) {
+      if (!this.refs.has(m.groups!.b!)) return [422, { message: 'Reference does not exist', status: '422' }];
+      this.refs.set(m.groups!.b!, String(body.sha));
+      return [200, ghRef(owner, name, m.groups!.b!, String(body.sha))];
+    }
+    if (route === 'POST /git/refs') {
+      const b = String(body.ref).replace(/^refs\/heads\//, '');
+      if (this.refs.has(b)) return [422, { message: 'Reference already exists', status: '422' }];
+      this.refs.set(b, String(body.sha));
+      return [201, ghRef(owner, name, b, String(body.sha))];
+    }
+    if ((m = /^DELETE \/git\/refs\/heads\/(?<b>.+)$/.exec(route))) {
+      return this.refs.delete(m.groups!.b!) ? [204, ''] : [422, { message: 'Reference does not exist', status: '422' }];
+    }
+    if (route === 'GET /pulls') {
+      const head = q.get('head')?.replace(/^[^:]+:/, '');
+      const state = q.get('state') ?? 'open';
+      const found = this.pulls.filter((p) => (state === 'all' || p.state === state) && (!head || p.branch === head));
+      return [200, (q.get('direction') === 'desc' ? [...found].reverse() : found).map((p) => this.pullJson(p))];
+    }
+    if (route === 'POST /pulls') return this.openPull(body);
+    if ((m = /^PATCH \/pulls\/(?<n>\d+)$/.exec(route))) {
+      const pr = this.pulls.find((p) => p.number === Number(m!.groups!.n));
+      if (!pr) return [404, ghNotFound()];
+      if (typeof body.title === 'string') pr.title = body.title;
+      if (typeof body.body === 'string') pr.body = body.body;
+      if (body.state === 'closed' || body.state === 'open') pr.state = body.state;
+      return [200, this.pullJson(pr)];
+    }
+    if ((m = /^POST \/issues\/(?<n>\d+)\/comments$/.exec(route))) {
+      this.comments.push({ number: Number(m.groups!.n), body: String(body.body) });
+      return [201, { id: this.comments.length, body: body.body }];
+    }
+    if ((m = /^POST \/issues\/(?<n>\d+)\/labels$/.exec(route))) {
+      const pr = this.pulls.find((p) => p.number === Number(m!.groups!.n));
+      pr?.labels.push(...(body.labels as string[]));
+      return [200, (pr?.labels ?? []).map((l, i) => ({ id: i + 1, name: l }))];
+    }
+    return [404, ghNotFound()];
+  }
+
+  private openPull(body: Record<string, unknown>): GhReply {
+    const branch = String(body.head).replace(/^[^:]+:/, '');
+    if (this.pulls.some((p) => p.branch === branch && p.state === 'open')) {
+      return [422, ghValidationFailed(`A pull request already exists for ${this.repo.split('/')[0]}:${branch}.`)];
+    }
+    if (!this.refs.has(branch)) return [422, ghValidationFailed(`head ${branch} invalid`)];
+    const pr: GhFakePull = {
+      number: this.pulls.length + 1,
+      branch,
+      base: String(body.base),
+      state: 'open',
+      merged: false,
+      title: String(body.title),
+      body: String(body.body ?? ''),
+      labels: [],
+      createdAt: new Date().toISOString(),
+    };
+    this.pulls.push(pr);
+    return [201, this.pullJson(pr)];
+  }
+
+  private commitJson(c: GhFakeCommit) {
+    return ghCommit(c.sha, c.message, c.author, c.parents);
+  }
+
+  private pullJson(p: GhFakePull) {
+    const [owner, repo] = this.repo.split('/');
+    return {
+      ...ghPull({ number: p.number, branch: p.branch, owner, repo, state: p.state, merged: p.merged, title: p.title, body: p.body, base: p.base, createdAt: p.createdAt }),
+      labels: p.labels.map((name, i) => ({ id: i + 1, name })),
+    };
+  }
 }
