@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { Datasource, InlineControls, Manager } from '../scan/types.js';
 import { parseVersion } from '../versions/parse.js';
 import { isRegexLiteral, regexFromLiteral, satisfiesAllowed } from '../versions/range.js';
-import type { Rule, RuleMatch, UpdateType } from './types.js';
+import type { RangeStrategy, Rule, RuleMatch, UpdateType } from './types.js';
 
 /** What a rule can match on: a dependency, and once a target is chosen, the update type. */
 export interface MatchSubject {
@@ -24,6 +24,7 @@ export interface EffectiveSettings {
   separateMajor: boolean;
   minimumReleaseAge: string | null;
   minimumReleaseAgeMissing: 'wait' | 'allow';
+  rangeStrategy: RangeStrategy;
   group: string | null;
   labels: string[];
   reviewers: string[];
@@ -44,6 +45,7 @@ const DEFAULTS: EffectiveSettings = {
   separateMajor: true,
   minimumReleaseAge: null,
   minimumReleaseAgeMissing: 'allow',
+  rangeStrategy: 'keep',
   group: null,
   labels: [],
   reviewers: [],

@@ -68,6 +68,13 @@ const RULE = {
       default: 'allow',
       description: 'When the registry gives no release time: `allow` the update (and say so in the plan) or `wait`.',
     },
+    rangeStrategy: {
+      type: 'string',
+      enum: ['keep', 'pin', 'replace'],
+      default: 'keep',
+      description:
+        'Version ranges (`~1.2`, `1.x.x`, `^2.0.0`, `>=1.0.0 <2.0.0` in Chart.yaml, a HelmRelease, an OCIRepository `semver`): `keep` reports them and leaves them alone; `pin` writes the newest allowed version as an exact version; `replace` rewrites the range in its own style (`~1.2` → `~1.4`, `1.x.x` → `2.x.x`) when it does not allow the newest version.',
+    },
     group: { type: 'string', description: 'Put every matched dependency in one branch and PR named after the group.' },
     labels: { type: 'array', items: { type: 'string' }, description: 'Labels for the pull request.' },
     reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request (users, or `org/team`).' },

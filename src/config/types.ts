@@ -2,6 +2,8 @@ import type { Datasource, Manager } from '../scan/types.js';
 
 export type UpdateType = 'major' | 'minor' | 'patch' | 'digest' | 'pin';
 
+export type RangeStrategy = 'keep' | 'pin' | 'replace';
+
 /** Which dependencies a rule applies to. Every listed criterion must match; an absent one matches all. */
 export interface RuleMatch {
   /** Package-name globs (`ghcr.io/acme/*`) or `/regex/`. */
@@ -30,6 +32,11 @@ export interface RuleSettings {
   minimumReleaseAge?: string;
   /** What to do when the registry gives no timestamp and a minimum age is set (default `allow`). */
   minimumReleaseAgeMissing?: 'wait' | 'allow';
+  /**
+   * What to do with a version range (`~1.2`, `1.x.x`, `^2.0.0` in Chart.yaml, a HelmRelease or OCIRepository semver):
+   * `keep` reports it, `pin` writes the newest allowed version, `replace` rewrites the range to allow it (default `keep`).
+   */
+  rangeStrategy?: RangeStrategy;
   /** Several dependencies in one branch named after the group. */
   group?: string;
   labels?: string[];

@@ -1,4 +1,5 @@
 import { parseVersion } from '../versions/parse.js';
+import { rangeFloor } from '../versions/range-rewrite.js';
 import type { BranchPlan, Update } from './types.js';
 
 /**
@@ -35,9 +36,13 @@ function titleFor(pkg: string, all: Update[]): string {
   return `Update ${pkg} to ${values.join(', ')}`;
 }
 
-/** `v2.1.0` → 2, `16.6.0-debian-12-r10` → 16, `20241118` → 2024; null when the value has no version number. */
+/**
+ * `v2.1.0` → 2, `16.6.0-debian-12-r10` → 16, `20241118` → 2024, a replaced range `~2.1` or `2.x.x` → 2 (its floor's);
+ * null when the value has no version number.
+ */
 function majorOf(value: string, chart: boolean): number | null {
-  const parsed = parseVersion(value, chart ? 'semver' : 'docker');
+  const floor = parseVersion(value, chart ? 'semver' : 'docker') ? null : rangeFloor(value);
+  const parsed = parseVersion(floor ?? value, floor || chart ? 'semver' : 'docker');
   const first = parsed?.release[0];
   if (first === undefined) return null;
   return parsed?.calendar && parsed.release.length === 1 ? Math.floor(first / 10000) : first;

@@ -3,6 +3,7 @@ import type { Rule, UpdateType } from '../config/types.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import type { SchemeName } from '../versions/types.js';
 import type { ReleaseAges } from './age.js';
 import type { Unchanged, UnchangedKind, Update } from './types.js';
 
@@ -67,14 +68,20 @@ export function pickKind(pick: PickResult): UnchangedKind {
   return held.rejectKind === 'blocked' ? 'too-new' : 'not-allowed';
 }
 
-interface AgedPick {
+export interface AgedPick {
   pick: PickResult;
   /** Per picked version, a note for the update's reason (release time unknown but allowed). */
   notes: Map<string, string>;
 }
 
+/** How to read versions: the dependency's own scheme by default; version ranges always read chart versions as semver. */
+export interface ReadAs {
+  scheme: SchemeName;
+  versioning: string | null;
+}
+
 /** Picks, then checks the picked versions' ages; a too-new one is ruled out and the pick repeated, lazily. */
-async function pickUnderAge(input: DependencyInput, current: string): Promise<AgedPick> {
+export async function pickUnderAge(input: DependencyInput, current: string, readAs?: ReadAs): Promise<AgedPick> {
   const { settings } = input;
   const versions = input.releases.releases.map((r) => r.version);
   const blocked = new Map<string, string>();
@@ -82,8 +89,8 @@ async function pickUnderAge(input: DependencyInput, current: string): Promise<Ag
   const checked = new Set<string>();
   for (;;) {
     const pick = pickTarget(current, versions, {
-      scheme: input.dep.datasource === 'helm' ? 'semver' : 'docker',
-      versioning: settings.versioning,
+      scheme: readAs?.scheme ?? (input.dep.datasource === 'helm' ? 'semver' : 'docker'),
+      versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
       allowedVersions: settings.allowedVersions,
       separateMajor: settings.separateMajor,
@@ -100,7 +107,7 @@ async function pickUnderAge(input: DependencyInput, current: string): Promise<Ag
   }
 }
 
-function settingsFor(input: DependencyInput, updateType: UpdateType): EffectiveSettings {
+export function settingsFor(input: DependencyInput, updateType: UpdateType): EffectiveSettings {
   return effectiveSettings(input.rules, { ...subjectOf(input.dep), updateType }, input.dep.controls);
 }
 
@@ -109,7 +116,7 @@ export function subjectOf(dep: Dependency): MatchSubject {
 }
 
 /** The digest to write with a new tag: kept pinned when it was, added when the rules pin; `missing` when it can't be kept. */
-async function newDigestFor(input: DependencyInput, version: string, s: EffectiveSettings): Promise<{ value: string | null; missing: boolean }> {
+export async function newDigestFor(input: DependencyInput, version: string, s: EffectiveSettings): Promise<{ value: string | null; missing: boolean }> {
   const { dep } = input;
   if (dep.datasource !== 'docker') return { value: null, missing: false };
   const canPin = s.pinDigests && dep.digestInsertAt !== undefined && dep.digestInsertAt !== null;
@@ -133,7 +140,7 @@ async function sameTagUpdate(input: DependencyInput, tag: string): Promise<Updat
   return makeUpdate(input, { version: tag, updateType: type }, digest, reason, [], s);
 }
 
-function makeUpdate(
+export function makeUpdate(
   input: DependencyInput,
   target: { version: string; updateType: UpdateType },
   newDigest: string | null,

@@ -7,6 +7,7 @@ import type { Dependency, ScanResult } from '../scan/types.js';
 import { ReleaseAges } from './age.js';
 import { groupBranches } from './branches.js';
 import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
+import { planRange } from './range.js';
 import { skipReasonText } from './reasons.js';
 import type { Explanation, Plan, Unchanged, Update } from './types.js';
 
@@ -81,7 +82,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
 
 /** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
 function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<string> | undefined): Active | Unchanged {
-  if (dep.skipReason) return { dependency: dep, reason: skipReasonText(dep), kind: 'skipped' };
+  // A range is looked up like a version: `rangeStrategy` decides whether it is kept, pinned or replaced.
+  if (dep.skipReason && !isRange(dep)) return { dependency: dep, reason: skipReasonText(dep), kind: 'skipped' };
   const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
   const isApproved = approved?.has(dep.name) ?? false;
   if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}`, kind: 'disabled' };
@@ -105,7 +107,8 @@ async function planPackage(
   const out: PackageResult[] = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const r = await planDependency({ dep, pkg, releases, source, rules: config.rules, settings, approved, ages });
+      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       out.push({ ...r, failed: false });
     } catch (err) {
       logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
@@ -113,6 +116,10 @@ async function planPackage(
     }
   }
   return out;
+}
+
+function isRange(dep: Dependency): dep is Dependency & { currentValue: string } {
+  return dep.skipReason === 'version-range' && dep.currentValue !== null;
 }
 
 function failed(dep: Dependency, err: unknown): PackageResult {

@@ -3,4 +3,5 @@ export { notVersionKind, parseChartVersion, parseCustom, parseDockerTag, parseVe
 export { compareParsed, shapeMismatch, updateType, updateTypeOf } from './compare.js';
 export { isRegexLiteral, isVersionRange, rangeProblem, regexFromLiteral, satisfiesAllowed, toSemver } from './range.js';
 export { compileVersioning, heldVerdict, pickTarget } from './pick.js';
+export { nodeRange, rangeAllows, rangeFloor, replaceRange } from './range-rewrite.js';
 export type { CandidateVerdict, PickPolicy, PickResult, PickedTarget, RejectKind } from './pick.js';

@@ -79,6 +79,12 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('suggests the rangeStrategy meant by a misspelt one', () => {
+    expect(errorsOf('rules:\n  - match:\n      managers: [helm-chart]\n    rangeStrategy: replaced\n')).toEqual([
+      { file: '.tidemark.yaml', line: 4, message: 'rules[0].rangeStrategy: "replaced" is not one of keep, pin, replace; did you mean "replace"?' },
+    ]);
+  });
+
   it('checks every registry entry', () => {
     expect(errorsOf('registries:\n  ghcr.io:\n    tokenEnv: T\n    insecur: true\n')).toEqual([
       { file: '.tidemark.yaml', line: 4, message: 'unknown key "insecur" in registries.ghcr.io; did you mean "insecure"?' },

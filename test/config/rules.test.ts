@@ -51,9 +51,19 @@ describe('effectiveSettings', () => {
   it('applies matching rules in order, later ones winning', () => {
     expect(effectiveSettings(rules, web)).toEqual({
       enabled: true, allowedVersions: null, versioning: null, allowPrerelease: false, pinDigests: false, separateMajor: true,
-      minimumReleaseAge: '3 days', minimumReleaseAgeMissing: 'allow', group: 'acme', labels: ['web'], reviewers: [], assignees: [],
+      minimumReleaseAge: '3 days', minimumReleaseAgeMissing: 'allow', rangeStrategy: 'keep', group: 'acme', labels: ['web'], reviewers: [], assignees: [],
       automerge: false, disabledBy: null, allowedVersionsFrom: null,
     });
+  });
+
+  it('sets rangeStrategy per rule, keep by default', () => {
+    const chartRules: Rule[] = [{ match: { managers: ['helm-chart'] }, rangeStrategy: 'replace' }, { match: { updateTypes: ['major'] }, rangeStrategy: 'pin' }];
+    const inChart = { ...chart, manager: 'helm-chart' as const };
+    expect([
+      effectiveSettings(chartRules, chart).rangeStrategy,
+      effectiveSettings(chartRules, inChart).rangeStrategy,
+      effectiveSettings(chartRules, { ...inChart, updateType: 'major' }).rangeStrategy,
+    ]).toEqual(['keep', 'replace', 'pin']);
   });
 
   it('names the rule that disabled a dependency', () => {

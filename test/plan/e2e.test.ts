@@ -170,7 +170,7 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
           reason: 'disabled by rule 1 (databases by hand)',
         },
         { file: 'apps/web/deployment.yaml', line: 13, name: `${H}/acme/web`, currentValue: 'latest', reason: 'not pinned: "latest" is a floating tag' },
-        { file: 'charts/app/Chart.yaml', line: 9, name: 'common', currentValue: '~1.2', reason: 'version range "~1.2" is left alone' },
+        { file: 'charts/app/Chart.yaml', line: 9, name: 'common', currentValue: '~1.2', reason: 'version range "~1.2" is left alone: the newest version 1.4.0 is outside it' },
       ],
       problems: [],
     });
@@ -197,7 +197,7 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
     const rows = out.split('\n').map((l) => l.replace(/ {2,}/g, ' | '));
     expect(rows).toContain(`apps/db/statefulset.yaml:8 | ${H}/bitnami/postgresql | 16.4.0-debian-12-r13 | - | disabled by rule 1 (databases by hand)`);
     expect(rows).toContain(`apps/web/deployment.yaml:10 | ${H}/library/nginx | 1.25-alpine | 1.27-alpine | minor`);
-    expect(rows).toContain('charts/app/Chart.yaml:9 | common | ~1.2 | - | version range "~1.2" is left alone');
+    expect(rows).toContain('charts/app/Chart.yaml:9 | common | ~1.2 | - | version range "~1.2" is left alone: the newest version 1.4.0 is outside it');
     expect(rows.at(-2)).toEqual('8 updates in 6 branches, 3 unchanged, 0 problems.');
   });
 

@@ -27,6 +27,7 @@ describe('createPlan', () => {
       'ghcr.io/acme/web': { tags: ['1.2.3', '1.3.0', '1.4.0', '2.0.0', '2.1.0-rc.1', 'latest', 'main-abc1234'] },
       nginx: { tags: ['1.27.3', '1.27.3-alpine'] },
       'ghcr.io/acme/broken': { tags: [], fail: 'GET https://ghcr.io/v2/acme/broken/tags/list: 500' },
+      'cert-manager': { tags: ['v1.2.0', 'v1.2.3', 'v1.3.0'] },
     });
     const scan = {
       dependencies: [
@@ -54,12 +55,12 @@ describe('createPlan', () => {
         { file: 'apps/broken.yaml', line: 9, name: 'ghcr.io/acme/broken', currentValue: '0.1.0', reason: 'lookup failed: GET https://ghcr.io/v2/acme/broken/tags/list: 500' },
         { file: 'apps/web.yaml', line: 30, name: 'nginx', currentValue: '1.27.3-alpine', reason: 'up to date' },
         { file: 'apps/web.yaml', line: 40, name: 'busybox', currentValue: 'latest', reason: 'not pinned: "latest" is a floating tag' },
-        { file: 'charts/app/Chart.yaml', line: 12, name: 'cert-manager', currentValue: '~1.2', reason: 'version range "~1.2" is left alone' },
+        { file: 'charts/app/Chart.yaml', line: 12, name: 'cert-manager', currentValue: '~1.2', reason: 'version range "~1.2" is left alone: the newest version v1.3.0 is outside it' },
       ],
       problems: [{ file: 'apps/bad.yaml', line: 3, message: 'YAML syntax error' }],
     });
     expect(plan.partialFailure).toBe(true);
-    expect(plan.unchanged.map((u) => u.kind)).toEqual(['lookup-failed', 'up-to-date', 'skipped', 'skipped']);
+    expect(plan.unchanged.map((u) => u.kind)).toEqual(['lookup-failed', 'up-to-date', 'skipped', 'range']);
     expect(plan.updates.map((u) => u.reason)).toEqual([
       '1.4.0 is the newest minor/patch version in the same tag family',
       '2.0.0 is the newest major version in the same tag family',
