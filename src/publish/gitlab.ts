@@ -1,5 +1,6 @@
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { enableAutomerge } from './gitlab/automerge.js';
 import { callGitLab, createGitLabClient, gitlabStatus, gitlabErrorText, toPlatformError, type GitLabClient, type GitLabTiming } from './gitlab/client.js';
 import { MR_EXISTS, newestFirst, toCommitInfo, toIssue, toPullRequest, type GlCommit, type GlIssue, type GlMergeRequest } from './gitlab/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
@@ -154,7 +155,9 @@ export class GitLabPlatform implements Platform {
     const reviewerIds = await this.resolveUsers(req.reviewers, 'reviewer');
     const assigneeIds = await this.resolveUsers(req.assignees, 'assignee');
     const pr = await this.openOrReuse(req, { reviewerIds, assigneeIds });
-    if (req.automerge) await this.mergeWhenPipelineSucceeds(pr.number);
+    if (req.automerge) {
+      await enableAutomerge({ api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: (w, fn) => this.call(w, fn) }, pr.number);
+    }
     return pr;
   }
 
@@ -206,17 +209,6 @@ export class GitLabPlatform implements Platform {
     } catch (err) {
       this.logger.warn('could not look up user', { username, error: toPlatformError('look up user', err).message });
       return null;
-    }
-  }
-
-  /** GitLab's automerge; it can refuse (no pipeline yet, not allowed): a warning, not a failed run. */
-  private async mergeWhenPipelineSucceeds(iid: number): Promise<void> {
-    try {
-      await this.call(`set automerge on !${iid}`, () =>
-        this.api.MergeRequests.merge(this.project, iid, { mergeWhenPipelineSucceeds: true, shouldRemoveSourceBranch: true }),
-      );
-    } catch (err) {
-      this.logger.warn('could not enable automerge', { pr: iid, error: toPlatformError('automerge', err).message });
     }
   }
 

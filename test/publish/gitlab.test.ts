@@ -273,7 +273,7 @@ describe('GitLabPlatform merge requests', () => {
     api.done();
   });
 
-  it('opens an MR with labels, reviewers and assignees resolved to ids, and merge when the pipeline succeeds', async () => {
+  it('opens an MR with labels, reviewers and assignees resolved to ids, and automerge once its pipeline exists', async () => {
     const sent: Record<string, unknown> = {};
     const api = gitlabApi()
       .get('/api/v4/users')
@@ -287,6 +287,10 @@ describe('GitLabPlatform merge requests', () => {
       .reply(200, [{ id: 12, username: 'bob', name: 'Bob', state: 'active' }])
       .post(`${P}/merge_requests`, (b) => ((sent.mr = b), true))
       .reply(201, glMr({ iid: 12, branch: prRequest.branch, title: prRequest.title, description: prRequest.body }))
+      .get(`${P}/merge_requests/12`)
+      .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), sha: 'head1', head_pipeline: null })
+      .get(`${P}/merge_requests/12`)
+      .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), sha: 'head1', head_pipeline: { id: 99, sha: 'head1', status: 'created' } })
       .put(`${P}/merge_requests/12/merge`, (b) => ((sent.merge = b), true))
       .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), merge_when_pipeline_succeeds: true });
     const { gl, logger } = await platform();
@@ -311,7 +315,7 @@ describe('GitLabPlatform merge requests', () => {
         reviewer_ids: [11],
         assignee_ids: [12],
       },
-      merge: { merge_when_pipeline_succeeds: true, should_remove_source_branch: true },
+      merge: { auto_merge: true, merge_when_pipeline_succeeds: true, should_remove_source_branch: true, sha: 'head1' },
     });
     expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta])).toEqual([
       ['skipping unknown reviewer', { username: 'ghost' }],
@@ -347,11 +351,29 @@ describe('GitLabPlatform merge requests', () => {
     const api = gitlabApi()
       .post(`${P}/merge_requests`)
       .reply(201, glMr({ iid: 12, branch: prRequest.branch }))
+      .get(`${P}/merge_requests/12`)
+      .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), sha: 'head1', head_pipeline: { id: 99, status: 'running' } })
       .put(`${P}/merge_requests/12/merge`)
       .reply(405, { message: '405 Method Not Allowed' });
     const { gl, logger } = await platform();
     expect((await gl.createPr({ ...prRequest, automerge: true })).number).toBe(12);
     expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.pr])).toEqual([['could not enable automerge', 12]]);
+    api.done();
+  });
+
+  it('does not set automerge on an MR that never gets a pipeline, so nothing merges untested', async () => {
+    const api = gitlabApi()
+      .post(`${P}/merge_requests`)
+      .reply(201, glMr({ iid: 12, branch: prRequest.branch }))
+      .get(`${P}/merge_requests/12`)
+      .times(3)
+      .reply(200, { ...glMr({ iid: 12, branch: prRequest.branch }), sha: 'head1', head_pipeline: null });
+    const logger = recordingLogger();
+    const gl = await GitLabPlatform.create({ token: TOKEN, repo: 'g/p', logger, timing: { ...GL_TEST_TIMING, pipelineWaits: 3 } });
+    expect((await gl.createPr({ ...prRequest, automerge: true })).number).toBe(12);
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.pr])).toEqual([
+      ['no pipeline on the merge request; automerge not set, so nothing merges untested', 12],
+    ]);
     api.done();
   });
 

@@ -10,6 +10,8 @@ export interface GitLabTiming {
   retryAfterUnitMs?: number;
   /** Retries of a 5xx answer or of a rate limit Gitbeaker gave up on (default 3). */
   retries?: number;
+  /** How often to look for a new MR's pipeline before setting automerge, 2 s, 4 s, … apart (default 5). */
+  pipelineWaits?: number;
 }
 
 export const GITLAB_HOST = 'https://gitlab.com';
