@@ -1,4 +1,5 @@
 import { isMap, isScalar } from 'yaml';
+import { listElements, resolveField, templateParam, type ListElement } from './argocd-appset.js';
 import { extractKustomizeImages } from './argocd-kustomize.js';
 import { extractHelmParameters } from './argocd-parameters.js';
 import { scanEmbeddedValues } from './embedded.js';
@@ -17,17 +18,21 @@ export const argocd: Scanner = {
   matches: (doc) =>
     doc.apiVersion?.split('/')[0] === 'argoproj.io' && (doc.kind === 'Application' || doc.kind === 'ApplicationSet'),
   extract(doc, sink) {
-    const spec = doc.kind === 'ApplicationSet' ? getPath(doc.contents, 'spec', 'template', 'spec') : get(doc.contents, 'spec');
+    const appSet = doc.kind === 'ApplicationSet';
+    const spec = appSet ? getPath(doc.contents, 'spec', 'template', 'spec') : get(doc.contents, 'spec');
+    const elements = appSet ? listElements(get(doc.contents, 'spec')) : [];
     const single = get(spec, 'source');
-    if (single) extractSource(doc, sink, single);
-    for (const source of asSeq(get(spec, 'sources'))?.items ?? []) extractSource(doc, sink, source);
+    if (single) extractSource(doc, sink, single, elements);
+    for (const source of asSeq(get(spec, 'sources'))?.items ?? []) extractSource(doc, sink, source, elements);
   },
 };
 
-function extractSource(doc: DocInfo, sink: Sink, source: unknown): void {
+function extractSource(doc: DocInfo, sink: Sink, source: unknown, elements: ListElement[]): void {
   const chartNode = get(source, 'chart');
   const chart = str(chartNode);
-  if (chart) extractChart(doc, sink, source, chart, offsetOf(chartNode));
+  if (chart && !extractFromElements(doc, sink, source, elements)) {
+    extractChart(doc, sink, chart, get(source, 'repoURL'), get(source, 'targetRevision'), offsetOf(chartNode));
+  }
   const helm = get(source, 'helm');
   const valuesObject = get(helm, 'valuesObject');
   if (valuesObject) walkValues(sink, doc.text, valuesObject);
@@ -38,9 +43,29 @@ function extractSource(doc: DocInfo, sink: Sink, source: unknown): void {
   extractKustomizeImages(sink, doc.text, get(source, 'kustomize'));
 }
 
-function extractChart(doc: DocInfo, sink: Sink, source: unknown, chart: string, at: number): void {
-  const repoURL = str(get(source, 'repoURL')) ?? '';
-  const revisionNode = get(source, 'targetRevision');
+/**
+ * An ApplicationSet whose `targetRevision` is one list-element parameter (`'{{version}}'`): one chart per element that
+ * gives it, with the element's version token (chart and repoURL may come from the element too). False when no
+ * element gives a version; the template is then reported as it stands (templated).
+ */
+function extractFromElements(doc: DocInfo, sink: Sink, source: unknown, elements: ListElement[]): boolean {
+  const revision = get(source, 'targetRevision');
+  if (elements.length === 0 || !templateParam(str(revision) ?? '')) return false;
+  let any = false;
+  for (const el of elements) {
+    const revisionNode = resolveField(revision, el);
+    const chartNode = resolveField(get(source, 'chart'), el);
+    const chart = str(chartNode);
+    if (revisionNode === undefined || !chart) continue;
+    const repo = get(source, 'repoURL');
+    extractChart(doc, sink, chart, resolveField(repo, el) ?? repo, revisionNode, offsetOf(revisionNode));
+    any = true;
+  }
+  return any;
+}
+
+function extractChart(doc: DocInfo, sink: Sink, chart: string, repoNode: unknown, revisionNode: unknown, at: number): void {
+  const repoURL = str(repoNode) ?? '';
   const revision = str(revisionNode) ?? '';
   const found: Found = {
     manager: 'argocd',
@@ -62,8 +87,9 @@ function revisionSkip(revision: string): Found['skipReason'] {
   return skipForValue(revision) ?? (isVersionRange(revision) ? 'version-range' : undefined);
 }
 
-/** Argo CD takes OCI Helm repositories without a scheme: `ghcr.io/x/charts` → `oci://ghcr.io/x/charts`. */
+/** Argo CD takes OCI Helm repositories without a scheme: `ghcr.io/x/charts` → `oci://ghcr.io/x/charts` (a template stays as written). */
 function normalizeRepo(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
+  if (skipForName(trimmed)) return trimmed;
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `oci://${trimmed}`;
 }

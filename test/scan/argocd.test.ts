@@ -197,4 +197,71 @@ spec:
       problems: [],
     });
   });
+
+  it('reads chart versions from the list generator elements an ApplicationSet template names', () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: podinfo}
+spec:
+  goTemplate: true
+  generators:
+    - list:
+        elements:
+          - cluster: prod
+            version: 6.5.4
+          - cluster: dev
+            version: "6.6.0"
+          - cluster: lab
+  template:
+    spec:
+      source:
+        repoURL: https://stefanprodan.github.io/podinfo
+        chart: podinfo
+        targetRevision: '{{ .version }}'
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: addons}
+spec:
+  generators:
+    - matrix:
+        generators:
+          - clusters: {}
+          - list:
+              elements:
+                - {chart: cert-manager, repo: https://charts.jetstack.io, version: v1.14.4}
+                - {chart: ingress-nginx, version: 4.10.0}
+  template:
+    spec:
+      sources:
+        - repoURL: '{{repo}}'
+          chart: '{{chart}}'
+          targetRevision: '{{version}}'
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: by-values}
+spec:
+  generators:
+    - list:
+        elements: [{cluster: a}]
+        values: {version: 2.0.1}
+  template:
+    spec:
+      source:
+        repoURL: ghcr.io/acme/charts
+        chart: app
+        targetRevision: '{{values.version}}'
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 10, 'argocd', 'podinfo', '6.5.4', helm('https://stefanprodan.github.io/podinfo')),
+        dep(F, 12, 'argocd', 'podinfo', '6.6.0', helm('https://stefanprodan.github.io/podinfo')),
+        dep(F, 31, 'argocd', 'cert-manager', 'v1.14.4', helm('https://charts.jetstack.io')),
+        dep(F, 32, 'argocd', 'ingress-nginx', '4.10.0', helm('{{repo}}', { skipReason: 'templated' })),
+        dep(F, 47, 'argocd', 'app', '2.0.1', helm('oci://ghcr.io/acme/charts')),
+      ],
+      problems: [],
+    });
+  });
 });
