@@ -2,9 +2,17 @@ import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
-import { addPrExtras } from './github/extras.js';
+import { addPrExtras, mergeMethodOf, type MergeMethod } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
+
+/** The fields of `GET /repos/{o}/{r}` Tidemark reads; the `allow_*` ones only come with push access. */
+interface RepoInfo {
+  default_branch: string;
+  allow_merge_commit?: boolean;
+  allow_squash_merge?: boolean;
+  allow_rebase_merge?: boolean;
+}
 
 export interface GitHubPlatformOptions {
   token: string;
@@ -20,12 +28,13 @@ export interface GitHubPlatformOptions {
 
 /**
  * GitHub through the REST API: commits go through the Git Data API (no clone), PRs through pulls/issues,
- * automerge through GraphQL. Only caches for one run: the default branch and the token's login.
+ * automerge through GraphQL. Only caches for one run: the repository's settings and the token's login.
  */
 export class GitHubPlatform implements Platform {
   readonly kind = 'github' as const;
   readonly supportsPullRequests = true;
   private defaultBranch: string | null = null;
+  private repoInfo: RepoInfo | null = null;
   private login: string | null | undefined;
 
   private constructor(
@@ -165,7 +174,8 @@ export class GitHubPlatform implements Platform {
 
   async createPr(req: PrRequest): Promise<PullRequest> {
     const created = await this.openOrReuse(req);
-    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId }, req);
+    const mergeMethod = req.automerge ? await this.mergeMethod() : null;
+    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod }, req);
     return created.pr;
   }
 
@@ -245,10 +255,25 @@ export class GitHubPlatform implements Platform {
   }
 
   private async repoDefaultBranch(): Promise<string> {
-    if (this.defaultBranch !== null) return this.defaultBranch;
+    return (await this.repository()).default_branch;
+  }
+
+  /** The repository as `GET /repos/{o}/{r}` describes it, read once per run. */
+  private async repository(): Promise<RepoInfo> {
+    if (this.repoInfo !== null) return this.repoInfo;
     const { data } = await gh(`read repository ${this.owner}/${this.name}`, () => this.octokit.rest.repos.get(this.repoArgs));
+    this.repoInfo = data;
     this.defaultBranch = data.default_branch;
-    return data.default_branch;
+    return data;
+  }
+
+  private async mergeMethod(): Promise<MergeMethod | null> {
+    try {
+      return mergeMethodOf(await this.repository());
+    } catch (err) {
+      this.logger.debug('could not read the allowed merge methods', { error: toPlatformError('read repository', err).message });
+      return null;
+    }
   }
 
   private async getRefSha(branch: string): Promise<string | null> {

@@ -26,7 +26,12 @@ export function githubApi(baseUrl: string = GH_API): nock.Scope {
 }
 
 /** `GET /repos/{o}/{r}`. */
-export function ghRepo(o: string, r: string, opts: { defaultBranch?: string; archived?: boolean; push?: boolean } = {}) {
+export function ghRepo(
+  o: string,
+  r: string,
+  opts: { defaultBranch?: string; archived?: boolean; push?: boolean; merge?: { commit: boolean; squash: boolean; rebase: boolean } } = {},
+) {
+  const merge = opts.merge ?? { commit: true, squash: true, rebase: true };
   return {
     id: 1296269,
     node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
@@ -38,6 +43,10 @@ export function ghRepo(o: string, r: string, opts: { defaultBranch?: string; arc
     archived: opts.archived ?? false,
     default_branch: opts.defaultBranch ?? 'main',
     permissions: { admin: false, maintain: false, push: opts.push ?? true, triage: true, pull: true },
+    allow_merge_commit: merge.commit,
+    allow_squash_merge: merge.squash,
+    allow_rebase_merge: merge.rebase,
+    allow_auto_merge: true,
   };
 }
 

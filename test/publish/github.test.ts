@@ -397,6 +397,8 @@ describe('GitHubPlatform pull requests', () => {
       .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
       .post('/repos/o/r/issues/12/assignees', (b) => ((sent.assignees = b), true))
       .reply(201, ghIssue({ number: 12, title: prRequest.title }))
+      .get('/repos/o/r')
+      .reply(200, ghRepo('o', 'r'))
       .post('/graphql', (b) => ((sent.graphql = b), true))
       .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
     const { gh, logger } = await platform();
@@ -420,8 +422,40 @@ describe('GitHubPlatform pull requests', () => {
     expect(sent.labels).toEqual({ labels: ['dependencies'] });
     expect(sent.reviewers).toEqual({ reviewers: ['ann'], team_reviewers: ['platform'] });
     expect(sent.assignees).toEqual({ assignees: ['bob'] });
-    expect((sent.graphql as { variables: unknown }).variables).toEqual({ pullRequestId: 'PR_node_12' });
+    expect((sent.graphql as { variables: unknown }).variables).toEqual({ pullRequestId: 'PR_node_12', mergeMethod: 'MERGE' });
     expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
+    api.done();
+  });
+
+  it('asks auto-merge to squash in a repository that allows no merge commits', async () => {
+    let variables: unknown;
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
+      .get('/repos/o/r')
+      .reply(200, ghRepo('o', 'r', { merge: { commit: false, squash: true, rebase: true } }))
+      .post('/graphql', (b) => ((variables = b.variables), true))
+      .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+    const { gh, logger } = await platform();
+    await gh.createPr({ ...prRequest, automerge: true });
+    expect(variables).toEqual({ pullRequestId: 'PR_node_12', mergeMethod: 'SQUASH' });
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
+    api.done();
+  });
+
+  it('leaves the merge method to GitHub when the token cannot see the repository settings', async () => {
+    let variables: unknown;
+    const { allow_merge_commit: _m, allow_squash_merge: _s, allow_rebase_merge: _r, ...readOnly } = ghRepo('o', 'r', { push: false });
+    const api = githubApi()
+      .post('/repos/o/r/pulls')
+      .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
+      .get('/repos/o/r')
+      .reply(200, readOnly)
+      .post('/graphql', (b) => ((variables = b.variables), true))
+      .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+    const { gh } = await platform();
+    await gh.createPr({ ...prRequest, automerge: true });
+    expect(variables).toEqual({ pullRequestId: 'PR_node_12' });
     api.done();
   });
 
@@ -462,6 +496,8 @@ describe('GitHubPlatform pull requests', () => {
       .reply(201, ghPull({ number: 12, branch: prRequest.branch }))
       .post('/repos/o/r/pulls/12/requested_reviewers')
       .reply(422, ghValidationFailed('Reviews may only be requested from collaborators.', 'PullRequest'))
+      .get('/repos/o/r')
+      .reply(200, ghRepo('o', 'r'))
       .post('/graphql')
       .reply(200, {
         data: { enablePullRequestAutoMerge: null },

@@ -3,9 +3,23 @@ import type { PrRequest } from '../types.js';
 import { toPlatformError, type GitHubClient } from './client.js';
 import { splitReviewers } from './map.js';
 
-const AUTOMERGE = `mutation($pullRequestId: ID!) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
+const AUTOMERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) { clientMutationId }
 }`;
+
+export type MergeMethod = 'MERGE' | 'SQUASH' | 'REBASE';
+
+/**
+ * Auto-merge defaults to a merge commit, which a squash-only repository refuses ("Merge method merge commits are
+ * not allowed"). Merge commits when allowed, else squash, else rebase; null when the repository does not say.
+ */
+export function mergeMethodOf(repo: { allow_merge_commit?: boolean; allow_squash_merge?: boolean; allow_rebase_merge?: boolean }): MergeMethod | null {
+  if (repo.allow_merge_commit === undefined && repo.allow_squash_merge === undefined && repo.allow_rebase_merge === undefined) return null;
+  if (repo.allow_merge_commit !== false) return 'MERGE';
+  if (repo.allow_squash_merge) return 'SQUASH';
+  if (repo.allow_rebase_merge) return 'REBASE';
+  return null;
+}
 
 interface PrTarget {
   owner: string;
@@ -13,6 +27,8 @@ interface PrTarget {
   number: number;
   /** GraphQL id of the PR when known; read with `pulls.get` otherwise. */
   nodeId: string | null;
+  /** How auto-merge merges; null leaves it to GitHub. */
+  mergeMethod: MergeMethod | null;
 }
 
 /**
@@ -44,7 +60,7 @@ export async function addPrExtras(octokit: GitHubClient, logger: Logger, pr: PrT
   if (req.automerge) {
     await optional('enable automerge', async () => {
       const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
-      await octokit.graphql(AUTOMERGE, { pullRequestId: id });
+      await octokit.graphql(AUTOMERGE, { pullRequestId: id, ...(pr.mergeMethod ? { mergeMethod: pr.mergeMethod } : {}) });
     });
   }
 }
