@@ -1,6 +1,7 @@
 import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { DocInfo, FluxSource, ScanIndex, Scanner } from './scanner.js';
 import { walkValues } from './values-walk.js';
+import { kubernetes } from './kubernetes.js';
 import { extractImage } from './kustomize.js';
 import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 
@@ -9,7 +10,7 @@ const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 /**
  * Flux: `HelmRelease` charts resolved through `sourceRef` to a `HelmRepository` found in any file, `OCIRepository`
  * refs (`url` + `ref.tag`/`ref.semver`/`ref.digest`), and images in `HelmRelease.spec.values` and in its
- * `postRenderers[].kustomize.images`.
+ * `postRenderers[].kustomize.images`, and Flux `Kustomization.spec.images`.
  */
 export const flux: Scanner = {
   manager: 'flux',
@@ -34,12 +35,19 @@ export const flux: Scanner = {
     const kind = fluxKind(doc);
     if (kind === 'HelmRelease') extractHelmRelease(doc, sink, index);
     if (kind === 'OCIRepository') extractOciRepository(doc, sink, index);
+    // A Flux Kustomization's `spec.images` override images like a kustomization's `images:`; inline patches
+    // (`patchesStrategicMerge`) still hold plain `image:` fields, read as any Kubernetes object's.
+    if (kind === 'Kustomization') {
+      extractKustomizeImages(doc, sink, get(doc.contents, 'spec'));
+      kubernetes.extract(doc, sink, index);
+    }
   },
 };
 
-function fluxKind(doc: DocInfo): 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | undefined {
+function fluxKind(doc: DocInfo): 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | 'Kustomization' | undefined {
   const group = doc.apiVersion?.split('/')[0];
   if (group === 'helm.toolkit.fluxcd.io' && doc.kind === 'HelmRelease') return 'HelmRelease';
+  if (group === 'kustomize.toolkit.fluxcd.io' && doc.kind === 'Kustomization') return 'Kustomization';
   if (group !== 'source.toolkit.fluxcd.io') return undefined;
   return doc.kind === 'HelmRepository' || doc.kind === 'OCIRepository' ? doc.kind : undefined;
 }
@@ -72,9 +80,12 @@ function extractHelmRelease(doc: DocInfo, sink: Sink, index: ScanIndex): void {
   const values = get(spec, 'values');
   if (values) walkValues(sink, doc.text, values);
   // `postRenderers: [{kustomize: {images: [{name: nginx, newTag: 1.25.4}]}}]`: kustomize images applied after render.
-  for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) {
-    for (const item of asSeq(getPath(renderer, 'kustomize', 'images'))?.items ?? []) extractImage(sink, doc.text, item, 'flux');
-  }
+  for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) extractKustomizeImages(doc, sink, get(renderer, 'kustomize'));
+}
+
+/** `images: [{name, newName, newTag, digest}]` under `holder`, read like a kustomization's. */
+function extractKustomizeImages(doc: DocInfo, sink: Sink, holder: unknown): void {
+  for (const item of asSeq(get(holder, 'images'))?.items ?? []) extractImage(sink, doc.text, item, 'flux');
 }
 
 function extractChartSpec(doc: DocInfo, sink: Sink, index: ScanIndex, chartSpec: unknown): void {

@@ -2,12 +2,14 @@ import { posix } from 'node:path';
 import { skipForName, skipForValue, isVersionRange, type Found, type Sink } from './found.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import type { Manager } from './types.js';
+import { walkValues } from './values-walk.js';
 import { asSeq, get, offsetOf, str, token } from './yaml.js';
 
 const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /**
- * Kustomize `images:` (`name`, `newName`, `newTag`, `digest`) and `helmCharts:` (`name`, `repo`, `version`).
+ * Kustomize `images:` (`name`, `newName`, `newTag`, `digest`) and `helmCharts:` (`name`, `repo`, `version`, images in
+ * `valuesInline`); a `kind: Component` reads the same.
  * An overlay entry with only `newTag` takes its image from the `newName` its bases set:
  * base `images: [{name: app, newName: ghcr.io/acme/app}]`, overlay `images: [{name: app, newTag: 1.2.3}]`.
  */
@@ -38,7 +40,12 @@ export const kustomize: Scanner = {
   extract(doc, sink, index) {
     const resolve = (name: string) => resolveNewName(index, doc.dir, name, new Set());
     for (const item of asSeq(get(doc.contents, 'images'))?.items ?? []) extractImage(sink, doc.text, item, 'kustomize', resolve);
-    for (const item of asSeq(get(doc.contents, 'helmCharts'))?.items ?? []) extractHelmChart(doc, sink, item);
+    for (const item of asSeq(get(doc.contents, 'helmCharts'))?.items ?? []) {
+      extractHelmChart(doc, sink, item);
+      // `valuesInline: {image: {repository: …, tag: …}}`: Helm values written in the kustomization.
+      const inline = get(item, 'valuesInline');
+      if (inline) walkValues(sink, doc.text, inline);
+    }
   },
 };
 

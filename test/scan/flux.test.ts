@@ -205,4 +205,36 @@ spec:
       problems: [],
     });
   });
+
+  it('reads spec.images of a Flux Kustomization, and images in its inline patches', () => {
+    const F = 'clusters/prod/apps.yaml';
+    const text = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./apps/prod
+  sourceRef: {kind: GitRepository, name: flux-system}
+  images:
+    - name: podinfo
+      newName: ghcr.io/stefanprodan/podinfo
+      newTag: 6.5.4
+    - name: redis
+      newTag: 7.2.4
+      digest: ${DIGEST}
+  patchesStrategicMerge:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec: {template: {spec: {containers: [{name: web, image: "nginx:1.25.4"}]}}}
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 11, 'flux', 'ghcr.io/stefanprodan/podinfo', '6.5.4'),
+        dep(F, 13, 'flux', 'redis', '7.2.4', { currentDigest: DIGEST }),
+        dep(F, 19, 'kubernetes', 'nginx', '1.25.4'),
+      ],
+      problems: [],
+    });
+  });
 });

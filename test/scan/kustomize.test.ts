@@ -90,4 +90,23 @@ images:
     ];
     expect(scanJson(files).dependencies).toEqual([dep('prod/kustomization.yaml', 5, 'kustomize', 'mirror.local/acme/web', '2.0.0')]);
   });
+
+  it('finds images in the valuesInline of helmCharts', () => {
+    const F = 'kustomization.yaml';
+    const text = `helmCharts:
+  - name: ingress-nginx
+    repo: https://kubernetes.github.io/ingress-nginx
+    version: 4.10.0
+    valuesInline:
+      controller:
+        image:
+          registry: registry.k8s.io
+          image: ingress-nginx/controller
+          tag: v1.10.0
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 4, 'kustomize', 'ingress-nginx', '4.10.0', { datasource: 'helm', registryUrl: 'https://kubernetes.github.io/ingress-nginx' }),
+      dep(F, 10, 'helm-values', 'registry.k8s.io/ingress-nginx/controller', 'v1.10.0'),
+    ]);
+  });
 });
