@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Update } from '../../src/plan/types.js';
 import { run } from '../../src/run.js';
 import type { RunOptions, RunSummary } from '../../src/run-types.js';
-import { ghGitCommit, ghNotFound, ghPull, ghRef, ghRepo, ghValidationFailed, githubApi } from '../helpers/github-fake.js';
+import { ghContent, ghGitCommit, ghNotFound, ghPull, ghRef, ghRepo, ghValidationFailed, githubApi } from '../helpers/github-fake.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { parseOutputFile } from '../ship/actions-runner.js';
 import { summaryFor } from '../ship/git-repos.js';
@@ -228,6 +228,9 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
       .reply(200, ghRepo('acme', 'gitops'))
       .get('/repos/acme/gitops/git/ref/heads%2Fmain')
       .reply(200, ghRef('acme', 'gitops', 'main', 'base1'))
+      .get('/repos/acme/gitops/contents/apps/app.yaml')
+      .query({ ref: 'base1' })
+      .reply(200, ghContent('apps/app.yaml', manifest))
       .get('/repos/acme/gitops/pulls')
       .query(true)
       .reply(200, [])
