@@ -63,6 +63,9 @@ export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion):
   if ((candidate.revision === null) !== (current.revision === null)) {
     return current.revision === null ? 'has a revision, the current has none' : 'has no revision, the current has one';
   }
+  if ((candidate.revisionStyle ?? '') !== (current.revisionStyle ?? '')) {
+    return `revision style ${show(candidate.revisionStyle ?? '')} differs from the current ${show(current.revisionStyle ?? '')}`;
+  }
   return null;
 }
 

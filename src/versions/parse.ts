@@ -2,10 +2,14 @@ import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 /**
  * Docker tag shape: `v1.16.1`, `1.27.3-alpine3.20-perl`, `17rc1-alpine`, `7.4-rc2-alpine`, `16.4.0-debian-12-r15`,
- * `jammy-20241017`, `2024.12.0b0`. The suffix is lazy and optional-lazy so a trailing `-r15` is read as a revision.
+ * `jammy-20241017`, `2024.12.0b0`. The suffix is lazy and optional-lazy so a trailing revision is read as one:
+ * Bitnami `-r15`, linuxserver.io `-ls231`, k3s/rke2 `-k3s1`/`-rke2r1`, or a bare build number `1.2.3-2`.
  */
 const DOCKER_TAG =
-  /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-r(?<rev>\d+))?$/i;
+  /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
+
+/** Eclipse Temurin's `17.0.10_7`: a dotted version, then the build after an underscore. */
+const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
 
 /** Chart versions: semver with an optional `v`, tolerating one or two parts as Helm does (`1.2` → 1.2). */
 const CHART_VERSION =
@@ -43,19 +47,24 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
   if (notVersionKind(tag)) return null;
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
-  const seps = g.release.match(/[._]/g) ?? [];
+  let { release: releaseText, suffix = '', rev, revStyle = '' } = g;
+  // A bare number after a suffix belongs to it: `16.4.0-debian-12` is Debian 12, not build 12 of `-debian`.
+  if (rev !== undefined && revStyle === '' && suffix !== '') [suffix, rev] = [`${suffix}-${rev}`, undefined];
+  const underscore = UNDERSCORE_BUILD.exec(releaseText)?.groups;
+  if (underscore?.release && rev === undefined) [releaseText, rev, revStyle] = [underscore.release, underscore.build, '_'];
+  const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? '.';
   if (seps.some((s) => s !== separator)) return null;
-  const release = g.release.split(separator).map(Number);
   return {
     raw: tag,
     prefix: g.prefix ?? '',
-    release,
+    release: releaseText.split(separator).map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, '')) : null,
-    compatibility: g.suffix ?? '',
-    revision: g.rev !== undefined ? Number(g.rev) : null,
-    calendar: isCalendar(g.release.split(separator)),
+    compatibility: suffix,
+    revision: rev !== undefined ? Number(rev) : null,
+    ...(rev !== undefined ? { revisionStyle: revStyle.toLowerCase() } : {}),
+    calendar: isCalendar(releaseText.split(separator)),
   };
 }
 

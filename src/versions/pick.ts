@@ -67,13 +67,23 @@ export function pickTarget(current: string, candidates: readonly string[], polic
   }
   const judged = unique.map((version) => judge(version, parse(version), cur, policy));
   const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);
-  eligible.sort((a, b) => compareParsed(b, a) || (a.raw < b.raw ? -1 : 1));
+  const spelling = spellingOf(cur.raw);
+  const sameSpelling = (p: ParsedVersion): number => (spellingOf(p.raw) === spelling ? 1 : 0);
+  eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
   return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
 }
 
 type Parse = (value: string) => ParsedVersion | null;
+
+/**
+ * Equal versions written two ways (`2.0.0-rc.2` and `2.0.0-rc2`): the one spelled like the current tag wins.
+ * `2.0.0-rc.1` → `0.0.0-rc.0`.
+ */
+function spellingOf(raw: string): string {
+  return raw.replace(/\d+/g, '0');
+}
 
 function parserFor(policy: PickPolicy): Parse {
   if (!policy.versioning) return (v) => parseVersion(v, policy.scheme);

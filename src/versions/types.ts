@@ -14,8 +14,10 @@ export interface ParsedVersion {
   prerelease: (string | number)[] | null;
   /** Suffix family: `alpine` in `1.27-alpine`, `debian-12` in `16.4.0-debian-12-r15`; '' when none. */
   compatibility: string;
-  /** Bitnami-style revision (`-r15`) or a custom `build` group; null when the tag has none. */
+  /** Bitnami-style revision (`-r15`), a build number (`-ls231`, `-k3s1`, `_7`, a bare `-2`) or a custom `build` group; null when none. */
   revision: number | null;
+  /** How the revision is written: `r` in `-r15`, `ls` in `-ls231`, `_` in `17.0.10_7`, '' for a bare `-2`; only the same style compares. */
+  revisionStyle?: string;
   /** The first part looks like a year (`2024.11.3`) or a date (`20241103`). */
   calendar: boolean;
 }

@@ -5,8 +5,18 @@ describe('parseDockerTag', () => {
   it('reads prefix, parts, suffix and revision of a Bitnami tag', () => {
     expect(parseDockerTag('16.4.0-debian-12-r15')).toEqual({
       raw: '16.4.0-debian-12-r15', prefix: '', release: [16, 4, 0], separator: '.', prerelease: null,
-      compatibility: 'debian-12', revision: 15, calendar: false,
+      compatibility: 'debian-12', revision: 15, revisionStyle: 'r', calendar: false,
     });
+  });
+
+  it('reads build numbers: linuxserver.io -ls, k3s, Temurin underscore, and a bare number only without a suffix', () => {
+    expect(parseDockerTag('4.0.11.2680-ls258')).toMatchObject({ release: [4, 0, 11, 2680], compatibility: '', revision: 258, revisionStyle: 'ls' });
+    expect(parseDockerTag('v1.29.10-k3s2')).toMatchObject({ prefix: 'v', release: [1, 29, 10], revision: 2, revisionStyle: 'k3s' });
+    expect(parseDockerTag('17.0.13_11-jre')).toMatchObject({ release: [17, 0, 13], compatibility: 'jre', revision: 11, revisionStyle: '_' });
+    expect(parseDockerTag('8.0.39-30')).toMatchObject({ release: [8, 0, 39], compatibility: '', revision: 30, revisionStyle: '' });
+    expect(parseDockerTag('16.4.0-debian-12')).toMatchObject({ release: [16, 4, 0], compatibility: 'debian-12', revision: null });
+    expect(parseDockerTag('2.479.1-jdk17')).toMatchObject({ compatibility: 'jdk17', revision: null });
+    expect(parseDockerTag('1.2_3')).toMatchObject({ release: [1, 2], revision: 3, revisionStyle: '_' });
   });
 
   it('reads a pre-release glued to the version and a suffix after it', () => {

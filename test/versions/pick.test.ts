@@ -88,6 +88,62 @@ const cases: Case[] = [
     targets: [patch('main-def5678-1700003600')],
   },
   { title: 'rc ordering: rc10 comes after rc9', fixture: 'rc-chart', current: '1.0.0-rc9', policy: { scheme: 'semver' }, targets: [patch('1.0.0-rc10')] },
+  {
+    title: 'rc spelling: -rc1 moves to -rc2, not to the equal -rc.2', fixture: 'rc-mixed', current: '2.0.0-rc1', targets: [patch('2.0.0-rc2')],
+  },
+  {
+    title: 'rc spelling: -rc.1 moves to -rc.2, not to the equal -rc2', fixture: 'rc-mixed', current: '2.0.0-rc.1', targets: [patch('2.0.0-rc.2')],
+  },
+  {
+    title: 'rc spelling: a chart -rc.1 moves to -rc.2', fixture: 'rc-mixed', current: '2.0.0-rc.1', policy: { scheme: 'semver' },
+    targets: [patch('2.0.0-rc.2')],
+  },
+  {
+    title: 'temurin: an underscore build number is read as a build of the version',
+    fixture: 'eclipse-temurin', current: '17.0.10_7-jre', targets: [patch('17.0.13_11-jre'), major('23.0.1_11-jre')],
+  },
+  {
+    title: 'temurin: the -jre-jammy variant stays jammy',
+    fixture: 'eclipse-temurin', current: '17.0.12_7-jre', policy: { allowedVersions: '<18' }, targets: [patch('17.0.13_11-jre')],
+  },
+  {
+    title: 'temurin: a major-only tag moves to the newest major-only tag', fixture: 'eclipse-temurin', current: '17-jre', targets: [major('21-jre')],
+  },
+  {
+    title: 'linuxserver.io: -ls build numbers compare as numbers and move with the version',
+    fixture: 'linuxserver-sonarr', current: '4.0.9.2244-ls254', targets: [patch('4.0.11.2680-ls258')],
+  },
+  {
+    title: 'linuxserver.io: a newer -ls build of the same version is an update',
+    fixture: 'linuxserver-sonarr', current: '4.0.10.2544-ls255', policy: { allowedVersions: '<4.0.11' }, targets: [patch('4.0.10.2544-ls256')],
+  },
+  {
+    title: 'k3s: moves to the newest -k3s1 release; arch and rc tags are not candidates',
+    fixture: 'k3s', current: 'v1.29.10-k3s1', targets: [minor('v1.31.2-k3s1')],
+  },
+  {
+    title: 'k3s: within one minor, the newest -k3sN build', fixture: 'k3s', current: 'v1.29.9-k3s1', policy: { allowedVersions: '<1.30' },
+    targets: [patch('v1.29.10-k3s2')],
+  },
+  {
+    title: 'percona: a bare build number (8.0.39-30) stays on build-numbered tags',
+    fixture: 'percona-server', current: '8.0.36-28', targets: [minor('8.4.3-3')],
+  },
+  {
+    title: 'percona: a plain version does not jump to a build-numbered tag', fixture: 'percona-server', current: '8.0.36', targets: [patch('8.0.39')],
+  },
+  {
+    title: 'calver: zero-padded months order numerically (2025.01.10 after 2025.01.2)',
+    fixture: 'calver-padded', current: '2024.11.3', targets: [minor('2024.12.1'), major('2025.01.10')],
+  },
+  {
+    title: '0.x: 0.10.0 is newer than 0.9.12, and the v-prefixed tag is another family',
+    fixture: 'zero-major', current: '0.9.1', targets: [minor('0.10.1')],
+  },
+  {
+    title: '0.x: a chart stays off the 1.0.0 release candidate', fixture: 'zero-major', current: '0.8.2', policy: { scheme: 'semver' },
+    targets: [minor('0.10.1')],
+  },
 ];
 
 describe('pickTarget on real tag lists', () => {
