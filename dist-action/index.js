@@ -1138,8 +1138,8 @@ var require_stringifyString = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
-    var getFoldOptions = (ctx, isBlock) => ({
-      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+    var getFoldOptions = (ctx, isBlock2) => ({
+      indentAtStart: isBlock2 ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
@@ -4195,7 +4195,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq");
+    var isBlock2 = (token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap6 = fc.start.source === "{";
       const fcName = isMap6 ? "flow map" : "flow sequence";
@@ -4279,13 +4279,13 @@ var require_resolve_flow_collection = __commonJS({
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock2(value))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
           const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          if (isBlock2(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
@@ -4319,7 +4319,7 @@ var require_resolve_flow_collection = __commonJS({
           }
           const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock2(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -8246,7 +8246,7 @@ var require_truncate = __commonJS({
     var parse4 = require_parse();
     var constants = require_constants();
     var SemVer = require_semver();
-    var truncate = (version3, truncation, options) => {
+    var truncate2 = (version3, truncation, options) => {
       if (!constants.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
@@ -8276,7 +8276,7 @@ var require_truncate = __commonJS({
     var isPrerelease = (type2) => {
       return type2.startsWith("pre");
     };
-    module.exports = truncate;
+    module.exports = truncate2;
   }
 });
 
@@ -9513,7 +9513,7 @@ var require_semver2 = __commonJS({
     var lte = require_lte();
     var cmp = require_cmp();
     var coerce = require_coerce();
-    var truncate = require_truncate();
+    var truncate2 = require_truncate();
     var Comparator = require_comparator();
     var Range = require_range();
     var satisfies = require_satisfies();
@@ -9552,7 +9552,7 @@ var require_semver2 = __commonJS({
       lte,
       cmp,
       coerce,
-      truncate,
+      truncate: truncate2,
       Comparator,
       Range,
       satisfies,
@@ -14963,7 +14963,7 @@ var require_utils2 = __commonJS({
         return acc;
       }, target);
     };
-    var decode = function(str4, defaultDecoder, charset) {
+    var decode2 = function(str4, defaultDecoder, charset) {
       if (typeof str4 === "string" && str4.indexOf("%") === -1) {
         return str4.indexOf("+") === -1 ? str4 : str4.replace(/\+/g, " ");
       }
@@ -15147,7 +15147,7 @@ var require_utils2 = __commonJS({
       assign,
       combine,
       compact,
-      decode,
+      decode: decode2,
       encode,
       isBuffer,
       isOverflow,
@@ -22873,6 +22873,12 @@ var RULE = {
       default: "allow",
       description: "When the registry gives no release time: `allow` the update (and say so in the plan) or `wait`."
     },
+    rangeStrategy: {
+      type: "string",
+      enum: ["keep", "pin", "replace"],
+      default: "keep",
+      description: "Version ranges (`~1.2`, `1.x.x`, `^2.0.0`, `>=1.0.0 <2.0.0` in Chart.yaml, a HelmRelease, an OCIRepository `semver`): `keep` reports them and leaves them alone; `pin` writes the newest allowed version as an exact version; `replace` rewrites the range in its own style (`~1.2` → `~1.4`, `1.x.x` → `2.x.x`) when it does not allow the newest version."
+    },
     group: { type: "string", description: "Put every matched dependency in one branch and PR named after the group." },
     labels: { type: "array", items: { type: "string" }, description: "Labels for the pull request." },
     reviewers: { type: "array", items: { type: "string" }, description: "Reviewers to request (users, or `org/team`)." },
@@ -27235,7 +27241,8 @@ function createReleaseSource(opts) {
 var import_picomatch = __toESM(require_picomatch2(), 1);
 
 // src/versions/parse.ts
-var DOCKER_TAG = /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-r(?<rev>\d+))?$/i;
+var DOCKER_TAG = /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
+var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
 var CHART_VERSION = /^(?<prefix>[vV]?)(?<release>\d+(?:\.\d+){0,2})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+(?<build>[0-9A-Za-z.-]+))?$/;
 var FLOATING = /* @__PURE__ */ new Set([
   "latest",
@@ -27279,19 +27286,23 @@ function parseDockerTag(tag) {
   if (notVersionKind(tag)) return null;
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
-  const seps = g.release.match(/[._]/g) ?? [];
+  let { release: releaseText, suffix = "", rev, revStyle = "" } = g;
+  if (rev !== void 0 && revStyle === "" && suffix !== "") [suffix, rev] = [`${suffix}-${rev}`, void 0];
+  const underscore = UNDERSCORE_BUILD.exec(releaseText)?.groups;
+  if (underscore?.release && rev === void 0) [releaseText, rev, revStyle] = [underscore.release, underscore.build, "_"];
+  const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? ".";
   if (seps.some((s) => s !== separator)) return null;
-  const release = g.release.split(separator).map(Number);
   return {
     raw: tag,
     prefix: g.prefix ?? "",
-    release,
+    release: releaseText.split(separator).map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, "")) : null,
-    compatibility: g.suffix ?? "",
-    revision: g.rev !== void 0 ? Number(g.rev) : null,
-    calendar: isCalendar(g.release.split(separator))
+    compatibility: suffix,
+    revision: rev !== void 0 ? Number(rev) : null,
+    ...rev !== void 0 ? { revisionStyle: revStyle.toLowerCase() } : {},
+    calendar: isCalendar(releaseText.split(separator))
   };
 }
 function parseChartVersion(version3) {
@@ -27351,6 +27362,7 @@ var DEFAULTS = {
   separateMajor: true,
   minimumReleaseAge: null,
   minimumReleaseAgeMissing: "allow",
+  rangeStrategy: "keep",
   group: null,
   labels: [],
   reviewers: [],
@@ -27494,6 +27506,74 @@ var ReleaseAges = class {
   }
 };
 
+// src/versions/range-rewrite.ts
+var import_semver2 = __toESM(require_semver2(), 1);
+function nodeRange(range2) {
+  const r = range2.trim().replace(/\s*,\s*/g, " ");
+  return import_semver2.default.validRange(r, { loose: true }) === null ? null : r;
+}
+function rangeAllows(range2, v) {
+  const r = nodeRange(range2);
+  const includePrerelease = /\d-[0-9A-Za-z]/.test(range2);
+  return r !== null && import_semver2.default.satisfies(toSemver(v), r, { loose: true, includePrerelease });
+}
+function rangeFloor(range2) {
+  const r = nodeRange(range2);
+  if (r === null) return null;
+  try {
+    return import_semver2.default.minVersion(r, { loose: true })?.version ?? null;
+  } catch {
+    return null;
+  }
+}
+var SINGLE = /^(?<op>\^|~|=)?(?<v>[vV]?)(?<parts>(?:\d+|[xX*])(?:\.(?:\d+|[xX*])){0,2})$/;
+var WINDOW = /^(?<loOp>>=\s*)(?<lo>[vV]?\d+(?:\.\d+){0,2})(?<sep>\s*,?\s*)(?<hiOp><\s*)(?<hi>[vV]?\d+(?:\.\d+){0,2})$/;
+function replaceRange(range2, target) {
+  const trimmed = range2.trim();
+  const out = rewriteSingle(trimmed, target) ?? rewriteWindow(trimmed, target);
+  return out !== null && out !== trimmed && rangeAllows(out, target) ? out : null;
+}
+function rewriteSingle(range2, target) {
+  const g = SINGLE.exec(range2)?.groups;
+  if (!g?.parts) return null;
+  const tokens = g.parts.split(".");
+  const wild = tokens.findIndex((t) => !/^\d+$/.test(t));
+  const count = wild === -1 ? tokens.length : wild;
+  if (count === 0 || tokens.slice(count).some((t) => /^\d+$/.test(t))) return null;
+  const old = tokens.slice(0, count).map(Number);
+  const next = truncate(target, count);
+  const op = g.op ?? "";
+  if (op === "^" || op === "~") {
+    const sig = (nums) => op === "~" ? Math.min(1, count - 1) : firstNonZero(nums);
+    const oldSig = sig(old);
+    if (old.slice(oldSig + 1).every((n) => n === 0)) next.fill(0, sig(next) + 1);
+  }
+  return `${op}${g.v ?? ""}${[...next.map(String), ...tokens.slice(count)].join(".")}`;
+}
+function rewriteWindow(range2, target) {
+  const g = WINDOW.exec(range2)?.groups;
+  if (!g?.lo || !g.hi) return null;
+  const lo = splitBound(g.lo);
+  const hi = splitBound(g.hi);
+  const boundary = hi.nums.findLastIndex((n) => n !== 0);
+  if (boundary === -1) return null;
+  const base = truncate(target, boundary + 1);
+  const newHi = [...base.slice(0, boundary), (base[boundary] ?? 0) + 1];
+  const pad = (nums, len) => [...nums, ...Array(Math.max(0, len - nums.length)).fill(0)].slice(0, len).join(".");
+  return `${g.loOp}${lo.v}${pad(base, lo.nums.length)}${g.sep}${g.hiOp}${hi.v}${pad(newHi, hi.nums.length)}`;
+}
+function splitBound(bound) {
+  const v = /^[vV]/.test(bound) ? bound[0] : "";
+  return { v, nums: bound.slice(v.length).split(".").map(Number) };
+}
+function truncate(target, count) {
+  return Array.from({ length: count }, (_, i) => target.release[i] ?? 0);
+}
+function firstNonZero(nums) {
+  const i = nums.findIndex((n) => n !== 0);
+  return i === -1 ? nums.length - 1 : i;
+}
+
 // src/plan/branches.ts
 function groupBranches(updates, branchPrefix) {
   const byName = /* @__PURE__ */ new Map();
@@ -27520,7 +27600,8 @@ function titleFor(pkg, all) {
   return `Update ${pkg} to ${values.join(", ")}`;
 }
 function majorOf(value, chart) {
-  const parsed = parseVersion(value, chart ? "semver" : "docker");
+  const floor = parseVersion(value, chart ? "semver" : "docker") ? null : rangeFloor(value);
+  const parsed = parseVersion(floor ?? value, floor || chart ? "semver" : "docker");
   const first = parsed?.release[0];
   if (first === void 0) return null;
   return parsed?.calendar && parsed.release.length === 1 ? Math.floor(first / 1e4) : first;
@@ -27594,6 +27675,9 @@ function shapeMismatch(current, candidate) {
   if (candidate.revision === null !== (current.revision === null)) {
     return current.revision === null ? "has a revision, the current has none" : "has no revision, the current has one";
   }
+  if ((candidate.revisionStyle ?? "") !== (current.revisionStyle ?? "")) {
+    return `revision style ${show(candidate.revisionStyle ?? "")} differs from the current ${show(current.revisionStyle ?? "")}`;
+  }
   return null;
 }
 function show(s) {
@@ -27633,10 +27717,15 @@ function pickTarget(current, candidates, policy) {
   }
   const judged = unique.map((version3) => judge(version3, parse4(version3), cur, policy));
   const eligible = judged.filter((j) => j.verdict.verdict === "eligible" && j.parsed).map((j) => j.parsed);
-  eligible.sort((a, b) => compareParsed(b, a) || (a.raw < b.raw ? -1 : 1));
+  const spelling = spellingOf(cur.raw);
+  const sameSpelling = (p) => spellingOf(p.raw) === spelling ? 1 : 0;
+  eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
   return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
+}
+function spellingOf(raw) {
+  return raw.replace(/\d+/g, "0");
 }
 function parserFor(policy) {
   if (!policy.versioning) return (v) => parseVersion(v, policy.scheme);
@@ -27706,8 +27795,11 @@ function markPicked(v, targets) {
   const sameKind = targets.map((x) => x.version).join(" and ");
   return { ...v, reason: `newer, but ${sameKind} ${targets.length > 1 ? "are" : "is"} preferred` };
 }
+function heldVerdict(verdicts) {
+  return verdicts.find((v) => v.rejectKind === "prerelease" || v.rejectKind === "allowed-versions" || v.rejectKind === "blocked");
+}
 function upToDateReason(verdicts) {
-  const held = verdicts.find((v) => v.rejectKind === "prerelease" || v.rejectKind === "allowed-versions" || v.rejectKind === "blocked");
+  const held = heldVerdict(verdicts);
   if (!held) return "up to date";
   return `no newer version allowed: ${held.version} is ${held.reason}`;
 }
@@ -27715,19 +27807,19 @@ function upToDateReason(verdicts) {
 // src/plan/dependency.ts
 async function planDependency(input) {
   const { dep } = input;
-  if (dep.currentValue === null) return stays(dep, "pinned by digest only; there is no tag to compare", []);
+  if (dep.currentValue === null) return stays(dep, "not-a-version", "pinned by digest only; there is no tag to compare", []);
   const result = await pickUnderAge(input, dep.currentValue);
   const updates = [];
   const held = [];
   for (const target of result.pick.targets) {
     const s = settingsFor(input, target.updateType);
     if (!s.enabled && !input.approved) {
-      held.push(`${target.updateType} update to ${target.version} disabled by ${s.disabledBy}`);
+      held.push({ kind: "disabled", text: `${target.updateType} update to ${target.version} disabled by ${s.disabledBy}` });
       continue;
     }
     const digest = await newDigestFor(input, target.version, s);
     if (digest.missing) {
-      held.push(`no digest found for ${target.version}, and the reference is pinned by digest`);
+      held.push({ kind: "no-digest", text: `no digest found for ${target.version}, and the reference is pinned by digest` });
       continue;
     }
     const verdict = result.pick.verdicts.find((v) => v.version === target.version);
@@ -27735,12 +27827,21 @@ async function planDependency(input) {
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? "newest version"}`, notes, s));
   }
   if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts };
-  if (held.length > 0) return stays(dep, held.join("; "), result.pick.verdicts);
+  if (held.length > 0) return stays(dep, heldKind(held), held.map((h) => h.text).join("; "), result.pick.verdicts);
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
-  return stays(dep, result.pick.reason ?? "up to date", result.pick.verdicts);
+  return stays(dep, pickKind(result.pick), result.pick.reason ?? "up to date", result.pick.verdicts);
 }
-async function pickUnderAge(input, current) {
+function heldKind(held) {
+  return held.some((h) => h.kind === "disabled") ? "disabled" : held[0]?.kind ?? "up-to-date";
+}
+function pickKind(pick) {
+  if (!pick.current) return "not-a-version";
+  const held = heldVerdict(pick.verdicts);
+  if (!held) return "up-to-date";
+  return held.rejectKind === "blocked" ? "too-new" : "not-allowed";
+}
+async function pickUnderAge(input, current, readAs) {
   const { settings } = input;
   const versions = input.releases.releases.map((r) => r.version);
   const blocked = /* @__PURE__ */ new Map();
@@ -27748,8 +27849,8 @@ async function pickUnderAge(input, current) {
   const checked = /* @__PURE__ */ new Set();
   for (; ; ) {
     const pick = pickTarget(current, versions, {
-      scheme: input.dep.datasource === "helm" ? "semver" : "docker",
-      versioning: settings.versioning,
+      scheme: readAs?.scheme ?? (input.dep.datasource === "helm" ? "semver" : "docker"),
+      versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
       allowedVersions: settings.allowedVersions,
       separateMajor: settings.separateMajor,
@@ -27810,8 +27911,68 @@ function makeUpdate(input, target, newDigest, reason, notes, s) {
     homepage: input.releases.homepage ?? null
   };
 }
-function stays(dep, reason, candidates) {
-  return { updates: [], unchanged: { dependency: dep, reason }, candidates };
+function stays(dep, kind, reason, candidates) {
+  return { updates: [], unchanged: { dependency: dep, reason, kind }, candidates };
+}
+
+// src/plan/range.ts
+async function planRange(input, range2) {
+  const { dep } = input;
+  const floor = rangeFloor(range2);
+  if (floor === null) return stays(dep, "range", `version range "${range2}" is left alone: not a range Tidemark reads`, []);
+  const aged = await pickUnderAge(input, prefixLike(range2, input.releases) + floor, { scheme: "semver", versioning: null });
+  const { targets, verdicts } = aged.pick;
+  const newest = targets.at(-1);
+  if (!newest) {
+    const why = aged.pick.reason ?? "up to date";
+    return stays(dep, pickKind(aged.pick), why === "up to date" ? `version range "${range2}" is up to date` : `version range "${range2}" is left alone: ${why}`, verdicts);
+  }
+  const updates = [];
+  const held = [];
+  for (const target of targets) {
+    const outcome = await planTarget(input, range2, target, target === newest, aged.notes.get(target.version));
+    if ("kind" in outcome) held.push(outcome);
+    else if (outcome.update) updates.push(outcome.update);
+  }
+  if (updates.length > 0) return { updates, unchanged: null, candidates: verdicts };
+  const text = held.map((h) => h.text).join("; ");
+  return stays(dep, strongest(held), `version range "${range2}" is left alone: ${text}`, verdicts);
+}
+async function planTarget(input, range2, target, isNewest, ageNote) {
+  const s = settingsFor(input, target.updateType);
+  const parsed = parseChartVersion(target.version);
+  const allowed = parsed !== null && rangeAllows(range2, parsed);
+  if (s.rangeStrategy === "keep" || s.rangeStrategy === "replace" && allowed) {
+    if (!isNewest) return { update: null };
+    const text = allowed ? `it allows the newest version ${target.version}` : `the newest version ${target.version} is outside it`;
+    return { kind: allowed ? "up-to-date" : "range", text };
+  }
+  const newValue = s.rangeStrategy === "pin" ? target.version : parsed && replaceRange(range2, parsed);
+  if (!newValue) return { kind: "range", text: `it cannot be rewritten safely to allow ${target.version}` };
+  if (!s.enabled && !input.approved) {
+    return { kind: "disabled", text: `${target.updateType} update to ${newValue} disabled by ${s.disabledBy}` };
+  }
+  const digest = await newDigestFor(input, target.version, s);
+  if (digest.missing) return { kind: "no-digest", text: `no digest found for ${target.version}, and the reference is pinned by digest` };
+  const what = target.updateType === "major" ? "newest major version" : "newest minor/patch version";
+  const reason = s.rangeStrategy === "pin" ? `${newValue} is the ${what}` : `${newValue} allows ${target.version}, the ${what}`;
+  const note = s.rangeStrategy === "pin" ? `pinned from the range "${range2}", rangeStrategy pin` : `was "${range2}", rangeStrategy replace`;
+  return { update: makeUpdate(input, { version: newValue, updateType: target.updateType }, digest.value, reason, [note, ageNote], s) };
+}
+function strongest(held) {
+  const order = ["disabled", "range", "no-digest", "up-to-date"];
+  return order.find((k) => held.some((h) => h.kind === k)) ?? "range";
+}
+function prefixLike(range2, releases) {
+  if (/(^|[\s,<>=~^])v\d/i.test(range2)) return "v";
+  let withV = 0;
+  let plain = 0;
+  for (const r of releases.releases) {
+    const p = parseChartVersion(r.version);
+    if (p?.prefix) withV++;
+    else if (p) plain++;
+  }
+  return withV > plain ? "v" : "";
 }
 
 // src/plan/reasons.ts
@@ -27905,10 +28066,10 @@ async function createPlan(scan, source, config, opts = {}) {
   };
 }
 function settle(dep, config, approved) {
-  if (dep.skipReason) return { dependency: dep, reason: skipReasonText(dep) };
+  if (dep.skipReason && !isRange(dep)) return { dependency: dep, reason: skipReasonText(dep), kind: "skipped" };
   const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
   const isApproved = approved?.has(dep.name) ?? false;
-  if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}` };
+  if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}`, kind: "disabled" };
   return { dep, settings, approved: isApproved };
 }
 async function planPackage(pkg, deps, source, config, now, logger) {
@@ -27924,7 +28085,8 @@ async function planPackage(pkg, deps, source, config, now, logger) {
   const out = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const r = await planDependency({ dep, pkg, releases, source, rules: config.rules, settings, approved, ages });
+      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       out.push({ ...r, failed: false });
     } catch (err) {
       logger.warn("lookup failed", { package: pkg.name, file: dep.file, error: errorText(err) });
@@ -27933,8 +28095,11 @@ async function planPackage(pkg, deps, source, config, now, logger) {
   }
   return out;
 }
+function isRange(dep) {
+  return dep.skipReason === "version-range" && dep.currentValue !== null;
+}
 function failed(dep, err) {
-  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}` }, candidates: [], failed: true };
+  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}`, kind: "lookup-failed" }, candidates: [], failed: true };
 }
 function errorText(err) {
   return err instanceof Error ? err.message : String(err);
@@ -27959,7 +28124,19 @@ var PATTERNS = [
   ["disabled", /disabled|enabled: ?false|not enabled/i],
   ["rule", /no newer version allowed|allowedVersions|outside .*range|pre-?release/i]
 ];
+var BY_KIND = {
+  skipped: "skipped",
+  disabled: "disabled",
+  "up-to-date": "up-to-date",
+  "not-allowed": "rule",
+  "too-new": "too-new",
+  "lookup-failed": "lookup-failed",
+  "not-a-version": "other",
+  "no-digest": "other",
+  range: "rule"
+};
 function classifyUnchanged(u) {
+  if (u.kind) return BY_KIND[u.kind];
   if (u.dependency.skipReason) return "skipped";
   for (const [kind, re] of PATTERNS) if (re.test(u.reason)) return kind;
   return "other";
@@ -28219,12 +28396,21 @@ var GitPlatform = class _GitPlatform {
   git(args, opts) {
     return git(this.dir, args, opts);
   }
-  /** `ref: refs/heads/main\tHEAD` from `ls-remote --symref`. */
+  /**
+   * The remote's default branch: `ref: refs/heads/main\tHEAD` from `ls-remote --symref`. A bare repo made by
+   * `git init --bare` may point HEAD at a branch that was never pushed (`master` while `main` exists); then the
+   * branch checked out here is taken, when the remote has it.
+   */
   async remoteHead() {
     const out = (await this.git(["ls-remote", "--symref", this.remote, "HEAD"])).stdout;
     const m = /^ref: refs\/heads\/(?<branch>\S+)\tHEAD$/m.exec(out);
-    if (!m?.groups?.branch) throw new PlatformError(`could not tell the default branch of ${this.remote}`, { platform: "git" });
-    return m.groups.branch;
+    if (m?.groups?.branch && await this.lsRemote(`refs/heads/${m.groups.branch}`)) return m.groups.branch;
+    const local = (await this.git(["symbolic-ref", "--quiet", "--short", "HEAD"], { okCodes: [1, 128] })).stdout.trim();
+    if (local && await this.lsRemote(`refs/heads/${local}`)) return local;
+    throw new PlatformError(
+      `could not tell the default branch of ${this.remote}: its HEAD names no pushed branch; set baseBranch in .tidemark.yaml`,
+      { platform: "git" }
+    );
   }
   async lsRemote(ref) {
     const out = (await this.git(["ls-remote", this.remote, ref])).stdout;
@@ -32675,10 +32861,16 @@ function createGitHubClient(opts) {
       info: () => {
       },
       warn: (msg) => logger.warn("GitHub client warning", { detail: msg }),
-      // Octokit logs every failed request here, expected 404s included; callers log the PlatformError that matters.
-      error: (msg) => logger.debug("GitHub request failed", { detail: msg })
+      error: logFailedRequest(logger)
     }
   });
+}
+function logFailedRequest(logger) {
+  return (msg) => {
+    const status = Number(/ - (?<status>\d{3}) with id /.exec(msg)?.groups?.status ?? NaN);
+    if (status >= 500) logger.warn("GitHub server error", { detail: msg });
+    else logger.debug("GitHub request failed", { detail: msg });
+  };
 }
 function isOctokitError(err) {
   return err instanceof Error && typeof err.status === "number";
@@ -32726,6 +32918,34 @@ async function gh(what, call) {
   }
 }
 
+// src/publish/github/contents.ts
+function contentsPath(path3) {
+  return path3.split("/").map(encodeURIComponent).join("/");
+}
+async function readContent(octokit, repo, sha, path3) {
+  let data;
+  try {
+    const res = await octokit.request(`GET /repos/{owner}/{repo}/contents/${contentsPath(path3)}`, { ...repo, ref: sha });
+    data = res.data;
+  } catch (err) {
+    if (githubStatus(err) === 404) return null;
+    throw toPlatformError(`read ${path3} at ${sha}`, err);
+  }
+  if (Array.isArray(data) || data.type !== "file") {
+    const kind = Array.isArray(data) ? "dir" : data.type;
+    throw new PlatformError(`GitHub: read ${path3} at ${sha}: it is a ${kind}, not a file`, { platform: "github" });
+  }
+  if (data.encoding === "base64" && (data.content !== "" || data.size === 0)) return decode(data.content ?? "");
+  const blob = await gh(`read blob of ${path3}`, () => octokit.rest.git.getBlob({ ...repo, file_sha: data.sha }));
+  if (blob.data.encoding !== "base64") {
+    throw new PlatformError(`GitHub: read blob of ${path3}: unexpected encoding ${blob.data.encoding}`, { platform: "github" });
+  }
+  return decode(blob.data.content);
+}
+function decode(base64) {
+  return Buffer.from(base64, "base64").toString("utf8");
+}
+
 // src/publish/github/map.ts
 function toPullRequest(p) {
   const state = p.merged_at ? "merged" : p.state === "open" ? "open" : "closed";
@@ -32763,9 +32983,16 @@ function splitReviewers(reviewers) {
 var PR_EXISTS = /pull request already exists/i;
 
 // src/publish/github/extras.ts
-var AUTOMERGE = `mutation($pullRequestId: ID!) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId }
+var AUTOMERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) { clientMutationId }
 }`;
+function mergeMethodOf(repo) {
+  if (repo.allow_merge_commit === void 0 && repo.allow_squash_merge === void 0 && repo.allow_rebase_merge === void 0) return null;
+  if (repo.allow_merge_commit !== false) return "MERGE";
+  if (repo.allow_squash_merge) return "SQUASH";
+  if (repo.allow_rebase_merge) return "REBASE";
+  return null;
+}
 async function addPrExtras(octokit, logger, pr, req) {
   const repo = { owner: pr.owner, repo: pr.repo };
   const rest = octokit.rest;
@@ -32792,7 +33019,7 @@ async function addPrExtras(octokit, logger, pr, req) {
   if (req.automerge) {
     await optional("enable automerge", async () => {
       const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
-      await octokit.graphql(AUTOMERGE, { pullRequestId: id });
+      await octokit.graphql(AUTOMERGE, { pullRequestId: id, ...pr.mergeMethod ? { mergeMethod: pr.mergeMethod } : {} });
     });
   }
 }
@@ -32808,6 +33035,7 @@ var GitHubPlatform = class _GitHubPlatform {
   kind = "github";
   supportsPullRequests = true;
   defaultBranch = null;
+  repoInfo = null;
   login;
   static async create(opts) {
     const match = /^(?<owner>[^/\s]+)\/(?<name>[^/\s]+)$/.exec(opts.repo);
@@ -32901,6 +33129,14 @@ var GitHubPlatform = class _GitHubPlatform {
     );
     return refs.map((r) => r.ref.replace(/^refs\/heads\//, "")).filter((name) => name.startsWith(prefix));
   }
+  /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
+  async readFile(sha, path3) {
+    const text = await readContent(this.octokit, this.repoArgs, sha, path3);
+    if (text === null) {
+      throw new PlatformError(`GitHub: ${path3} does not exist at ${sha} of ${this.owner}/${this.name}`, { platform: "github", status: 404 });
+    }
+    return text;
+  }
   async findPr(branch) {
     const { data } = await gh(
       `find PR for ${branch}`,
@@ -32926,7 +33162,8 @@ var GitHubPlatform = class _GitHubPlatform {
   }
   async createPr(req) {
     const created = await this.openOrReuse(req);
-    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId }, req);
+    const mergeMethod = req.automerge ? await this.mergeMethod() : null;
+    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod }, req);
     return created.pr;
   }
   async openOrReuse(req) {
@@ -33002,10 +33239,23 @@ var GitHubPlatform = class _GitHubPlatform {
     );
   }
   async repoDefaultBranch() {
-    if (this.defaultBranch !== null) return this.defaultBranch;
+    return (await this.repository()).default_branch;
+  }
+  /** The repository as `GET /repos/{o}/{r}` describes it, read once per run. */
+  async repository() {
+    if (this.repoInfo !== null) return this.repoInfo;
     const { data } = await gh(`read repository ${this.owner}/${this.name}`, () => this.octokit.rest.repos.get(this.repoArgs));
+    this.repoInfo = data;
     this.defaultBranch = data.default_branch;
-    return data.default_branch;
+    return data;
+  }
+  async mergeMethod() {
+    try {
+      return mergeMethodOf(await this.repository());
+    } catch (err) {
+      this.logger.debug("could not read the allowed merge methods", { error: toPlatformError("read repository", err).message });
+      return null;
+    }
   }
   async getRefSha(branch) {
     try {
@@ -40818,6 +41068,34 @@ async function callGitLab(what, call, ctx) {
   }
 }
 
+// src/publish/gitlab/automerge.ts
+async function enableAutomerge(ctx, iid) {
+  const unit = ctx.timing?.retryAfterUnitMs ?? 1e3;
+  const tries = ctx.timing?.pipelineWaits ?? 5;
+  try {
+    for (let attempt = 0; attempt < tries; attempt++) {
+      const mr = await ctx.call(`read MR !${iid}`, () => ctx.api.MergeRequests.show(ctx.project, iid));
+      if (mr.head_pipeline) {
+        await ctx.call(
+          `set automerge on !${iid}`,
+          () => ctx.api.MergeRequests.accept(ctx.project, iid, {
+            autoMerge: true,
+            // GitLab before 17.11 only knows the old name; later versions still accept it.
+            mergeWhenPipelineSucceeds: true,
+            shouldRemoveSourceBranch: true,
+            ...mr.sha ? { sha: mr.sha } : {}
+          })
+        );
+        return;
+      }
+      if (attempt + 1 < tries) await new Promise((resolve2) => setTimeout(resolve2, 2 * (attempt + 1) * unit));
+    }
+    ctx.logger.warn("no pipeline on the merge request; automerge not set, so nothing merges untested", { pr: iid });
+  } catch (err) {
+    ctx.logger.warn("could not enable automerge", { pr: iid, error: toPlatformError2("automerge", err).message });
+  }
+}
+
 // src/publish/gitlab/map.ts
 function toPullRequest2(mr) {
   const state = mr.state === "merged" ? "merged" : mr.state === "closed" ? "closed" : "open";
@@ -40863,6 +41141,7 @@ var GitLabPlatform = class _GitLabPlatform {
   defaultBranch = null;
   userId;
   userIds = /* @__PURE__ */ new Map();
+  seenFiles = /* @__PURE__ */ new Set();
   static async create(opts) {
     if (!/^[^/\s]+(\/[^/\s]+)+$/.test(opts.repo)) {
       throw new PlatformError(`GitLab: project must be group/project, got "${opts.repo}"`, { platform: "gitlab" });
@@ -40909,12 +41188,30 @@ var GitLabPlatform = class _GitLabPlatform {
     this.logger.debug("committed to GitLab branch", { branch: req.branch, sha: commit.id });
     return commit.id;
   }
-  async fileExists(path3, ref) {
+  /** Files known at a commit; a commit's tree never changes, so what `readFile` saw spares a request here. */
+  async fileExists(path3, sha) {
+    if (this.seenFiles.has(`${sha}\0${path3}`)) return true;
+    return await this.fileAt(sha, path3) !== null;
+  }
+  /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
+  async readFile(sha, path3) {
+    const text = await this.fileAt(sha, path3);
+    if (text === null) {
+      throw new PlatformError(`GitLab: ${path3} does not exist at ${sha} of ${this.project}`, { platform: "gitlab", status: 404 });
+    }
+    return text;
+  }
+  /**
+   * `GET /projects/:id/repository/files/:path?ref=sha`, null on 404. The JSON form carries base64, decoded here
+   * byte for byte; the `/raw` form would come back through Gitbeaker as text, which drops a leading BOM.
+   */
+  async fileAt(sha, path3) {
     try {
-      await this.call(`read ${path3}`, () => this.api.RepositoryFiles.show(this.project, path3, ref));
-      return true;
+      const file = await this.call(`read ${path3} at ${sha}`, () => this.api.RepositoryFiles.show(this.project, path3, sha));
+      this.seenFiles.add(`${sha}\0${path3}`);
+      return Buffer.from(file.content, "base64").toString("utf8");
     } catch (err) {
-      if (err instanceof PlatformError && err.status === 404) return false;
+      if (err instanceof PlatformError && err.status === 404) return null;
       throw err;
     }
   }
@@ -40952,7 +41249,9 @@ var GitLabPlatform = class _GitLabPlatform {
     const reviewerIds = await this.resolveUsers(req.reviewers, "reviewer");
     const assigneeIds = await this.resolveUsers(req.assignees, "assignee");
     const pr = await this.openOrReuse(req, { reviewerIds, assigneeIds });
-    if (req.automerge) await this.mergeWhenPipelineSucceeds(pr.number);
+    if (req.automerge) {
+      await enableAutomerge({ api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: (w, fn) => this.call(w, fn) }, pr.number);
+    }
     return pr;
   }
   async openOrReuse(req, people) {
@@ -41002,17 +41301,6 @@ var GitLabPlatform = class _GitLabPlatform {
     } catch (err) {
       this.logger.warn("could not look up user", { username, error: toPlatformError2("look up user", err).message });
       return null;
-    }
-  }
-  /** GitLab's automerge; it can refuse (no pipeline yet, not allowed): a warning, not a failed run. */
-  async mergeWhenPipelineSucceeds(iid) {
-    try {
-      await this.call(
-        `set automerge on !${iid}`,
-        () => this.api.MergeRequests.merge(this.project, iid, { mergeWhenPipelineSucceeds: true, shouldRemoveSourceBranch: true })
-      );
-    } catch (err) {
-      this.logger.warn("could not enable automerge", { pr: iid, error: toPlatformError2("automerge", err).message });
     }
   }
   async updatePr(number, fields) {
@@ -41187,13 +41475,113 @@ function createFileSink(file, text) {
 }
 
 // src/scan/argocd.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 
-// src/scan/embedded.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+// src/scan/yaml.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function parseYaml(text) {
+  const docs = [];
+  const problems = [];
+  for (const doc of (0, import_yaml2.parseAllDocuments)(text)) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
+      continue;
+    }
+    docs.push({ contents: doc.contents, start: doc.range[0] });
+  }
+  return { docs, problems };
+}
+function firstLine(message) {
+  const i = message.indexOf("\n");
+  return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
+}
+function get2(node, key) {
+  if (!(0, import_yaml2.isMap)(node)) return void 0;
+  for (const pair of node.items) {
+    if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === key) return pair.value ?? void 0;
+  }
+  return void 0;
+}
+function getPath(node, ...keys) {
+  let cur = node;
+  for (const k of keys) {
+    cur = get2(cur, k);
+    if (cur === void 0) return void 0;
+  }
+  return cur;
+}
+function str3(node) {
+  if (!(0, import_yaml2.isScalar)(node)) return void 0;
+  if (node.value === null) return "";
+  const value = typeof node.source === "string" ? node.source : typeof node.value === "string" ? node.value : void 0;
+  return value !== void 0 && isBlock(node.type) ? value.replace(/\n+$/, "") : value;
+}
+function isBlock(type2) {
+  return type2 === "BLOCK_LITERAL" || type2 === "BLOCK_FOLDED";
+}
+function asSeq(node) {
+  return (0, import_yaml2.isSeq)(node) ? node : void 0;
+}
+function token(text, node) {
+  if (!(0, import_yaml2.isScalar)(node) || !node.range) return null;
+  const value = str3(node);
+  if (value === void 0) return null;
+  const [from, to] = node.range;
+  if (isBlock(node.type)) return blockToken(text, value, from, to);
+  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+  if (node.type !== "PLAIN" && !quoted) return null;
+  const start = quoted ? from + 1 : from;
+  const end = quoted ? to - 1 : to;
+  return text.slice(start, end) === value ? { value, start, end } : null;
+}
+function blockToken(text, value, from, to) {
+  if (value === "" || value.includes("\n")) return null;
+  const header = text.indexOf("\n", from);
+  if (header < 0 || header >= to) return null;
+  const body = /\n(?:[ \t]*\r?\n)*(?<indent> *)/y;
+  body.lastIndex = header;
+  const m = body.exec(text);
+  if (!m) return null;
+  const start = m.index + m[0].length;
+  const end = start + value.length;
+  if (text.slice(start, end) !== value || text.slice(end, to).trim() !== "") return null;
+  return { value, start, end };
+}
+function offsetOf(node) {
+  const range2 = node?.range;
+  return range2 ? range2[0] : 0;
+}
 
-// src/scan/values-walk.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+// src/scan/argocd-appset.ts
+var PARAM = /^\{\{-?\s*\.?(?<path>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*-?\}\}$/;
+var MAX_DEPTH = 8;
+function listElements(spec) {
+  const out = [];
+  collect(get2(spec, "generators"), out, 0);
+  return out;
+}
+function collect(generators, out, depth) {
+  if (depth > MAX_DEPTH) return;
+  for (const gen of asSeq(generators)?.items ?? []) {
+    const list = get2(gen, "list");
+    const values = get2(list, "values");
+    for (const element of asSeq(get2(list, "elements"))?.items ?? []) out.push({ element, values });
+    collect(getPath(gen, "matrix", "generators"), out, depth + 1);
+    collect(getPath(gen, "merge", "generators"), out, depth + 1);
+  }
+}
+function templateParam(value) {
+  return PARAM.exec(value.trim())?.groups?.path?.split(".");
+}
+function resolveField(field, el) {
+  const value = str3(field);
+  if (value === void 0) return void 0;
+  const path3 = templateParam(value);
+  if (!path3) return value.includes("{{") ? void 0 : field;
+  const fromElement = getPath(el.element, ...path3);
+  if (fromElement !== void 0) return fromElement;
+  return path3[0] === "values" && path3.length > 1 ? getPath(el.values, ...path3.slice(1)) : void 0;
+}
 
 // src/scan/image.ts
 var DIGEST = /^(?<algo>[a-z0-9]+(?:[+._-][a-z0-9]+)*):(?<hex>[a-zA-Z0-9=_-]{32,})$/;
@@ -41252,75 +41640,18 @@ function isVersionRange(value) {
   return /[\^~*><=|\s]/.test(value) || /(^|\.)[xX](\.|$)/.test(value);
 }
 
-// src/scan/yaml.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-function parseYaml(text) {
-  const docs = [];
-  const problems = [];
-  for (const doc of (0, import_yaml2.parseAllDocuments)(text)) {
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
-      continue;
-    }
-    docs.push({ contents: doc.contents, start: doc.range[0] });
-  }
-  return { docs, problems };
-}
-function firstLine(message) {
-  const i = message.indexOf("\n");
-  return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
-}
-function get2(node, key) {
-  if (!(0, import_yaml2.isMap)(node)) return void 0;
-  for (const pair of node.items) {
-    if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === key) return pair.value ?? void 0;
-  }
-  return void 0;
-}
-function getPath(node, ...keys) {
-  let cur = node;
-  for (const k of keys) {
-    cur = get2(cur, k);
-    if (cur === void 0) return void 0;
-  }
-  return cur;
-}
-function str3(node) {
-  if (!(0, import_yaml2.isScalar)(node)) return void 0;
-  if (node.value === null) return "";
-  if (typeof node.source === "string") return node.source;
-  return typeof node.value === "string" ? node.value : void 0;
-}
-function asSeq(node) {
-  return (0, import_yaml2.isSeq)(node) ? node : void 0;
-}
-function token(text, node) {
-  if (!(0, import_yaml2.isScalar)(node) || !node.range) return null;
-  const value = str3(node);
-  if (value === void 0) return null;
-  const [from, to] = node.range;
-  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
-  if (node.type !== "PLAIN" && !quoted) return null;
-  const start = quoted ? from + 1 : from;
-  const end = quoted ? to - 1 : to;
-  return text.slice(start, end) === value ? { value, start, end } : null;
-}
-function offsetOf(node) {
-  const range2 = node?.range;
-  return range2 ? range2[0] : 0;
-}
-
 // src/scan/emit-image.ts
 function emitStringImage(sink, text, node, manager, strict) {
   const value = str3(node);
   if (value === void 0 || value === "") return;
-  const at2 = offsetOf(node);
+  emitImageText(sink, value, token(text, node), manager, offsetOf(node), strict);
+}
+function emitImageText(sink, value, tok, manager, at2, strict) {
   const base = { manager, datasource: "docker", registryUrl: null, at: at2 };
   const nameSkip = skipForName(value);
   if (nameSkip) return sink.found({ ...base, name: value, value: null, digest: null, skipReason: nameSkip });
   const ref = parseImageRef(value);
-  const tok = token(text, node);
-  if (!ref || !tok) {
+  if (!ref || !tok || tok.value !== value) {
     if (strict) sink.found({ ...base, name: value, value: null, digest: null, skipReason: "invalid-value" });
     return;
   }
@@ -41363,25 +41694,66 @@ function tokenOrEmpty(text, node) {
   return token(text, node) ?? void 0;
 }
 
+// src/scan/argocd-kustomize.ts
+function extractKustomizeImages(sink, text, kustomize2) {
+  for (const node of asSeq(get2(kustomize2, "images"))?.items ?? []) {
+    const value = str3(node);
+    if (!value) continue;
+    const eq = value.indexOf("=");
+    const ref = value.slice(eq + 1);
+    if (eq >= 0 && !/[:@]/.test(ref.slice(ref.lastIndexOf("/") + 1))) continue;
+    const tok = token(text, node);
+    const refTok = tok ? { value: ref, start: tok.start + eq + 1, end: tok.end } : null;
+    emitImageText(sink, ref, refTok, "argocd", offsetOf(node), true);
+  }
+}
+
+// src/scan/argocd-parameters.ts
+var PARAM2 = /^(?<prefix>(?:.*\.)?)(?<part>registry|repository|tag|digest)$/;
+function extractHelmParameters(sink, text, helm) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const item of asSeq(get2(helm, "parameters"))?.items ?? []) {
+    const nameNode = get2(item, "name");
+    const match = PARAM2.exec(str3(nameNode) ?? "")?.groups;
+    const value = get2(item, "value");
+    if (!match || value === void 0) continue;
+    const prefix = match.prefix ?? "";
+    const group = groups2.get(prefix) ?? { nodes: {}, at: offsetOf(nameNode) };
+    group.nodes[match.part] = value;
+    if (match.part === "repository") group.at = offsetOf(nameNode);
+    groups2.set(prefix, group);
+  }
+  for (const { nodes, at: at2 } of groups2.values()) {
+    if (nodes.repository === void 0 || nodes.tag === void 0 && nodes.digest === void 0) continue;
+    emitImageMap(sink, text, { repository: nodes.repository, registry: nodes.registry, tag: nodes.tag, digest: nodes.digest, at: at2 }, "helm-values");
+  }
+}
+
+// src/scan/embedded.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+
 // src/scan/values-walk.ts
+var import_yaml7 = __toESM(require_dist(), 1);
 var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
-var MAX_DEPTH = 64;
+var MAX_DEPTH2 = 64;
 function walkValues(sink, text, node, manager = "helm-values") {
   visit(sink, text, node, manager, "", 0, 0);
 }
 function visit(sink, text, node, manager, key, keyAt, depth) {
-  if (depth > MAX_DEPTH) return;
-  if ((0, import_yaml4.isSeq)(node)) {
+  if (depth > MAX_DEPTH2) return;
+  if ((0, import_yaml7.isSeq)(node)) {
     for (const item of node.items) visit(sink, text, item, manager, key, offsetOf(item), depth + 1);
     return;
   }
-  if (!(0, import_yaml4.isMap)(node)) return;
+  if (!(0, import_yaml7.isMap)(node)) return;
   if (emitIfImageMap(sink, text, node, manager, key, keyAt)) return;
+  const sibling = emitIfImageWithSiblingTag(sink, text, node, manager);
   for (const pair of node.items) {
-    if (!(0, import_yaml4.isPair)(pair) || !(0, import_yaml4.isScalar)(pair.key)) continue;
+    if (!(0, import_yaml7.isPair)(pair) || !(0, import_yaml7.isScalar)(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
-    if ((0, import_yaml4.isScalar)(v)) {
+    if (sibling && v === sibling) continue;
+    if ((0, import_yaml7.isScalar)(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === "image");
       continue;
     }
@@ -41402,15 +41774,31 @@ function emitIfImageMap(sink, text, map2, manager, key, keyAt) {
   const tag = get2(map2, "tag") ?? (imageish ? get2(map2, "version") : void 0);
   const digest = get2(map2, "digest") ?? get2(map2, "sha");
   if (tag === void 0 && digest === void 0 && !imageish) return false;
-  if (tag !== void 0 && !(0, import_yaml4.isScalar)(tag)) return false;
+  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return false;
   const at2 = key ? keyAt : offsetOf(repository);
   emitImageMap(sink, text, { repository, registry: get2(map2, "registry"), tag, digest, at: at2 }, manager);
   return true;
 }
+function emitIfImageWithSiblingTag(sink, text, map2, manager) {
+  const pair = map2.items.find((p) => (0, import_yaml7.isScalar)(p.key) && p.key.value === "image");
+  const image = pair?.value;
+  if (!pair || !(0, import_yaml7.isScalar)(image) || typeof image.value !== "string") return void 0;
+  const ref = parseImageRef(image.value);
+  if (!ref || ref.tag || ref.digest) return void 0;
+  const tag = get2(map2, "tag") ?? get2(map2, "imageTag");
+  const registry = get2(map2, "registry");
+  const digest = get2(map2, "digest");
+  const versioned = (0, import_yaml7.isScalar)(tag) || (0, import_yaml7.isScalar)(digest) && str3(digest) !== "";
+  if (!versioned && !((0, import_yaml7.isScalar)(registry) && str3(registry))) return void 0;
+  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return void 0;
+  const at2 = offsetOf(pair.key);
+  emitImageMap(sink, text, { repository: image, registry: (0, import_yaml7.isScalar)(registry) ? registry : void 0, tag, digest, at: at2 }, manager);
+  return image;
+}
 
 // src/scan/embedded.ts
 function scanEmbeddedValues(sink, text, node) {
-  if (!(0, import_yaml6.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
+  if (!(0, import_yaml9.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
   const inner = node.value;
   const map2 = offsetMap(text, node.type ?? "PLAIN", node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
@@ -41481,26 +41869,46 @@ var argocd = {
   manager: "argocd",
   matches: (doc) => doc.apiVersion?.split("/")[0] === "argoproj.io" && (doc.kind === "Application" || doc.kind === "ApplicationSet"),
   extract(doc, sink) {
-    const spec = doc.kind === "ApplicationSet" ? getPath(doc.contents, "spec", "template", "spec") : get2(doc.contents, "spec");
+    const appSet = doc.kind === "ApplicationSet";
+    const spec = appSet ? getPath(doc.contents, "spec", "template", "spec") : get2(doc.contents, "spec");
+    const elements = appSet ? listElements(get2(doc.contents, "spec")) : [];
     const single = get2(spec, "source");
-    if (single) extractSource(doc, sink, single);
-    for (const source of asSeq(get2(spec, "sources"))?.items ?? []) extractSource(doc, sink, source);
+    if (single) extractSource(doc, sink, single, elements);
+    for (const source of asSeq(get2(spec, "sources"))?.items ?? []) extractSource(doc, sink, source, elements);
   }
 };
-function extractSource(doc, sink, source) {
+function extractSource(doc, sink, source, elements) {
   const chartNode = get2(source, "chart");
   const chart = str3(chartNode);
-  if (chart) extractChart(doc, sink, source, chart, offsetOf(chartNode));
+  if (chart && !extractFromElements(doc, sink, source, elements)) {
+    extractChart(doc, sink, chart, get2(source, "repoURL"), get2(source, "targetRevision"), offsetOf(chartNode));
+  }
   const helm = get2(source, "helm");
   const valuesObject = get2(helm, "valuesObject");
   if (valuesObject) walkValues(sink, doc.text, valuesObject);
   const values = get2(helm, "values");
-  if ((0, import_yaml8.isMap)(values)) walkValues(sink, doc.text, values);
-  else if ((0, import_yaml8.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values);
+  if ((0, import_yaml11.isMap)(values)) walkValues(sink, doc.text, values);
+  else if ((0, import_yaml11.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values);
+  extractHelmParameters(sink, doc.text, helm);
+  extractKustomizeImages(sink, doc.text, get2(source, "kustomize"));
 }
-function extractChart(doc, sink, source, chart, at2) {
-  const repoURL = str3(get2(source, "repoURL")) ?? "";
-  const revisionNode = get2(source, "targetRevision");
+function extractFromElements(doc, sink, source, elements) {
+  const revision = get2(source, "targetRevision");
+  if (elements.length === 0 || !templateParam(str3(revision) ?? "")) return false;
+  let any = false;
+  for (const el of elements) {
+    const revisionNode = resolveField(revision, el);
+    const chartNode = resolveField(get2(source, "chart"), el);
+    const chart = str3(chartNode);
+    if (revisionNode === void 0 || !chart) continue;
+    const repo = get2(source, "repoURL");
+    extractChart(doc, sink, chart, resolveField(repo, el) ?? repo, revisionNode, offsetOf(revisionNode));
+    any = true;
+  }
+  return any;
+}
+function extractChart(doc, sink, chart, repoNode, revisionNode, at2) {
+  const repoURL = str3(repoNode) ?? "";
   const revision = str3(revisionNode) ?? "";
   const found = {
     manager: "argocd",
@@ -41522,7 +41930,162 @@ function revisionSkip(revision) {
 }
 function normalizeRepo(url12) {
   const trimmed = url12.replace(/\/+$/, "");
+  if (skipForName(trimmed)) return trimmed;
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `oci://${trimmed}`;
+}
+
+// src/scan/kubernetes.ts
+var import_yaml13 = __toESM(require_dist(), 1);
+var CRD_IMAGE_FIELDS = [
+  { group: "postgresql.cnpg.io", kind: "Cluster", path: ["spec", "imageName"] },
+  { group: "postgresql.cnpg.io", kind: "Pooler", path: ["spec", "template", "spec", "imageName"] },
+  { group: "dragonflydb.io", kind: "Dragonfly", path: ["spec", "image"] },
+  { group: "monitoring.coreos.com", kind: "Prometheus", path: ["spec", "image"] },
+  { group: "monitoring.coreos.com", kind: "Alertmanager", path: ["spec", "image"] }
+];
+var NOT_WORKLOADS = /* @__PURE__ */ new Set(["CustomResourceDefinition", "ConfigMap", "Secret"]);
+var MAX_DEPTH3 = 64;
+var kubernetes = {
+  manager: "kubernetes",
+  matches: (doc) => doc.apiVersion !== void 0 && doc.kind !== void 0 && !NOT_WORKLOADS.has(doc.kind) || isJsonPatch(doc),
+  extract(doc, sink) {
+    if (isJsonPatch(doc)) {
+      for (const op of asSeq(doc.contents)?.items ?? []) {
+        const value = get2(op, "value");
+        if ((0, import_yaml13.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
+        else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
+      }
+      return;
+    }
+    const tableNodes = /* @__PURE__ */ new Set();
+    const group = (doc.apiVersion ?? "").split("/")[0];
+    for (const field of CRD_IMAGE_FIELDS) {
+      if (field.group !== group || field.kind !== doc.kind) continue;
+      const node = getPath(doc.contents, ...field.path);
+      if ((0, import_yaml13.isScalar)(node) && !tableNodes.has(node)) {
+        tableNodes.add(node);
+        emitStringImage(sink, doc.text, node, "kubernetes", true);
+      }
+    }
+    findImages(sink, doc, doc.contents, tableNodes, 0);
+  }
+};
+function findImages(sink, doc, node, done, depth) {
+  if (depth > MAX_DEPTH3) return;
+  if ((0, import_yaml13.isSeq)(node)) {
+    for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
+    return;
+  }
+  if (!(0, import_yaml13.isMap)(node)) return;
+  for (const pair of node.items) {
+    if (!(0, import_yaml13.isPair)(pair)) continue;
+    const v = pair.value;
+    if ((0, import_yaml13.isScalar)(pair.key) && pair.key.value === "image" && (0, import_yaml13.isScalar)(v)) {
+      if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
+    } else if ((0, import_yaml13.isMap)(v) || (0, import_yaml13.isSeq)(v)) {
+      findImages(sink, doc, v, done, depth + 1);
+    }
+  }
+}
+function isJsonPatch(doc) {
+  const items = asSeq(doc.contents)?.items;
+  return !!items && items.length > 0 && items.every((op) => get2(op, "op") !== void 0 && get2(op, "path") !== void 0);
+}
+
+// src/scan/kustomize.ts
+import { posix } from "node:path";
+var FILE_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+var kustomize = {
+  manager: "kustomize",
+  matches: (doc) => {
+    const group = doc.apiVersion?.split("/")[0];
+    if (group === "kustomize.config.k8s.io") return true;
+    return FILE_NAMES.has(doc.base) && doc.apiVersion === void 0;
+  },
+  crossFile: true,
+  collect(doc, index) {
+    const newNames = /* @__PURE__ */ new Map();
+    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) {
+      const name = str3(get2(item, "name"));
+      const newName = str3(get2(item, "newName"));
+      if (name && newName) newNames.set(name, newName);
+    }
+    const resources2 = [];
+    for (const key of ["resources", "bases", "components"]) {
+      for (const r of asSeq(get2(doc.contents, key))?.items ?? []) {
+        const path3 = str3(r);
+        if (path3 && !path3.includes("://") && !path3.includes("?")) resources2.push(path3);
+      }
+    }
+    index.kustomizations.set(doc.dir, { newNames, resources: resources2 });
+  },
+  extract(doc, sink, index) {
+    const resolve2 = (name) => resolveNewName(index, doc.dir, name, /* @__PURE__ */ new Set());
+    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) extractImage(sink, doc.text, item, "kustomize", resolve2);
+    for (const item of asSeq(get2(doc.contents, "helmCharts"))?.items ?? []) {
+      extractHelmChart(doc, sink, item);
+      const inline2 = get2(item, "valuesInline");
+      if (inline2) walkValues(sink, doc.text, inline2);
+    }
+  }
+};
+function extractImage(sink, text, item, manager, resolve2) {
+  const nameNode = get2(item, "name");
+  const name = str3(nameNode);
+  if (!name) return;
+  const tagNode = get2(item, "newTag");
+  const digestNode = get2(item, "digest");
+  const tag = str3(tagNode) ?? "";
+  const digest = str3(digestNode) ?? "";
+  if (tag === "" && digest === "") return;
+  const image = str3(get2(item, "newName")) || resolve2?.(name) || name;
+  const found = {
+    manager,
+    datasource: "docker",
+    name: image,
+    registryUrl: null,
+    value: tag === "" ? null : token(text, tagNode),
+    digest: digest === "" ? null : token(text, digestNode),
+    at: offsetOf(nameNode),
+    digestInsertAt: null
+  };
+  const skip2 = skipForName(image) ?? (tag ? skipForValue(tag) : void 0);
+  if (skip2) found.skipReason = skip2;
+  else if (tag && !found.value || digest && !found.digest) found.skipReason = "invalid-value";
+  sink.found(found);
+}
+function resolveNewName(index, dir, name, seen) {
+  if (seen.has(dir)) return void 0;
+  seen.add(dir);
+  for (const r of index.kustomizations.get(dir)?.resources ?? []) {
+    const target = posix.normalize(posix.join(dir, r)).replace(/\/+$/, "");
+    const facts = index.kustomizations.get(target === "." ? "" : target);
+    if (!facts) continue;
+    const found = facts.newNames.get(name) ?? resolveNewName(index, target === "." ? "" : target, name, seen);
+    if (found) return found;
+  }
+  return void 0;
+}
+function extractHelmChart(doc, sink, item) {
+  const nameNode = get2(item, "name");
+  const name = str3(nameNode);
+  if (!name) return;
+  const repo = str3(get2(item, "repo")) ?? "";
+  const versionNode = get2(item, "version");
+  const version3 = str3(versionNode) ?? "";
+  const found = {
+    manager: "kustomize",
+    datasource: "helm",
+    name,
+    registryUrl: repo === "" ? null : repo.replace(/\/+$/, ""),
+    value: version3 === "" ? null : token(doc.text, versionNode),
+    digest: null,
+    at: offsetOf(nameNode)
+  };
+  const skip2 = repo === "" ? "local-chart" : version3 === "" ? "unpinned" : skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
+  if (skip2) found.skipReason = skip2;
+  else if (!found.value) found.skipReason = "invalid-value";
+  sink.found(found);
 }
 
 // src/scan/flux.ts
@@ -41550,11 +42113,16 @@ var flux = {
     const kind = fluxKind(doc);
     if (kind === "HelmRelease") extractHelmRelease(doc, sink, index);
     if (kind === "OCIRepository") extractOciRepository(doc, sink, index);
+    if (kind === "Kustomization") {
+      extractKustomizeImages2(doc, sink, get2(doc.contents, "spec"));
+      kubernetes.extract(doc, sink, index);
+    }
   }
 };
 function fluxKind(doc) {
   const group = doc.apiVersion?.split("/")[0];
   if (group === "helm.toolkit.fluxcd.io" && doc.kind === "HelmRelease") return "HelmRelease";
+  if (group === "kustomize.toolkit.fluxcd.io" && doc.kind === "Kustomization") return "Kustomization";
   if (group !== "source.toolkit.fluxcd.io") return void 0;
   return doc.kind === "HelmRepository" || doc.kind === "OCIRepository" ? doc.kind : void 0;
 }
@@ -41580,6 +42148,10 @@ function extractHelmRelease(doc, sink, index) {
   }
   const values = get2(spec, "values");
   if (values) walkValues(sink, doc.text, values);
+  for (const renderer of asSeq(get2(spec, "postRenderers"))?.items ?? []) extractKustomizeImages2(doc, sink, get2(renderer, "kustomize"));
+}
+function extractKustomizeImages2(doc, sink, holder) {
+  for (const item of asSeq(get2(holder, "images"))?.items ?? []) extractImage(sink, doc.text, item, "flux");
 }
 function extractChartSpec(doc, sink, index, chartSpec) {
   const chartNode = get2(chartSpec, "chart");
@@ -41635,10 +42207,10 @@ function extractOciRepository(doc, sink, index) {
   else if (tag && !found.value || digest && !found.digest) found.skipReason = "invalid-value";
   sink.found(found);
 }
-function ociSkip(tag, semver2, hasDigest) {
+function ociSkip(tag, semver3, hasDigest) {
   if (tag === "" && !hasDigest) return "unpinned";
   if (tag === "") return void 0;
-  if (semver2) return "version-range";
+  if (semver3) return "version-range";
   return skipForValue(tag);
 }
 function isChart(doc, index) {
@@ -41702,155 +42274,6 @@ var helmValues = {
     walkValues(sink, doc.text, doc.contents);
   }
 };
-
-// src/scan/kubernetes.ts
-var import_yaml12 = __toESM(require_dist(), 1);
-var CRD_IMAGE_FIELDS = [
-  { group: "postgresql.cnpg.io", kind: "Cluster", path: ["spec", "imageName"] },
-  { group: "postgresql.cnpg.io", kind: "Pooler", path: ["spec", "template", "spec", "imageName"] },
-  { group: "dragonflydb.io", kind: "Dragonfly", path: ["spec", "image"] },
-  { group: "monitoring.coreos.com", kind: "Prometheus", path: ["spec", "image"] },
-  { group: "monitoring.coreos.com", kind: "Alertmanager", path: ["spec", "image"] }
-];
-var NOT_WORKLOADS = /* @__PURE__ */ new Set(["CustomResourceDefinition", "ConfigMap", "Secret"]);
-var MAX_DEPTH2 = 64;
-var kubernetes = {
-  manager: "kubernetes",
-  matches: (doc) => doc.apiVersion !== void 0 && doc.kind !== void 0 && !NOT_WORKLOADS.has(doc.kind) || isJsonPatch(doc),
-  extract(doc, sink) {
-    if (isJsonPatch(doc)) {
-      for (const op of asSeq(doc.contents)?.items ?? []) {
-        const value = get2(op, "value");
-        if ((0, import_yaml12.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
-        else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
-      }
-      return;
-    }
-    const tableNodes = /* @__PURE__ */ new Set();
-    const group = (doc.apiVersion ?? "").split("/")[0];
-    for (const field of CRD_IMAGE_FIELDS) {
-      if (field.group !== group || field.kind !== doc.kind) continue;
-      const node = getPath(doc.contents, ...field.path);
-      if ((0, import_yaml12.isScalar)(node) && !tableNodes.has(node)) {
-        tableNodes.add(node);
-        emitStringImage(sink, doc.text, node, "kubernetes", true);
-      }
-    }
-    findImages(sink, doc, doc.contents, tableNodes, 0);
-  }
-};
-function findImages(sink, doc, node, done, depth) {
-  if (depth > MAX_DEPTH2) return;
-  if ((0, import_yaml12.isSeq)(node)) {
-    for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
-    return;
-  }
-  if (!(0, import_yaml12.isMap)(node)) return;
-  for (const pair of node.items) {
-    if (!(0, import_yaml12.isPair)(pair)) continue;
-    const v = pair.value;
-    if ((0, import_yaml12.isScalar)(pair.key) && pair.key.value === "image" && (0, import_yaml12.isScalar)(v)) {
-      if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
-    } else if ((0, import_yaml12.isMap)(v) || (0, import_yaml12.isSeq)(v)) {
-      findImages(sink, doc, v, done, depth + 1);
-    }
-  }
-}
-function isJsonPatch(doc) {
-  const items = asSeq(doc.contents)?.items;
-  return !!items && items.length > 0 && items.every((op) => get2(op, "op") !== void 0 && get2(op, "path") !== void 0);
-}
-
-// src/scan/kustomize.ts
-import { posix } from "node:path";
-var FILE_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
-var kustomize = {
-  manager: "kustomize",
-  matches: (doc) => {
-    const group = doc.apiVersion?.split("/")[0];
-    if (group === "kustomize.config.k8s.io") return true;
-    return FILE_NAMES.has(doc.base) && doc.apiVersion === void 0;
-  },
-  crossFile: true,
-  collect(doc, index) {
-    const newNames = /* @__PURE__ */ new Map();
-    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) {
-      const name = str3(get2(item, "name"));
-      const newName = str3(get2(item, "newName"));
-      if (name && newName) newNames.set(name, newName);
-    }
-    const resources2 = [];
-    for (const key of ["resources", "bases", "components"]) {
-      for (const r of asSeq(get2(doc.contents, key))?.items ?? []) {
-        const path3 = str3(r);
-        if (path3 && !path3.includes("://") && !path3.includes("?")) resources2.push(path3);
-      }
-    }
-    index.kustomizations.set(doc.dir, { newNames, resources: resources2 });
-  },
-  extract(doc, sink, index) {
-    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) extractImage(doc, sink, index, item);
-    for (const item of asSeq(get2(doc.contents, "helmCharts"))?.items ?? []) extractHelmChart(doc, sink, item);
-  }
-};
-function extractImage(doc, sink, index, item) {
-  const nameNode = get2(item, "name");
-  const name = str3(nameNode);
-  if (!name) return;
-  const tagNode = get2(item, "newTag");
-  const digestNode = get2(item, "digest");
-  const tag = str3(tagNode) ?? "";
-  const digest = str3(digestNode) ?? "";
-  if (tag === "" && digest === "") return;
-  const image = str3(get2(item, "newName")) || resolveNewName(index, doc.dir, name, /* @__PURE__ */ new Set()) || name;
-  const found = {
-    manager: "kustomize",
-    datasource: "docker",
-    name: image,
-    registryUrl: null,
-    value: tag === "" ? null : token(doc.text, tagNode),
-    digest: digest === "" ? null : token(doc.text, digestNode),
-    at: offsetOf(nameNode),
-    digestInsertAt: null
-  };
-  const skip2 = skipForName(image) ?? (tag ? skipForValue(tag) : void 0);
-  if (skip2) found.skipReason = skip2;
-  else if (tag && !found.value || digest && !found.digest) found.skipReason = "invalid-value";
-  sink.found(found);
-}
-function resolveNewName(index, dir, name, seen) {
-  if (seen.has(dir)) return void 0;
-  seen.add(dir);
-  for (const r of index.kustomizations.get(dir)?.resources ?? []) {
-    const target = posix.normalize(posix.join(dir, r)).replace(/\/+$/, "");
-    const facts = index.kustomizations.get(target === "." ? "" : target);
-    if (!facts) continue;
-    const found = facts.newNames.get(name) ?? resolveNewName(index, target === "." ? "" : target, name, seen);
-    if (found) return found;
-  }
-  return void 0;
-}
-function extractHelmChart(doc, sink, item) {
-  const nameNode = get2(item, "name");
-  const name = str3(nameNode);
-  if (!name) return;
-  const repo = str3(get2(item, "repo")) ?? "";
-  const versionNode = get2(item, "version");
-  const version3 = str3(versionNode) ?? "";
-  const found = {
-    manager: "kustomize",
-    datasource: "helm",
-    name,
-    registryUrl: repo === "" ? null : repo.replace(/\/+$/, ""),
-    value: version3 === "" ? null : token(doc.text, versionNode),
-    digest: null,
-    at: offsetOf(nameNode)
-  };
-  const skip2 = repo === "" ? "local-chart" : version3 === "" ? "unpinned" : skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
-  if (skip2) found.skipReason = skip2;
-  else if (!found.value) found.skipReason = "invalid-value";
-  sink.found(found);
-}
 
 // src/scan/managers.ts
 var managers = /* @__PURE__ */ new Map([
