@@ -31,12 +31,16 @@ export interface HttpOptions {
   maxRetryWaitMs?: number;
   concurrency?: number;
   perHostConcurrency?: number;
+  /** A body larger than this fails the request: a hostile or broken registry cannot exhaust memory. */
+  maxBodyBytes?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+/** Real Helm indexes reach tens of MB (Bitnami's); nothing a registry sends us legitimately comes near this. */
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 /**
  * Every registry request goes through here: a timeout on each attempt, retries with backoff that honour
@@ -60,6 +64,7 @@ export class HttpClient {
       maxRetryWaitMs: opts.maxRetryWaitMs ?? 60_000,
       concurrency: opts.concurrency ?? 16,
       perHostConcurrency: opts.perHostConcurrency ?? 6,
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       now: opts.now ?? Date.now,
       logger: opts.logger,
@@ -132,7 +137,7 @@ export class HttpClient {
         url = next;
         continue;
       }
-      const body = req.method === 'HEAD' ? '' : await res.text();
+      const body = req.method === 'HEAD' ? '' : await readBody(res, this.opts.maxBodyBytes, url.host);
       return { status: res.status, headers: res.headers, url: url.toString(), body };
     }
     throw new RegistryError(`${origin.host}: too many redirects`, { host: origin.host });
@@ -161,6 +166,25 @@ export class HttpClient {
   private backoff(attempt: number): number {
     return this.opts.backoffMs * 2 ** attempt;
   }
+}
+
+/** Reads a body as UTF-8, giving up as soon as it passes `limit` bytes (whatever `Content-Length` claims). */
+async function readBody(res: Response, limit: number, host: string): Promise<string> {
+  const tooLarge = () => new RegistryError(`${host} sent a response larger than ${limit} bytes`, { host, status: res.status });
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > limit) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `Retry-After: 3` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`. */

@@ -109,3 +109,30 @@ describe('broken bodies', () => {
     scope.done();
   });
 });
+
+describe('response size', () => {
+  it('refuses a body past the limit even when no Content-Length announces it, and does not retry', async () => {
+    const huge = '{"tags":[' + '"1.0.0",'.repeat(2000) + '"1.0.1"]}';
+    const scope = nock('https://hostile.example').get('/v2/x/tags/list').reply(200, () => Buffer.from(huge));
+    const http = new HttpClient({ logger: silentLogger, maxBodyBytes: 4096, sleep: async () => {} });
+    await expect(http.request({ url: 'https://hostile.example/v2/x/tags/list' })).rejects.toMatchObject({
+      host: 'hostile.example',
+      message: 'hostile.example sent a response larger than 4096 bytes',
+    });
+    scope.done();
+  });
+
+  it('refuses a declared Content-Length past the limit before reading the body', async () => {
+    const scope = nock('https://hostile.example').get('/index.yaml').reply(200, 'apiVersion: v1\n', { 'content-length': String(10 * 1024 * 1024) });
+    const http = new HttpClient({ logger: silentLogger, maxBodyBytes: 1024 * 1024, sleep: async () => {} });
+    await expect(http.request({ url: 'https://hostile.example/index.yaml' })).rejects.toThrow(/larger than 1048576 bytes/);
+    scope.done();
+  });
+
+  it('reads a body under the limit in full', async () => {
+    const scope = nock('https://ok.example').get('/v2/x/tags/list').reply(200, '{"name":"x","tags":["1.0.0"]}');
+    const http = new HttpClient({ logger: silentLogger, maxBodyBytes: 4096 });
+    expect((await http.request({ url: 'https://ok.example/v2/x/tags/list' })).body).toEqual('{"name":"x","tags":["1.0.0"]}');
+    scope.done();
+  });
+});
