@@ -95,20 +95,42 @@ export function matchesRule(match: RuleMatch | undefined, s: MatchSubject): bool
 }
 
 function nameMatches(pattern: string, s: MatchSubject): boolean {
-  const names = s.datasource === 'docker' ? [...new Set([s.name, normalizeImageName(s.name)])] : [s.name];
+  const names = s.datasource === 'docker' ? imageNameSpellings(s.name) : [s.name];
   if (isRegexLiteral(pattern)) {
     const re = regexFromLiteral(pattern);
     return names.some((n) => re.test(n));
   }
-  return names.some((n) => picomatch.isMatch(n, pattern, { dot: true }));
+  // A rule may name Docker Hub by another alias (`index.docker.io/library/nginx`): read it as `docker.io/…` too.
+  const alias = s.datasource === 'docker' && DOCKER_HUB_ALIASES.has((pattern.split('/')[0] ?? '').toLowerCase());
+  const patterns = alias ? [pattern, normalizeImageName(pattern)] : [pattern];
+  return names.some((n) => patterns.some((p) => picomatch.isMatch(n, p, { dot: true })));
 }
 
-/** `nginx` → `docker.io/library/nginx`, `bitnami/redis` → `docker.io/bitnami/redis`; hosts are kept. */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** `nginx` → `docker.io/library/nginx`, `bitnami/redis` → `docker.io/bitnami/redis`; other hosts are kept. */
 export function normalizeImageName(name: string): string {
-  const first = name.split('/')[0] ?? '';
-  if (!name.includes('/')) return `docker.io/library/${name}`;
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return name;
-  return `docker.io/${name}`;
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  const isHost = first.includes('.') || first.includes(':') || first === 'localhost';
+  if (isHost && !DOCKER_HUB_ALIASES.has(first.toLowerCase())) return name;
+  const path = isHost ? name.slice(slash + 1) : name;
+  return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
+}
+
+/**
+ * Every way a user may write the image in a rule, so `nginx`, `library/nginx` and `docker.io/library/nginx` all match
+ * `docker.io/nginx` or `index.docker.io/library/nginx`: the name as written, its full form, and Docker's short form.
+ */
+export function imageNameSpellings(name: string): string[] {
+  const full = normalizeImageName(name);
+  const out = [name, full];
+  if (full.startsWith('docker.io/')) {
+    const path = full.slice('docker.io/'.length);
+    out.push(path, `docker.io/${path.replace(/^library\//, '')}`);
+    if (path.startsWith('library/')) out.push(path.slice('library/'.length));
+  }
+  return [...new Set(out)];
 }
 
 function currentVersionMatches(range: string, s: MatchSubject): boolean {

@@ -86,13 +86,20 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     }
     return p;
   };
-  const keyOf = (pkg: PackageRef): string => `${pkg.datasource} ${pkg.registryUrl ?? ''} ${pkg.name}`;
-
   /** Images, and charts in OCI registries, resolve to an image location. */
   const ociLocation = (pkg: PackageRef): ImageLocation | null => {
     if (pkg.datasource === 'docker') return locateImage(pkg.name, registries);
     if (pkg.registryUrl?.startsWith('oci://')) return locateImage(ociChartImage(pkg.registryUrl, pkg.name), registries);
     return null;
+  };
+  /**
+   * The package as the registry knows it, so every spelling asks once: `nginx`, `docker.io/library/nginx` and a
+   * `mirrorOf` mirror's `mirror.gcr.io/library/nginx` all key as `docker https://registry-1.docker.io library/nginx`.
+   */
+  const keyOf = (pkg: PackageRef): string => {
+    const loc = ociLocation(pkg);
+    if (loc) return `${pkg.datasource} ${loc.baseUrl} ${loc.repository}`;
+    return `${pkg.datasource} ${(pkg.registryUrl ?? '').replace(/\/+$/, '')} ${pkg.name}`;
   };
   const isChart = (pkg: PackageRef): boolean => pkg.datasource === 'helm';
   // OCI tags cannot hold `+`; Helm pushes `1.2.3+build` as `1.2.3_build`.

@@ -16,6 +16,23 @@ describe('matchesRule', () => {
     expect(matchesRule({ packageNames: ['ghcr.io/other/*'] }, web)).toBe(false);
   });
 
+  it('matches a Docker Hub image by any spelling of its name, in the rule or in the file', () => {
+    const spellings = ['nginx', 'library/nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx', 'registry-1.docker.io/nginx'];
+    const table = spellings.map((dep) => spellings.map((rule) => matchesRule({ packageNames: [rule] }, { ...nginx, name: dep })));
+    expect(table).toEqual(spellings.map(() => spellings.map(() => true)));
+    expect(matchesRule({ packageNames: ['/^nginx$/'] }, { ...nginx, name: 'docker.io/library/nginx' })).toBe(true);
+    expect(matchesRule({ packageNames: ['bitnami/*'] }, { ...nginx, name: 'docker.io/bitnami/redis' })).toBe(true);
+    expect(matchesRule({ packageNames: ['docker.io/bitnami/*'] }, { ...nginx, name: 'bitnami/redis' })).toBe(true);
+  });
+
+  it('keeps other registries and other Docker Hub namespaces apart', () => {
+    expect(matchesRule({ packageNames: ['nginx'] }, { ...nginx, name: 'ghcr.io/library/nginx' })).toBe(false);
+    expect(matchesRule({ packageNames: ['nginx'] }, { ...nginx, name: 'bitnami/nginx' })).toBe(false);
+    expect(matchesRule({ packageNames: ['library/nginx'] }, { ...nginx, name: 'registry.k8s.io/ingress-nginx/controller' })).toBe(false);
+    expect(matchesRule({ packageNames: ['localhost:5000/x'] }, { ...nginx, name: 'localhost:5000/x' })).toBe(true);
+    expect(matchesRule({ packageNames: ['x'] }, { ...nginx, name: 'localhost:5000/x' })).toBe(false);
+  });
+
   it('matches package names by /regex/', () => {
     expect(matchesRule({ packageNames: ['/acme\\/(web|api)$/'] }, web)).toBe(true);
     expect(matchesRule({ packageNames: ['/^cert-/'] }, chart)).toBe(true);
