@@ -101,7 +101,7 @@ var require_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit3(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -110,9 +110,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node, visitor, path3) {
       const ctrl = callVisitor(key, node, visitor, path3);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -246,7 +246,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -256,7 +256,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -400,7 +400,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
+          visit3.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -427,7 +427,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -438,7 +438,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -618,7 +618,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node2 = require_Node();
     var toJS = require_toJS();
@@ -644,7 +644,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -5566,15 +5566,15 @@ var require_cst_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path3) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path3) => {
       let item = cst;
       for (const [field, index] of path3) {
         const tok = item?.[field];
@@ -5585,8 +5585,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path3) => {
-      const parent = visit2.itemAtPath(cst, path3.slice(0, -1));
+    visit3.parentCollection = (cst, path3) => {
+      const parent = visit3.itemAtPath(cst, path3.slice(0, -1));
       const field = path3[path3.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5617,7 +5617,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -7333,7 +7333,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema2.Schema;
@@ -7361,8 +7361,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -26360,6 +26360,14 @@ var {
   safeDump
 } = yaml;
 
+// src/lookup/release-time.ts
+var EARLIEST_PLAUSIBLE = Date.UTC(2e3, 0, 1);
+function knownReleaseTime(value) {
+  const d = value instanceof Date ? value : typeof value === "string" && value.trim() !== "" ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime()) || d.getTime() < EARLIEST_PLAUSIBLE) return null;
+  return d;
+}
+
 // src/lookup/helm/repository.ts
 var HelmRepositoryClient = class {
   constructor(opts) {
@@ -26441,9 +26449,7 @@ function str2(v) {
   return typeof v === "string" && v !== "" ? v : null;
 }
 function isoOrNull(v) {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  return knownReleaseTime(v)?.toISOString() ?? null;
 }
 
 // node_modules/yocto-queue/index.js
@@ -26618,6 +26624,7 @@ function validateConcurrency(concurrency) {
 // src/lookup/http.ts
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var MAX_REDIRECTS = 5;
+var DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 var HttpClient = class {
   /** Requests sent (each attempt and each redirect hop counts), by host. */
   requestsByHost = /* @__PURE__ */ new Map();
@@ -26635,6 +26642,7 @@ var HttpClient = class {
       maxRetryWaitMs: opts.maxRetryWaitMs ?? 6e4,
       concurrency: opts.concurrency ?? 16,
       perHostConcurrency: opts.perHostConcurrency ?? 6,
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       now: opts.now ?? Date.now,
       logger: opts.logger
@@ -26648,7 +26656,7 @@ var HttpClient = class {
   }
   async request(req) {
     const host = new URL(req.url).host;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt2 = 0; ; attempt2++) {
       if (this.exhausted.has(host)) {
         throw new RegistryError(`${host}: rate limit exhausted, not asking again this run`, { host, status: 429 });
       }
@@ -26656,19 +26664,19 @@ var HttpClient = class {
       try {
         res = await this.limited(host, () => this.follow(req));
       } catch (err) {
-        if (err instanceof RegistryError || attempt >= this.opts.retries) throw transportError(host, err);
-        const wait2 = this.backoff(attempt);
-        this.opts.logger.debug("registry request failed, retrying", { host, attempt, wait: wait2, error: String(err) });
+        if (err instanceof RegistryError || attempt2 >= this.opts.retries) throw transportError(host, err);
+        const wait2 = this.backoff(attempt2);
+        this.opts.logger.debug("registry request failed, retrying", { host, attempt: attempt2, wait: wait2, error: String(err) });
         await this.opts.sleep(wait2);
         continue;
       }
       this.noteRateLimit(host, res.headers);
       if (!isTransient(res.status)) return res;
-      const wait = this.retryWait(res.headers, attempt);
-      if (attempt >= this.opts.retries || wait === null) {
+      const wait = this.retryWait(res.headers, attempt2);
+      if (attempt2 >= this.opts.retries || wait === null) {
         throw new RegistryError(`${host} answered ${res.status} for ${pathOf(req.url)}`, { host, status: res.status });
       }
-      this.opts.logger.debug("registry busy, retrying", { host, status: res.status, attempt, wait });
+      this.opts.logger.debug("registry busy, retrying", { host, status: res.status, attempt: attempt2, wait });
       await this.opts.sleep(wait);
     }
   }
@@ -26703,7 +26711,7 @@ var HttpClient = class {
         url12 = next;
         continue;
       }
-      const body = req.method === "HEAD" ? "" : await res.text();
+      const body = req.method === "HEAD" ? "" : await readBody(res, this.opts.maxBodyBytes, url12.host);
       return { status: res.status, headers: res.headers, url: url12.toString(), body };
     }
     throw new RegistryError(`${origin.host}: too many redirects`, { host: origin.host });
@@ -26721,15 +26729,32 @@ var HttpClient = class {
     }
   }
   /** Milliseconds to wait before the next attempt; null when `Retry-After` asks for longer than we will wait. */
-  retryWait(headers, attempt) {
+  retryWait(headers, attempt2) {
     const after = parseRetryAfter(headers.get("retry-after"), this.opts.now());
-    if (after === null) return this.backoff(attempt);
+    if (after === null) return this.backoff(attempt2);
     return after > this.opts.maxRetryWaitMs ? null : after;
   }
-  backoff(attempt) {
-    return this.opts.backoffMs * 2 ** attempt;
+  backoff(attempt2) {
+    return this.opts.backoffMs * 2 ** attempt2;
   }
 };
+async function readBody(res, limit, host) {
+  const tooLarge = () => new RegistryError(`${host} sent a response larger than ${limit} bytes`, { host, status: res.status });
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > limit) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  if (!res.body) return "";
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 function parseRetryAfter(value, now) {
   if (!value) return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
@@ -27138,9 +27163,7 @@ function merge2(into, from) {
   into.source ??= from.source;
 }
 function toDate(v) {
-  if (typeof v !== "string") return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) || d.getTime() <= 0 ? null : d;
+  return knownReleaseTime(v);
 }
 function asObject(v) {
   return v && typeof v === "object" && !Array.isArray(v) ? v : null;
@@ -27191,11 +27214,15 @@ function createReleaseSource(opts) {
     }
     return p;
   };
-  const keyOf = (pkg) => `${pkg.datasource} ${pkg.registryUrl ?? ""} ${pkg.name}`;
   const ociLocation = (pkg) => {
     if (pkg.datasource === "docker") return locateImage(pkg.name, registries);
     if (pkg.registryUrl?.startsWith("oci://")) return locateImage(ociChartImage(pkg.registryUrl, pkg.name), registries);
     return null;
+  };
+  const keyOf = (pkg) => {
+    const loc = ociLocation(pkg);
+    if (loc) return `${pkg.datasource} ${loc.baseUrl} ${loc.repository}`;
+    return `${pkg.datasource} ${(pkg.registryUrl ?? "").replace(/\/+$/, "")} ${pkg.name}`;
   };
   const isChart2 = (pkg) => pkg.datasource === "helm";
   const toTag = (pkg, version3) => isChart2(pkg) ? version3.replaceAll("+", "_") : version3;
@@ -27226,9 +27253,7 @@ function createReleaseSource(opts) {
     releaseTime: async (pkg, version3) => {
       if (pkg.datasource === "helm" && !pkg.registryUrl?.startsWith("oci://")) {
         if (!pkg.registryUrl) return null;
-        const created = (await helm.entry(pkg.registryUrl, pkg.name, version3))?.created;
-        const d = created ? new Date(created) : null;
-        return d && !Number.isNaN(d.getTime()) ? d : null;
+        return knownReleaseTime((await helm.entry(pkg.registryUrl, pkg.name, version3))?.created);
       }
       return (await imageInfo(pkg, version3)).created;
     },
@@ -27404,18 +27429,33 @@ function matchesRule(match, s) {
   return true;
 }
 function nameMatches(pattern, s) {
-  const names = s.datasource === "docker" ? [.../* @__PURE__ */ new Set([s.name, normalizeImageName(s.name)])] : [s.name];
+  const names = s.datasource === "docker" ? imageNameSpellings(s.name) : [s.name];
   if (isRegexLiteral(pattern)) {
     const re = regexFromLiteral(pattern);
     return names.some((n) => re.test(n));
   }
-  return names.some((n) => import_picomatch.default.isMatch(n, pattern, { dot: true }));
+  const alias = s.datasource === "docker" && DOCKER_HUB_ALIASES2.has((pattern.split("/")[0] ?? "").toLowerCase());
+  const patterns = alias ? [pattern, normalizeImageName(pattern)] : [pattern];
+  return names.some((n) => patterns.some((p) => import_picomatch.default.isMatch(n, p, { dot: true })));
 }
+var DOCKER_HUB_ALIASES2 = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
 function normalizeImageName(name) {
-  const first = name.split("/")[0] ?? "";
-  if (!name.includes("/")) return `docker.io/library/${name}`;
-  if (first.includes(".") || first.includes(":") || first === "localhost") return name;
-  return `docker.io/${name}`;
+  const slash = name.indexOf("/");
+  const first = slash === -1 ? "" : name.slice(0, slash);
+  const isHost = first.includes(".") || first.includes(":") || first === "localhost";
+  if (isHost && !DOCKER_HUB_ALIASES2.has(first.toLowerCase())) return name;
+  const path3 = isHost ? name.slice(slash + 1) : name;
+  return `docker.io/${path3.includes("/") ? path3 : `library/${path3}`}`;
+}
+function imageNameSpellings(name) {
+  const full = normalizeImageName(name);
+  const out = [name, full];
+  if (full.startsWith("docker.io/")) {
+    const path3 = full.slice("docker.io/".length);
+    out.push(path3, `docker.io/${path3.replace(/^library\//, "")}`);
+    if (path3.startsWith("library/")) out.push(path3.slice("library/".length));
+  }
+  return [...new Set(out)];
 }
 function currentVersionMatches(range2, s) {
   if (s.currentValue === null) return false;
@@ -27485,7 +27525,10 @@ var ReleaseAges = class {
     this.source = source;
     this.pkg = pkg;
     this.now = now;
-    for (const r of releases.releases) if (r.releaseTimestamp) this.known.set(r.version, new Date(r.releaseTimestamp));
+    for (const r of releases.releases) {
+      const time = knownReleaseTime(r.releaseTimestamp);
+      if (time) this.known.set(r.version, time);
+    }
   }
   known = /* @__PURE__ */ new Map();
   async check(version3, settings) {
@@ -27501,7 +27544,7 @@ var ReleaseAges = class {
     return { blocked: `too new: released ${ago}, minimumReleaseAge is ${settings.minimumReleaseAge}`, note: null };
   }
   async timeOf(version3) {
-    if (!this.known.has(version3)) this.known.set(version3, await this.source.releaseTime(this.pkg, version3));
+    if (!this.known.has(version3)) this.known.set(version3, knownReleaseTime(await this.source.releaseTime(this.pkg, version3)));
     return this.known.get(version3) ?? null;
   }
 };
@@ -41040,11 +41083,11 @@ function toPlatformError2(what, err) {
   return new PlatformError(`GitLab: ${what}: ${head} (${text})`, { platform: "gitlab", status, cause });
 }
 var TRANSIENT = /* @__PURE__ */ new Set([500, 502, 503, 504]);
-function waitSeconds(err, attempt) {
+function waitSeconds(err, attempt2) {
   if (asGitbeakerError(err)?.name === "GitbeakerRetryError") return 60;
   const header = asGitbeakerError(err)?.cause?.response?.headers?.get?.("retry-after");
   const told = header ? Number(header) : NaN;
-  return Number.isFinite(told) && told >= 0 ? told : (attempt + 1) ** 2;
+  return Number.isFinite(told) && told >= 0 ? told : (attempt2 + 1) ** 2;
 }
 function isTransient2(err) {
   const e = asGitbeakerError(err);
@@ -41056,12 +41099,12 @@ function isTransient2(err) {
 async function callGitLab(what, call, ctx) {
   const unit = ctx.timing?.retryAfterUnitMs ?? 1e3;
   const retries = ctx.timing?.retries ?? 3;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt2 = 0; ; attempt2++) {
     try {
       return await call();
     } catch (err) {
-      if (attempt >= retries || !isTransient2(err)) throw toPlatformError2(what, err);
-      const seconds = waitSeconds(err, attempt);
+      if (attempt2 >= retries || !isTransient2(err)) throw toPlatformError2(what, err);
+      const seconds = waitSeconds(err, attempt2);
       ctx.logger.warn("GitLab request failed, retrying", { what, status: gitlabStatus(err), retryAfter: seconds });
       await new Promise((resolve2) => setTimeout(resolve2, seconds * unit));
     }
@@ -41073,7 +41116,7 @@ async function enableAutomerge(ctx, iid) {
   const unit = ctx.timing?.retryAfterUnitMs ?? 1e3;
   const tries = ctx.timing?.pipelineWaits ?? 5;
   try {
-    for (let attempt = 0; attempt < tries; attempt++) {
+    for (let attempt2 = 0; attempt2 < tries; attempt2++) {
       const mr = await ctx.call(`read MR !${iid}`, () => ctx.api.MergeRequests.show(ctx.project, iid));
       if (mr.head_pipeline) {
         await ctx.call(
@@ -41088,7 +41131,7 @@ async function enableAutomerge(ctx, iid) {
         );
         return;
       }
-      if (attempt + 1 < tries) await new Promise((resolve2) => setTimeout(resolve2, 2 * (attempt + 1) * unit));
+      if (attempt2 + 1 < tries) await new Promise((resolve2) => setTimeout(resolve2, 2 * (attempt2 + 1) * unit));
     }
     ctx.logger.warn("no pipeline on the merge request; automerge not set, so nothing merges untested", { pr: iid });
   } catch (err) {
@@ -41440,6 +41483,7 @@ function createFileSink(file, text) {
   const deps = [];
   const problems = [];
   const verified = (t) => t === null || text.slice(t.start, t.end) === t.value;
+  const seen = /* @__PURE__ */ new Set();
   return {
     deps,
     problems,
@@ -41452,6 +41496,9 @@ function createFileSink(file, text) {
         return;
       }
       const offset = f.value?.start ?? f.digest?.start ?? f.at;
+      const key = f.value || f.digest ? `${f.value?.start}:${f.digest?.start}` : `${f.at}:${f.name}`;
+      if (seen.has(key)) return;
+      seen.add(key);
       const dep = {
         file,
         line: lines.lineOf(offset),
@@ -41482,14 +41529,31 @@ var import_yaml2 = __toESM(require_dist(), 1);
 function parseYaml(text) {
   const docs = [];
   const problems = [];
+  const mayHaveAliases = text.includes("*");
   for (const doc of (0, import_yaml2.parseAllDocuments)(text)) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
       continue;
     }
+    if (mayHaveAliases) resolveScalarAliases(doc);
     docs.push({ contents: doc.contents, start: doc.range[0] });
   }
   return { docs, problems };
+}
+function resolveScalarAliases(doc) {
+  const anchors = /* @__PURE__ */ new Map();
+  (0, import_yaml2.visit)(doc, {
+    Scalar(_key, node) {
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Alias(_key, node) {
+      const target = anchors.get(node.source);
+      return target && (0, import_yaml2.isScalar)(target) ? target : void 0;
+    },
+    Collection(_key, node) {
+      if (node.anchor) anchors.delete(node.anchor);
+    }
+  });
 }
 function firstLine(message) {
   const i = message.indexOf("\n");
@@ -41588,6 +41652,9 @@ var DIGEST = /^(?<algo>[a-z0-9]+(?:[+._-][a-z0-9]+)*):(?<hex>[a-zA-Z0-9=_-]{32,}
 var TAG = /^[\w][\w.-]{0,127}$/;
 var COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 var HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+function isImageTag(value) {
+  return TAG.test(value);
+}
 function parseImageRef(text) {
   if (text === "" || /\s/.test(text) || text.includes("://")) return null;
   let rest = text;
@@ -41684,7 +41751,7 @@ function emitImageMap(sink, text, nodes, manager) {
   if (tag === void 0) return sink.found({ ...base, value: null, digest: null, skipReason: "invalid-value" });
   if (!tag && !digest) return sink.found({ ...base, value: null, digest: null, skipReason: "chart-app-version" });
   const found = { ...base, value: tag, digest: digest ?? null, digestInsertAt: null };
-  const skip2 = tag ? skipForValue(tag.value) : void 0;
+  const skip2 = tag ? skipForValue(tag.value) ?? (isImageTag(tag.value) ? void 0 : "invalid-value") : void 0;
   if (skip2) found.skipReason = skip2;
   sink.found(found);
 }
@@ -41737,12 +41804,12 @@ var import_yaml7 = __toESM(require_dist(), 1);
 var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
 var MAX_DEPTH2 = 64;
 function walkValues(sink, text, node, manager = "helm-values") {
-  visit(sink, text, node, manager, "", 0, 0);
+  visit2(sink, text, node, manager, "", 0, 0);
 }
-function visit(sink, text, node, manager, key, keyAt, depth) {
+function visit2(sink, text, node, manager, key, keyAt, depth) {
   if (depth > MAX_DEPTH2) return;
   if ((0, import_yaml7.isSeq)(node)) {
-    for (const item of node.items) visit(sink, text, item, manager, key, offsetOf(item), depth + 1);
+    for (const item of node.items) visit2(sink, text, item, manager, key, offsetOf(item), depth + 1);
     return;
   }
   if (!(0, import_yaml7.isMap)(node)) return;
@@ -41757,7 +41824,7 @@ function visit(sink, text, node, manager, key, keyAt, depth) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === "image");
       continue;
     }
-    visit(sink, text, v, manager, k, offsetOf(pair.key), depth + 1);
+    visit2(sink, text, v, manager, k, offsetOf(pair.key), depth + 1);
   }
 }
 function emitStringIfImage(sink, text, v, manager, plainImageKey) {
@@ -41798,21 +41865,24 @@ function emitIfImageWithSiblingTag(sink, text, map2, manager) {
 
 // src/scan/embedded.ts
 function scanEmbeddedValues(sink, text, node) {
+  scanEmbeddedYaml(sink, text, node, "embedded Helm values", (inner, innerText, contents) => walkValues(inner, innerText, contents));
+}
+function scanEmbeddedYaml(sink, text, node, label, scan) {
   if (!(0, import_yaml9.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
   const inner = node.value;
   const map2 = offsetMap(text, node.type ?? "PLAIN", node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
   const at2 = node.range[0];
-  for (const p of parsed.problems) sink.problem(at2, `embedded Helm values: ${p.message}`);
+  for (const p of parsed.problems) sink.problem(at2, `${label}: ${p.message}`);
   const mapped = {
     problem: (offset, message) => sink.problem(map2(offset) ?? at2, message),
     found: (f) => {
       const out = remap(f, map2, text);
       if (out) sink.found(out);
-      else sink.problem(at2, `embedded Helm values: cannot map the position of ${f.name} back into the file`);
+      else sink.problem(at2, `${label}: cannot map the position of ${f.name} back into the file`);
     }
   };
-  for (const doc of parsed.docs) walkValues(mapped, inner, doc.contents);
+  for (const doc of parsed.docs) scan(mapped, inner, doc.contents);
 }
 function remap(f, map2, text) {
   const tok = (t) => {
@@ -41994,6 +42064,31 @@ function isJsonPatch(doc) {
 
 // src/scan/kustomize.ts
 import { posix } from "node:path";
+
+// src/scan/scanner.ts
+function emptyIndex() {
+  return { fluxSources: [], ociChartRefs: /* @__PURE__ */ new Set(), kustomizations: /* @__PURE__ */ new Map() };
+}
+
+// src/scan/kustomize-patches.ts
+function extractInlinePatches(doc, sink, holder) {
+  for (const key of ["patches", "patchesJson6902", "patchesStrategicMerge"]) {
+    for (const item of asSeq(get2(holder, key))?.items ?? []) {
+      const node = key === "patchesStrategicMerge" ? item : get2(item, "patch");
+      if (!(str3(node) ?? "").includes("\n")) continue;
+      scanEmbeddedYaml(sink, doc.text, node, "inline patch", (inner, text, contents) => {
+        const patch2 = { file: doc.file, dir: doc.dir, base: doc.base, text, contents };
+        const apiVersion = str3(get2(contents, "apiVersion"));
+        const kind = str3(get2(contents, "kind"));
+        if (apiVersion) patch2.apiVersion = apiVersion;
+        if (kind) patch2.kind = kind;
+        if (kubernetes.matches(patch2)) kubernetes.extract(patch2, inner, emptyIndex());
+      });
+    }
+  }
+}
+
+// src/scan/kustomize.ts
 var FILE_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 var kustomize = {
   manager: "kustomize",
@@ -42027,6 +42122,7 @@ var kustomize = {
       const inline2 = get2(item, "valuesInline");
       if (inline2) walkValues(sink, doc.text, inline2);
     }
+    extractInlinePatches(doc, sink, doc.contents);
   }
 };
 function extractImage(sink, text, item, manager, resolve2) {
@@ -42115,6 +42211,7 @@ var flux = {
     if (kind === "OCIRepository") extractOciRepository(doc, sink, index);
     if (kind === "Kustomization") {
       extractKustomizeImages2(doc, sink, get2(doc.contents, "spec"));
+      extractInlinePatches(doc, sink, get2(doc.contents, "spec"));
       kubernetes.extract(doc, sink, index);
     }
   }
@@ -42148,7 +42245,10 @@ function extractHelmRelease(doc, sink, index) {
   }
   const values = get2(spec, "values");
   if (values) walkValues(sink, doc.text, values);
-  for (const renderer of asSeq(get2(spec, "postRenderers"))?.items ?? []) extractKustomizeImages2(doc, sink, get2(renderer, "kustomize"));
+  for (const renderer of asSeq(get2(spec, "postRenderers"))?.items ?? []) {
+    extractKustomizeImages2(doc, sink, get2(renderer, "kustomize"));
+    extractInlinePatches(doc, sink, get2(renderer, "kustomize"));
+  }
 }
 function extractKustomizeImages2(doc, sink, holder) {
   for (const item of asSeq(get2(holder, "images"))?.items ?? []) extractImage(sink, doc.text, item, "flux");
@@ -42285,11 +42385,6 @@ var managers = /* @__PURE__ */ new Map([
   ["helm-values", helmValues]
 ]);
 
-// src/scan/scanner.ts
-function emptyIndex() {
-  return { fluxSources: [], ociChartRefs: /* @__PURE__ */ new Set(), kustomizations: /* @__PURE__ */ new Map() };
-}
-
 // src/scan/scan-files.ts
 function scanFiles(files) {
   const index = emptyIndex();
@@ -42366,7 +42461,7 @@ async function readYamlFiles(dir, opts = {}) {
   const problems = [];
   const userIgnored = opts.ignorePaths?.length ? (0, import_picomatch2.default)(opts.ignorePaths, { dot: true }) : () => false;
   const rules = await gitRoot(root) !== void 0 ? await ancestorRules(root) : void 0;
-  const visit2 = async (rel, inherited) => {
+  const visit3 = async (rel, inherited) => {
     const abs = path2.join(root, rel);
     const here = inherited ? [...inherited, ...await loadRules(abs, rel)] : void 0;
     const entries = await readdir(abs, { withFileTypes: true });
@@ -42381,7 +42476,7 @@ async function readYamlFiles(dir, opts = {}) {
         if (problem) problems.push(problem);
         else opts.logger?.debug("skipping symlink inside the tree; its target is scanned where it lives", { path: childRel });
       } else if (isDir) {
-        await visit2(childRel, here);
+        await visit3(childRel, here);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
         const read = await readText2(path2.join(abs, entry.name), childRel);
         if ("text" in read) files.push({ path: childRel, text: read.text });
@@ -42389,7 +42484,7 @@ async function readYamlFiles(dir, opts = {}) {
       }
     }
   };
-  await visit2("", rules);
+  await visit3("", rules);
   return { files, problems };
 }
 async function symlinkProblem(root, dirAbs, name, rel) {
@@ -42822,6 +42917,13 @@ function record(s, kind, branch, pr, detail, then) {
   s.ctx.logger.info(`branch ${kind}`, { branch, detail, ...pr ? { pr: pr.number } : {} });
   then?.();
 }
+function fail(s, what, branch, err) {
+  const message = err instanceof Error ? err.message : String(err);
+  s.ctx.logger.error("publishing failed", { branch: what, error: message });
+  s.summary.problems.push({ file: "", line: 0, message: `${what}: ${message}` });
+  if (branch) s.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
+  s.summary.partialFailure = true;
+}
 
 // src/publish/stale.ts
 function foreignCommits(remote, email) {
@@ -42853,19 +42955,47 @@ async function closeStale(s, plan, openPrs, branches) {
   const wanted = new Set(plan.branches.map((b) => b.branchName));
   for (const pr of openPrs) {
     if (wanted.has(pr.branch) || !parseMarker(pr.body)) continue;
-    await s.platform.closePr(pr.number, "Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).");
-    const deleted = await deleteIfOurs(s, pr.branch);
-    s.limits.closed();
-    record(s, "closed", pr.branch, pr, deleted ? "no longer needed; PR closed and branch deleted" : "no longer needed; PR closed");
+    await attempt(s, `closing PR #${pr.number}`, () => closeOne(s, pr));
   }
   for (const name of branches) {
     if (wanted.has(name)) continue;
-    if (await deleteIfOurs(s, name)) {
-      s.limits.closed();
-      record(s, "closed", name, null, "no longer needed; branch deleted");
-    }
+    await attempt(s, `deleting branch ${name}`, async () => {
+      if (await deleteIfOurs(s, name)) {
+        s.limits.closed();
+        record(s, "closed", name, null, "no longer needed; branch deleted");
+      }
+    });
   }
 }
+async function attempt(s, what, step) {
+  try {
+    await step();
+  } catch (err) {
+    fail(s, what, null, err);
+  }
+}
+async function closeOne(s, pr) {
+  const remote = await s.platform.getBranch(pr.branch, s.base.name);
+  if (remote && foreignCommits(remote, s.ctx.config.author.email).length > 0) {
+    const detail = "no longer needed, but the branch has commits by someone else; left open";
+    if (!ABANDONED.test(pr.body)) {
+      await s.platform.comment(
+        pr.number,
+        "Tidemark no longer needs this update (the dependency is current, removed, or no longer matches the rules), but this branch has commits by someone else, so Tidemark leaves the PR open. Close it when you are done with it."
+      );
+      await s.platform.updatePr(pr.number, { title: pr.title, body: `${pr.body}
+${ABANDONED_MARKER}
+` });
+    }
+    return skip(s, pr.branch, pr, detail);
+  }
+  await s.platform.closePr(pr.number, "Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).");
+  const deleted = await deleteIfOurs(s, pr.branch);
+  s.limits.closed();
+  record(s, "closed", pr.branch, pr, deleted ? "no longer needed; PR closed and branch deleted" : "no longer needed; PR closed");
+}
+var ABANDONED_MARKER = "<!-- tidemark:abandoned -->";
+var ABANDONED = /<!-- tidemark:abandoned -->/;
 async function deleteIfOurs(s, name) {
   const remote = await s.platform.getBranch(name, s.base.name);
   if (!remote || remote.commits.length === 0) return false;
@@ -42895,11 +43025,7 @@ async function guarded(session, what, branch, step) {
   try {
     await step();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    session.ctx.logger.error("publishing failed", { branch: what, error: message });
-    session.summary.problems.push({ file: "", line: 0, message: `${what}: ${message}` });
-    if (branch) session.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
-    session.summary.partialFailure = true;
+    fail(session, what, branch, err);
   }
 }
 async function publishBranch(s, branch) {

@@ -4,7 +4,7 @@ import { unifiedDiff } from './diff.js';
 import { changesOf, identityOf, parseMarker, parseTrailer, sameIdentity } from './identity.js';
 import { PrLimits } from './limits.js';
 import { commitMessage, prBody, prTitle } from './pr-body.js';
-import { record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
+import { fail, record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
 import { closeStale, foreignCommits, leaveForeignBranch } from './stale.js';
 import type { Platform, PullRequest, RemoteBranch } from './types.js';
 
@@ -36,11 +36,7 @@ async function guarded(session: Session, what: string, branch: string | null, st
   try {
     await step();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    session.ctx.logger.error('publishing failed', { branch: what, error: message });
-    session.summary.problems.push({ file: '', line: 0, message: `${what}: ${message}` });
-    if (branch) session.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
-    session.summary.partialFailure = true;
+    fail(session, what, branch, err);
   }
 }
 

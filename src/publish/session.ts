@@ -42,3 +42,12 @@ export function record(
   s.ctx.logger.info(`branch ${kind}`, { branch, detail, ...(pr ? { pr: pr.number } : {}) });
   then?.();
 }
+
+/** One failed step (a branch, closing one PR) as a problem and a partial failure; the caller goes on with the rest. */
+export function fail(s: Session, what: string, branch: string | null, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  s.ctx.logger.error('publishing failed', { branch: what, error: message });
+  s.summary.problems.push({ file: '', line: 0, message: `${what}: ${message}` });
+  if (branch) s.summary.skipped.push({ branch, pr: null, detail: `failed: ${message}` });
+  s.summary.partialFailure = true;
+}

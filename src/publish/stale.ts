@@ -1,7 +1,7 @@
 import type { BranchPlan, Plan } from '../plan/types.js';
 import type { BranchContent } from './branch-content.js';
 import { blockedMarker, parseBlocked, parseMarker, parseTrailer } from './identity.js';
-import { record, skip, type Session } from './session.js';
+import { fail, record, skip, type Session } from './session.js';
 import type { CommitInfo, PullRequest, RemoteBranch } from './types.js';
 
 /** Commits on the branch not authored with Tidemark's configured email: a human took the branch over. */
@@ -34,7 +34,8 @@ export async function leaveForeignBranch(s: Session, branch: BranchPlan, remote:
 /**
  * Closes Tidemark PRs (and deletes plain-git branches) the plan no longer wants. Only ones carrying Tidemark's
  * marker, only branches without foreign commits are deleted, and nothing is closed when the plan is incomplete
- * (a failed lookup is not a reason to close a PR).
+ * (a failed lookup is not a reason to close a PR). A PR whose branch someone committed to stays open: closing it
+ * would throw away their work's review; it gets one comment instead. One failure does not stop the others.
  */
 export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[], branches: string[]): Promise<void> {
   if (plan.partialFailure) {
@@ -44,19 +45,49 @@ export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[],
   const wanted = new Set(plan.branches.map((b) => b.branchName));
   for (const pr of openPrs) {
     if (wanted.has(pr.branch) || !parseMarker(pr.body)) continue;
-    await s.platform.closePr(pr.number, 'Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).');
-    const deleted = await deleteIfOurs(s, pr.branch);
-    s.limits.closed();
-    record(s, 'closed', pr.branch, pr, deleted ? 'no longer needed; PR closed and branch deleted' : 'no longer needed; PR closed');
+    await attempt(s, `closing PR #${pr.number}`, () => closeOne(s, pr));
   }
   for (const name of branches) {
     if (wanted.has(name)) continue;
-    if (await deleteIfOurs(s, name)) {
-      s.limits.closed();
-      record(s, 'closed', name, null, 'no longer needed; branch deleted');
-    }
+    await attempt(s, `deleting branch ${name}`, async () => {
+      if (await deleteIfOurs(s, name)) {
+        s.limits.closed();
+        record(s, 'closed', name, null, 'no longer needed; branch deleted');
+      }
+    });
   }
 }
+
+async function attempt(s: Session, what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    fail(s, what, null, err);
+  }
+}
+
+async function closeOne(s: Session, pr: PullRequest): Promise<void> {
+  const remote = await s.platform.getBranch(pr.branch, s.base.name);
+  if (remote && foreignCommits(remote, s.ctx.config.author.email).length > 0) {
+    const detail = 'no longer needed, but the branch has commits by someone else; left open';
+    if (!ABANDONED.test(pr.body)) {
+      await s.platform.comment(
+        pr.number,
+        'Tidemark no longer needs this update (the dependency is current, removed, or no longer matches the rules), ' +
+          'but this branch has commits by someone else, so Tidemark leaves the PR open. Close it when you are done with it.',
+      );
+      await s.platform.updatePr(pr.number, { title: pr.title, body: `${pr.body}\n${ABANDONED_MARKER}\n` });
+    }
+    return skip(s, pr.branch, pr, detail);
+  }
+  await s.platform.closePr(pr.number, 'Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).');
+  const deleted = await deleteIfOurs(s, pr.branch);
+  s.limits.closed();
+  record(s, 'closed', pr.branch, pr, deleted ? 'no longer needed; PR closed and branch deleted' : 'no longer needed; PR closed');
+}
+
+const ABANDONED_MARKER = '<!-- tidemark:abandoned -->';
+const ABANDONED = /<!-- tidemark:abandoned -->/;
 
 /** Deletes a branch holding only Tidemark commits (each with its trailer); keeps anything else. */
 async function deleteIfOurs(s: Session, name: string): Promise<boolean> {

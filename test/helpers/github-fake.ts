@@ -347,6 +347,7 @@ export class GitHubRepoFake {
   /** Every request, `METHOD /path-under-the-repo?query`, with its JSON body. */
   readonly requests: { call: string; body: unknown }[] = [];
   private seq = 0;
+  private readonly failures: { call: string; status: number; headers: Record<string, string> }[] = [];
 
   constructor(
     readonly repo: string,
@@ -392,6 +393,31 @@ export class GitHubRepoFake {
     if (pr) pr.state = 'closed';
   }
 
+  /**
+   * A user squash-merging the PR in the web UI: the base gets one new commit with the branch's files, the PR is
+   * closed as merged, and (with `deleteBranch`, GitHub's "automatically delete head branches") the branch is gone.
+   */
+  mergePull(number: number, opts: { deleteBranch?: boolean } = {}): string {
+    const pr = this.pulls.find((p) => p.number === number);
+    const head = this.commits.get(this.refs.get(pr?.branch ?? '') ?? '');
+    if (!pr || !head) throw new Error(`no open PR #${number} with a branch`);
+    const before = this.trees.get(this.commits.get(head.parents[0] ?? '')?.tree ?? '') ?? new Map<string, string>();
+    const files = Object.fromEntries([...(this.trees.get(head.tree) ?? [])].filter(([path, text]) => before.get(path) !== text));
+    const sha = this.pushCommit(pr.base, `${pr.title} (#${number})`, { name: 'Dev', email: 'dev@example.com' }, files);
+    pr.state = 'closed';
+    pr.merged = true;
+    if (opts.deleteBranch) this.refs.delete(pr.branch);
+    return sha;
+  }
+
+  /**
+   * Makes the next matching request fail: `failNext('POST /pulls', 500, 4)` answers the next four PR creations
+   * with a server error (Octokit retries 5xx three times, so four fail a call for good).
+   */
+  failNext(call: string, status: number, times = 1, headers: Record<string, string> = {}): void {
+    for (let i = 0; i < times; i++) this.failures.push({ call, status, headers });
+  }
+
   private addTree(files: Map<string, string>): string {
     const sha = createHash('sha1').update(`tree ${++this.seq}`).digest('hex');
     this.trees.set(sha, files);
@@ -426,6 +452,12 @@ export class GitHubRepoFake {
     this.requests.push({ call: `${method} ${path}${url.search}`, body });
     const [owner = 'o', name = 'r'] = this.repo.split('/');
     const route = `${method} ${path}`;
+    const failure = this.failures.findIndex((f) => f.call === route);
+    if (failure >= 0) {
+      const [f] = this.failures.splice(failure, 1);
+      const message = f!.status === 403 ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' : 'Server Error';
+      return [f!.status, { message }, { 'content-type': 'application/json; charset=utf-8', ...f!.headers }];
+    }
     let m: RegExpExecArray | null;
     if (route === 'GET ') return [200, ghRepo(owner, name, { defaultBranch: this.defaultBranch })];
     if ((m = /^GET \/git\/ref\/heads\/(?<b>.+)$/.exec(route))) {
