@@ -10,6 +10,7 @@ import { RegistryClient } from './oci/client.js';
 import { CredentialStore, credentialsFromEnv } from './oci/credentials.js';
 import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
+import { knownReleaseTime } from './release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
 
 export interface ReleaseSourceOptions {
@@ -137,9 +138,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     releaseTime: async (pkg, version) => {
       if (pkg.datasource === 'helm' && !pkg.registryUrl?.startsWith('oci://')) {
         if (!pkg.registryUrl) return null;
-        const created = (await helm.entry(pkg.registryUrl, pkg.name, version))?.created;
-        const d = created ? new Date(created) : null;
-        return d && !Number.isNaN(d.getTime()) ? d : null;
+        return knownReleaseTime((await helm.entry(pkg.registryUrl, pkg.name, version))?.created);
       }
       return (await imageInfo(pkg, version)).created;
     },

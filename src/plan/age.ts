@@ -1,5 +1,6 @@
 import { formatDuration, parseDuration } from '../config/duration.js';
 import type { EffectiveSettings } from '../config/rules.js';
+import { knownReleaseTime } from '../lookup/release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 
 export interface AgeVerdict {
@@ -22,7 +23,10 @@ export class ReleaseAges {
     releases: PackageReleases,
     private readonly now: Date,
   ) {
-    for (const r of releases.releases) if (r.releaseTimestamp) this.known.set(r.version, new Date(r.releaseTimestamp));
+    for (const r of releases.releases) {
+      const time = knownReleaseTime(r.releaseTimestamp);
+      if (time) this.known.set(r.version, time);
+    }
   }
 
   async check(version: string, settings: EffectiveSettings): Promise<AgeVerdict> {
@@ -41,7 +45,7 @@ export class ReleaseAges {
   }
 
   private async timeOf(version: string): Promise<Date | null> {
-    if (!this.known.has(version)) this.known.set(version, await this.source.releaseTime(this.pkg, version));
+    if (!this.known.has(version)) this.known.set(version, knownReleaseTime(await this.source.releaseTime(this.pkg, version)));
     return this.known.get(version) ?? null;
   }
 }

@@ -30,6 +30,10 @@ describe('parseHelmIndex', () => {
     expect(isoOrNull('yesterday')).toEqual(null);
   });
 
+  it('reads the placeholder times of reproducible chart builds as unknown', () => {
+    expect(['1970-01-01T00:00:00Z', '1980-01-01T00:00:01Z', '0001-01-01T00:00:00Z', ''].map((t) => isoOrNull(t))).toEqual([null, null, null, null]);
+  });
+
   it('rejects a file that is not an index', () => {
     expect(() => parseHelmIndex('<html>', 'h')).toThrow(RegistryError);
     expect(() => parseHelmIndex('entries: [', 'h')).toThrow('h: index.yaml is not valid YAML');

@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
 import type { Credentials } from '../oci/credentials.js';
+import { knownReleaseTime } from '../release-time.js';
 import type { PackageReleases } from '../types.js';
 
 /** One chart of an `index.yaml`, reduced to what lookups use. */
@@ -116,7 +117,5 @@ function str(v: unknown): string | null {
 
 /** Helm writes nanoseconds and offsets (`2024-05-01T10:00:00.123456789+02:00`); planners want plain ISO 8601. */
 export function isoOrNull(v: string | null): string | null {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  return knownReleaseTime(v)?.toISOString() ?? null;
 }

@@ -1,3 +1,4 @@
+import { knownReleaseTime } from '../release-time.js';
 import type { RegistryClient } from './client.js';
 import type { ImageLocation } from './reference.js';
 
@@ -70,10 +71,7 @@ function merge(into: ImageReleaseInfo, from: ImageReleaseInfo): void {
 }
 
 function toDate(v: unknown): Date | null {
-  if (typeof v !== 'string') return null;
-  const d = new Date(v);
-  // Reproducible builds stamp the epoch: that is "unknown", not 1970.
-  return Number.isNaN(d.getTime()) || d.getTime() <= 0 ? null : d;
+  return knownReleaseTime(v);
 }
 
 function asObject(v: unknown): Json | null {
