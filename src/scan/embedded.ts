@@ -1,7 +1,10 @@
-import { isScalar } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import type { Found, Sink } from './found.js';
 import { walkValues } from './values-walk.js';
 import { parseYaml, type Token } from './yaml.js';
+
+/** Scans one document parsed from an embedded string; offsets it reports are into `innerText`. */
+export type EmbeddedScan = (sink: Sink, innerText: string, contents: Node | null) => void;
 
 /**
  * Helm values written as a YAML string inside another file (Argo CD `helm.values: |`). The string is parsed on its own;
@@ -9,21 +12,29 @@ import { parseYaml, type Token } from './yaml.js';
  * whose mapped token does not read the same in the outer text is not reported; a problem says so instead.
  */
 export function scanEmbeddedValues(sink: Sink, text: string, node: unknown): void {
+  scanEmbeddedYaml(sink, text, node, 'embedded Helm values', (inner, innerText, contents) => walkValues(inner, innerText, contents));
+}
+
+/**
+ * YAML written as a string inside another file, scanned by `scan` document by document, with positions mapped back
+ * as for `scanEmbeddedValues`. `label` starts the problems it reports: `kustomize inline patch: …`.
+ */
+export function scanEmbeddedYaml(sink: Sink, text: string, node: unknown, label: string, scan: EmbeddedScan): void {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return;
   const inner = node.value;
   const map = offsetMap(text, node.type ?? 'PLAIN', node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
   const at = node.range[0];
-  for (const p of parsed.problems) sink.problem(at, `embedded Helm values: ${p.message}`);
+  for (const p of parsed.problems) sink.problem(at, `${label}: ${p.message}`);
   const mapped: Sink = {
     problem: (offset, message) => sink.problem(map(offset) ?? at, message),
     found: (f) => {
       const out = remap(f, map, text);
       if (out) sink.found(out);
-      else sink.problem(at, `embedded Helm values: cannot map the position of ${f.name} back into the file`);
+      else sink.problem(at, `${label}: cannot map the position of ${f.name} back into the file`);
     },
   };
-  for (const doc of parsed.docs) walkValues(mapped, inner, doc.contents);
+  for (const doc of parsed.docs) scan(mapped, inner, doc.contents);
 }
 
 type OffsetMap = (inner: number) => number | undefined;

@@ -1,4 +1,4 @@
-import { parseImageRef } from './image.js';
+import { isImageTag, parseImageRef } from './image.js';
 import { skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { Manager } from './types.js';
 import { offsetOf, str, token, type Token } from './yaml.js';
@@ -70,7 +70,7 @@ export function emitImageMap(sink: Sink, text: string, nodes: ImageMapNodes, man
   if (tag === undefined) return sink.found({ ...base, value: null, digest: null, skipReason: 'invalid-value' });
   if (!tag && !digest) return sink.found({ ...base, value: null, digest: null, skipReason: 'chart-app-version' });
   const found: Found = { ...base, value: tag, digest: digest ?? null, digestInsertAt: null };
-  const skip = tag ? skipForValue(tag.value) : undefined;
+  const skip = tag ? (skipForValue(tag.value) ?? (isImageTag(tag.value) ? undefined : 'invalid-value')) : undefined;
   if (skip) found.skipReason = skip;
   sink.found(found);
 }

@@ -24,6 +24,8 @@ export function createFileSink(file: string, text: string): FileSink {
   const deps: Placed[] = [];
   const problems: Problem[] = [];
   const verified = (t: Token | null): boolean => t === null || text.slice(t.start, t.end) === t.value;
+  // An anchored version read through aliases (`tag: &tag 1.2.3` … `tag: *tag`) is one text: reported once, first place.
+  const seen = new Set<string>();
   return {
     deps,
     problems,
@@ -36,6 +38,9 @@ export function createFileSink(file: string, text: string): FileSink {
         return;
       }
       const offset = f.value?.start ?? f.digest?.start ?? f.at;
+      const key = f.value || f.digest ? `${f.value?.start}:${f.digest?.start}` : `${f.at}:${f.name}`;
+      if (seen.has(key)) return;
+      seen.add(key);
       const dep: Dependency = {
         file,
         line: lines.lineOf(offset),

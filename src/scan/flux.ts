@@ -3,6 +3,7 @@ import type { DocInfo, FluxSource, ScanIndex, Scanner } from './scanner.js';
 import { walkValues } from './values-walk.js';
 import { kubernetes } from './kubernetes.js';
 import { extractImage } from './kustomize.js';
+import { extractInlinePatches } from './kustomize-patches.js';
 import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
@@ -39,6 +40,7 @@ export const flux: Scanner = {
     // (`patchesStrategicMerge`) still hold plain `image:` fields, read as any Kubernetes object's.
     if (kind === 'Kustomization') {
       extractKustomizeImages(doc, sink, get(doc.contents, 'spec'));
+      extractInlinePatches(doc, sink, get(doc.contents, 'spec'));
       kubernetes.extract(doc, sink, index);
     }
   },
@@ -80,7 +82,10 @@ function extractHelmRelease(doc: DocInfo, sink: Sink, index: ScanIndex): void {
   const values = get(spec, 'values');
   if (values) walkValues(sink, doc.text, values);
   // `postRenderers: [{kustomize: {images: [{name: nginx, newTag: 1.25.4}]}}]`: kustomize images applied after render.
-  for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) extractKustomizeImages(doc, sink, get(renderer, 'kustomize'));
+  for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) {
+    extractKustomizeImages(doc, sink, get(renderer, 'kustomize'));
+    extractInlinePatches(doc, sink, get(renderer, 'kustomize'));
+  }
 }
 
 /** `images: [{name, newName, newTag, digest}]` under `holder`, read like a kustomization's. */

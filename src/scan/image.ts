@@ -21,6 +21,11 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 
+/** True for a valid tag: `1.25.3-alpine`, `v2`; false for `3.0.0# note` (no space before `#`: part of the value). */
+export function isImageTag(value: string): boolean {
+  return TAG.test(value);
+}
+
 /**
  * Parses `host:5000/a/b:tag@sha256:…` into name, tag and digest. Returns null when the text is not an image reference
  * (spaces, a scheme, an empty name). Example: `ghcr.io/acme/web:1.2.3` → name `ghcr.io/acme/web`, tag `1.2.3`.

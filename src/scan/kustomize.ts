@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { skipForName, skipForValue, isVersionRange, type Found, type Sink } from './found.js';
+import { extractInlinePatches } from './kustomize-patches.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import type { Manager } from './types.js';
 import { walkValues } from './values-walk.js';
@@ -46,6 +47,7 @@ export const kustomize: Scanner = {
       const inline = get(item, 'valuesInline');
       if (inline) walkValues(sink, doc.text, inline);
     }
+    extractInlinePatches(doc, sink, doc.contents);
   },
 };
 

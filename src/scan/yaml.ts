@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** One YAML document that parsed cleanly; `contents` keeps node ranges into the file text. */
 export interface YamlDoc {
@@ -19,19 +19,44 @@ export interface ParsedYaml {
 
 /**
  * Parses every document of a file. A document with errors (syntax, duplicate keys, tab indentation) is left out and its
- * errors come back as problems; the other documents of the file are still scanned. Aliases are never expanded here.
+ * errors come back as problems; the other documents of the file are still scanned. An alias of a scalar is replaced
+ * by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and sequences are never expanded.
  */
 export function parseYaml(text: string): ParsedYaml {
   const docs: YamlDoc[] = [];
   const problems: YamlProblem[] = [];
+  const mayHaveAliases = text.includes('*');
   for (const doc of parseAllDocuments(text) as Document.Parsed[]) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
       continue;
     }
+    if (mayHaveAliases) resolveScalarAliases(doc);
     docs.push({ contents: doc.contents, start: doc.range[0] });
   }
   return { docs, problems };
+}
+
+/**
+ * `tag: &tag 2024.8.1` … `tag: *tag`: the alias becomes the anchored scalar node, so both places read the version
+ * from the anchor's token (one text to edit; the scan reports it once). Only scalars: replacing aliases of
+ * collections would let an alias bomb expand.
+ */
+function resolveScalarAliases(doc: Document.Parsed): void {
+  const anchors = new Map<string, Scalar>();
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Alias(_key, node) {
+      const target = anchors.get(node.source);
+      return target && isScalar(target) ? target : undefined;
+    },
+    Collection(_key, node) {
+      // A later collection anchor of the same name hides the earlier scalar from the aliases after it.
+      if (node.anchor) anchors.delete(node.anchor);
+    },
+  });
 }
 
 function firstLine(message: string): string {

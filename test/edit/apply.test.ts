@@ -201,4 +201,20 @@ describe('applyUpdates', () => {
     expect(result.text).toEqual(changed);
     expect(result.problems.map((p) => p.message)).toEqual(['could not update nginx to 1.27.0: the file no longer reads the scanned version']);
   });
+
+  it('edits an anchored tag once, at the anchor, and leaves the alias that reads it untouched', () => {
+    const text = 'server:\n  image:\n    repository: ghcr.io/goauthentik/server\n    tag: &tag 2024.8.1 # both\nworker:\n  image:\n    repository: ghcr.io/goauthentik/server\n    tag: *tag\n';
+    const dep = only('values.yaml', text, 'ghcr.io/goauthentik/server');
+    const result = applyUpdates('values.yaml', text, [updateOf(dep, '2024.8.2')]);
+    expect(result.text).toEqual(text.replace('&tag 2024.8.1', '&tag 2024.8.2'));
+    expect(result.problems).toEqual([]);
+  });
+
+  it('edits an image set by an inline kustomize patch inside its block scalar', () => {
+    const text = 'resources: [../base]\npatches:\n  - target: {kind: Deployment}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: ghcr.io/acme/app:2.4.1 # hotfix\n';
+    const dep = only('kustomization.yaml', text, 'ghcr.io/acme/app');
+    const result = applyUpdates('kustomization.yaml', text, [updateOf(dep, '2.4.2')]);
+    expect(result.text).toEqual(text.replace('app:2.4.1', 'app:2.4.2'));
+    expect(result.applied).toHaveLength(1);
+  });
 });

@@ -19,8 +19,9 @@ const EXPECTED: Record<string, { images: [number, number]; charts: [number, numb
   // 81 `image:` strings + 1 JSON-patch image (45 `:latest`, 1 bare) + 5 kustomize `newTag: latest` + 1 values map
   // + 2 Argo CD `kustomize.images` overrides in docs/operator-manual/application.yaml (`…/argocd-e2e-container:0.2`,
   // `my-app=gcr.io/my-repo/my-app:0.1`); charts: 4 requirements.yaml deps, 4 Applications at HEAD and 2 templated
-  // ApplicationSets.
-  'argoproj__argo-cd': { images: [38, 51], charts: [4, 6], problems: 0 },
+  // ApplicationSets. Inline JSON patches in manifests/dev-tilt/kustomization.yaml set 3 more images, all the bare
+  // name `argocd-job` (unpinned).
+  'argoproj__argo-cd': { images: [38, 54], charts: [4, 6], problems: 0 },
   // podinfo HelmRelease without version, cert-manager `1.x`, envoy-gateway `>= 1.8.0-rc.0`; redis in spec.values.
   'fluxcd__flux2-kustomize-helm-example': { images: [1, 0], charts: [0, 3], problems: 0 },
   // One OCIRepository of kyverno manifests (an OCI artifact, not a chart).

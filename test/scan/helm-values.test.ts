@@ -213,4 +213,30 @@ controllers:
       dep(F, 21, 'helm-values', 'ghcr.io/onedr0p/exportarr', 'v2.0.0'),
     ]);
   });
+
+  it('reads a version shared through an anchor once, at the anchor, for every image that aliases it', () => {
+    const F = 'values.yaml';
+    const text = `server:
+  image:
+    repository: ghcr.io/goauthentik/server
+    tag: &tag 2024.8.1
+worker:
+  image:
+    repository: ghcr.io/goauthentik/server
+    tag: *tag
+version: &v "1.2.3"
+app:
+  image: {repository: ghcr.io/acme/app, tag: *v}
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 4, 'helm-values', 'ghcr.io/goauthentik/server', '2024.8.1'),
+      dep(F, 9, 'helm-values', 'ghcr.io/acme/app', '1.2.3'),
+    ]);
+  });
+
+  it('reports a tag that is not a valid image tag as invalid-value: a # without a space before it is part of the value', () => {
+    const F = 'values.yaml';
+    const text = 'image:\n  repository: ghcr.io/acme/app\n  tag: 3.0.0# pinned\n';
+    expect(scanOne(F, text).dependencies).toEqual([dep(F, 3, 'helm-values', 'ghcr.io/acme/app', '3.0.0# pinned', { skipReason: 'invalid-value' })]);
+  });
 });

@@ -109,4 +109,55 @@ images:
       dep(F, 10, 'helm-values', 'registry.k8s.io/ingress-nginx/controller', 'v1.10.0'),
     ]);
   });
+
+  it('reads images set by inline patches: JSON 6902 ops, strategic merge strings, and Flux Kustomization patches', () => {
+    const K = 'overlays/prod/kustomization.yaml';
+    const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+patches:
+  - path: sidecar.yaml
+  - target: {kind: Deployment, name: app}
+    patch: |-
+      - op: replace
+        path: /spec/template/spec/containers/0/image
+        value: ghcr.io/acme/app:2.4.1-hotfix
+patchesStrategicMerge:
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: app
+    spec:
+      template:
+        spec:
+          containers:
+            - name: envoy
+              image: "envoyproxy/envoy:v1.31.1"
+`;
+    const X = 'clusters/prod/apps.yaml';
+    const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+spec:
+  path: ./apps
+  patches:
+    - patch: |
+        - op: add
+          path: /spec/template/spec/initContainers/-
+          value: {name: wait, image: busybox:1.36.1}
+      target:
+        kind: Deployment
+`;
+    expect(scanJson([{ path: K, text: kustomization }, { path: X, text: flux }])).toEqual({
+      dependencies: [
+        dep(X, 11, 'kubernetes', 'busybox', '1.36.1'),
+        dep(K, 11, 'kubernetes', 'ghcr.io/acme/app', '2.4.1-hotfix'),
+        dep(K, 23, 'kubernetes', 'envoyproxy/envoy', 'v1.31.1'),
+      ],
+      problems: [],
+    });
+  });
 });
