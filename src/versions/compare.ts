@@ -54,6 +54,10 @@ export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion):
   if (candidate.release.length !== current.release.length) {
     return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
+  // `2024.10.1` after `1.2.3` is another numbering, not a major update (and the other way round).
+  if (candidate.calendar !== current.calendar) {
+    return candidate.calendar ? 'a calendar version, the current is not' : 'not a calendar version, the current is one';
+  }
   if (candidate.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }

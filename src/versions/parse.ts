@@ -24,6 +24,9 @@ const FLOATING = new Set([
 /** cosign/ORAS artefacts stored as tags: `sha256-<64 hex>.sig`, `.att`, `.sbom`, or bare `sha256-<hex>`. */
 const SIGNATURE = /^sha256-[0-9a-f]{64}(?:\.[a-z]+)?$/i;
 
+/** Preview builds of a pull/merge request: `pr-123`, `pr123`, `mr-45-alpine`, `pull-7`. Another number is another PR, not a release. */
+const PULL_REQUEST = /^(?:pr|mr|pull|merge-request)[-_.]?\d+(?:$|[-_.])/i;
+
 /** A token of a tag that is a git commit: `abc1234` in `main-abc1234`, `g1a2b3c4` in `v1.2.3-4-g1a2b3c4`. */
 const HASH_TOKEN = /^(?:g|sha)?(?<hex>[0-9a-f]{7,40})$/i;
 
@@ -32,6 +35,7 @@ export function notVersionKind(tag: string): NotVersionKind | null {
   if (SIGNATURE.test(tag)) return 'signature';
   const tokens = tag.split(/[-_.]/);
   if (tokens.some(isHashToken)) return 'commit-hash';
+  if (PULL_REQUEST.test(tag)) return 'pull-request';
   if (!/\d/.test(tag) || FLOATING.has((tokens[0] ?? '').toLowerCase())) return 'floating';
   return null;
 }

@@ -48,6 +48,7 @@ const NOT_VERSION: Record<NotVersionKind, string> = {
   floating: 'floating tag, not a version',
   'commit-hash': 'commit-hash tag, not a version',
   signature: 'signature or attestation tag',
+  'pull-request': 'pull-request preview tag, not a version',
   unreadable: 'not a version the tag scheme reads',
 };
 

@@ -26,4 +26,4 @@ export interface ParsedVersion {
 export type SchemeName = 'docker' | 'semver';
 
 /** Why a tag is not a version at all. */
-export type NotVersionKind = 'floating' | 'commit-hash' | 'signature' | 'unreadable';
+export type NotVersionKind = 'floating' | 'commit-hash' | 'signature' | 'pull-request' | 'unreadable';
