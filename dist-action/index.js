@@ -27294,11 +27294,13 @@ var FLOATING = /* @__PURE__ */ new Set([
   "rc"
 ]);
 var SIGNATURE = /^sha256-[0-9a-f]{64}(?:\.[a-z]+)?$/i;
+var PULL_REQUEST = /^(?:pr|mr|pull|merge-request)[-_.]?\d+(?:$|[-_.])/i;
 var HASH_TOKEN = /^(?:g|sha)?(?<hex>[0-9a-f]{7,40})$/i;
 function notVersionKind(tag) {
   if (SIGNATURE.test(tag)) return "signature";
   const tokens = tag.split(/[-_.]/);
   if (tokens.some(isHashToken)) return "commit-hash";
+  if (PULL_REQUEST.test(tag)) return "pull-request";
   if (!/\d/.test(tag) || FLOATING.has((tokens[0] ?? "").toLowerCase())) return "floating";
   return null;
 }
@@ -27709,6 +27711,9 @@ function shapeMismatch(current, candidate) {
   if (candidate.release.length !== current.release.length) {
     return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
+  if (candidate.calendar !== current.calendar) {
+    return candidate.calendar ? "a calendar version, the current is not" : "not a calendar version, the current is one";
+  }
   if (candidate.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }
@@ -27747,6 +27752,7 @@ var NOT_VERSION = {
   floating: "floating tag, not a version",
   "commit-hash": "commit-hash tag, not a version",
   signature: "signature or attestation tag",
+  "pull-request": "pull-request preview tag, not a version",
   unreadable: "not a version the tag scheme reads"
 };
 function pickTarget(current, candidates, policy) {
@@ -27792,7 +27798,8 @@ function judge(version3, parsed, cur, policy) {
     return { parsed, verdict: reject(version3, "not-version", why) };
   }
   const out = (kind, reason) => ({ parsed, verdict: reject(version3, kind, reason) });
-  const mismatch = shapeMismatch(cur, parsed);
+  const chartPrefix = policy.scheme === "semver" && !policy.versioning;
+  const mismatch = shapeMismatch(cur, chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed);
   if (mismatch) return out("shape", mismatch);
   const cmp = compareParsed(parsed, cur);
   if (cmp < 0) return out("older", "older than the current version");
@@ -28093,7 +28100,7 @@ async function createPlan(scan, source, config, opts = {}) {
           updates.push(...r.updates);
           if (r.unchanged) unchanged.push(r.unchanged);
           if (r.failed) partialFailure = true;
-          if (opts.explain && dep.name === opts.explain) explanations.push(explanationOf(dep, r));
+          if (opts.explain && namedAs(dep, opts.explain)) explanations.push(explanationOf(dep, r));
         }
       })
     )
@@ -28146,6 +28153,12 @@ function failed(dep, err) {
 }
 function errorText(err) {
   return err instanceof Error ? err.message : String(err);
+}
+function namedAs(dep, name) {
+  if (dep.name === name) return true;
+  if (dep.datasource !== "docker") return false;
+  const asked = new Set(imageNameSpellings(name));
+  return imageNameSpellings(dep.name).some((n) => asked.has(n));
 }
 function explanationOf(dep, r) {
   const outcome = r.updates.length ? r.updates.map((u) => `${u.updateType} update to ${u.newValue}: ${u.reason}`).join("; ") : `stays: ${r.unchanged?.reason ?? "up to date"}`;
@@ -42280,8 +42293,8 @@ function chartSkip(refKind, source, version3) {
   return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
 }
 function repoUrl(source) {
-  if (source.oci && !source.url.startsWith("oci://")) return `oci://${source.url}`;
-  return source.url;
+  const url12 = source.url.replace(/\/+$/, "");
+  return source.oci && !url12.startsWith("oci://") ? `oci://${url12}` : url12;
 }
 function chartBase(name, registryUrl, at2) {
   return { manager: "flux", datasource: "helm", name, registryUrl, at: at2 };
@@ -42346,7 +42359,8 @@ var helmChart = {
         manager: "helm-chart",
         datasource: "helm",
         name,
-        registryUrl: repository === "" ? null : repository,
+        // `https://nats-io.github.io/k8s/helm/charts/` and the same URL without the slash are one repository.
+        registryUrl: repository === "" ? null : repository.replace(/\/+$/, ""),
         value: version3 === "" ? null : token(doc.text, versionNode),
         digest: null,
         at: offsetOf(get2(item, "name"))
@@ -43012,14 +43026,32 @@ async function publish(platform, plan, ctx) {
   const base = await platform.baseBranch(ctx.config.baseBranch);
   const prefix = ctx.config.branchPrefix;
   const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
-  const branches = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
-  const openCount = platform.supportsPullRequests ? openPrs.length : branches.length;
-  const session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary };
+  const listed = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
+  const branches = listed.filter((name) => name !== base.name);
+  const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
+  const session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
   await guarded(session, "closing stale PRs", null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
+}
+async function defaultBranchOf(platform, ctx, baseName) {
+  if (ctx.config.baseBranch === null) return baseName;
+  try {
+    return (await platform.baseBranch(null)).name;
+  } catch (err) {
+    ctx.logger.debug("could not tell the default branch", { error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+async function countUnmerged(platform, branches, baseName) {
+  let open = 0;
+  for (const name of branches) {
+    const remote = await platform.getBranch(name, baseName);
+    if (remote?.commits.some((c) => parseTrailer(c.message) !== null)) open++;
+  }
+  return open;
 }
 async function guarded(session, what, branch, step) {
   try {
@@ -43032,6 +43064,7 @@ async function publishBranch(s, branch) {
   const { platform, ctx, summary } = s;
   const name = branch.branchName;
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
+  if (name === s.defaultBranch) throw new Error(`the branch name is the default branch ${name}; refusing to push`);
   const content = await buildBranch(branch, baseReader(s));
   summary.problems.push(...content.problems);
   if (content.files.length === 0) return skip(s, name, null, "no file could be edited");

@@ -21,14 +21,44 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const base = await platform.baseBranch(ctx.config.baseBranch);
   const prefix = ctx.config.branchPrefix;
   const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
-  const branches = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
-  const openCount = platform.supportsPullRequests ? openPrs.length : branches.length;
-  const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary };
+  const listed = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
+  // With an empty prefix every branch is listed: the base is never a candidate for clean-up or a slot.
+  const branches = listed.filter((name) => name !== base.name);
+  const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
+  const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
   await guarded(session, 'closing stale PRs', null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
+}
+
+/**
+ * With `baseBranch: develop` the repository's default branch is not the base, yet must never be pushed to either
+ * (a group or prefix-less branch named `main`). Null when the platform cannot tell; the base is guarded anyway.
+ */
+async function defaultBranchOf(platform: Platform, ctx: PublishContext, baseName: string): Promise<string | null> {
+  if (ctx.config.baseBranch === null) return baseName;
+  try {
+    return (await platform.baseBranch(null)).name;
+  } catch (err) {
+    ctx.logger.debug('could not tell the default branch', { error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+
+/**
+ * Plain git has no PR state: a branch the user merged (nothing on it that the base lacks) stays on the remote
+ * but is no longer an open proposal, so it does not hold a `prConcurrentLimit` slot; nor does someone else's
+ * branch that merely matches the prefix (every branch, when the prefix is empty).
+ */
+async function countUnmerged(platform: Platform, branches: readonly string[], baseName: string): Promise<number> {
+  let open = 0;
+  for (const name of branches) {
+    const remote = await platform.getBranch(name, baseName);
+    if (remote?.commits.some((c) => parseTrailer(c.message) !== null)) open++;
+  }
+  return open;
 }
 
 /** One failing branch (or the clean-up) is a problem and a partial failure; the rest of the run goes on. */
@@ -44,6 +74,7 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
   const { platform, ctx, summary } = s;
   const name = branch.branchName;
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
+  if (name === s.defaultBranch) throw new Error(`the branch name is the default branch ${name}; refusing to push`);
   const content = await buildBranch(branch, baseReader(s));
   summary.problems.push(...content.problems);
   if (content.files.length === 0) return skip(s, name, null, 'no file could be edited');

@@ -23,6 +23,8 @@ export interface Session {
   base: { name: string; sha: string };
   limits: PrLimits;
   summary: PublishSummary;
+  /** The repository's default branch, never pushed to even when it is not the base; null when unknown. */
+  defaultBranch?: string | null;
 }
 
 export function skip(s: Session, branch: string, pr: PullRequest | null, detail: string): void {

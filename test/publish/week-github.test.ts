@@ -264,4 +264,17 @@ describe('a week of scheduled runs on GitHub', () => {
     const again = await day(repo, plan(), { prHourlyLimit: 2 });
     expect([again.opened, again.writes]).toEqual([[], []]);
   });
+
+  it('never pushes to the default branch, even when the base is another branch and a group is named like it', async () => {
+    const repo = new GitHubRepoFake('o/r', FILES);
+    repo.install();
+    repo.refs.set('develop', repo.refs.get('main')!);
+    const plan = planFor(onMain(repo), { nginx: '1.27.0' });
+    plan.branches[0]!.branchName = 'main';
+    const mainHead = repo.refs.get('main');
+    const run = await day(repo, plan, { baseBranch: 'develop', branchPrefix: '' });
+    expect(run.partialFailure).toBe(true);
+    expect(run.problems).toEqual(['main: the branch name is the default branch main; refusing to push']);
+    expect([repo.refs.get('main'), run.writes]).toEqual([mainHead, []]);
+  });
 });
