@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { effectiveSettings, type EffectiveSettings } from '../config/rules.js';
+import { effectiveSettings, imageNameSpellings, type EffectiveSettings } from '../config/rules.js';
 import type { TidemarkConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
@@ -64,7 +64,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
           updates.push(...r.updates);
           if (r.unchanged) unchanged.push(r.unchanged);
           if (r.failed) partialFailure = true;
-          if (opts.explain && dep.name === opts.explain) explanations.push(explanationOf(dep, r));
+          if (opts.explain && namedAs(dep, opts.explain)) explanations.push(explanationOf(dep, r));
         }
       }),
     ),
@@ -128,6 +128,14 @@ function failed(dep: Dependency, err: unknown): PackageResult {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** `--explain nginx` finds `docker.io/library/nginx` too: any spelling of a Docker Hub image names it. */
+export function namedAs(dep: { name: string; datasource: string }, name: string): boolean {
+  if (dep.name === name) return true;
+  if (dep.datasource !== 'docker') return false;
+  const asked = new Set(imageNameSpellings(name));
+  return imageNameSpellings(dep.name).some((n) => asked.has(n));
 }
 
 function explanationOf(dep: Dependency, r: DependencyResult): Explanation {

@@ -1,3 +1,4 @@
+import { imageNameSpellings } from '../config/rules.js';
 import type { Explanation, Plan } from './types.js';
 
 /** The `--json` / plan-file contract: key order as documented, nothing else. */
@@ -28,7 +29,8 @@ export function planToJson(plan: Plan): object {
 
 /** The explanations recorded for `name` (every file it appears in); empty when it was not asked for or not found. */
 export function explain(plan: Plan, name: string): Explanation[] {
-  return (plan.explanations ?? []).filter((e) => e.name === name);
+  // createPlan records only the asked-for package (under any spelling of its name), so every recorded one is it.
+  return (plan.explanations ?? []).filter((e) => e.name === name || imageNameSpellings(e.name).includes(name) || imageNameSpellings(name).includes(e.name));
 }
 
 /** `--explain` as text: one block per occurrence, one line per candidate. */

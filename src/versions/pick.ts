@@ -117,7 +117,9 @@ function judge(version: string, parsed: ParsedVersion | null, cur: ParsedVersion
     return { parsed, verdict: reject(version, 'not-version', why) };
   }
   const out = (kind: RejectKind, reason: string): Judged => ({ parsed, verdict: reject(version, kind, reason) });
-  const mismatch = shapeMismatch(cur, parsed);
+  // Helm reads chart versions as semver, where `v1.3.0` and `1.3.0` are one version: a chart switching spelling stays in its family.
+  const chartPrefix = policy.scheme === 'semver' && !policy.versioning;
+  const mismatch = shapeMismatch(cur, chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed);
   if (mismatch) return out('shape', mismatch);
   const cmp = compareParsed(parsed, cur);
   if (cmp < 0) return out('older', 'older than the current version');

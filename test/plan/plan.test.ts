@@ -279,4 +279,12 @@ describe('createPlan', () => {
       },
     ]);
   });
+  it('explains an image asked for by another spelling of its name', async () => {
+    const source = new FakeReleaseSource({ 'docker.io/library/nginx': { tags: ['1.27.2', '1.27.3'] } });
+    const scan = { dependencies: [image('docker.io/library/nginx', '1.27.2', 'n.yaml', 4)], problems: [] };
+    const plan = await createPlan(scan, source, config(), { now, explain: 'nginx' });
+    expect(explain(plan, 'nginx').map((e) => [e.name, e.outcome])).toEqual([
+      ['docker.io/library/nginx', 'patch update to 1.27.3: 1.27.3 is the newest minor/patch version in the same tag family'],
+    ]);
+  });
 });

@@ -141,8 +141,8 @@ const cases: Case[] = [
     fixture: 'zero-major', current: '0.9.1', targets: [minor('0.10.1')],
   },
   {
-    title: '0.x: a chart stays off the 1.0.0 release candidate', fixture: 'zero-major', current: '0.8.2', policy: { scheme: 'semver' },
-    targets: [minor('0.10.1')],
+    title: '0.x: a chart stays off the 1.0.0 release candidate, and reads v0.11.0 as the semver Helm sees',
+    fixture: 'zero-major', current: '0.8.2', policy: { scheme: 'semver' }, targets: [minor('v0.11.0')],
   },
 ];
 

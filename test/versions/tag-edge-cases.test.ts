@@ -61,3 +61,27 @@ describe('pickTarget on edge-case tag lists', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('pickTarget on Helm chart versions', () => {
+  const chart = (current: string, versions: string[], extra = {}) => pickTarget(current, versions, { scheme: 'semver', ...extra }).targets;
+
+  it('follows a chart whose index switched between v-prefixed and plain versions, in either direction', () => {
+    expect(chart('1.2.3', ['1.2.3', 'v1.3.0', 'v2.0.0'])).toEqual([minor('v1.3.0'), major('v2.0.0')]);
+    expect(chart('v1.2.3', ['v1.2.3', '1.2.4'])).toEqual([patch('1.2.4')]);
+  });
+
+  it('prefers the current spelling when an index lists the same version both ways', () => {
+    expect(chart('v1.2.3', ['1.3.0', 'v1.3.0'])).toEqual([minor('v1.3.0')]);
+    expect(chart('1.2.3', ['v1.3.0', '1.3.0'])).toEqual([minor('1.3.0')]);
+  });
+
+  it('skips chart pre-releases unless the current one is a pre-release of the same version or the rules allow them', () => {
+    expect(chart('1.2.3', ['1.3.0-rc.1', '1.2.4-beta.1', '1.2.3'])).toEqual([]);
+    expect(chart('1.3.0-rc.1', ['1.3.0-rc.2', '1.4.0-rc.1'])).toEqual([patch('1.3.0-rc.2')]);
+    expect(chart('1.2.3', ['1.3.0-rc.1'], { allowPrerelease: true })).toEqual([minor('1.3.0-rc.1')]);
+  });
+
+  it('reads OCI chart versions with build metadata (pushed as tags with _) as the same release', () => {
+    expect(chart('1.2.3+build.1', ['1.2.3+build.1', '1.2.3+build.2', '1.2.4+build.1'])).toEqual([patch('1.2.4+build.1')]);
+  });
+});
