@@ -28172,6 +28172,34 @@ function byPosition(get3) {
   };
 }
 
+// src/publish/git-cli.ts
+import { spawn as spawn2 } from "node:child_process";
+function git(dir, args, opts = {}) {
+  return new Promise((resolve2, reject2) => {
+    const child = spawn2("git", args, {
+      cwd: dir,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (cause) => reject2(new PlatformError(`could not run git ${args[0]}`, { platform: "git", cause })));
+    child.on("close", (code2) => {
+      const result = { code: code2 ?? -1, stdout: Buffer.concat(out).toString("utf8") };
+      if (result.code === 0 || opts.okCodes?.includes(result.code)) return resolve2(result);
+      const message = withoutCredentials(Buffer.concat(err).toString("utf8").trim().split("\n").slice(-3).join(" "));
+      reject2(new PlatformError(`git ${args[0]} failed: ${message}`, { platform: "git", status: result.code }));
+    });
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(opts.input ?? "");
+  });
+}
+function withoutCredentials(text) {
+  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$<scheme>***@");
+}
+
 // src/publish/dashboard/held.ts
 var PATTERNS = [
   ["up-to-date", /^\s*(up to date|already (at|on) the newest)/i],
@@ -28323,36 +28351,6 @@ function cell(text) {
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join4 } from "node:path";
-
-// src/publish/git-cli.ts
-import { spawn as spawn2 } from "node:child_process";
-function git(dir, args, opts = {}) {
-  return new Promise((resolve2, reject2) => {
-    const child = spawn2("git", args, {
-      cwd: dir,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"]
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (cause) => reject2(new PlatformError(`could not run git ${args[0]}`, { platform: "git", cause })));
-    child.on("close", (code2) => {
-      const result = { code: code2 ?? -1, stdout: Buffer.concat(out).toString("utf8") };
-      if (result.code === 0 || opts.okCodes?.includes(result.code)) return resolve2(result);
-      const message = withoutCredentials(Buffer.concat(err).toString("utf8").trim().split("\n").slice(-3).join(" "));
-      reject2(new PlatformError(`git ${args[0]} failed: ${message}`, { platform: "git", status: result.code }));
-    });
-    child.stdin.on("error", () => void 0);
-    child.stdin.end(opts.input ?? "");
-  });
-}
-function withoutCredentials(text) {
-  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$<scheme>***@");
-}
-
-// src/publish/git.ts
 var LOCAL_NS = "refs/tidemark/remote/";
 var GitPlatform = class _GitPlatform {
   constructor(dir, remote, prefix, logger) {
@@ -42063,8 +42061,11 @@ function findImages(sink, doc, node, done, depth) {
   for (const pair of node.items) {
     if (!(0, import_yaml13.isPair)(pair)) continue;
     const v = pair.value;
-    if ((0, import_yaml13.isScalar)(pair.key) && pair.key.value === "image" && (0, import_yaml13.isScalar)(v)) {
+    const imageKey = (0, import_yaml13.isScalar)(pair.key) && pair.key.value === "image";
+    if (imageKey && (0, import_yaml13.isScalar)(v)) {
       if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
+    } else if (imageKey && (0, import_yaml13.isMap)(v)) {
+      walkValues(sink, doc.text, v, "kubernetes");
     } else if ((0, import_yaml13.isMap)(v) || (0, import_yaml13.isSeq)(v)) {
       findImages(sink, doc, v, done, depth + 1);
     }
@@ -43197,7 +43198,7 @@ async function run(opts) {
   };
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary = {
-    repo: opts.repo ?? opts.remote ?? dir,
+    repo: withoutCredentials(opts.repo ?? opts.remote ?? dir),
     ...published,
     problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),

@@ -4,6 +4,7 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
+import { withoutCredentials } from './publish/git-cli.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
@@ -35,7 +36,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   };
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary: RunSummary = {
-    repo: opts.repo ?? opts.remote ?? dir,
+    repo: withoutCredentials(opts.repo ?? opts.remote ?? dir),
     ...published,
     problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
+import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { type CloneFn, cloneUrl, gitClone } from './clone.js';
@@ -67,7 +68,9 @@ export async function runMany(opts: MultiOptions): Promise<RepoResult[]> {
 async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<RepoResult> {
   const now = opts.now ?? Date.now;
   const started = now();
-  const logger = withMeta(opts.logger, { repo });
+  // A plain-git repository may be `https://ci:password@host/x.git`: results and logs show it without the password.
+  const shown = withoutCredentials(repo);
+  const logger = withMeta(opts.logger, { repo: shown });
   const clone = opts.clone ?? gitClone;
   try {
     logger.debug('cloning repository');
@@ -92,18 +95,18 @@ async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<Re
       logger,
     });
     const status = summary.partialFailure ? 'partial' : 'ok';
-    return { repo, status, summary, error: null, durationMs: now() - started };
+    return { repo: shown, status, summary, error: null, durationMs: now() - started };
   } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
+    const error = withoutCredentials(err instanceof Error ? err.message : String(err));
     logger.error('repository failed', { error });
-    return { repo, status: 'failed', summary: null, error, durationMs: now() - started };
+    return { repo: shown, status: 'failed', summary: null, error, durationMs: now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 function skipped(repo: string): RepoResult {
-  return { repo, status: 'skipped', summary: null, error: 'stopping: not started', durationMs: 0 };
+  return { repo: withoutCredentials(repo), status: 'skipped', summary: null, error: 'stopping: not started', durationMs: 0 };
 }
 
 /** `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. */

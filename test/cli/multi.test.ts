@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
 import { exitCodeOf, formatResults, parseRepoList, parseShard, type RepoResult, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
 import { UsageError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
 import { makeBareRepos, summaryFor } from '../ship/git-repos.js';
 
@@ -108,6 +108,32 @@ describe('runMany', () => {
     ]);
     expect(results[1]!.error).toMatch(/^git clone file:\/\/.*\/o\/missing\.git failed: /);
     expect(exitCodeOf(results)).toEqual(1);
+  });
+
+  it('never shows the password of a plain-git repository URL in results, summary or logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ format: 'json', write: (l) => lines.push(l) });
+    const results = await runMany({
+      ...base,
+      platform: 'git',
+      logger,
+      repos: ['http://ci:s3cret-pass@127.0.0.1:9/o/a.git', 'https://ci:s3cret-pass@git.example.com/o/b.git'],
+      gitBaseUrl: null,
+      clone: async (req) => {
+        if (req.url.includes('127.0.0.1')) return gitClone(req);
+      },
+      run: async (opts) => {
+        opts.logger.info('running');
+        return summaryFor('x');
+      },
+    });
+    expect(results.map((r) => [r.repo, r.status])).toEqual([
+      ['http://***@127.0.0.1:9/o/a.git', 'failed'],
+      ['https://***@git.example.com/o/b.git', 'ok'],
+    ]);
+    const everything = [formatResults(results), JSON.stringify(results), ...lines].join('\n');
+    expect(everything).not.toContain('s3cret-pass');
+    expect(lines.some((l) => l.includes('"repo":"https://***@git.example.com/o/b.git"'))).toBe(true);
   });
 
   it('passes each run its own checkout and removes it afterwards', async () => {

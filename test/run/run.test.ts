@@ -41,6 +41,12 @@ describe('run', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems.map((p) => [p.file, p.line])).toEqual([['.tidemark.yaml', 1]]);
   });
+
+  it('names a --remote URL without its password in the summary', async () => {
+    const dir = repoWith({ 'app.yaml': 'kind: Pod\n' });
+    const summary = await run({ dir, platform: 'git', repo: null, endpoint: null, token: null, remote: 'https://ci:s3cret-pass@git.example.com/o/a.git', dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger, print: () => undefined });
+    expect(summary.repo).toEqual('https://***@git.example.com/o/a.git');
+  });
 });
 
 describe('tidemark run', () => {
