@@ -121,9 +121,10 @@ function chartSkip(refKind: string, source: FluxSource | undefined, version: str
   return skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined);
 }
 
+/** `url: https://stefanprodan.github.io/podinfo/` → without the trailing slash, as every manager reports it. */
 function repoUrl(source: FluxSource): string {
-  if (source.oci && !source.url.startsWith('oci://')) return `oci://${source.url}`;
-  return source.url;
+  const url = source.url.replace(/\/+$/, '');
+  return source.oci && !url.startsWith('oci://') ? `oci://${url}` : url;
 }
 
 function chartBase(name: string, registryUrl: string | null, at: number) {

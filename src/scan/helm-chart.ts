@@ -20,7 +20,8 @@ export const helmChart: Scanner = {
         manager: 'helm-chart',
         datasource: 'helm',
         name,
-        registryUrl: repository === '' ? null : repository,
+        // `https://nats-io.github.io/k8s/helm/charts/` and the same URL without the slash are one repository.
+        registryUrl: repository === '' ? null : repository.replace(/\/+$/, ''),
         value: version === '' ? null : token(doc.text, versionNode),
         digest: null,
         at: offsetOf(get(item, 'name')),

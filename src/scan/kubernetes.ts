@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { emitStringImage } from './emit-image.js';
+import { walkValues } from './values-walk.js';
 import type { Sink } from './found.js';
 import type { DocInfo, Scanner } from './scanner.js';
 import { asSeq, get, getPath, str } from './yaml.js';
@@ -61,8 +62,12 @@ function findImages(sink: Sink, doc: DocInfo, node: unknown, done: Set<unknown>,
   for (const pair of node.items) {
     if (!isPair(pair)) continue;
     const v = pair.value;
-    if (isScalar(pair.key) && pair.key.value === 'image' && isScalar(v)) {
+    const imageKey = isScalar(pair.key) && pair.key.value === 'image';
+    if (imageKey && isScalar(v)) {
       if (!done.has(v) && typeof v.value === 'string') emitStringImage(sink, doc.text, v, 'kubernetes', true);
+    } else if (imageKey && isMap(v)) {
+      // Operators that take Helm-style image maps, VictoriaMetrics: `vmstorage: {image: {repository: …, tag: v1.93.4}}`.
+      walkValues(sink, doc.text, v, 'kubernetes');
     } else if (isMap(v) || isSeq(v)) {
       findImages(sink, doc, v, done, depth + 1);
     }

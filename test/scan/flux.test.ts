@@ -237,4 +237,24 @@ spec:
       problems: [],
     });
   });
+
+  it('reports a HelmRepository URL without its trailing slash', () => {
+    const F = 'apps/podinfo.yaml';
+    const text = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: podinfo, namespace: default}
+spec:
+  url: https://stefanprodan.github.io/podinfo/
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: podinfo, namespace: default}
+spec:
+  chart:
+    spec: {chart: podinfo, version: "6.7.0", sourceRef: {kind: HelmRepository, name: podinfo}}
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 12, 'flux', 'podinfo', '6.7.0', { datasource: 'helm', registryUrl: 'https://stefanprodan.github.io/podinfo' }),
+    ]);
+  });
 });

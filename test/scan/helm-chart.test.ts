@@ -38,4 +38,12 @@ dependencies:
       problems: [],
     });
   });
+
+  it('reports a repository URL without its trailing slash, as Flux, kustomize and Argo CD sources are reported', () => {
+    const F = 'Chart.yaml';
+    const text = 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - {name: nats, version: 1.2.2, repository: "https://nats-io.github.io/k8s/helm/charts/"}\n';
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 5, 'helm-chart', 'nats', '1.2.2', { datasource: 'helm', registryUrl: 'https://nats-io.github.io/k8s/helm/charts' }),
+    ]);
+  });
 });

@@ -197,4 +197,22 @@ spec:
       problems: [],
     });
   });
+
+  it('reads image maps in custom resources of operators that take them, such as VictoriaMetrics', () => {
+    const F = 'monitoring/vmcluster.yaml';
+    const text = `apiVersion: operator.victoriametrics.com/v1beta1
+kind: VMCluster
+metadata:
+  name: vm
+spec:
+  vmstorage:
+    replicaCount: 2
+    image:
+      repository: victoriametrics/vmstorage
+      tag: v1.93.4-cluster
+  vmselect:
+    image: {repository: victoriametrics/vmselect}
+`;
+    expect(scanOne(F, text).dependencies).toEqual([dep(F, 10, 'kubernetes', 'victoriametrics/vmstorage', 'v1.93.4-cluster')]);
+  });
 });
