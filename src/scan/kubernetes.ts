@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { emitStringImage } from './emit-image.js';
 import { walkValues } from './values-walk.js';
+import { extractK3sHelmChart, isK3sHelmChart } from './k3s-helmchart.js';
 import type { Sink } from './found.js';
 import type { DocInfo, Scanner } from './scanner.js';
 import { asSeq, get, getPath, str } from './yaml.js';
@@ -38,6 +39,7 @@ export const kubernetes: Scanner = {
       }
       return;
     }
+    if (isK3sHelmChart(doc)) extractK3sHelmChart(doc, sink);
     const tableNodes = new Set<unknown>();
     const group = (doc.apiVersion ?? '').split('/')[0];
     for (const field of CRD_IMAGE_FIELDS) {

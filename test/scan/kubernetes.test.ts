@@ -215,4 +215,51 @@ spec:
 `;
     expect(scanOne(F, text).dependencies).toEqual([dep(F, 10, 'kubernetes', 'victoriametrics/vmstorage', 'v1.93.4-cluster')]);
   });
+
+  it('reads k3s HelmChart charts (https and oci) and the images in HelmChart and HelmChartConfig valuesContent', () => {
+    const F = 'infra/traefik.yaml';
+    const text = `apiVersion: helm.cattle.io/v1
+kind: HelmChart
+metadata:
+  name: traefik
+  namespace: kube-system
+spec:
+  repo: https://traefik.github.io/charts/
+  chart: traefik
+  version: 27.0.2
+  valuesContent: |-
+    image:
+      repository: docker.io/library/traefik
+      tag: v2.11.2
+---
+apiVersion: helm.cattle.io/v1
+kind: HelmChart
+metadata:
+  name: app
+spec:
+  chart: oci://ghcr.io/acme/charts/app
+  version: "1.4.0"
+---
+apiVersion: helm.cattle.io/v1
+kind: HelmChartConfig
+metadata:
+  name: rke2-ingress-nginx
+spec:
+  valuesContent: |-
+    controller:
+      image:
+        repository: rancher/nginx-ingress-controller
+        tag: nginx-1.9.6-rancher1
+`;
+    const helm = (registryUrl: string) => ({ datasource: 'helm', registryUrl });
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [
+        dep(F, 9, 'kubernetes', 'traefik', '27.0.2', helm('https://traefik.github.io/charts')),
+        dep(F, 13, 'helm-values', 'docker.io/library/traefik', 'v2.11.2'),
+        dep(F, 21, 'kubernetes', 'app', '1.4.0', helm('oci://ghcr.io/acme/charts')),
+        dep(F, 32, 'helm-values', 'rancher/nginx-ingress-controller', 'nginx-1.9.6-rancher1'),
+      ],
+      problems: [],
+    });
+  });
 });
