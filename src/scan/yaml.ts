@@ -25,7 +25,8 @@ export interface ParsedYaml {
 export function parseYaml(text: string): ParsedYaml {
   const docs: YamlDoc[] = [];
   const problems: YamlProblem[] = [];
-  const mayHaveAliases = text.includes('*');
+  // `tag: *tag`, `[*a, *b]`; not the `*` of `schedule: "0 3 * * *"` or `"*.example.com"` (no tree walk for those).
+  const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
   for (const doc of parseAllDocuments(text) as Document.Parsed[]) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
