@@ -11,6 +11,8 @@ export interface CacheEntry {
   lastModified?: string | null;
   /** Tag-list pagination: the `Link` header of this page. */
   link?: string | null;
+  /** Where the body finally came from, after redirects: a relative `Link` is relative to it. */
+  url?: string | null;
 }
 
 export interface CacheStats {
@@ -69,6 +71,8 @@ export interface CachedGetOptions {
 export interface CachedBody {
   body: string;
   link: string | null;
+  /** Final URL after redirects; null for entries cached before it was kept. */
+  url: string | null;
 }
 
 /**
@@ -80,7 +84,7 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
   const entry = await opts.cache.get(opts.key);
   if (entry && opts.now - entry.storedAt < opts.ttlMs) {
     opts.cache.stats.fresh++;
-    return { body: entry.body, link: entry.link ?? null };
+    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
   }
   const conditional: Record<string, string> = {};
   if (entry?.etag) conditional['if-none-match'] = entry.etag;
@@ -89,7 +93,7 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
   if (res.status === 304 && entry) {
     opts.cache.stats.revalidated++;
     await opts.cache.set(opts.key, { ...entry, storedAt: opts.now });
-    return { body: entry.body, link: entry.link ?? null };
+    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
   }
   if (res.status < 200 || res.status >= 300) return res;
   opts.cache.stats.downloaded++;
@@ -99,9 +103,10 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
     etag: res.headers.get('etag'),
     lastModified: res.headers.get('last-modified'),
     link: res.headers.get('link'),
+    url: res.url,
   };
   await opts.cache.set(opts.key, fresh);
-  return { body: fresh.body, link: fresh.link ?? null };
+  return { body: fresh.body, link: fresh.link ?? null, url: res.url };
 }
 
 export function isCachedBody(v: CachedBody | HttpResponse): v is CachedBody {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseChallenge } from '../../src/lookup/oci/auth.js';
-import { nextPath } from '../../src/lookup/oci/client.js';
+import { nextPageUrl } from '../../src/lookup/oci/client.js';
 import { locateImage } from '../../src/lookup/oci/reference.js';
 
 describe('locateImage', () => {
@@ -43,11 +43,19 @@ describe('parseChallenge', () => {
   });
 });
 
-describe('nextPath', () => {
+describe('nextPageUrl', () => {
+  const page = 'https://ghcr.io/v2/a/tags/list?n=100';
   it('follows relative and same-origin absolute links, never another origin', () => {
-    expect(nextPath('</v2/a/tags/list?last=b&n=100>; rel="next"', 'https://ghcr.io')).toEqual('/v2/a/tags/list?last=b&n=100');
-    expect(nextPath('<https://ghcr.io/v2/a/tags/list?last=b>; rel="next"', 'https://ghcr.io')).toEqual('/v2/a/tags/list?last=b');
-    expect(nextPath('<https://evil.example/v2/a/tags/list>; rel="next"', 'https://ghcr.io')).toEqual(null);
-    expect(nextPath(null, 'https://ghcr.io')).toEqual(null);
+    expect(nextPageUrl('</v2/a/tags/list?last=b&n=100>; rel="next"', page, 'https://ghcr.io')).toEqual('https://ghcr.io/v2/a/tags/list?last=b&n=100');
+    expect(nextPageUrl('<https://ghcr.io/v2/a/tags/list?last=b>; rel="next"', page, 'https://ghcr.io')).toEqual('https://ghcr.io/v2/a/tags/list?last=b');
+    expect(nextPageUrl('<https://evil.example/v2/a/tags/list>; rel="next"', page, 'https://ghcr.io')).toEqual(null);
+    expect(nextPageUrl(null, page, 'https://ghcr.io')).toEqual(null);
+  });
+
+  it('reads a relative link against the host a redirect led to, and never downgrades to plain HTTP', () => {
+    const served = 'https://us-west1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/tags/list';
+    expect(nextPageUrl('</v2/k8s-artifacts-prod/images/pause/tags/list?last=3.9>; rel="next"', served, 'https://registry.k8s.io'))
+      .toEqual('https://us-west1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/tags/list?last=3.9');
+    expect(nextPageUrl('<http://ghcr.io/v2/a/tags/list?last=b>; rel="next"', page, 'https://ghcr.io')).toEqual(null);
   });
 });

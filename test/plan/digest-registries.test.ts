@@ -34,10 +34,16 @@ function hub(tags: string[]) {
     .reply(200, { name: 'library/nginx', tags });
 }
 
+interface PlanJson {
+  updates: { newValue: unknown; newDigest: unknown; updateType: unknown }[];
+  unchanged: object[];
+  problems: object[];
+}
+
 async function plan(deps: Dependency[], rules: Rule[] = []) {
   const source = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: '/nonexistent' }, retries: 0 });
   const p = await createPlan({ dependencies: deps, problems: [] }, source, { ...DEFAULT_CONFIG, rules }, { now });
-  return { ...planToJson(p), kinds: p.unchanged.map((u) => u.kind), partialFailure: p.partialFailure };
+  return { ...(planToJson(p) as PlanJson), kinds: p.unchanged.map((u) => u.kind), partialFailure: p.partialFailure };
 }
 
 const update = (newValue: string, newDigest: string | null, updateType: string, currentDigest: string | null = OLD) => ({

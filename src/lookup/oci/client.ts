@@ -48,24 +48,32 @@ export class RegistryClient {
     const tags: string[] = [];
     // Private tag lists are cached per identity, so a shared cache never shows one user what another may see.
     const who = await this.identity(loc);
-    let path: string | null = `/v2/${loc.repository}/tags/list?n=${pageSize}`;
-    for (let page = 0; path !== null; page++) {
+    let url: string | null = `${loc.baseUrl}/v2/${loc.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; url !== null; page++) {
       if (page >= maxPages) {
         this.opts.logger.warn('tag list truncated: too many pages; newer tags may be missing', {
           registry: loc.registry, repository: loc.repository, pages: page, tags: tags.length,
         });
         break;
       }
-      const url = loc.baseUrl + path;
+      const pageUrl: string = url;
+      // registry.k8s.io redirects to Artifact Registry, whose next pages are on its own host: asked there, without our credentials.
+      const home = new URL(pageUrl).origin === new URL(loc.baseUrl).origin;
       const got = await cachedGet({
-        cache: this.opts.cache, key: `tags ${url} ${who}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
-        send: (headers) => this.send(loc, { url, headers: { accept: 'application/json', ...headers } }),
+        cache: this.opts.cache, key: `tags ${pageUrl} ${who}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
+        send: (headers) => {
+          const req = { url: pageUrl, headers: { accept: 'application/json', ...headers } };
+          return home ? this.send(loc, req) : this.opts.http.request({ ...req, authorization: null });
+        },
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
       const body = parseJson(loc, got.body, 'tag list');
       const pageTags = Array.isArray(body['tags']) ? body['tags'].filter((t): t is string => typeof t === 'string') : [];
       tags.push(...pageTags);
-      path = nextPath(got.link, loc.baseUrl);
+      url = nextPageUrl(got.link, got.url ?? pageUrl, loc.baseUrl);
+      if (got.link && url === null && /rel="?next/i.test(got.link)) {
+        this.opts.logger.warn('tag list truncated: the next page is on another host', { registry: loc.registry, repository: loc.repository, link: got.link });
+      }
     }
     return tags;
   }
@@ -117,8 +125,8 @@ export class RegistryClient {
     loc: ImageLocation,
     req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string> },
   ): Promise<HttpResponse> {
-    const scope = `repository:${loc.repository}:pull`;
     const known = this.challenges.get(loc.registry);
+    const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
     const creds = await this.opts.credentials.get(loc.registry);
     const auth = known && known !== 'none' ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
     const res = await this.opts.http.request({ ...req, authorization: auth });
@@ -145,6 +153,15 @@ export class RegistryClient {
   }
 }
 
+/**
+ * A challenge scope that is not a repository's (public.ecr.aws says `scope="aws"`) names one token for the whole
+ * registry: reuse it for every repository instead of asking the token service again per repository.
+ */
+function registryWideScope(challenge: Challenge | 'none' | undefined): string | null {
+  if (!challenge || challenge === 'none' || challenge.scheme !== 'bearer' || !challenge.scope) return null;
+  return challenge.scope.startsWith('repository:') ? null : challenge.scope;
+}
+
 function parseJson(loc: ImageLocation, body: string, what: string): Json {
   try {
     const parsed: unknown = JSON.parse(body);
@@ -155,16 +172,22 @@ function parseJson(loc: ImageLocation, body: string, what: string): Json {
   throw new RegistryError(`${loc.registry}/${loc.repository}: unexpected ${what}`, { host: loc.apiHost });
 }
 
-/** `Link: </v2/acme/web/tags/list?last=1.2&n=100>; rel="next"` → the path, when it stays on this registry. */
-export function nextPath(link: string | null, baseUrl: string): string | null {
+/**
+ * `Link: </v2/acme/web/tags/list?last=1.2&n=100>; rel="next"` → the next page's URL, relative to the URL that served
+ * this page (after redirects). Only the registry itself or the host it redirected to may serve the next page, never over
+ * plain HTTP when the registry is HTTPS.
+ */
+export function nextPageUrl(link: string | null, responseUrl: string, baseUrl: string): string | null {
   if (!link) return null;
   for (const part of link.split(',')) {
     const m = /<(?<target>[^>]+)>\s*;\s*rel="?next"?/i.exec(part);
     const target = m?.groups?.['target'];
     if (!target) continue;
-    const url = new URL(target, baseUrl);
-    if (url.origin !== new URL(baseUrl).origin) return null;
-    return url.pathname + url.search;
+    const url = new URL(target, responseUrl);
+    const base = new URL(baseUrl);
+    if (url.origin !== base.origin && url.origin !== new URL(responseUrl).origin) return null;
+    if (base.protocol === 'https:' && url.protocol !== 'https:') return null;
+    return url.toString();
   }
   return null;
 }
