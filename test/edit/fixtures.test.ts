@@ -45,4 +45,22 @@ describe('applyUpdates on files full of formatting traps', () => {
     expect(result.text).toEqual(splicedByHand(file.text, updates));
     expect(result.text.split('\r\n').length).toEqual(file.text.split('\r\n').length);
   });
+
+  it('bumps an app-template HelmRelease: an anchored tag once, a digest-pinned tag, a flow map and an inline patch', () => {
+    const file = load('app-template-helmrelease.yaml');
+    const deps = scanFiles([file]).dependencies.filter((d) => !d.skipReason);
+    expect(deps.map((d) => `${d.line} ${d.name}:${d.currentValue}${d.currentDigest ? '@digest' : ''}`)).toEqual([
+      '17 ghcr.io/onedr0p/postgres-init:16.3@digest',
+      '24 ghcr.io/goauthentik/server:2024.8.1',
+      '38 docker.io/library/redis:7.4.0-alpine',
+      '52 ghcr.io/acme/exporter:v0.4.2',
+    ]);
+    const updates = deps.map(bump);
+    const result = applyUpdates(file.path, file.text, updates);
+    expect(result.problems).toEqual([]);
+    expect(result.text).toEqual(splicedByHand(file.text, updates));
+    expect(result.text).toContain('tag: &tag 2024.8.2   # server and worker move together\n');
+    expect(result.text).toContain('              tag: *tag\n');
+    expect(result.text).toContain('image: "ghcr.io/acme/exporter:v0.4.3" # sidecar\n...\n');
+  });
 });
