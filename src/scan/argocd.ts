@@ -31,8 +31,9 @@ function extractSource(doc: DocInfo, sink: Sink, source: unknown, elements: List
   const chartNode = get(source, 'chart');
   const chart = str(chartNode);
   if (chart && !extractFromElements(doc, sink, source, elements)) {
-    extractChart(doc, sink, chart, get(source, 'repoURL'), get(source, 'targetRevision'), offsetOf(chartNode));
+    extractChart(doc, sink, chart, str(get(source, 'repoURL')) ?? '', get(source, 'targetRevision'), offsetOf(chartNode));
   }
+  if (!chart) extractOciSource(doc, sink, source);
   const helm = get(source, 'helm');
   const valuesObject = get(helm, 'valuesObject');
   if (valuesObject) walkValues(sink, doc.text, valuesObject);
@@ -58,14 +59,27 @@ function extractFromElements(doc: DocInfo, sink: Sink, source: unknown, elements
     const chart = str(chartNode);
     if (revisionNode === undefined || !chart) continue;
     const repo = get(source, 'repoURL');
-    extractChart(doc, sink, chart, resolveField(repo, el) ?? repo, revisionNode, offsetOf(revisionNode));
+    extractChart(doc, sink, chart, str(resolveField(repo, el) ?? repo) ?? '', revisionNode, offsetOf(revisionNode));
     any = true;
   }
   return any;
 }
 
-function extractChart(doc: DocInfo, sink: Sink, chart: string, repoNode: unknown, revisionNode: unknown, at: number): void {
-  const repoURL = str(repoNode) ?? '';
+/**
+ * Argo CD 3.1+ OCI sources name the artifact in `repoURL` and have no `chart`:
+ * `{repoURL: oci://ghcr.io/stefanprodan/charts/podinfo, targetRevision: 6.7.0, path: .}` → podinfo in oci://ghcr.io/stefanprodan/charts.
+ */
+function extractOciSource(doc: DocInfo, sink: Sink, source: unknown): void {
+  const repoNode = get(source, 'repoURL');
+  const url = (str(repoNode) ?? '').replace(/\/+$/, '');
+  if (!url.startsWith('oci://') || skipForName(url)) return;
+  const slash = url.lastIndexOf('/');
+  if (slash <= 'oci://'.length) return;
+  const revision = get(source, 'targetRevision');
+  extractChart(doc, sink, url.slice(slash + 1), url.slice(0, slash), revision, offsetOf(repoNode));
+}
+
+function extractChart(doc: DocInfo, sink: Sink, chart: string, repoURL: string, revisionNode: unknown, at: number): void {
   const revision = str(revisionNode) ?? '';
   const found: Found = {
     manager: 'argocd',

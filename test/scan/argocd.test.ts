@@ -264,4 +264,25 @@ spec:
       problems: [],
     });
   });
+
+  it('reads an Argo CD OCI source that names the artifact in repoURL and has no chart field', () => {
+    const F = 'apps/podinfo.yaml';
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: podinfo
+spec:
+  sources:
+    - repoURL: oci://ghcr.io/stefanprodan/charts/podinfo
+      targetRevision: 6.7.0
+      path: .
+    - repoURL: https://github.com/acme/gitops.git
+      targetRevision: main
+      path: apps/podinfo
+`;
+    expect(scanOne(F, text)).toEqual({
+      dependencies: [dep(F, 8, 'argocd', 'podinfo', '6.7.0', { datasource: 'helm', registryUrl: 'oci://ghcr.io/stefanprodan/charts' })],
+      problems: [],
+    });
+  });
 });
