@@ -92,7 +92,7 @@ const REGISTRY = {
     usernameEnv: { type: 'string', description: 'Name of the environment variable holding the user name.' },
     passwordEnv: { type: 'string', description: 'Name of the environment variable holding the password.' },
     tokenEnv: { type: 'string', description: 'Name of the environment variable holding a bearer token.' },
-    mirrorOf: { type: 'string', description: 'This host mirrors another: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`.' },
+    mirrorOf: { type: 'string', description: 'This host (or host/path of a pull-through cache) mirrors another registry: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`, and under the key `harbor.example.com/dockerhub-proxy` the image `harbor.example.com/dockerhub-proxy/library/nginx` as `docker.io/library/nginx`.' },
   },
 } as const;
 
@@ -110,7 +110,7 @@ export const CONFIG_SCHEMA = {
       description: 'Globs of files and directories not to scan (`charts/vendor/**`).',
     },
     rules: { type: 'array', items: RULE, default: [], description: 'Ordered rules; a later rule wins.' },
-    registries: { type: 'object', additionalProperties: REGISTRY, default: {}, description: 'Per-host registry settings.' },
+    registries: { type: 'object', additionalProperties: REGISTRY, default: {}, description: 'Per-host registry settings, keyed by host (`ghcr.io`, `127.0.0.1:5000`) or, for mirrors, host/path.' },
     branchPrefix: { type: 'string', default: 'tidemark/', description: 'Prefix of every branch Tidemark creates.' },
     commitMessagePrefix: { type: ['string', 'null'], default: null, description: 'Prefix of commit messages and PR titles (`chore(deps)`).' },
     author: {

@@ -25,6 +25,36 @@ describe('locateImage', () => {
     expect(locateImage('registry.lan/x', { 'registry.lan': { insecure: true } }).baseUrl).toEqual('http://registry.lan');
   });
 
+  it('looks a pull-through cache with a path prefix up at the registry it mirrors, longest prefix first', () => {
+    const registries = {
+      'harbor.example.com/dockerhub-proxy': { mirrorOf: 'docker.io' },
+      'harbor.example.com/ghcr-proxy': { mirrorOf: 'ghcr.io' },
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub': { mirrorOf: 'https://docker.io/' },
+      'mirror.gcr.io': { mirrorOf: 'docker.io' },
+    };
+    const at = (name: string) => {
+      const loc = locateImage(name, registries);
+      return `${loc.baseUrl} ${loc.repository}`;
+    };
+    expect([
+      'harbor.example.com/dockerhub-proxy/library/nginx',
+      'harbor.example.com/dockerhub-proxy/nginx',
+      'harbor.example.com/dockerhub-proxy/bitnami/redis',
+      'harbor.example.com/ghcr-proxy/acme/web',
+      'harbor.example.com/team/app',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/library/nginx',
+      'mirror.gcr.io/library/nginx',
+    ].map(at)).toEqual([
+      'https://registry-1.docker.io library/nginx',
+      'https://registry-1.docker.io library/nginx',
+      'https://registry-1.docker.io bitnami/redis',
+      'https://ghcr.io acme/web',
+      'https://harbor.example.com team/app',
+      'https://registry-1.docker.io library/nginx',
+      'https://registry-1.docker.io library/nginx',
+    ]);
+  });
+
   it('looks a mirror up at the registry it mirrors', () => {
     expect(locateImage('mirror.gcr.io/nginx', { 'mirror.gcr.io': { mirrorOf: 'docker.io' } }).repository).toEqual('library/nginx');
   });

@@ -22,14 +22,12 @@ const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.
  * A registry configured with `mirrorOf` is looked up at the registry it mirrors.
  */
 export function locateImage(name: string, registries: Record<string, RegistryConfig>): ImageLocation {
-  const clean = name.replace(/^[a-z]+:\/\//i, '');
+  const clean = mirrored(name.replace(/^[a-z]+:\/\//i, ''), registries);
   const slash = clean.indexOf('/');
   const first = slash === -1 ? '' : clean.slice(0, slash);
   const isHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
   let registry = isHost ? first.toLowerCase() : DOCKER_HUB;
   let repository = isHost ? clean.slice(slash + 1) : clean;
-  const mirrorOf = registries[registry]?.mirrorOf;
-  if (mirrorOf) registry = mirrorOf.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) {
     registry = DOCKER_HUB;
     if (!repository.includes('/')) repository = `library/${repository}`;
@@ -37,6 +35,29 @@ export function locateImage(name: string, registries: Record<string, RegistryCon
   const apiHost = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
   const scheme = isLoopback(registry) || registries[registry]?.insecure ? 'http' : 'https';
   return { registry, apiHost, baseUrl: `${scheme}://${apiHost}`, repository };
+}
+
+/**
+ * The name at the registry a configured mirror stands for. A key may be a host (`mirror.gcr.io`) or a host and path,
+ * as pull-through caches are (`harbor.example.com/dockerhub-proxy`, `123.dkr.ecr.eu-west-1.amazonaws.com/docker-hub`);
+ * the longest matching key wins. Example: `harbor.example.com/dockerhub-proxy/library/nginx` → `docker.io/library/nginx`.
+ */
+function mirrored(name: string, registries: Record<string, RegistryConfig>): string {
+  let best: { key: string; mirrorOf: string } | null = null;
+  for (const [rawKey, cfg] of Object.entries(registries)) {
+    if (!cfg.mirrorOf) continue;
+    const key = trimUrl(rawKey);
+    const matches = name.toLowerCase() === key.toLowerCase() || name.toLowerCase().startsWith(`${key.toLowerCase()}/`);
+    if (matches && (!best || key.length > best.key.length)) best = { key, mirrorOf: trimUrl(cfg.mirrorOf) };
+  }
+  if (!best) return name;
+  const rest = name.slice(best.key.length + 1);
+  // A mirror of Docker Hub names `nginx` as `docker.io/nginx`: keep the host so `rest` is never read as one.
+  return `${best.mirrorOf}/${rest}`;
+}
+
+function trimUrl(value: string): string {
+  return value.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
 }
 
 /** `oci://ghcr.io/stefanprodan/charts` + `podinfo` → the image `ghcr.io/stefanprodan/charts/podinfo`. */
