@@ -8,6 +8,13 @@ import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 const DOCKER_TAG =
   /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
 
+/**
+ * A build timestamp as the version, MinIO style: `RELEASE.2024-11-07T00-52-20Z`, `RELEASE.2024-11-07T00-52-20Z.fips`,
+ * `RELEASE.2024-11-07T00-52-20Z-cpuv1`. Read as the calendar version year.month.day.hour.minute.second.
+ */
+const TIMESTAMP_TAG =
+  /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
+
 /** Eclipse Temurin's `17.0.10_7`: a dotted version, then the build after an underscore. */
 const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
 
@@ -49,6 +56,13 @@ function isHashToken(token: string): boolean {
 
 export function parseDockerTag(tag: string): ParsedVersion | null {
   if (notVersionKind(tag)) return null;
+  const stamp = TIMESTAMP_TAG.exec(tag)?.groups;
+  if (stamp?.date && stamp.time) {
+    return {
+      raw: tag, prefix: stamp.prefix ?? '', release: `${stamp.date}-${stamp.time}`.split('-').map(Number), separator: 'T',
+      prerelease: null, compatibility: stamp.suffix ?? '', revision: null, calendar: true,
+    };
+  }
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = '', rev, revStyle = '' } = g;

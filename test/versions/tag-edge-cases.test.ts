@@ -85,3 +85,19 @@ describe('pickTarget on Helm chart versions', () => {
     expect(chart('1.2.3+build.1', ['1.2.3+build.1', '1.2.3+build.2', '1.2.4+build.1'])).toEqual([patch('1.2.4+build.1')]);
   });
 });
+
+describe('pickTarget on timestamp tags', () => {
+  const minio = [
+    'RELEASE.2024-10-02T17-50-41Z', 'RELEASE.2024-10-13T13-34-11Z', 'RELEASE.2024-11-07T00-52-20Z', 'RELEASE.2024-11-07T00-52-20Z.fips',
+    'RELEASE.2024-11-07T00-52-20Z-cpuv1', 'RELEASE.2025-01-20T14-49-07Z-cpuv1', 'latest', 'latest-cicd', `sha256-${'d'.repeat(64)}.sig`,
+  ];
+
+  it.each([
+    ['RELEASE.2024-10-02T17-50-41Z', [minor('RELEASE.2024-11-07T00-52-20Z')]],
+    ['RELEASE.2024-10-02T17-50-41Z.fips', [minor('RELEASE.2024-11-07T00-52-20Z.fips')]],
+    ['RELEASE.2024-10-02T17-50-41Z-cpuv1', [minor('RELEASE.2024-11-07T00-52-20Z-cpuv1'), major('RELEASE.2025-01-20T14-49-07Z-cpuv1')]],
+    ['RELEASE.2024-11-07T00-52-20Z', []],
+  ])('MinIO %s moves within its variant', (current, targets) => {
+    expect(pickTarget(current, minio, { scheme: 'docker' }).targets).toEqual(targets);
+  });
+});
