@@ -287,4 +287,18 @@ describe('createPlan', () => {
       ['docker.io/library/nginx', 'patch update to 1.27.3: 1.27.3 is the newest minor/patch version in the same tag family'],
     ]);
   });
+  it('prints --json keys exactly in the documented order', async () => {
+    const source = new FakeReleaseSource({ 'ghcr.io/acme/web': { tags: ['1.2.3', '1.4.0'] }, 'ghcr.io/acme/api': { tags: ['2.0.0'] } });
+    const scan = {
+      dependencies: [image('ghcr.io/acme/web', '1.2.3', 'a.yaml', 17), image('ghcr.io/acme/api', '2.0.0', 'a.yaml', 9)],
+      problems: [{ file: 'b.yaml', line: 2, message: 'YAML syntax error' }],
+    };
+    const json = planToJson(await createPlan(scan, source, config(), { now })) as Record<string, Record<string, unknown>[]>;
+    expect(Object.keys(json)).toEqual(['updates', 'unchanged', 'problems']);
+    expect(Object.keys(json['updates']![0]!)).toEqual([
+      'file', 'line', 'manager', 'name', 'currentValue', 'newValue', 'currentDigest', 'newDigest', 'updateType', 'group',
+    ]);
+    expect(Object.keys(json['unchanged']![0]!)).toEqual(['file', 'line', 'name', 'currentValue', 'reason']);
+    expect(Object.keys(json['problems']![0]!)).toEqual(['file', 'line', 'message']);
+  });
 });
