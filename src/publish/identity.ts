@@ -10,17 +10,20 @@ import type { FileChange } from './types.js';
 export interface UpdateIdentity {
   branch: string;
   updates: string[];
+  /** Files the branch edits: a PR whose file could not be read this run is not judged stale. */
+  files?: string[];
 }
 
 const MARKER = /<!-- tidemark:update (?<json>\{.*?\}) -->/;
 const BLOCKED = /<!-- tidemark:blocked (?<key>[0-9a-f]+) -->/;
 const TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
+const FILES_TRAILER = /^Tidemark-Files: (?<files>.+)$/m;
 
 /** `nginx@1.27.0`, `nginx@1.27.0@sha256:…` for a digest, sorted and without repeats. */
 export function identityOf(branch: string, updates: readonly Update[]): UpdateIdentity {
   const ids = new Set<string>();
   for (const u of updates) ids.add(`${u.dependency.name}@${u.newValue}${u.newDigest ? `@${u.newDigest}` : ''}`);
-  return { branch, updates: [...ids].sort() };
+  return { branch, updates: [...ids].sort(), files: filesOf(updates) };
 }
 
 export function sameIdentity(a: UpdateIdentity | null, b: UpdateIdentity): boolean {
@@ -37,7 +40,10 @@ export function parseMarker(body: string): UpdateIdentity | null {
   try {
     const value = JSON.parse(json) as Partial<UpdateIdentity>;
     if (typeof value.branch !== 'string' || !Array.isArray(value.updates)) return null;
-    return { branch: value.branch, updates: value.updates.filter((u): u is string => typeof u === 'string') };
+    const strings = (list: unknown[]) => list.filter((u): u is string => typeof u === 'string');
+    const id: UpdateIdentity = { branch: value.branch, updates: strings(value.updates) };
+    if (Array.isArray(value.files)) id.files = strings(value.files);
+    return id;
   } catch {
     return null;
   }
@@ -62,6 +68,20 @@ export function trailerFor(key: string): string {
 
 export function parseTrailer(message: string): string | null {
   return TRAILER.exec(message)?.groups?.key ?? null;
+}
+
+/** `Tidemark-Files: apps/a.yaml, apps/b.yaml`: what a plain-git branch (no PR to carry a marker) edits. */
+export function filesTrailerFor(updates: readonly Update[]): string {
+  return `Tidemark-Files: ${filesOf(updates).join(', ')}`;
+}
+
+export function parseFilesTrailer(message: string): string[] {
+  const list = FILES_TRAILER.exec(message)?.groups?.files;
+  return list ? list.split(', ').filter((f) => f !== '') : [];
+}
+
+function filesOf(updates: readonly Update[]): string[] {
+  return [...new Set(updates.map((u) => u.dependency.file))].sort();
 }
 
 /** A hidden note that this PR was already told about foreign commits for this content. */

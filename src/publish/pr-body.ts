@@ -1,6 +1,6 @@
 import type { TidemarkConfig } from '../config/types.js';
 import type { BranchPlan, Update } from '../plan/types.js';
-import { identityOf, markerFor, trailerFor } from './identity.js';
+import { filesTrailerFor, identityOf, markerFor, trailerFor } from './identity.js';
 
 interface Row {
   name: string;
@@ -22,7 +22,7 @@ export function prTitle(branch: BranchPlan, config: Pick<TidemarkConfig, 'commit
 /** Subject, one line per update, and the trailer that lets later runs recognise the commit. */
 export function commitMessage(branch: BranchPlan, applied: readonly Update[], config: Pick<TidemarkConfig, 'commitMessagePrefix'>, key: string): string {
   const lines = rowsOf(applied).map((r) => `- ${r.name} ${r.from} → ${r.to} (${r.files.join(', ')})`);
-  return `${prTitle(branch, config)}\n\n${lines.join('\n')}\n\n${trailerFor(key)}\n`;
+  return `${prTitle(branch, config)}\n\n${lines.join('\n')}\n\n${filesTrailerFor(applied)}\n${trailerFor(key)}\n`;
 }
 
 /** The whole PR description: table, release-notes links, reasons, and the hidden identity marker. */

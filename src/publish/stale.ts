@@ -1,6 +1,6 @@
 import type { BranchPlan, Plan } from '../plan/types.js';
 import type { BranchContent } from './branch-content.js';
-import { blockedMarker, parseBlocked, parseMarker, parseTrailer } from './identity.js';
+import { blockedMarker, parseBlocked, parseFilesTrailer, parseMarker, parseTrailer } from './identity.js';
 import { fail, record, skip, type Session } from './session.js';
 import type { CommitInfo, PullRequest, RemoteBranch } from './types.js';
 
@@ -43,14 +43,22 @@ export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[],
     return;
   }
   const wanted = new Set(plan.branches.map((b) => b.branchName));
+  // A file that failed to parse this run hides its dependencies: that is not a reason to call their PRs stale.
+  const unreadable = new Set(plan.problems.map((p) => p.file));
   for (const pr of openPrs) {
-    if (wanted.has(pr.branch) || !parseMarker(pr.body)) continue;
+    const marker = parseMarker(pr.body);
+    if (wanted.has(pr.branch) || !marker) continue;
+    const hidden = marker.files?.find((f) => unreadable.has(f));
+    if (hidden) {
+      skip(s, pr.branch, pr, `not closed: ${hidden} could not be read this run`);
+      continue;
+    }
     await attempt(s, `closing PR #${pr.number}`, () => closeOne(s, pr));
   }
   for (const name of branches) {
     if (wanted.has(name)) continue;
     await attempt(s, `deleting branch ${name}`, async () => {
-      if (await deleteIfOurs(s, name)) {
+      if (await deleteIfOurs(s, name, unreadable)) {
         s.limits.closed();
         record(s, 'closed', name, null, 'no longer needed; branch deleted');
       }
@@ -89,10 +97,18 @@ async function closeOne(s: Session, pr: PullRequest): Promise<void> {
 const ABANDONED_MARKER = '<!-- tidemark:abandoned -->';
 const ABANDONED = /<!-- tidemark:abandoned -->/;
 
-/** Deletes a branch holding only Tidemark commits (each with its trailer); keeps anything else. */
-async function deleteIfOurs(s: Session, name: string): Promise<boolean> {
+/**
+ * Deletes a branch holding only Tidemark commits (each with its trailer); keeps anything else, and keeps a branch
+ * that edits a file which could not be read this run.
+ */
+async function deleteIfOurs(s: Session, name: string, unreadable: ReadonlySet<string> = new Set()): Promise<boolean> {
   const remote = await s.platform.getBranch(name, s.base.name);
   if (!remote || remote.commits.length === 0) return false;
+  const hidden = remote.commits.flatMap((c) => parseFilesTrailer(c.message)).find((f) => unreadable.has(f));
+  if (hidden) {
+    skip(s, name, null, `not deleted: ${hidden} could not be read this run`);
+    return false;
+  }
   const ours = foreignCommits(remote, s.ctx.config.author.email).length === 0 && remote.commits.every((c) => parseTrailer(c.message) !== null);
   if (!ours) return false;
   await s.platform.deleteBranch(name);

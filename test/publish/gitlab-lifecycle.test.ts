@@ -90,11 +90,11 @@ describe('publish on GitLab', () => {
       author_name: DEFAULT_CONFIG.author.name,
       author_email: DEFAULT_CONFIG.author.email,
     });
-    expect(message).toMatch(/\n\nTidemark-Update: [0-9a-f]+\n$/);
+    expect(message).toMatch(/\n\nTidemark-Files: apps\/web.yaml, overlays\/prod\/web.yaml\nTidemark-Update: [0-9a-f]+\n$/);
     const mr = repo.mrs[0]!;
     expect([mr.branch, mr.target, mr.state, mr.title, mr.labels]).toEqual(['tidemark/nginx-1.x', 'main', 'opened', 'Update nginx to 1.27.0', ['dependencies']]);
     expect(mr.description).toContain('| `nginx` | `apps/web.yaml`<br>`overlays/prod/web.yaml` | `1.25.3` → `1.27.0` | minor |');
-    expect(mr.description).toContain('<!-- tidemark:update {"branch":"tidemark/nginx-1.x","updates":["nginx@1.27.0"]} -->');
+    expect(mr.description).toContain('<!-- tidemark:update {"branch":"tidemark/nginx-1.x","updates":["nginx@1.27.0"],"files":["apps/web.yaml","overlays/prod/web.yaml"]} -->');
     expect(first.logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
   });
 

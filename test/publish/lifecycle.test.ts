@@ -158,6 +158,27 @@ describe('publish', () => {
     expect(platform.pr(2).state).toEqual('open');
   });
 
+  it('keeps a PR open when its file could not be read this run, instead of calling it no longer needed', async () => {
+    const platform = new FakePlatform();
+    await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START));
+    const broken = planFor(START, { nginx: '1.27.0' }, { problems: [{ file: 'apps/cache.yaml', line: 3, message: 'bad indentation' }] });
+    const summary = await publish(platform, broken, ctx(START));
+    expect(summary.closed).toEqual([]);
+    expect(summary.skipped.filter((o) => o.branch === 'tidemark/redis-7.x').map((o) => o.detail)).toEqual(['not closed: apps/cache.yaml could not be read this run']);
+    expect(platform.pr(2).state).toEqual('open');
+    const fixed = await publish(platform, planFor(START, { nginx: '1.27.0' }), ctx(START));
+    expect(fixed.closed.map((o) => o.branch)).toEqual(['tidemark/redis-7.x']);
+  });
+
+  it('keeps a plain-git branch whose file could not be read this run', async () => {
+    const platform = new FakePlatform(false);
+    await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START));
+    const broken = planFor(START, { nginx: '1.27.0' }, { problems: [{ file: 'apps/cache.yaml', line: 3, message: 'bad indentation' }] });
+    const summary = await publish(platform, broken, ctx(START));
+    expect(summary.closed).toEqual([]);
+    expect(platform.branches.has('tidemark/redis-7.x')).toEqual(true);
+  });
+
   it('opens no more PRs than the concurrent limit allows', async () => {
     const platform = new FakePlatform();
     const summary = await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START, { prConcurrentLimit: 1 }));

@@ -56,7 +56,7 @@ describe('prBody', () => {
       ---
       Opened by Tidemark. It updates this branch while it holds only its own commits; push a commit of your own to take it over. Close this PR to skip this update.
 
-      <!-- tidemark:update {"branch":"tidemark/web","updates":["ghcr.io/acme/web@1.5.0@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414","nginx@1.25.3@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414"]} -->
+      <!-- tidemark:update {"branch":"tidemark/web","updates":["ghcr.io/acme/web@1.5.0@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414","nginx@1.25.3@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414"],"files":["apps/proxy.yaml","apps/web.yaml","overlays/prod/web.yaml"]} -->
       "
     `);
   });
@@ -65,6 +65,7 @@ describe('prBody', () => {
     expect(parseMarker(prBody(branch, branch.updates))).toEqual({
       branch: 'tidemark/web',
       updates: [`ghcr.io/acme/web@1.5.0@${NEW}`, `nginx@1.25.3@${NEW}`],
+      files: ['apps/proxy.yaml', 'apps/web.yaml', 'overlays/prod/web.yaml'],
     });
   });
 });
@@ -86,6 +87,7 @@ describe('commit messages', () => {
         '- ghcr.io/acme/web 1.4.2@sha256:711b2a86303f → 1.5.0@sha256:52427767578c (apps/web.yaml, overlays/prod/web.yaml)',
         '- nginx 1.25.3 → 1.25.3@sha256:52427767578c (apps/proxy.yaml)',
         '',
+        'Tidemark-Files: apps/proxy.yaml, apps/web.yaml, overlays/prod/web.yaml',
         'Tidemark-Update: abc123',
         '',
       ].join('\n'),
