@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { createLogger } from '../../log.js';
+import { defaultCacheDir } from '../../lookup/index.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
@@ -13,6 +14,8 @@ interface RunFlags {
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
+  /** `--no-cache` */
+  cache?: boolean;
   planOut?: string;
   logLevel: string;
   logFormat: string;
@@ -33,7 +36,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--remote <name>', 'git platform: remote name or URL to push to (default origin)')
     .option('--dry-run', 'print the unified diff of each branch and touch nothing')
     .option('--config <file>', 'config file, relative to DIR')
-    .option('--cache-dir <dir>', 'keep registry responses between runs here')
+    .option('--cache-dir <dir>', 'keep registry responses between runs here (default: the user cache dir)')
+    .option('--no-cache', 'do not read or write the disk cache')
     .option('--plan-out <file>', 'write the plan as JSON to this file')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info'))
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
@@ -56,7 +60,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         remote: flags.remote ?? null,
         dryRun: Boolean(flags.dryRun),
         configPath: flags.config ?? null,
-        cacheDir: flags.cacheDir ? resolve(flags.cacheDir) : null,
+        cacheDir: flags.cache === false ? null : resolve(flags.cacheDir ?? defaultCacheDir()),
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         logger,
       });
