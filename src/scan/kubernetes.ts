@@ -4,7 +4,7 @@ import { walkValues } from './values-walk.js';
 import { extractK3sHelmChart, isK3sHelmChart } from './k3s-helmchart.js';
 import type { Sink } from './found.js';
 import type { DocInfo, Scanner } from './scanner.js';
-import { asSeq, get, getPath, str } from './yaml.js';
+import { asSeq, get, getPath, MERGE, str } from './yaml.js';
 
 /**
  * Well-known custom resources whose image sits under a key other than `image` (plain `image:` keys are found anywhere).
@@ -70,7 +70,7 @@ function findImages(sink: Sink, doc: DocInfo, node: unknown, done: Set<unknown>,
     } else if (imageKey && isMap(v)) {
       // Operators that take Helm-style image maps, VictoriaMetrics: `vmstorage: {image: {repository: …, tag: v1.93.4}}`.
       walkValues(sink, doc.text, v, 'kubernetes');
-    } else if (isMap(v) || isSeq(v)) {
+    } else if ((isMap(v) || isSeq(v)) && !(isScalar(pair.key) && pair.key.value === MERGE)) {
       findImages(sink, doc, v, done, depth + 1);
     }
   }

@@ -3,7 +3,7 @@ import { emitImageMap, emitStringImage } from './emit-image.js';
 import type { Sink } from './found.js';
 import type { Manager } from './types.js';
 import { parseImageRef } from './image.js';
-import { get, offsetOf, str } from './yaml.js';
+import { get, MERGE, offsetOf, str } from './yaml.js';
 
 // Keys that name an image: `image`, `initImage`, `sidecarImage`. Keys ending in "Image" must carry a tag or digest.
 const IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
@@ -31,6 +31,7 @@ function visit(sink: Sink, text: string, node: unknown, manager: Manager, key: s
     if (!isPair(pair) || !isScalar(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
+    if (k === MERGE) continue;
     if (sibling && v === sibling) continue;
     if (isScalar(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === 'image');

@@ -1,4 +1,8 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+
+/** The YAML 1.1 merge key: `image: {<<: *defaults, tag: 1.2.3}`. */
+export const MERGE = '<<';
+const MAX_MERGE_DEPTH = 8;
 
 /** One YAML document that parsed cleanly; `contents` keeps node ranges into the file text. */
 export interface YamlDoc {
@@ -44,7 +48,7 @@ export function parseYaml(text: string): ParsedYaml {
  * collections would let an alias bomb expand.
  */
 function resolveScalarAliases(doc: Document.Parsed): void {
-  const anchors = new Map<string, Scalar>();
+  const anchors = new Map<string, Node>();
   visit(doc, {
     Scalar(_key, node) {
       if (node.anchor) anchors.set(node.anchor, node);
@@ -54,8 +58,18 @@ function resolveScalarAliases(doc: Document.Parsed): void {
       return target && isScalar(target) ? target : undefined;
     },
     Collection(_key, node) {
-      // A later collection anchor of the same name hides the earlier scalar from the aliases after it.
-      if (node.anchor) anchors.delete(node.anchor);
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Pair(_key, pair) {
+      // `<<: *defaults`: the merged map, for `get` (walkers skip `<<`, so a merge chain is never walked twice).
+      if (isScalar(pair.key) && pair.key.value === MERGE && isAlias(pair.value)) {
+        const target = anchors.get(pair.value.source);
+        if (!isMap(target)) return undefined;
+        pair.value = target;
+        // The merged map was visited where it is defined; visiting it again here would make merge chains quadratic.
+        return visit.SKIP;
+      }
+      return undefined;
     },
   });
 }
@@ -65,13 +79,19 @@ function firstLine(message: string): string {
   return (i < 0 ? message : message.slice(0, i)).replace(/:$/, '');
 }
 
-/** The value node under `key` in a map, or undefined. Keys compare by their scalar value. */
-export function get(node: unknown, key: string): Node | undefined {
+/**
+ * The value node under `key` in a map, or undefined. Keys compare by their scalar value; a key the map lacks is looked
+ * up in the map it merges (`<<: *defaults`, resolved by `parseYaml`).
+ */
+export function get(node: unknown, key: string, depth = 0): Node | undefined {
   if (!isMap(node)) return undefined;
+  let merged: unknown;
   for (const pair of node.items) {
-    if (isScalar(pair.key) && pair.key.value === key) return (pair.value ?? undefined) as Node | undefined;
+    if (!isScalar(pair.key)) continue;
+    if (pair.key.value === key) return (pair.value ?? undefined) as Node | undefined;
+    if (pair.key.value === MERGE) merged = pair.value;
   }
-  return undefined;
+  return merged !== undefined && depth < MAX_MERGE_DEPTH ? get(merged, key, depth + 1) : undefined;
 }
 
 /** Follows a path of keys through nested maps. */

@@ -239,4 +239,33 @@ app:
     const text = 'image:\n  repository: ghcr.io/acme/app\n  tag: 3.0.0# pinned\n';
     expect(scanOne(F, text).dependencies).toEqual([dep(F, 3, 'helm-values', 'ghcr.io/acme/app', '3.0.0# pinned', { skipReason: 'invalid-value' })]);
   });
+
+  it('reads image maps that take keys from a merge key (<<: *defaults), the merged tag at its anchor', () => {
+    const F = 'values.yaml';
+    const text = `defaults: &defaults
+  repository: ghcr.io/acme/app
+  tag: 1.4.0
+  pullPolicy: IfNotPresent
+api:
+  image:
+    <<: *defaults
+    tag: 1.5.0
+worker:
+  image:
+    <<: *defaults
+`;
+    expect(scanOne(F, text).dependencies).toEqual([
+      dep(F, 3, 'helm-values', 'ghcr.io/acme/app', '1.4.0'),
+      dep(F, 8, 'helm-values', 'ghcr.io/acme/app', '1.5.0'),
+    ]);
+  });
+
+  it('scans a long chain of merge keys without walking the chain again at every link', () => {
+    const lines = ['m0: &m0 {repository: ghcr.io/acme/app, tag: 1.0.0}'];
+    for (let i = 1; i < 2000; i++) lines.push(`m${i}: &m${i}\n  <<: *m${i - 1}\n  k${i}: v`);
+    const started = Date.now();
+    const result = scanOne('values.yaml', lines.join('\n') + '\n');
+    expect(result.dependencies).toEqual([dep('values.yaml', 1, 'helm-values', 'ghcr.io/acme/app', '1.0.0')]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
