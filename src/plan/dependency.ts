@@ -30,6 +30,13 @@ export interface DependencyResult {
 export async function planDependency(input: DependencyInput): Promise<DependencyResult> {
   const { dep } = input;
   if (dep.currentValue === null) return stays(dep, 'not-a-version', 'pinned by digest only; there is no tag to compare', []);
+  if (dep.skipReason === 'unpinned') {
+    // A floating tag (`latest@sha256:…`): no version to pick, only its digest to follow or pin.
+    const same = await sameTagUpdate(input, dep.currentValue);
+    if (same) return { updates: [same], unchanged: null, candidates: [] };
+    const why = dep.currentDigest ? 'is pinned to its current digest' : 'has no digest to pin to';
+    return stays(dep, dep.currentDigest ? 'up-to-date' : 'no-digest', `floating tag "${dep.currentValue}" ${why}`, []);
+  }
   const result = await pickUnderAge(input, dep.currentValue);
   const updates: Update[] = [];
   const held: { kind: UnchangedKind; text: string }[] = [];

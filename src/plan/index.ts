@@ -83,8 +83,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
 /** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
 function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<string> | undefined): Active | Unchanged {
   // A range is looked up like a version: `rangeStrategy` decides whether it is kept, pinned or replaced.
-  if (dep.skipReason && !isRange(dep)) return { dependency: dep, reason: skipReasonText(dep), kind: 'skipped' };
   const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
+  if (dep.skipReason && !isRange(dep) && !followsDigest(dep, settings)) return { dependency: dep, reason: skipReasonText(dep), kind: 'skipped' };
   const isApproved = approved?.has(dep.name) ?? false;
   if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}`, kind: 'disabled' };
   return { dep, settings, approved: isApproved };
@@ -116,6 +116,15 @@ async function planPackage(
     }
   }
   return out;
+}
+
+/**
+ * A floating tag pinned by digest (`nginx:latest@sha256:…`), or one pinDigests should pin: its digest is what moves,
+ * as Renovate does for Dockerfiles. `nginx:latest` without a digest and without pinDigests stays skipped.
+ */
+function followsDigest(dep: Dependency, settings: EffectiveSettings): boolean {
+  if (dep.skipReason !== 'unpinned' || dep.datasource !== 'docker' || dep.currentValue === null) return false;
+  return dep.currentDigest !== null || (settings.pinDigests && dep.digestInsertAt != null);
 }
 
 function isRange(dep: Dependency): dep is Dependency & { currentValue: string } {

@@ -301,4 +301,30 @@ describe('createPlan', () => {
     expect(Object.keys(json['unchanged']![0]!)).toEqual(['file', 'line', 'name', 'currentValue', 'reason']);
     expect(Object.keys(json['problems']![0]!)).toEqual(['file', 'line', 'message']);
   });
+  it('follows the digest of a floating tag pinned by digest, and pins one only when pinDigests asks', async () => {
+    const source = new FakeReleaseSource({
+      nginx: { tags: ['latest', '1.27.3'], digests: { latest: D2 } },
+      redis: { tags: ['latest'], digests: { latest: D1 } },
+      busybox: { tags: ['latest'], digests: { latest: D3 } },
+    });
+    const scan = {
+      dependencies: [
+        image('nginx', 'latest', 'f.yaml', 1, { skipReason: 'unpinned', currentDigest: D1, digestRange: { start: 0, end: 0 } }),
+        image('redis', 'latest', 'f.yaml', 2, { skipReason: 'unpinned', currentDigest: D1, digestRange: { start: 0, end: 0 } }),
+        image('busybox', 'latest', 'f.yaml', 3, { skipReason: 'unpinned', digestInsertAt: 14 }),
+      ],
+      problems: [],
+    };
+    const plain = await createPlan(scan, source, config(), { now });
+    expect(plain.updates.map((u) => [u.dependency.name, u.newValue, u.newDigest, u.updateType])).toEqual([['nginx', 'latest', D2, 'digest']]);
+    expect(plain.unchanged.map((u) => [u.dependency.name, u.kind, u.reason])).toEqual([
+      ['redis', 'up-to-date', 'floating tag "latest" is pinned to its current digest'],
+      ['busybox', 'skipped', 'not pinned: "latest" is a floating tag'],
+    ]);
+    const pinned = await createPlan(scan, source, config([{ pinDigests: true }]), { now });
+    expect(pinned.updates.map((u) => [u.dependency.name, u.newValue, u.newDigest, u.updateType])).toEqual([
+      ['nginx', 'latest', D2, 'digest'],
+      ['busybox', 'latest', D3, 'pin'],
+    ]);
+  });
 });
