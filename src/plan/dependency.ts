@@ -1,5 +1,6 @@
 import { effectiveSettings, type EffectiveSettings, type MatchSubject } from '../config/rules.js';
 import type { Rule, UpdateType } from '../config/types.js';
+import { RegistryError } from '../errors.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
@@ -24,6 +25,8 @@ export interface DependencyResult {
   updates: Update[];
   unchanged: Unchanged | null;
   candidates: CandidateVerdict[];
+  /** A registry request failed on the way (a digest), though other targets may have gone through: a partial failure. */
+  failed?: boolean;
 }
 
 /** Decides what one dependency moves to (0, 1 or 2 updates), or why it stays. Lookups go through `source`. */
@@ -46,7 +49,15 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
       held.push({ kind: 'disabled', text: `${target.updateType} update to ${target.version} disabled by ${s.disabledBy}` });
       continue;
     }
-    const digest = await newDigestFor(input, target.version, s);
+    let digest: { value: string | null; missing: boolean };
+    try {
+      digest = await newDigestFor(input, target.version, s);
+    } catch (err) {
+      // Never write a digest-pinned reference without its digest; the other target (minor beside major) may still go.
+      if (!(err instanceof RegistryError)) throw err;
+      held.push({ kind: 'lookup-failed', text: `lookup failed: digest of ${target.version}: ${err.message}` });
+      continue;
+    }
     if (digest.missing) {
       held.push({ kind: 'no-digest', text: `no digest found for ${target.version}, and the reference is pinned by digest` });
       continue;
@@ -55,8 +66,9 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
     const notes = [result.notes.get(target.version), digest.value && dep.currentDigest ? 'digest kept pinned' : null];
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? 'newest version'}`, notes, s));
   }
-  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts };
-  if (held.length > 0) return stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts);
+  const failed = held.some((h) => h.kind === 'lookup-failed');
+  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...(failed && { failed }) };
+  if (held.length > 0) return { ...stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts), ...(failed && { failed }) };
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
   return stays(dep, pickKind(result.pick), result.pick.reason ?? 'up to date', result.pick.verdicts);
@@ -64,7 +76,8 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
 
 /** A disabled update can be approved on the dashboard, so it names the whole when several targets are held. */
 function heldKind(held: { kind: UnchangedKind }[]): UnchangedKind {
-  return held.some((h) => h.kind === 'disabled') ? 'disabled' : (held[0]?.kind ?? 'up-to-date');
+  if (held.some((h) => h.kind === 'disabled')) return 'disabled';
+  return held.some((h) => h.kind === 'lookup-failed') ? 'lookup-failed' : (held[0]?.kind ?? 'up-to-date');
 }
 
 /** Why a pick without targets moved nothing: the current value, a rule, the minimum age, or nothing newer. */

@@ -109,7 +109,8 @@ async function planPackage(
     try {
       const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
-      out.push({ ...r, failed: false });
+      if (r.failed && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
+      out.push({ ...r, failed: r.failed ?? false });
     } catch (err) {
       logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
       out.push(failed(dep, err));

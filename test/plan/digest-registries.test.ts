@@ -87,10 +87,19 @@ describe('digest-pinned images on Docker Hub', () => {
       updates: [],
       unchanged: [{
         file: 'apps/web.yaml', line: 12, name: 'nginx', currentValue: '1.25.3',
-        reason: 'lookup failed: registry-1.docker.io answered 503 for /v2/library/nginx/manifests/1.27.3',
+        reason: 'lookup failed: digest of 1.27.3: registry-1.docker.io answered 503 for /v2/library/nginx/manifests/1.27.3',
       }],
       problems: [], kinds: ['lookup-failed'], partialFailure: true,
     });
+    scope.done();
+  });
+
+  it('keeps the minor update when only the major one cannot get its digest, and reports the partial failure', async () => {
+    const scope = hub(['1.25.3', '1.27.3', '2.0.0'])
+      .head('/v2/library/nginx/manifests/1.27.3').reply(200, '', { 'docker-content-digest': INDEX_1273, 'content-type': INDEX_TYPE })
+      .head('/v2/library/nginx/manifests/2.0.0').reply(503, '');
+    const result = await plan([nginx(OLD)]);
+    expect({ updates: result.updates, partialFailure: result.partialFailure }).toEqual({ updates: [update('1.27.3', INDEX_1273, 'minor')], partialFailure: true });
     scope.done();
   });
 
