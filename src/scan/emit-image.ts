@@ -44,6 +44,8 @@ export interface ImageMapNodes {
   registry?: unknown;
   tag?: unknown;
   digest?: unknown;
+  /** The image name when it comes from another file (a base values file); then `repository` and `registry` are not read. */
+  name?: string;
   /** Where the image map is introduced: the `image:` key. */
   at: number;
 }
@@ -53,9 +55,9 @@ export interface ImageMapNodes {
  * `tag: 1.2.3@sha256:…` splits into tag and digest; an empty or missing tag means the chart's appVersion.
  */
 export function emitImageMap(sink: Sink, text: string, nodes: ImageMapNodes, manager: Manager): void {
-  const repo = str(nodes.repository);
+  const repo = nodes.name ?? str(nodes.repository);
   if (repo === undefined || repo === '') return;
-  const registry = str(nodes.registry);
+  const registry = nodes.name === undefined ? str(nodes.registry) : undefined;
   const name = registry ? `${registry.replace(/\/+$/, '')}/${repo}` : repo;
   const base = { manager, datasource: 'docker', registryUrl: null, name, at: nodes.at } as const;
   const nameSkip = skipForName(name);

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { createFileSink, type FileSink, type Placed } from './file-sink.js';
 import { managers } from './managers.js';
-import { emptyIndex, type DocInfo, type Scanner } from './scanner.js';
+import { isBaseValuesFile, isValuesFile } from './helm-values.js';
+import { emptyIndex, type DocInfo, type ScanIndex, type Scanner } from './scanner.js';
 import type { Problem, ScanResult } from './types.js';
 import { getPath, parseYaml, str } from './yaml.js';
 
@@ -24,6 +25,7 @@ interface Claimed {
 export function scanFiles(files: SourceFile[]): ScanResult {
   const index = emptyIndex();
   const charts = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
+  noteValuesFiles(files, charts, index);
   const placed: Placed[] = [];
   const problems: Problem[] = [];
   // Documents whose scanner needs other files wait for phase 2; the rest are extracted at once, so that a large
@@ -40,7 +42,8 @@ export function scanFiles(files: SourceFile[]): ScanResult {
       const scanner = claim(doc);
       if (!scanner) continue;
       scanner.collect?.(doc, index);
-      if (scanner.crossFile) later.push({ doc, scanner });
+      const crossFile = typeof scanner.crossFile === 'function' ? scanner.crossFile(doc, index) : scanner.crossFile;
+      if (crossFile) later.push({ doc, scanner });
       else scanner.extract(doc, sink, index);
     }
     if (later.length > 0) deferred.push({ sink, claimed: later });
@@ -53,6 +56,25 @@ export function scanFiles(files: SourceFile[]): ScanResult {
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
   problems.sort((a, b) => compare(a.file, b.file) || a.line - b.line);
   return { dependencies: placed.map((p) => p.dep), problems };
+}
+
+/**
+ * Which directories have a base values file, and which bases are worth reading (an environment file such as
+ * `values-prod.yaml` next to it, or a Chart.yaml: a local chart that a HelmRelease may give values to).
+ */
+function noteValuesFiles(files: SourceFile[], charts: Set<string>, index: ScanIndex): void {
+  for (const f of files) {
+    const base = posix.basename(f.path);
+    const dir = dirOf(f.path);
+    if (isBaseValuesFile(base)) index.valuesBaseDirs.add(dir);
+    else if (isValuesFile(base)) index.valuesWanted.add(dir);
+  }
+  for (const c of charts) index.valuesWanted.add(c === '.' ? '' : c);
+}
+
+function dirOf(path: string): string {
+  const dir = posix.dirname(path);
+  return dir === '.' ? '' : dir;
 }
 
 function collectInto(sink: FileSink, placed: Placed[], problems: Problem[]): void {

@@ -1,6 +1,7 @@
 import type { Node } from 'yaml';
 import type { Sink } from './found.js';
 import type { Manager } from './types.js';
+import type { ImagePaths } from './values-walk.js';
 
 /** One parsed YAML document and where it came from. */
 export interface DocInfo {
@@ -39,18 +40,34 @@ export interface ScanIndex {
   /** `namespace/name` (namespace '' when unset) of OCIRepositories that some HelmRelease uses as its chart. */
   ociChartRefs: Set<string>;
   kustomizations: Map<string, KustomizationFacts>;
+  /** Directories holding a base `values.yaml`/`values.yml`, known before any file is parsed. */
+  valuesBaseDirs: Set<string>;
+  /** Directories whose base values are worth reading: they hold other values files, or a Chart.yaml (local charts). */
+  valuesWanted: Set<string>;
+  /** The images each wanted base values file sets, by directory and key path. */
+  valuesImages: Map<string, ImagePaths>;
 }
 
 /** A scanner: claims documents (first match wins, in the order of the managers map) and reports what they pin. */
 export interface Scanner {
   manager: Manager;
   matches(doc: DocInfo): boolean;
-  /** True when `extract` reads facts from other files; such documents are kept until every file is collected. */
-  crossFile?: boolean;
+  /**
+   * True when `extract` reads facts from other files; such documents are kept until every file is collected. A
+   * function decides per document (facts known before parsing are in the index already).
+   */
+  crossFile?: boolean | ((doc: DocInfo, index: ScanIndex) => boolean);
   collect?(doc: DocInfo, index: ScanIndex): void;
   extract(doc: DocInfo, sink: Sink, index: ScanIndex): void;
 }
 
 export function emptyIndex(): ScanIndex {
-  return { fluxSources: [], ociChartRefs: new Set(), kustomizations: new Map() };
+  return {
+    fluxSources: [],
+    ociChartRefs: new Set(),
+    kustomizations: new Map(),
+    valuesBaseDirs: new Set(),
+    valuesWanted: new Set(),
+    valuesImages: new Map(),
+  };
 }

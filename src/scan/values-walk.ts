@@ -4,29 +4,68 @@ import type { Sink } from './found.js';
 import type { Manager } from './types.js';
 import { parseImageRef } from './image.js';
 import { get, MERGE, offsetOf, str } from './yaml.js';
+import { skipForName } from './found.js';
 
 // Keys that name an image: `image`, `initImage`, `sidecarImage`. Keys ending in "Image" must carry a tag or digest.
 const IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
 const MAX_DEPTH = 64;
 
 /**
- * Finds images at any depth of a Helm values tree: maps with `repository` + `tag` (+ `registry`, `digest`/`sha`),
- * `image: {name, tag}`, `repo`, `version`, and string images under image keys. Strings elsewhere (an env value that
- * happens to read `image: x`) are never looked into.
+ * Images a base `values.yaml` sets, by key path, for environment files that override only the tag:
+ * base `image: {repository: ghcr.io/acme/app, tag: 1.2.3}`, `values-prod.yaml` `image: {tag: 1.4.0}`.
+ * `tagKey` is the key the base keeps its version in (`tag`, `version`, `imageTag`).
  */
-export function walkValues(sink: Sink, text: string, node: unknown, manager: Manager = 'helm-values'): void {
-  visit(sink, text, node, manager, '', 0, 0);
+export interface BaseImage {
+  name: string;
+  tagKey: string;
+}
+export type ImagePaths = Map<string, BaseImage>;
+
+interface Walk {
+  sink: Sink;
+  text: string;
+  manager: Manager;
+  /** Set when walking an override file: the base's images, matched by key path. */
+  base?: ImagePaths;
+  /** Set when walking a base file: where to record its images (nothing is reported then). */
+  record?: ImagePaths;
 }
 
-function visit(sink: Sink, text: string, node: unknown, manager: Manager, key: string, keyAt: number, depth: number): void {
+// Path segments are map keys; a path through a list is null: Helm replaces lists whole, so a tag-only list item
+// would lose its repository rather than inherit it.
+const SEP = '\u001f';
+const IGNORE: Sink = { found: () => undefined, problem: () => undefined };
+
+/**
+ * Finds images at any depth of a Helm values tree: maps with `repository` + `tag` (+ `registry`, `digest`/`sha`),
+ * `image: {name, tag}`, `repo`, `version`, and string images under image keys. Strings elsewhere (an env value that
+ * happens to read `image: x`) are never looked into. With `base`, a map that carries only a tag (and digest) at a key
+ * path where the base sets an image is that image.
+ */
+export function walkValues(sink: Sink, text: string, node: unknown, manager: Manager = 'helm-values', base?: ImagePaths): void {
+  const walk: Walk = { sink, text, manager };
+  if (base && base.size > 0) walk.base = base;
+  visit(walk, node, '', 0, '', 0);
+}
+
+/** The images a base values tree sets, by key path (see `BaseImage`). Templated names are left out. */
+export function imagePaths(text: string, node: unknown): ImagePaths {
+  const record: ImagePaths = new Map();
+  visit({ sink: IGNORE, text, manager: 'helm-values', record }, node, '', 0, '', 0);
+  return record;
+}
+
+function visit(w: Walk, node: unknown, key: string, keyAt: number, path: string | null, depth: number): void {
   if (depth > MAX_DEPTH) return;
   if (isSeq(node)) {
-    for (const item of node.items) visit(sink, text, item, manager, key, offsetOf(item), depth + 1);
+    for (const item of node.items) visit(w, item, key, offsetOf(item), null, depth + 1);
     return;
   }
   if (!isMap(node)) return;
-  if (emitIfImageMap(sink, text, node, manager, key, keyAt)) return;
-  const sibling = emitIfImageWithSiblingTag(sink, text, node, manager);
+  const sink = w.record && path !== null ? recorder(w.record, path, node) : w.sink;
+  if (emitIfImageMap(sink, w.text, node, w.manager, key, keyAt)) return;
+  const sibling = emitIfImageWithSiblingTag(sink, w.text, node, w.manager);
+  if (!sibling && w.base && path !== null) emitIfTagOverride(w, node, w.base.get(path), keyAt);
   for (const pair of node.items) {
     if (!isPair(pair) || !isScalar(pair.key)) continue;
     const k = String(pair.key.value);
@@ -34,11 +73,36 @@ function visit(sink: Sink, text: string, node: unknown, manager: Manager, key: s
     if (k === MERGE) continue;
     if (sibling && v === sibling) continue;
     if (isScalar(v)) {
-      if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === 'image');
+      if (IMAGE_KEY.test(k)) emitStringIfImage(w.sink, w.text, v, w.manager, k === 'image');
       continue;
     }
-    visit(sink, text, v, manager, k, offsetOf(pair.key), depth + 1);
+    visit(w, v, k, offsetOf(pair.key), path === null ? null : path + SEP + k, depth + 1);
   }
+}
+
+/** A sink that records, instead of reporting, the image a base map at `path` sets. */
+function recorder(record: ImagePaths, path: string, map: YAMLMap): Sink {
+  const tagKey = ['tag', 'version', 'imageTag'].find((k) => get(map, k) !== undefined) ?? 'tag';
+  return {
+    found: (f) => {
+      if (!skipForName(f.name)) record.set(path, { name: f.name, tagKey });
+    },
+    problem: () => undefined,
+  };
+}
+
+// An override that names its own image (or registry) is not tag-only: reported as it stands, or not at all.
+const NAMING_KEYS = ['repository', 'repo', 'registry', 'image', 'name'];
+
+/** `image: {tag: 1.4.0}` in `values-prod.yaml` where the base `values.yaml` has `image: {repository: …, tag: …}`. */
+function emitIfTagOverride(w: Walk, map: YAMLMap, base: BaseImage | undefined, keyAt: number): void {
+  if (!base || NAMING_KEYS.some((k) => get(map, k) !== undefined)) return;
+  const tag = get(map, base.tagKey);
+  const digest = get(map, 'digest');
+  if (tag !== undefined && !isScalar(tag)) return;
+  // `tag: ""` here defers to the base (or the appVersion): nothing is pinned in this file.
+  if (!str(tag) && !str(digest)) return;
+  emitImageMap(w.sink, w.text, { repository: undefined, name: base.name, tag, digest, at: keyAt || offsetOf(tag ?? digest) }, w.manager);
 }
 
 function emitStringIfImage(sink: Sink, text: string, v: unknown, manager: Manager, plainImageKey: boolean): void {
