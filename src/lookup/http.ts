@@ -52,7 +52,7 @@ export class HttpClient {
   private readonly opts: Required<Omit<HttpOptions, 'logger'>> & { logger: Logger };
   private readonly overall: LimitFunction;
   private readonly perHost = new Map<string, LimitFunction>();
-  /** Hosts whose rate limit reported zero remaining: asking again would only earn a ban. */
+  /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
   private readonly exhausted = new Set<string>();
 
   constructor(opts: HttpOptions) {
@@ -80,9 +80,10 @@ export class HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const host = new URL(req.url).host;
+    const metered = isMetered(req);
     for (let attempt = 0; ; attempt++) {
-      if (this.exhausted.has(host)) {
-        throw new RegistryError(`${host}: rate limit exhausted, not asking again this run`, { host, status: 429 });
+      if (metered && this.exhausted.has(host)) {
+        throw new RegistryError(`${host}: pull rate limit exhausted, not reading more manifests this run`, { host, status: 429 });
       }
       let res: HttpResponse;
       try {
@@ -150,7 +151,7 @@ export class HttpClient {
     const remaining = Number(m.groups['remaining']);
     if (remaining === 0) {
       this.exhausted.add(host);
-      this.opts.logger.warn('registry rate limit exhausted; further lookups on this host are skipped', { host });
+      this.opts.logger.warn('registry pull rate limit exhausted; manifest reads (release times) on this host are skipped, tag lists and digests go on', { host });
     } else if (remaining < 10) {
       this.opts.logger.warn('registry rate limit nearly exhausted', { host, remaining });
     }
@@ -193,6 +194,14 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * Docker Hub counts pulls as GETs of manifests; HEADs (digests) and tag lists are free, and still answer when the
+ * limit is spent. `GET /v2/library/nginx/manifests/1.27.3` is metered, `HEAD` of it and `…/tags/list` are not.
+ */
+function isMetered(req: HttpRequest): boolean {
+  return (req.method ?? 'GET') === 'GET' && /^\/v2\/.+\/manifests\/[^/]+$/.test(new URL(req.url).pathname);
 }
 
 function isTransient(status: number): boolean {

@@ -62,13 +62,17 @@ describe('Docker Hub', () => {
     }
   });
 
-  it('stops asking a host once its rate limit says nothing remains', async () => {
+  it('once the pull limit is spent, stops reading manifests but still lists tags and reads digests (neither counts as a pull)', async () => {
+    const digest = 'sha256:' + 'e'.repeat(64);
     const hub = nock('https://registry-1.docker.io')
-      .get('/v2/acme/a/tags/list?n=1000')
-      .reply(200, { tags: ['1'] }, { 'ratelimit-remaining': '0;w=21600' });
+      .head('/v2/acme/a/manifests/1').reply(200, '', { 'docker-content-digest': digest, 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' })
+      .get('/v2/acme/b/tags/list?n=1000').reply(200, { tags: ['1', '2'] })
+      .head('/v2/acme/b/manifests/2').reply(200, '', { 'docker-content-digest': digest, 'ratelimit-remaining': '0;w=21600' });
     const source = createReleaseSource({ config: config(), cacheDir: null, logger: silentLogger, env: noDocker });
-    await source.releases(image('docker.io/acme/a'));
-    await expect(source.releases(image('acme/b'))).rejects.toMatchObject({ host: 'registry-1.docker.io', status: 429 });
+    expect(await source.digest(image('docker.io/acme/a'), '1')).toEqual(digest);
+    expect((await source.releases(image('acme/b'))).releases.map((r) => r.version)).toEqual(['1', '2']);
+    expect(await source.digest(image('acme/b'), '2')).toEqual(digest);
+    await expect(source.releaseTime(image('acme/b'), '2')).rejects.toMatchObject({ host: 'registry-1.docker.io', status: 429 });
     hub.done();
   });
 });
