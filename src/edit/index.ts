@@ -1,5 +1,5 @@
 import type { Update } from '../plan/types.js';
-import { scanFiles } from '../scan/index.js';
+import { scanFiles, type SourceFile } from '../scan/index.js';
 import type { Dependency, Problem, TextRange } from '../scan/types.js';
 import { applySplices, overlaps, shiftOffset, splicesFor, type Splice } from './splice.js';
 
@@ -20,9 +20,11 @@ interface Planned {
 /**
  * Splices the new version and digest of each update into `text` (the content of `path`), then re-scans the
  * result and keeps only the updates whose dependency now reads the new value at its shifted range.
+ * `context`: other files, unchanged, that the scan of `path` reads (see `scanContextPaths`: the base `values.yaml` that
+ * names the image a `values-prod.yaml` retags); without them such a dependency does not read back and is dropped.
  * Pure: no I/O. Every byte outside the recorded ranges is unchanged.
  */
-export function applyUpdates(path: string, text: string, updates: Update[]): EditResult {
+export function applyUpdates(path: string, text: string, updates: Update[], context: SourceFile[] = []): EditResult {
   const problems: Problem[] = [];
   let planned: Planned[] = [];
   for (const update of updates) {
@@ -34,7 +36,8 @@ export function applyUpdates(path: string, text: string, updates: Update[]): Edi
   for (;;) {
     const all = planned.flatMap((p) => p.splices);
     const edited = applySplices(text, all);
-    const found = planned.length > 0 ? scanFiles([{ path, text: edited }]).dependencies : [];
+    const others = context.filter((f) => f.path !== path);
+    const found = planned.length > 0 ? scanFiles([...others, { path, text: edited }]).dependencies.filter((d) => d.file === path) : [];
     const failed = planned.filter((p) => !confirmed(p, all, found));
     if (failed.length === 0) return { text: edited, applied: planned.map((p) => p.update), problems };
     for (const p of failed) problems.push(problemFor(p.update, 'the edited file does not read the new version back'));

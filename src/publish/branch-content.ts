@@ -1,5 +1,6 @@
 import { applyUpdates } from '../edit/index.js';
 import type { BranchPlan, Update } from '../plan/types.js';
+import { scanContextPaths, type SourceFile } from '../scan/index.js';
 import type { Problem } from '../scan/types.js';
 import { contentKey } from './identity.js';
 
@@ -33,11 +34,24 @@ export async function buildBranch(branch: BranchPlan, readFile: (path: string) =
       problems.push({ file: path, line: 0, message: `could not read the file: ${err instanceof Error ? err.message : String(err)}` });
       continue;
     }
-    const result = applyUpdates(path, before, updates);
+    const result = applyUpdates(path, before, updates, await readContext(path, readFile));
     problems.push(...result.problems);
     if (result.text === before) continue;
     files.push({ path, before, after: result.text });
     applied.push(...result.applied);
   }
   return { files, applied, problems, key: contentKey(files) };
+}
+
+/** The unchanged files the scan of `path` reads (a base `values.yaml`), those that exist, for the editor's re-scan. */
+async function readContext(path: string, readFile: (path: string) => Promise<string>): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  for (const p of scanContextPaths(path)) {
+    try {
+      files.push({ path: p, text: await readFile(p) });
+    } catch {
+      // Most environment files have one base, `values.yaml` or `values.yml`; the other is missing.
+    }
+  }
+  return files;
 }

@@ -36,6 +36,19 @@ export const helmValues: Scanner = {
   },
 };
 
+/**
+ * Files besides `path` whose text the scan of `path` reads: for an environment values file, the base values files next
+ * to it (`charts/app/values-prod.yaml` → `charts/app/values.yaml`, `charts/app/values.yml`). Whoever re-scans one file
+ * (the editor confirming an edit) passes these along, when they exist, to read back what a full scan found.
+ */
+export function scanContextPaths(path: string): string[] {
+  const slash = path.lastIndexOf('/');
+  const dir = slash < 0 ? '' : path.slice(0, slash + 1);
+  const base = path.slice(slash + 1);
+  if (!isValuesFile(base) || isBaseValuesFile(base)) return [];
+  return [`${dir}values.yaml`, `${dir}values.yml`];
+}
+
 function baseImages(doc: DocInfo, index: ScanIndex): ImagePaths | undefined {
   return isBaseValuesFile(doc.base) ? undefined : index.valuesImages.get(doc.dir);
 }

@@ -5,6 +5,7 @@ import { readYamlFiles } from './walk.js';
 
 export { scanFiles, type SourceFile } from './scan-files.js';
 export { parseImageRef, type ImageRef } from './image.js';
+export { scanContextPaths } from './helm-values.js';
 export type * from './types.js';
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIGEST, dep, scanJson } from './helpers.js';
 
+const fileOf = (d: object): string => (d as { file: string }).file;
 const BASE = 'charts/app/values.yaml';
 const PROD = 'charts/app/values-prod.yaml';
 const STAGING = 'charts/app/values-staging.yaml';
@@ -56,7 +57,7 @@ worker:
       { path: PROD, text: prod },
       { path: 'charts/app/dev-values.yaml', text: dev },
     ];
-    expect(scanJson(files).dependencies.filter((d) => d.file !== BASE)).toEqual([
+    expect(scanJson(files).dependencies.filter((d) => fileOf(d) !== BASE)).toEqual([
       dep('charts/app/dev-values.yaml', 2, 'helm-values', 'ghcr.io/acme/app', '1.3.0', { currentDigest: DIGEST }),
       dep('charts/app/dev-values.yaml', 5, 'helm-values', 'quay.io/acme/worker', null, { currentDigest: DIGEST }),
       dep(PROD, 3, 'helm-values', 'quay.io/acme/worker', '2.0.1', { currentDigest: DIGEST }),
@@ -79,13 +80,13 @@ jobs:
       { path: BASE, text: baseWithList },
       { path: PROD, text: prod },
     ];
-    expect(scanJson(files).dependencies.filter((d) => d.file === PROD)).toEqual([]);
+    expect(scanJson(files).dependencies.filter((d) => fileOf(d) === PROD)).toEqual([]);
   });
 
   it('reports nothing for an override scanned without its base, or with a base in another directory', () => {
     const prod = { path: PROD, text: 'image:\n  tag: 1.4.0\n' };
     expect(scanJson([prod])).toEqual({ dependencies: [], problems: [] });
-    expect(scanJson([{ path: 'charts/other/values.yaml', text: base }, prod]).dependencies.filter((d) => d.file === PROD)).toEqual([]);
+    expect(scanJson([{ path: 'charts/other/values.yaml', text: base }, prod]).dependencies.filter((d) => fileOf(d) === PROD)).toEqual([]);
   });
 
   it('leaves an override that names its own image to the usual rules, and skips a templated base name', () => {
@@ -95,14 +96,14 @@ jobs:
       scanJson([
         { path: BASE, text: templated },
         { path: PROD, text: prod },
-      ]).dependencies.filter((d) => d.file === PROD),
+      ]).dependencies.filter((d) => fileOf(d) === PROD),
     ).toEqual([]);
     const own = 'image:\n  repository: ghcr.io/acme/app-fips\n  tag: 1.4.0\n';
     expect(
       scanJson([
         { path: BASE, text: base },
         { path: PROD, text: own },
-      ]).dependencies.filter((d) => d.file === PROD),
+      ]).dependencies.filter((d) => fileOf(d) === PROD),
     ).toEqual([dep(PROD, 3, 'helm-values', 'ghcr.io/acme/app-fips', '1.4.0')]);
   });
 
