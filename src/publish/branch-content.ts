@@ -34,7 +34,7 @@ export async function buildBranch(branch: BranchPlan, readFile: (path: string) =
       problems.push({ file: path, line: 0, message: `could not read the file: ${err instanceof Error ? err.message : String(err)}` });
       continue;
     }
-    const result = applyUpdates(path, before, updates, await readContext(path, readFile));
+    const result = applyUpdates(path, before, updates, await readContext(path, before, readFile));
     problems.push(...result.problems);
     if (result.text === before) continue;
     files.push({ path, before, after: result.text });
@@ -44,9 +44,9 @@ export async function buildBranch(branch: BranchPlan, readFile: (path: string) =
 }
 
 /** The unchanged files the scan of `path` reads (a base `values.yaml`), those that exist, for the editor's re-scan. */
-async function readContext(path: string, readFile: (path: string) => Promise<string>): Promise<SourceFile[]> {
+async function readContext(path: string, text: string, readFile: (path: string) => Promise<string>): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  for (const p of scanContextPaths(path)) {
+  for (const p of scanContextPaths(path, text)) {
     try {
       files.push({ path: p, text: await readFile(p) });
     } catch {

@@ -4,7 +4,8 @@ import { extractKustomizeImages } from './argocd-kustomize.js';
 import { extractHelmParameters } from './argocd-parameters.js';
 import { scanEmbeddedValues } from './embedded.js';
 import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
-import type { DocInfo, Scanner } from './scanner.js';
+import { localChartImages } from './helm-values.js';
+import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import { walkValues } from './values-walk.js';
 import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 
@@ -17,17 +18,22 @@ export const argocd: Scanner = {
   manager: 'argocd',
   matches: (doc) =>
     doc.apiVersion?.split('/')[0] === 'argoproj.io' && (doc.kind === 'Application' || doc.kind === 'ApplicationSet'),
-  extract(doc, sink) {
+  // A source with a `path` may be a chart in this repository, whose values.yaml names the images its values retag.
+  crossFile: (doc) => sourcesOf(doc).some((s) => get(s, 'path') !== undefined),
+  extract(doc, sink, index) {
     const appSet = doc.kind === 'ApplicationSet';
-    const spec = appSet ? getPath(doc.contents, 'spec', 'template', 'spec') : get(doc.contents, 'spec');
     const elements = appSet ? listElements(get(doc.contents, 'spec')) : [];
-    const single = get(spec, 'source');
-    if (single) extractSource(doc, sink, single, elements);
-    for (const source of asSeq(get(spec, 'sources'))?.items ?? []) extractSource(doc, sink, source, elements);
+    for (const source of sourcesOf(doc)) extractSource(doc, sink, source, elements, index);
   },
 };
 
-function extractSource(doc: DocInfo, sink: Sink, source: unknown, elements: ListElement[]): void {
+function sourcesOf(doc: DocInfo): unknown[] {
+  const spec = doc.kind === 'ApplicationSet' ? getPath(doc.contents, 'spec', 'template', 'spec') : get(doc.contents, 'spec');
+  const single = get(spec, 'source');
+  return [...(single ? [single] : []), ...(asSeq(get(spec, 'sources'))?.items ?? [])];
+}
+
+function extractSource(doc: DocInfo, sink: Sink, source: unknown, elements: ListElement[], index: ScanIndex): void {
   const chartNode = get(source, 'chart');
   const chart = str(chartNode);
   if (chart && !extractFromElements(doc, sink, source, elements)) {
@@ -35,11 +41,13 @@ function extractSource(doc: DocInfo, sink: Sink, source: unknown, elements: List
   }
   if (!chart) extractOciSource(doc, sink, source);
   const helm = get(source, 'helm');
+  // `path: charts/app` with no `chart`: a chart in a git repository, taken as this one when the scan has its values.yaml.
+  const local = chart ? undefined : localChartImages(index, str(get(source, 'path')));
   const valuesObject = get(helm, 'valuesObject');
-  if (valuesObject) walkValues(sink, doc.text, valuesObject);
+  if (valuesObject) walkValues(sink, doc.text, valuesObject, 'helm-values', local);
   const values = get(helm, 'values');
-  if (isMap(values)) walkValues(sink, doc.text, values);
-  else if (isScalar(values)) scanEmbeddedValues(sink, doc.text, values);
+  if (isMap(values)) walkValues(sink, doc.text, values, 'helm-values', local);
+  else if (isScalar(values)) scanEmbeddedValues(sink, doc.text, values, local);
   extractHelmParameters(sink, doc.text, helm);
   extractKustomizeImages(sink, doc.text, get(source, 'kustomize'));
 }

@@ -1,6 +1,6 @@
 import { isScalar, type Node } from 'yaml';
 import type { Found, Sink } from './found.js';
-import { walkValues } from './values-walk.js';
+import { walkValues, type ImagePaths } from './values-walk.js';
 import { parseYaml, type Token } from './yaml.js';
 
 /** Scans one document parsed from an embedded string; offsets it reports are into `innerText`. */
@@ -11,8 +11,8 @@ export type EmbeddedScan = (sink: Sink, innerText: string, contents: Node | null
  * positions map back into the outer file line by line (a block scalar shifts each line by its indentation). A finding
  * whose mapped token does not read the same in the outer text is not reported; a problem says so instead.
  */
-export function scanEmbeddedValues(sink: Sink, text: string, node: unknown): void {
-  scanEmbeddedYaml(sink, text, node, 'embedded Helm values', (inner, innerText, contents) => walkValues(inner, innerText, contents));
+export function scanEmbeddedValues(sink: Sink, text: string, node: unknown, base?: ImagePaths): void {
+  scanEmbeddedYaml(sink, text, node, 'embedded Helm values', (inner, innerText, contents) => walkValues(inner, innerText, contents, 'helm-values', base));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { DocInfo, FluxSource, ScanIndex, Scanner } from './scanner.js';
+import { localChartImages } from './helm-values.js';
 import { walkValues } from './values-walk.js';
 import { kubernetes } from './kubernetes.js';
 import { extractImage } from './kustomize.js';
@@ -80,7 +81,9 @@ function extractHelmRelease(doc: DocInfo, sink: Sink, index: ScanIndex): void {
     }
   }
   const values = get(spec, 'values');
-  if (values) walkValues(sink, doc.text, values);
+  // A chart from a GitRepository (`chart: ./charts/app`): values that retag its images take their names from its values.yaml.
+  const local = refKindOf(chartSpec) === 'GitRepository' ? localChartImages(index, str(get(chartSpec, 'chart'))) : undefined;
+  if (values) walkValues(sink, doc.text, values, 'helm-values', local);
   // `postRenderers: [{kustomize: {images: [{name: nginx, newTag: 1.25.4}]}}]`: kustomize images applied after render.
   for (const renderer of asSeq(get(spec, 'postRenderers'))?.items ?? []) {
     extractKustomizeImages(doc, sink, get(renderer, 'kustomize'));
@@ -99,7 +102,7 @@ function extractChartSpec(doc: DocInfo, sink: Sink, index: ScanIndex, chartSpec:
   if (!chart) return;
   const versionNode = get(chartSpec, 'version');
   const version = str(versionNode) ?? '';
-  const refKind = str(getPath(chartSpec, 'sourceRef', 'kind')) ?? 'HelmRepository';
+  const refKind = refKindOf(chartSpec);
   const refName = str(getPath(chartSpec, 'sourceRef', 'name')) ?? '';
   const refNs = str(getPath(chartSpec, 'sourceRef', 'namespace')) ?? doc.namespace;
   const source = refKind === 'HelmRepository' ? findSource(index, refKind, refName, refNs) : undefined;
@@ -112,6 +115,10 @@ function extractChartSpec(doc: DocInfo, sink: Sink, index: ScanIndex, chartSpec:
   if (skip) found.skipReason = skip;
   else if (!found.value) found.skipReason = 'invalid-value';
   sink.found(found);
+}
+
+function refKindOf(chartSpec: unknown): string {
+  return str(getPath(chartSpec, 'sourceRef', 'kind')) ?? 'HelmRepository';
 }
 
 function chartSkip(refKind: string, source: FluxSource | undefined, version: string): Found['skipReason'] {

@@ -41,12 +41,46 @@ export const helmValues: Scanner = {
  * to it (`charts/app/values-prod.yaml` → `charts/app/values.yaml`, `charts/app/values.yml`). Whoever re-scans one file
  * (the editor confirming an edit) passes these along, when they exist, to read back what a full scan found.
  */
-export function scanContextPaths(path: string): string[] {
+export function scanContextPaths(path: string, text?: string): string[] {
+  const local = text === undefined ? [] : localChartContext(text);
   const slash = path.lastIndexOf('/');
   const dir = slash < 0 ? '' : path.slice(0, slash + 1);
   const base = path.slice(slash + 1);
-  if (!isValuesFile(base) || isBaseValuesFile(base)) return [];
-  return [`${dir}values.yaml`, `${dir}values.yml`];
+  if (!isValuesFile(base) || isBaseValuesFile(base)) return local;
+  return [`${dir}values.yaml`, `${dir}values.yml`, ...local];
+}
+
+// `chart: ./charts/app` (Flux) or `path: charts/app` (Argo CD), one per line: the local charts a file may give values to.
+const LOCAL_CHART_LINE = /^[ \t-]*(?:chart|path):[ \t]*["']?(?<path>[\w./-]+?)["']?[ \t]*(?:#.*)?\r?$/gm;
+
+/** A local chart's Chart.yaml and base values, for each local chart path the text mentions (a cheap line match). */
+function localChartContext(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(LOCAL_CHART_LINE)) {
+    const dir = localChartDir(m.groups?.path);
+    if (dir === undefined || !m.groups?.path?.includes('/')) continue;
+    const prefix = dir === '' ? '' : `${dir}/`;
+    for (const f of ['Chart.yaml', 'values.yaml', 'values.yml']) if (!out.includes(prefix + f)) out.push(prefix + f);
+  }
+  return out;
+}
+
+/**
+ * The images a local chart's `values.yaml` sets, for values given in a HelmRelease or an Argo CD Application:
+ * `chart: ./charts/app` (Flux, relative to the source root, taken as the repository root) or `path: charts/app`.
+ * Undefined for anything that is not a relative path in the scanned tree.
+ */
+export function localChartImages(index: ScanIndex, chartPath: string | undefined): ImagePaths | undefined {
+  const dir = localChartDir(chartPath);
+  return dir === undefined ? undefined : index.valuesImages.get(dir);
+}
+
+/** `./charts/app/` → `charts/app`; undefined for a chart name, a URL, an absolute or parent path, or a template. */
+export function localChartDir(chartPath: string | undefined): string | undefined {
+  if (!chartPath || !/^(?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\/?$/.test(chartPath)) return undefined;
+  const dir = chartPath.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (dir === '.' ) return '';
+  return dir.split('/').includes('..') ? undefined : dir;
 }
 
 function baseImages(doc: DocInfo, index: ScanIndex): ImagePaths | undefined {

@@ -46,6 +46,21 @@ describe('editing an environment values file that overrides only the tag', () =>
     expect(scanContextPaths('prod-values.yaml')).toEqual(['values.yaml', 'values.yml']);
     expect(scanContextPaths(BASE)).toEqual([]);
     expect(scanContextPaths('apps/web/deploy.yaml')).toEqual([]);
+    const release = 'spec:\n  chart:\n    spec:\n      chart: ./charts/app\n      sourceRef: {kind: GitRepository, name: x}\n';
+    expect(scanContextPaths('clusters/app.yaml', release)).toEqual(['charts/app/Chart.yaml', 'charts/app/values.yaml', 'charts/app/values.yml']);
+    expect(scanContextPaths('clusters/app.yaml', 'spec:\n  chart:\n    spec:\n      chart: podinfo\n')).toEqual([]);
+  });
+
+  it('confirms a retag in HelmRelease values of a local chart when its Chart.yaml and values.yaml are the context', () => {
+    const F = 'clusters/app.yaml';
+    const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./charts/app\n      sourceRef: {kind: GitRepository, name: x}\n  values:\n    image:\n      tag: 1.4.0\n';
+    const context = [
+      { path: 'charts/app/Chart.yaml', text: 'apiVersion: v2\nname: app\nversion: 0.1.0\n' },
+      { path: BASE, text: base },
+    ];
+    const dep = scanFiles([...context, { path: F, text: release }]).dependencies.find((d) => d.file === F && d.manager === 'helm-values');
+    const update = updateOf(dep!, '1.5.0');
+    expect(applyUpdates(F, release, [update], context)).toEqual({ text: release.replace('1.4.0', '1.5.0'), applied: [update], problems: [] });
   });
 
   it('builds a branch that edits the override, reading its base for the confirmation and leaving the base as it is', async () => {

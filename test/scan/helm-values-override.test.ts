@@ -118,3 +118,75 @@ jobs:
     ).toEqual([dep('app/values-prod.yml', 3, 'helm-values', 'envoyproxy/envoy', 'v1.30.2'), dep('app/values.yml', 4, 'helm-values', 'envoyproxy/envoy', 'v1.29.1')]);
   });
 });
+
+describe('values given to a local chart by a HelmRelease or an Argo CD Application', () => {
+  const chart = { path: 'charts/app/Chart.yaml', text: 'apiVersion: v2\nname: app\nversion: 0.1.0\n' };
+  const values = { path: 'charts/app/values.yaml', text: base };
+
+  it('names a tag-only image in HelmRelease.spec.values from the local chart values.yaml', () => {
+    const release = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: app, namespace: apps}
+spec:
+  chart:
+    spec:
+      chart: ./charts/app
+      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+  values:
+    image:
+      tag: 1.4.0
+    proxy:
+      tag: v1.30.0
+`;
+    const F = 'clusters/prod/app.yaml';
+    expect(scanJson([chart, values, { path: F, text: release }]).dependencies.filter((d) => fileOf(d) === F)).toEqual([
+      dep(F, 7, 'flux', './charts/app', null, { datasource: 'helm', skipReason: 'local-chart' }),
+      dep(F, 11, 'helm-values', 'ghcr.io/acme/app', '1.4.0'),
+      dep(F, 13, 'helm-values', 'docker.io/envoyproxy/envoy', 'v1.30.0'),
+    ]);
+  });
+
+  it('leaves tag-only values alone for a chart from a Helm repository', () => {
+    const release = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: app}
+spec:
+  chart:
+    spec: {chart: app, version: 1.0.0, sourceRef: {kind: HelmRepository, name: acme}}
+  values:
+    image: {tag: 1.4.0}
+`;
+    const F = 'clusters/prod/app.yaml';
+    expect(scanJson([chart, values, { path: F, text: release }]).dependencies.filter((d) => fileOf(d) === F)).toEqual([
+      dep(F, 6, 'flux', 'app', '1.0.0', { datasource: 'helm', skipReason: 'unresolved-source' }),
+    ]);
+  });
+
+  it('names a tag-only image in an Argo CD valuesObject for a path source in the repository, and not for a remote chart', () => {
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: app}
+spec:
+  sources:
+    - repoURL: https://github.com/acme/gitops.git
+      path: charts/app
+      helm:
+        valuesObject:
+          image: {tag: "1.4.0"}
+    - repoURL: https://charts.acme.io
+      chart: app
+      targetRevision: 1.0.0
+      helm:
+        valuesObject:
+          image: {tag: "1.5.0"}
+`;
+    const F = 'argocd/app.yaml';
+    expect(scanJson([{ path: F, text: app }, chart, values]).dependencies.filter((d) => fileOf(d) === F)).toEqual([
+      dep(F, 10, 'helm-values', 'ghcr.io/acme/app', '1.4.0'),
+      dep(F, 13, 'argocd', 'app', '1.0.0', { datasource: 'helm', registryUrl: 'https://charts.acme.io' }),
+    ]);
+    expect(scanJson([{ path: F, text: app }]).dependencies.filter((d) => fileOf(d) === F)).toEqual([
+      dep(F, 13, 'argocd', 'app', '1.0.0', { datasource: 'helm', registryUrl: 'https://charts.acme.io' }),
+    ]);
+  });
+});
