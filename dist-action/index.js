@@ -47,7 +47,7 @@ var require_identity = __commonJS({
     var SCALAR = Symbol.for("yaml.scalar");
     var SEQ = Symbol.for("yaml.seq");
     var NODE_TYPE = Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -82,7 +82,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap6;
@@ -9601,7 +9601,7 @@ var require_constants2 = __commonJS({
     var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
     var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
     var STAR = `${QMARK}*?`;
-    var SEP = "/";
+    var SEP2 = "/";
     var POSIX_CHARS = {
       DOT_LITERAL,
       PLUS_LITERAL,
@@ -9618,7 +9618,7 @@ var require_constants2 = __commonJS({
       QMARK_NO_DOT,
       STAR,
       START_ANCHOR,
-      SEP
+      SEP: SEP2
     };
     var WINDOWS_CHARS = {
       ...POSIX_CHARS,
@@ -20452,7 +20452,7 @@ var require_constants3 = __commonJS({
     var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
     var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
     var STAR = `${QMARK}*?`;
-    var SEP = "/";
+    var SEP2 = "/";
     var POSIX_CHARS = {
       DOT_LITERAL,
       PLUS_LITERAL,
@@ -20469,7 +20469,7 @@ var require_constants3 = __commonJS({
       QMARK_NO_DOT,
       STAR,
       START_ANCHOR,
-      SEP
+      SEP: SEP2
     };
     var WINDOWS_CHARS = {
       ...POSIX_CHARS,
@@ -22895,7 +22895,7 @@ var REGISTRY = {
     usernameEnv: { type: "string", description: "Name of the environment variable holding the user name." },
     passwordEnv: { type: "string", description: "Name of the environment variable holding the password." },
     tokenEnv: { type: "string", description: "Name of the environment variable holding a bearer token." },
-    mirrorOf: { type: "string", description: "This host mirrors another: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`." }
+    mirrorOf: { type: "string", description: "This host (or host/path of a pull-through cache) mirrors another registry: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`, and under the key `harbor.example.com/dockerhub-proxy` the image `harbor.example.com/dockerhub-proxy/library/nginx` as `docker.io/library/nginx`." }
   }
 };
 var CONFIG_SCHEMA = {
@@ -22912,7 +22912,7 @@ var CONFIG_SCHEMA = {
       description: "Globs of files and directories not to scan (`charts/vendor/**`)."
     },
     rules: { type: "array", items: RULE, default: [], description: "Ordered rules; a later rule wins." },
-    registries: { type: "object", additionalProperties: REGISTRY, default: {}, description: "Per-host registry settings." },
+    registries: { type: "object", additionalProperties: REGISTRY, default: {}, description: "Per-host registry settings, keyed by host (`ghcr.io`, `127.0.0.1:5000`) or, for mirrors, host/path." },
     branchPrefix: { type: "string", default: "tidemark/", description: "Prefix of every branch Tidemark creates." },
     commitMessagePrefix: { type: ["string", "null"], default: null, description: "Prefix of commit messages and PR titles (`chore(deps)`)." },
     author: {
@@ -23267,7 +23267,7 @@ async function cachedGet(opts) {
   const entry = await opts.cache.get(opts.key);
   if (entry && opts.now - entry.storedAt < opts.ttlMs) {
     opts.cache.stats.fresh++;
-    return { body: entry.body, link: entry.link ?? null };
+    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
   }
   const conditional = {};
   if (entry?.etag) conditional["if-none-match"] = entry.etag;
@@ -23276,7 +23276,7 @@ async function cachedGet(opts) {
   if (res.status === 304 && entry) {
     opts.cache.stats.revalidated++;
     await opts.cache.set(opts.key, { ...entry, storedAt: opts.now });
-    return { body: entry.body, link: entry.link ?? null };
+    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
   }
   if (res.status < 200 || res.status >= 300) return res;
   opts.cache.stats.downloaded++;
@@ -23285,10 +23285,11 @@ async function cachedGet(opts) {
     body: res.body,
     etag: res.headers.get("etag"),
     lastModified: res.headers.get("last-modified"),
-    link: res.headers.get("link")
+    link: res.headers.get("link"),
+    url: res.url
   };
   await opts.cache.set(opts.key, fresh);
-  return { body: fresh.body, link: fresh.link ?? null };
+  return { body: fresh.body, link: fresh.link ?? null, url: res.url };
 }
 function isCachedBody(v) {
   return !("status" in v);
@@ -26631,7 +26632,7 @@ var HttpClient = class {
   opts;
   overall;
   perHost = /* @__PURE__ */ new Map();
-  /** Hosts whose rate limit reported zero remaining: asking again would only earn a ban. */
+  /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
   exhausted = /* @__PURE__ */ new Set();
   constructor(opts) {
     this.opts = {
@@ -26656,9 +26657,10 @@ var HttpClient = class {
   }
   async request(req) {
     const host = new URL(req.url).host;
+    const metered = isMetered(req);
     for (let attempt2 = 0; ; attempt2++) {
-      if (this.exhausted.has(host)) {
-        throw new RegistryError(`${host}: rate limit exhausted, not asking again this run`, { host, status: 429 });
+      if (metered && this.exhausted.has(host)) {
+        throw new RegistryError(`${host}: pull rate limit exhausted, not reading more manifests this run`, { host, status: 429 });
       }
       let res;
       try {
@@ -26723,7 +26725,7 @@ var HttpClient = class {
     const remaining = Number(m.groups["remaining"]);
     if (remaining === 0) {
       this.exhausted.add(host);
-      this.opts.logger.warn("registry rate limit exhausted; further lookups on this host are skipped", { host });
+      this.opts.logger.warn("registry pull rate limit exhausted; manifest reads (release times) on this host are skipped, tag lists and digests go on", { host });
     } else if (remaining < 10) {
       this.opts.logger.warn("registry rate limit nearly exhausted", { host, remaining });
     }
@@ -26761,6 +26763,9 @@ function parseRetryAfter(value, now) {
   const at2 = Date.parse(value);
   return Number.isNaN(at2) ? null : Math.max(0, at2 - now);
 }
+function isMetered(req) {
+  return (req.method ?? "GET") === "GET" && /^\/v2\/.+\/manifests\/[^/]+$/.test(new URL(req.url).pathname);
+}
 function isTransient(status) {
   return status === 429 || status === 408 || status >= 500 && status !== 501;
 }
@@ -26782,14 +26787,12 @@ import { createHash as createHash2 } from "node:crypto";
 var DOCKER_HUB = "docker.io";
 var DOCKER_HUB_ALIASES = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
 function locateImage(name, registries) {
-  const clean = name.replace(/^[a-z]+:\/\//i, "");
+  const clean = mirrored(name.replace(/^[a-z]+:\/\//i, ""), registries);
   const slash = clean.indexOf("/");
   const first = slash === -1 ? "" : clean.slice(0, slash);
   const isHost = first !== "" && (first.includes(".") || first.includes(":") || first === "localhost");
   let registry = isHost ? first.toLowerCase() : DOCKER_HUB;
   let repository = isHost ? clean.slice(slash + 1) : clean;
-  const mirrorOf = registries[registry]?.mirrorOf;
-  if (mirrorOf) registry = mirrorOf.replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "").toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) {
     registry = DOCKER_HUB;
     if (!repository.includes("/")) repository = `library/${repository}`;
@@ -26797,6 +26800,21 @@ function locateImage(name, registries) {
   const apiHost = registry === DOCKER_HUB ? "registry-1.docker.io" : registry;
   const scheme = isLoopback(registry) || registries[registry]?.insecure ? "http" : "https";
   return { registry, apiHost, baseUrl: `${scheme}://${apiHost}`, repository };
+}
+function mirrored(name, registries) {
+  let best = null;
+  for (const [rawKey, cfg] of Object.entries(registries)) {
+    if (!cfg.mirrorOf) continue;
+    const key = trimUrl(rawKey);
+    const matches = name.toLowerCase() === key.toLowerCase() || name.toLowerCase().startsWith(`${key.toLowerCase()}/`);
+    if (matches && (!best || key.length > best.key.length)) best = { key, mirrorOf: trimUrl(cfg.mirrorOf) };
+  }
+  if (!best) return name;
+  const rest = name.slice(best.key.length + 1);
+  return `${best.mirrorOf}/${rest}`;
+}
+function trimUrl(value) {
+  return value.replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "");
 }
 function ociChartImage(registryUrl, chart) {
   const base = registryUrl.replace(/^oci:\/\//i, "").replace(/\/+$/, "");
@@ -26900,8 +26918,8 @@ var RegistryClient = class {
     const maxPages = this.opts.maxPages ?? 100;
     const tags = [];
     const who = await this.identity(loc);
-    let path3 = `/v2/${loc.repository}/tags/list?n=${pageSize}`;
-    for (let page = 0; path3 !== null; page++) {
+    let url12 = `${loc.baseUrl}/v2/${loc.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; url12 !== null; page++) {
       if (page >= maxPages) {
         this.opts.logger.warn("tag list truncated: too many pages; newer tags may be missing", {
           registry: loc.registry,
@@ -26911,19 +26929,26 @@ var RegistryClient = class {
         });
         break;
       }
-      const url12 = loc.baseUrl + path3;
+      const pageUrl = url12;
+      const home = new URL(pageUrl).origin === new URL(loc.baseUrl).origin;
       const got = await cachedGet({
         cache: this.opts.cache,
-        key: `tags ${url12} ${who}`,
+        key: `tags ${pageUrl} ${who}`,
         ttlMs: this.opts.ttlMs,
         now: this.opts.now(),
-        send: (headers) => this.send(loc, { url: url12, headers: { accept: "application/json", ...headers } })
+        send: (headers) => {
+          const req = { url: pageUrl, headers: { accept: "application/json", ...headers } };
+          return home ? this.send(loc, req) : this.opts.http.request({ ...req, authorization: null });
+        }
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, "listing tags");
       const body = parseJson(loc, got.body, "tag list");
       const pageTags = Array.isArray(body["tags"]) ? body["tags"].filter((t) => typeof t === "string") : [];
       tags.push(...pageTags);
-      path3 = nextPath(got.link, loc.baseUrl);
+      url12 = nextPageUrl(got.link, got.url ?? pageUrl, loc.baseUrl);
+      if (got.link && url12 === null && /rel="?next/i.test(got.link)) {
+        this.opts.logger.warn("tag list truncated: the next page is on another host", { registry: loc.registry, repository: loc.repository, link: got.link });
+      }
     }
     return tags;
   }
@@ -26963,8 +26988,8 @@ var RegistryClient = class {
   }
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
   async send(loc, req) {
-    const scope = `repository:${loc.repository}:pull`;
     const known = this.challenges.get(loc.registry);
+    const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
     const creds = await this.opts.credentials.get(loc.registry);
     const auth2 = known && known !== "none" ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
     const res = await this.opts.http.request({ ...req, authorization: auth2 });
@@ -26989,6 +27014,10 @@ var RegistryClient = class {
     });
   }
 };
+function registryWideScope(challenge) {
+  if (!challenge || challenge === "none" || challenge.scheme !== "bearer" || !challenge.scope) return null;
+  return challenge.scope.startsWith("repository:") ? null : challenge.scope;
+}
 function parseJson(loc, body, what) {
   try {
     const parsed = JSON.parse(body);
@@ -26998,15 +27027,17 @@ function parseJson(loc, body, what) {
   }
   throw new RegistryError(`${loc.registry}/${loc.repository}: unexpected ${what}`, { host: loc.apiHost });
 }
-function nextPath(link, baseUrl) {
+function nextPageUrl(link, responseUrl, baseUrl) {
   if (!link) return null;
   for (const part of link.split(",")) {
     const m = /<(?<target>[^>]+)>\s*;\s*rel="?next"?/i.exec(part);
     const target = m?.groups?.["target"];
     if (!target) continue;
-    const url12 = new URL(target, baseUrl);
-    if (url12.origin !== new URL(baseUrl).origin) return null;
-    return url12.pathname + url12.search;
+    const url12 = new URL(target, responseUrl);
+    const base = new URL(baseUrl);
+    if (url12.origin !== base.origin && url12.origin !== new URL(responseUrl).origin) return null;
+    if (base.protocol === "https:" && url12.protocol !== "https:") return null;
+    return url12.toString();
   }
   return null;
 }
@@ -27267,6 +27298,7 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 
 // src/versions/parse.ts
 var DOCKER_TAG = /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
+var TIMESTAMP_TAG = /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
 var CHART_VERSION = /^(?<prefix>[vV]?)(?<release>\d+(?:\.\d+){0,2})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+(?<build>[0-9A-Za-z.-]+))?$/;
 var FLOATING = /* @__PURE__ */ new Set([
@@ -27311,6 +27343,19 @@ function isHashToken(token2) {
 }
 function parseDockerTag(tag) {
   if (notVersionKind(tag)) return null;
+  const stamp = TIMESTAMP_TAG.exec(tag)?.groups;
+  if (stamp?.date && stamp.time) {
+    return {
+      raw: tag,
+      prefix: stamp.prefix ?? "",
+      release: `${stamp.date}-${stamp.time}`.split("-").map(Number),
+      separator: "T",
+      prerelease: null,
+      compatibility: stamp.suffix ?? "",
+      revision: null,
+      calendar: true
+    };
+  }
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = "", rev, revStyle = "" } = g;
@@ -27858,6 +27903,12 @@ function upToDateReason(verdicts) {
 async function planDependency(input) {
   const { dep } = input;
   if (dep.currentValue === null) return stays(dep, "not-a-version", "pinned by digest only; there is no tag to compare", []);
+  if (dep.skipReason === "unpinned") {
+    const same2 = await sameTagUpdate(input, dep.currentValue);
+    if (same2) return { updates: [same2], unchanged: null, candidates: [] };
+    const why = dep.currentDigest ? "is pinned to its current digest" : "has no digest to pin to";
+    return stays(dep, dep.currentDigest ? "up-to-date" : "no-digest", `floating tag "${dep.currentValue}" ${why}`, []);
+  }
   const result = await pickUnderAge(input, dep.currentValue);
   const updates = [];
   const held = [];
@@ -27867,7 +27918,14 @@ async function planDependency(input) {
       held.push({ kind: "disabled", text: `${target.updateType} update to ${target.version} disabled by ${s.disabledBy}` });
       continue;
     }
-    const digest = await newDigestFor(input, target.version, s);
+    let digest;
+    try {
+      digest = await newDigestFor(input, target.version, s);
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err;
+      held.push({ kind: "lookup-failed", text: `lookup failed: digest of ${target.version}: ${err.message}` });
+      continue;
+    }
     if (digest.missing) {
       held.push({ kind: "no-digest", text: `no digest found for ${target.version}, and the reference is pinned by digest` });
       continue;
@@ -27876,14 +27934,16 @@ async function planDependency(input) {
     const notes = [result.notes.get(target.version), digest.value && dep.currentDigest ? "digest kept pinned" : null];
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? "newest version"}`, notes, s));
   }
-  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts };
-  if (held.length > 0) return stays(dep, heldKind(held), held.map((h) => h.text).join("; "), result.pick.verdicts);
+  const failed2 = held.some((h) => h.kind === "lookup-failed");
+  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...failed2 && { failed: failed2 } };
+  if (held.length > 0) return { ...stays(dep, heldKind(held), held.map((h) => h.text).join("; "), result.pick.verdicts), ...failed2 && { failed: failed2 } };
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
   return stays(dep, pickKind(result.pick), result.pick.reason ?? "up to date", result.pick.verdicts);
 }
 function heldKind(held) {
-  return held.some((h) => h.kind === "disabled") ? "disabled" : held[0]?.kind ?? "up-to-date";
+  if (held.some((h) => h.kind === "disabled")) return "disabled";
+  return held.some((h) => h.kind === "lookup-failed") ? "lookup-failed" : held[0]?.kind ?? "up-to-date";
 }
 function pickKind(pick) {
   if (!pick.current) return "not-a-version";
@@ -28116,8 +28176,8 @@ async function createPlan(scan, source, config, opts = {}) {
   };
 }
 function settle(dep, config, approved) {
-  if (dep.skipReason && !isRange(dep)) return { dependency: dep, reason: skipReasonText(dep), kind: "skipped" };
   const settings = effectiveSettings(config.rules, subjectOf(dep), dep.controls);
+  if (dep.skipReason && !isRange(dep) && !followsDigest(dep, settings)) return { dependency: dep, reason: skipReasonText(dep), kind: "skipped" };
   const isApproved = approved?.has(dep.name) ?? false;
   if (!settings.enabled && !isApproved) return { dependency: dep, reason: `disabled by ${settings.disabledBy}`, kind: "disabled" };
   return { dep, settings, approved: isApproved };
@@ -28137,13 +28197,18 @@ async function planPackage(pkg, deps, source, config, now, logger) {
     try {
       const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
-      out.push({ ...r, failed: false });
+      if (r.failed && !r.unchanged) logger.warn("an update was held back: its digest could not be read", { package: pkg.name, file: dep.file });
+      out.push({ ...r, failed: r.failed ?? false });
     } catch (err) {
       logger.warn("lookup failed", { package: pkg.name, file: dep.file, error: errorText(err) });
       out.push(failed(dep, err));
     }
   }
   return out;
+}
+function followsDigest(dep, settings) {
+  if (dep.skipReason !== "unpinned" || dep.datasource !== "docker" || dep.currentValue === null) return false;
+  return dep.currentDigest !== null || settings.pinDigests && dep.digestInsertAt != null;
 }
 function isRange(dep) {
   return dep.skipReason === "version-range" && dep.currentValue !== null;
@@ -41537,10 +41602,12 @@ var import_yaml11 = __toESM(require_dist(), 1);
 
 // src/scan/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+var MERGE = "<<";
+var MAX_MERGE_DEPTH = 8;
 function parseYaml(text) {
   const docs = [];
   const problems = [];
-  const mayHaveAliases = text.includes("*");
+  const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
   for (const doc of (0, import_yaml2.parseAllDocuments)(text)) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
@@ -41562,7 +41629,16 @@ function resolveScalarAliases(doc) {
       return target && (0, import_yaml2.isScalar)(target) ? target : void 0;
     },
     Collection(_key, node) {
-      if (node.anchor) anchors.delete(node.anchor);
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Pair(_key, pair) {
+      if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === MERGE && (0, import_yaml2.isAlias)(pair.value)) {
+        const target = anchors.get(pair.value.source);
+        if (!(0, import_yaml2.isMap)(target)) return void 0;
+        pair.value = target;
+        return import_yaml2.visit.SKIP;
+      }
+      return void 0;
     }
   });
 }
@@ -41570,12 +41646,15 @@ function firstLine(message) {
   const i = message.indexOf("\n");
   return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
 }
-function get2(node, key) {
+function get2(node, key, depth = 0) {
   if (!(0, import_yaml2.isMap)(node)) return void 0;
+  let merged;
   for (const pair of node.items) {
-    if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === key) return pair.value ?? void 0;
+    if (!(0, import_yaml2.isScalar)(pair.key)) continue;
+    if (pair.key.value === key) return pair.value ?? void 0;
+    if (pair.key.value === MERGE) merged = pair.value;
   }
-  return void 0;
+  return merged !== void 0 && depth < MAX_MERGE_DEPTH ? get2(merged, key, depth + 1) : void 0;
 }
 function getPath(node, ...keys) {
   let cur = node;
@@ -41745,9 +41824,9 @@ function shift(part, by) {
   return { value: part.value, start: part.start + by, end: part.end + by };
 }
 function emitImageMap(sink, text, nodes, manager) {
-  const repo = str3(nodes.repository);
+  const repo = nodes.name ?? str3(nodes.repository);
   if (repo === void 0 || repo === "") return;
-  const registry = str3(nodes.registry);
+  const registry = nodes.name === void 0 ? str3(nodes.registry) : void 0;
   const name = registry ? `${registry.replace(/\/+$/, "")}/${repo}` : repo;
   const base = { manager, datasource: "docker", registryUrl: null, name, at: nodes.at };
   const nameSkip = skipForName(name);
@@ -41814,29 +41893,59 @@ var import_yaml9 = __toESM(require_dist(), 1);
 var import_yaml7 = __toESM(require_dist(), 1);
 var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
 var MAX_DEPTH2 = 64;
-function walkValues(sink, text, node, manager = "helm-values") {
-  visit2(sink, text, node, manager, "", 0, 0);
+var SEP = "";
+var IGNORE = { found: () => void 0, problem: () => void 0 };
+function walkValues(sink, text, node, manager = "helm-values", base) {
+  const walk = { sink, text, manager };
+  if (base && base.size > 0) walk.base = base;
+  visit2(walk, node, "", 0, "", 0);
 }
-function visit2(sink, text, node, manager, key, keyAt, depth) {
+function imagePaths(text, node) {
+  const record2 = /* @__PURE__ */ new Map();
+  visit2({ sink: IGNORE, text, manager: "helm-values", record: record2 }, node, "", 0, "", 0);
+  return record2;
+}
+function visit2(w, node, key, keyAt, path3, depth) {
   if (depth > MAX_DEPTH2) return;
   if ((0, import_yaml7.isSeq)(node)) {
-    for (const item of node.items) visit2(sink, text, item, manager, key, offsetOf(item), depth + 1);
+    for (const item of node.items) visit2(w, item, key, offsetOf(item), null, depth + 1);
     return;
   }
   if (!(0, import_yaml7.isMap)(node)) return;
-  if (emitIfImageMap(sink, text, node, manager, key, keyAt)) return;
-  const sibling = emitIfImageWithSiblingTag(sink, text, node, manager);
+  const sink = w.record && path3 !== null ? recorder(w.record, path3, node) : w.sink;
+  if (emitIfImageMap(sink, w.text, node, w.manager, key, keyAt)) return;
+  const sibling = emitIfImageWithSiblingTag(sink, w.text, node, w.manager);
+  if (!sibling && w.base && path3 !== null) emitIfTagOverride(w, node, w.base.get(path3), keyAt);
   for (const pair of node.items) {
     if (!(0, import_yaml7.isPair)(pair) || !(0, import_yaml7.isScalar)(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
+    if (k === MERGE) continue;
     if (sibling && v === sibling) continue;
     if ((0, import_yaml7.isScalar)(v)) {
-      if (IMAGE_KEY.test(k)) emitStringIfImage(sink, text, v, manager, k === "image");
+      if (IMAGE_KEY.test(k)) emitStringIfImage(w.sink, w.text, v, w.manager, k === "image");
       continue;
     }
-    visit2(sink, text, v, manager, k, offsetOf(pair.key), depth + 1);
+    visit2(w, v, k, offsetOf(pair.key), path3 === null ? null : path3 + SEP + k, depth + 1);
   }
+}
+function recorder(record2, path3, map2) {
+  const tagKey = ["tag", "version", "imageTag"].find((k) => get2(map2, k) !== void 0) ?? "tag";
+  return {
+    found: (f) => {
+      if (!skipForName(f.name)) record2.set(path3, { name: f.name, tagKey });
+    },
+    problem: () => void 0
+  };
+}
+var NAMING_KEYS = ["repository", "repo", "registry", "image", "name"];
+function emitIfTagOverride(w, map2, base, keyAt) {
+  if (!base || NAMING_KEYS.some((k) => get2(map2, k) !== void 0)) return;
+  const tag = get2(map2, base.tagKey);
+  const digest = get2(map2, "digest");
+  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return;
+  if (!str3(tag) && !str3(digest)) return;
+  emitImageMap(w.sink, w.text, { repository: void 0, name: base.name, tag, digest, at: keyAt || offsetOf(tag ?? digest) }, w.manager);
 }
 function emitStringIfImage(sink, text, v, manager, plainImageKey) {
   const value = str3(v);
@@ -41875,8 +41984,8 @@ function emitIfImageWithSiblingTag(sink, text, map2, manager) {
 }
 
 // src/scan/embedded.ts
-function scanEmbeddedValues(sink, text, node) {
-  scanEmbeddedYaml(sink, text, node, "embedded Helm values", (inner, innerText, contents) => walkValues(inner, innerText, contents));
+function scanEmbeddedValues(sink, text, node, base) {
+  scanEmbeddedYaml(sink, text, node, "embedded Helm values", (inner, innerText, contents) => walkValues(inner, innerText, contents, "helm-values", base));
 }
 function scanEmbeddedYaml(sink, text, node, label, scan) {
   if (!(0, import_yaml9.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
@@ -41945,31 +42054,94 @@ function blockIndent(text, lineStarts) {
   return 0;
 }
 
+// src/scan/helm-values.ts
+var VALUES_FILE = /(^|[-_.])values([-_.][^/]*)?\.ya?ml$/;
+var BASE_FILE = /^values\.ya?ml$/;
+function isValuesFile(base) {
+  return VALUES_FILE.test(base);
+}
+function isBaseValuesFile(base) {
+  return BASE_FILE.test(base);
+}
+var helmValues = {
+  manager: "helm-values",
+  matches: (doc) => isValuesFile(doc.base) && doc.apiVersion === void 0,
+  crossFile: (doc, index) => !isBaseValuesFile(doc.base) && index.valuesBaseDirs.has(doc.dir),
+  collect(doc, index) {
+    if (isBaseValuesFile(doc.base) && index.valuesWanted.has(doc.dir)) {
+      const found = imagePaths(doc.text, doc.contents);
+      const known = index.valuesImages.get(doc.dir);
+      index.valuesImages.set(doc.dir, known ? new Map([...found, ...known]) : found);
+    }
+  },
+  extract(doc, sink, index) {
+    walkValues(sink, doc.text, doc.contents, "helm-values", baseImages(doc, index));
+  }
+};
+function scanContextPaths(path3, text) {
+  const local = text === void 0 ? [] : localChartContext(text);
+  const slash = path3.lastIndexOf("/");
+  const dir = slash < 0 ? "" : path3.slice(0, slash + 1);
+  const base = path3.slice(slash + 1);
+  if (!isValuesFile(base) || isBaseValuesFile(base)) return local;
+  return [`${dir}values.yaml`, `${dir}values.yml`, ...local];
+}
+var LOCAL_CHART_LINE = /^[ \t-]*(?:chart|path):[ \t]*["']?(?<path>[\w./-]+?)["']?[ \t]*(?:#.*)?\r?$/gm;
+function localChartContext(text) {
+  const out = [];
+  for (const m of text.matchAll(LOCAL_CHART_LINE)) {
+    const dir = localChartDir(m.groups?.path);
+    if (dir === void 0 || !m.groups?.path?.includes("/")) continue;
+    const prefix = dir === "" ? "" : `${dir}/`;
+    for (const f of ["Chart.yaml", "values.yaml", "values.yml"]) if (!out.includes(prefix + f)) out.push(prefix + f);
+  }
+  return out;
+}
+function localChartImages(index, chartPath) {
+  const dir = localChartDir(chartPath);
+  return dir === void 0 ? void 0 : index.valuesImages.get(dir);
+}
+function localChartDir(chartPath) {
+  if (!chartPath || !/^(?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\/?$/.test(chartPath)) return void 0;
+  const dir = chartPath.replace(/^\.\//, "").replace(/\/+$/, "");
+  if (dir === ".") return "";
+  return dir.split("/").includes("..") ? void 0 : dir;
+}
+function baseImages(doc, index) {
+  return isBaseValuesFile(doc.base) ? void 0 : index.valuesImages.get(doc.dir);
+}
+
 // src/scan/argocd.ts
 var argocd = {
   manager: "argocd",
   matches: (doc) => doc.apiVersion?.split("/")[0] === "argoproj.io" && (doc.kind === "Application" || doc.kind === "ApplicationSet"),
-  extract(doc, sink) {
+  // A source with a `path` may be a chart in this repository, whose values.yaml names the images its values retag.
+  crossFile: (doc) => sourcesOf(doc).some((s) => get2(s, "path") !== void 0),
+  extract(doc, sink, index) {
     const appSet = doc.kind === "ApplicationSet";
-    const spec = appSet ? getPath(doc.contents, "spec", "template", "spec") : get2(doc.contents, "spec");
     const elements = appSet ? listElements(get2(doc.contents, "spec")) : [];
-    const single = get2(spec, "source");
-    if (single) extractSource(doc, sink, single, elements);
-    for (const source of asSeq(get2(spec, "sources"))?.items ?? []) extractSource(doc, sink, source, elements);
+    for (const source of sourcesOf(doc)) extractSource(doc, sink, source, elements, index);
   }
 };
-function extractSource(doc, sink, source, elements) {
+function sourcesOf(doc) {
+  const spec = doc.kind === "ApplicationSet" ? getPath(doc.contents, "spec", "template", "spec") : get2(doc.contents, "spec");
+  const single = get2(spec, "source");
+  return [...single ? [single] : [], ...asSeq(get2(spec, "sources"))?.items ?? []];
+}
+function extractSource(doc, sink, source, elements, index) {
   const chartNode = get2(source, "chart");
   const chart = str3(chartNode);
   if (chart && !extractFromElements(doc, sink, source, elements)) {
-    extractChart(doc, sink, chart, get2(source, "repoURL"), get2(source, "targetRevision"), offsetOf(chartNode));
+    extractChart(doc, sink, chart, str3(get2(source, "repoURL")) ?? "", get2(source, "targetRevision"), offsetOf(chartNode));
   }
+  if (!chart) extractOciSource(doc, sink, source);
   const helm = get2(source, "helm");
+  const local = chart ? void 0 : localChartImages(index, str3(get2(source, "path")));
   const valuesObject = get2(helm, "valuesObject");
-  if (valuesObject) walkValues(sink, doc.text, valuesObject);
+  if (valuesObject) walkValues(sink, doc.text, valuesObject, "helm-values", local);
   const values = get2(helm, "values");
-  if ((0, import_yaml11.isMap)(values)) walkValues(sink, doc.text, values);
-  else if ((0, import_yaml11.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values);
+  if ((0, import_yaml11.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
+  else if ((0, import_yaml11.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
   extractHelmParameters(sink, doc.text, helm);
   extractKustomizeImages(sink, doc.text, get2(source, "kustomize"));
 }
@@ -41983,13 +42155,21 @@ function extractFromElements(doc, sink, source, elements) {
     const chart = str3(chartNode);
     if (revisionNode === void 0 || !chart) continue;
     const repo = get2(source, "repoURL");
-    extractChart(doc, sink, chart, resolveField(repo, el) ?? repo, revisionNode, offsetOf(revisionNode));
+    extractChart(doc, sink, chart, str3(resolveField(repo, el) ?? repo) ?? "", revisionNode, offsetOf(revisionNode));
     any = true;
   }
   return any;
 }
-function extractChart(doc, sink, chart, repoNode, revisionNode, at2) {
-  const repoURL = str3(repoNode) ?? "";
+function extractOciSource(doc, sink, source) {
+  const repoNode = get2(source, "repoURL");
+  const url12 = (str3(repoNode) ?? "").replace(/\/+$/, "");
+  if (!url12.startsWith("oci://") || skipForName(url12)) return;
+  const slash = url12.lastIndexOf("/");
+  if (slash <= "oci://".length) return;
+  const revision = get2(source, "targetRevision");
+  extractChart(doc, sink, url12.slice(slash + 1), url12.slice(0, slash), revision, offsetOf(repoNode));
+}
+function extractChart(doc, sink, chart, repoURL, revisionNode, at2) {
   const revision = str3(revisionNode) ?? "";
   const found = {
     manager: "argocd",
@@ -42016,7 +42196,41 @@ function normalizeRepo(url12) {
 }
 
 // src/scan/kubernetes.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
+
+// src/scan/k3s-helmchart.ts
+function isK3sHelmChart(doc) {
+  return doc.apiVersion?.split("/")[0] === "helm.cattle.io" && (doc.kind === "HelmChart" || doc.kind === "HelmChartConfig");
+}
+function extractK3sHelmChart(doc, sink) {
+  const spec = get2(doc.contents, "spec");
+  scanEmbeddedValues(sink, doc.text, get2(spec, "valuesContent"));
+  if (doc.kind !== "HelmChart") return;
+  const chartNode = get2(spec, "chart");
+  const chart = str3(chartNode);
+  if (!chart) return;
+  const oci = chart.startsWith("oci://");
+  const repo = (str3(get2(spec, "repo")) ?? "").replace(/\/+$/, "");
+  const name = oci ? chart.slice(chart.lastIndexOf("/") + 1) : chart;
+  const registryUrl = oci ? chart.slice(0, chart.lastIndexOf("/")) : repo || null;
+  const versionNode = get2(spec, "version");
+  const version3 = str3(versionNode) ?? "";
+  const found = {
+    manager: "kubernetes",
+    datasource: "helm",
+    name,
+    registryUrl,
+    value: version3 === "" ? null : token(doc.text, versionNode),
+    digest: null,
+    at: offsetOf(chartNode)
+  };
+  const skip2 = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0));
+  if (skip2) found.skipReason = skip2;
+  else if (!found.value) found.skipReason = "invalid-value";
+  sink.found(found);
+}
+
+// src/scan/kubernetes.ts
 var CRD_IMAGE_FIELDS = [
   { group: "postgresql.cnpg.io", kind: "Cluster", path: ["spec", "imageName"] },
   { group: "postgresql.cnpg.io", kind: "Pooler", path: ["spec", "template", "spec", "imageName"] },
@@ -42033,17 +42247,18 @@ var kubernetes = {
     if (isJsonPatch(doc)) {
       for (const op of asSeq(doc.contents)?.items ?? []) {
         const value = get2(op, "value");
-        if ((0, import_yaml13.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
+        if ((0, import_yaml14.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
         else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
       }
       return;
     }
+    if (isK3sHelmChart(doc)) extractK3sHelmChart(doc, sink);
     const tableNodes = /* @__PURE__ */ new Set();
     const group = (doc.apiVersion ?? "").split("/")[0];
     for (const field of CRD_IMAGE_FIELDS) {
       if (field.group !== group || field.kind !== doc.kind) continue;
       const node = getPath(doc.contents, ...field.path);
-      if ((0, import_yaml13.isScalar)(node) && !tableNodes.has(node)) {
+      if ((0, import_yaml14.isScalar)(node) && !tableNodes.has(node)) {
         tableNodes.add(node);
         emitStringImage(sink, doc.text, node, "kubernetes", true);
       }
@@ -42053,20 +42268,20 @@ var kubernetes = {
 };
 function findImages(sink, doc, node, done, depth) {
   if (depth > MAX_DEPTH3) return;
-  if ((0, import_yaml13.isSeq)(node)) {
+  if ((0, import_yaml14.isSeq)(node)) {
     for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
     return;
   }
-  if (!(0, import_yaml13.isMap)(node)) return;
+  if (!(0, import_yaml14.isMap)(node)) return;
   for (const pair of node.items) {
-    if (!(0, import_yaml13.isPair)(pair)) continue;
+    if (!(0, import_yaml14.isPair)(pair)) continue;
     const v = pair.value;
-    const imageKey = (0, import_yaml13.isScalar)(pair.key) && pair.key.value === "image";
-    if (imageKey && (0, import_yaml13.isScalar)(v)) {
+    const imageKey = (0, import_yaml14.isScalar)(pair.key) && pair.key.value === "image";
+    if (imageKey && (0, import_yaml14.isScalar)(v)) {
       if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
-    } else if (imageKey && (0, import_yaml13.isMap)(v)) {
+    } else if (imageKey && (0, import_yaml14.isMap)(v)) {
       walkValues(sink, doc.text, v, "kubernetes");
-    } else if ((0, import_yaml13.isMap)(v) || (0, import_yaml13.isSeq)(v)) {
+    } else if (((0, import_yaml14.isMap)(v) || (0, import_yaml14.isSeq)(v)) && !((0, import_yaml14.isScalar)(pair.key) && pair.key.value === MERGE)) {
       findImages(sink, doc, v, done, depth + 1);
     }
   }
@@ -42081,7 +42296,14 @@ import { posix } from "node:path";
 
 // src/scan/scanner.ts
 function emptyIndex() {
-  return { fluxSources: [], ociChartRefs: /* @__PURE__ */ new Set(), kustomizations: /* @__PURE__ */ new Map() };
+  return {
+    fluxSources: [],
+    ociChartRefs: /* @__PURE__ */ new Set(),
+    kustomizations: /* @__PURE__ */ new Map(),
+    valuesBaseDirs: /* @__PURE__ */ new Set(),
+    valuesWanted: /* @__PURE__ */ new Set(),
+    valuesImages: /* @__PURE__ */ new Map()
+  };
 }
 
 // src/scan/kustomize-patches.ts
@@ -42258,7 +42480,8 @@ function extractHelmRelease(doc, sink, index) {
     }
   }
   const values = get2(spec, "values");
-  if (values) walkValues(sink, doc.text, values);
+  const local = refKindOf(chartSpec) === "GitRepository" ? localChartImages(index, str3(get2(chartSpec, "chart"))) : void 0;
+  if (values) walkValues(sink, doc.text, values, "helm-values", local);
   for (const renderer of asSeq(get2(spec, "postRenderers"))?.items ?? []) {
     extractKustomizeImages2(doc, sink, get2(renderer, "kustomize"));
     extractInlinePatches(doc, sink, get2(renderer, "kustomize"));
@@ -42273,7 +42496,7 @@ function extractChartSpec(doc, sink, index, chartSpec) {
   if (!chart) return;
   const versionNode = get2(chartSpec, "version");
   const version3 = str3(versionNode) ?? "";
-  const refKind = str3(getPath(chartSpec, "sourceRef", "kind")) ?? "HelmRepository";
+  const refKind = refKindOf(chartSpec);
   const refName = str3(getPath(chartSpec, "sourceRef", "name")) ?? "";
   const refNs = str3(getPath(chartSpec, "sourceRef", "namespace")) ?? doc.namespace;
   const source = refKind === "HelmRepository" ? findSource(index, refKind, refName, refNs) : void 0;
@@ -42286,6 +42509,9 @@ function extractChartSpec(doc, sink, index, chartSpec) {
   if (skip2) found.skipReason = skip2;
   else if (!found.value) found.skipReason = "invalid-value";
   sink.found(found);
+}
+function refKindOf(chartSpec) {
+  return str3(getPath(chartSpec, "sourceRef", "kind")) ?? "HelmRepository";
 }
 function chartSkip(refKind, source, version3) {
   if (refKind === "GitRepository" || refKind === "Bucket") return "local-chart";
@@ -42380,16 +42606,6 @@ function skipFor(repository, version3) {
   return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
 }
 
-// src/scan/helm-values.ts
-var VALUES_FILE = /(^|[-_.])values([-_.][^/]*)?\.ya?ml$/;
-var helmValues = {
-  manager: "helm-values",
-  matches: (doc) => VALUES_FILE.test(doc.base) && doc.apiVersion === void 0,
-  extract(doc, sink) {
-    walkValues(sink, doc.text, doc.contents);
-  }
-};
-
 // src/scan/managers.ts
 var managers = /* @__PURE__ */ new Map([
   ["helm-chart", helmChart],
@@ -42404,6 +42620,7 @@ var managers = /* @__PURE__ */ new Map([
 function scanFiles(files) {
   const index = emptyIndex();
   const charts = new Set(files.filter((f) => posix2.basename(f.path) === "Chart.yaml").map((f) => posix2.dirname(f.path)));
+  noteValuesFiles(files, charts, index);
   const placed = [];
   const problems = [];
   const deferred = [];
@@ -42418,7 +42635,8 @@ function scanFiles(files) {
       const scanner = claim(doc);
       if (!scanner) continue;
       scanner.collect?.(doc, index);
-      if (scanner.crossFile) later.push({ doc, scanner });
+      const crossFile = typeof scanner.crossFile === "function" ? scanner.crossFile(doc, index) : scanner.crossFile;
+      if (crossFile) later.push({ doc, scanner });
       else scanner.extract(doc, sink, index);
     }
     if (later.length > 0) deferred.push({ sink, claimed: later });
@@ -42431,6 +42649,19 @@ function scanFiles(files) {
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
   problems.sort((a, b) => compare(a.file, b.file) || a.line - b.line);
   return { dependencies: placed.map((p) => p.dep), problems };
+}
+function noteValuesFiles(files, charts, index) {
+  for (const f of files) {
+    const base = posix2.basename(f.path);
+    const dir = dirOf(f.path);
+    if (isBaseValuesFile(base)) index.valuesBaseDirs.add(dir);
+    else if (isValuesFile(base)) index.valuesWanted.add(dir);
+  }
+  for (const c of charts) index.valuesWanted.add(c === "." ? "" : c);
+}
+function dirOf(path3) {
+  const dir = posix2.dirname(path3);
+  return dir === "." ? "" : dir;
 }
 function collectInto(sink, placed, problems) {
   placed.push(...sink.deps);
@@ -42629,7 +42860,7 @@ function shiftOffset(offset, splices) {
 }
 
 // src/edit/index.ts
-function applyUpdates(path3, text, updates) {
+function applyUpdates(path3, text, updates, context = []) {
   const problems = [];
   let planned = [];
   for (const update of updates) {
@@ -42640,7 +42871,8 @@ function applyUpdates(path3, text, updates) {
   for (; ; ) {
     const all = planned.flatMap((p) => p.splices);
     const edited = applySplices(text, all);
-    const found = planned.length > 0 ? scanFiles([{ path: path3, text: edited }]).dependencies : [];
+    const others = context.filter((f) => f.path !== path3);
+    const found = planned.length > 0 ? scanFiles([...others, { path: path3, text: edited }]).dependencies.filter((d) => d.file === path3) : [];
     const failed2 = planned.filter((p) => !confirmed(p, all, found));
     if (failed2.length === 0) return { text: edited, applied: planned.map((p) => p.update), problems };
     for (const p of failed2) problems.push(problemFor(p.update, "the edited file does not read the new version back"));
@@ -42692,10 +42924,11 @@ import { createHash as createHash3 } from "node:crypto";
 var MARKER2 = /<!-- tidemark:update (?<json>\{.*?\}) -->/;
 var BLOCKED = /<!-- tidemark:blocked (?<key>[0-9a-f]+) -->/;
 var TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
+var FILES_TRAILER = /^Tidemark-Files: (?<files>.+)$/m;
 function identityOf(branch, updates) {
   const ids = /* @__PURE__ */ new Set();
   for (const u of updates) ids.add(`${u.dependency.name}@${u.newValue}${u.newDigest ? `@${u.newDigest}` : ""}`);
-  return { branch, updates: [...ids].sort() };
+  return { branch, updates: [...ids].sort(), files: filesOf(updates) };
 }
 function sameIdentity(a, b) {
   return a !== null && a.branch === b.branch && JSON.stringify(a.updates) === JSON.stringify(b.updates);
@@ -42709,7 +42942,10 @@ function parseMarker(body) {
   try {
     const value = JSON.parse(json2);
     if (typeof value.branch !== "string" || !Array.isArray(value.updates)) return null;
-    return { branch: value.branch, updates: value.updates.filter((u) => typeof u === "string") };
+    const strings = (list) => list.filter((u) => typeof u === "string");
+    const id = { branch: value.branch, updates: strings(value.updates) };
+    if (Array.isArray(value.files)) id.files = strings(value.files);
+    return id;
   } catch {
     return null;
   }
@@ -42726,6 +42962,16 @@ function trailerFor(key) {
 }
 function parseTrailer(message) {
   return TRAILER.exec(message)?.groups?.key ?? null;
+}
+function filesTrailerFor(updates) {
+  return `Tidemark-Files: ${filesOf(updates).join(", ")}`;
+}
+function parseFilesTrailer(message) {
+  const list = FILES_TRAILER.exec(message)?.groups?.files;
+  return list ? list.split(", ").filter((f) => f !== "") : [];
+}
+function filesOf(updates) {
+  return [...new Set(updates.map((u) => u.dependency.file))].sort();
 }
 function blockedMarker(key) {
   return `<!-- tidemark:blocked ${key} -->`;
@@ -42752,13 +42998,23 @@ async function buildBranch(branch, readFile6) {
       problems.push({ file: path3, line: 0, message: `could not read the file: ${err instanceof Error ? err.message : String(err)}` });
       continue;
     }
-    const result = applyUpdates(path3, before, updates);
+    const result = applyUpdates(path3, before, updates, await readContext(path3, before, readFile6));
     problems.push(...result.problems);
     if (result.text === before) continue;
     files.push({ path: path3, before, after: result.text });
     applied.push(...result.applied);
   }
   return { files, applied, problems, key: contentKey(files) };
+}
+async function readContext(path3, text, readFile6) {
+  const files = [];
+  for (const p of scanContextPaths(path3, text)) {
+    try {
+      files.push({ path: p, text: await readFile6(p) });
+    } catch {
+    }
+  }
+  return files;
 }
 
 // src/publish/diff.ts
@@ -42863,6 +43119,7 @@ function commitMessage(branch, applied, config, key) {
 
 ${lines.join("\n")}
 
+${filesTrailerFor(applied)}
 ${trailerFor(key)}
 `;
 }
@@ -42968,14 +43225,21 @@ async function closeStale(s, plan, openPrs, branches) {
     return;
   }
   const wanted = new Set(plan.branches.map((b) => b.branchName));
+  const unreadable = new Set(plan.problems.map((p) => p.file));
   for (const pr of openPrs) {
-    if (wanted.has(pr.branch) || !parseMarker(pr.body)) continue;
+    const marker = parseMarker(pr.body);
+    if (wanted.has(pr.branch) || !marker) continue;
+    const hidden = marker.files?.find((f) => unreadable.has(f));
+    if (hidden) {
+      skip(s, pr.branch, pr, `not closed: ${hidden} could not be read this run`);
+      continue;
+    }
     await attempt(s, `closing PR #${pr.number}`, () => closeOne(s, pr));
   }
   for (const name of branches) {
     if (wanted.has(name)) continue;
     await attempt(s, `deleting branch ${name}`, async () => {
-      if (await deleteIfOurs(s, name)) {
+      if (await deleteIfOurs(s, name, unreadable)) {
         s.limits.closed();
         record(s, "closed", name, null, "no longer needed; branch deleted");
       }
@@ -43011,9 +43275,14 @@ ${ABANDONED_MARKER}
 }
 var ABANDONED_MARKER = "<!-- tidemark:abandoned -->";
 var ABANDONED = /<!-- tidemark:abandoned -->/;
-async function deleteIfOurs(s, name) {
+async function deleteIfOurs(s, name, unreadable = /* @__PURE__ */ new Set()) {
   const remote = await s.platform.getBranch(name, s.base.name);
   if (!remote || remote.commits.length === 0) return false;
+  const hidden = remote.commits.flatMap((c) => parseFilesTrailer(c.message)).find((f) => unreadable.has(f));
+  if (hidden) {
+    skip(s, name, null, `not deleted: ${hidden} could not be read this run`);
+    return false;
+  }
   const ours = foreignCommits(remote, s.ctx.config.author.email).length === 0 && remote.commits.every((c) => parseTrailer(c.message) !== null);
   if (!ours) return false;
   await s.platform.deleteBranch(name);
