@@ -8,6 +8,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** `Authorization` value; sent to the request's own host only, never to a host a redirect leads to. */
   authorization?: string | null;
+  /** Statuses handed back at once instead of retried: a 429 from Docker Hub's web API means read the manifest instead, not wait. */
+  noRetryOn?: number[];
 }
 
 export interface HttpResponse {
@@ -96,7 +98,7 @@ export class HttpClient {
         continue;
       }
       this.noteRateLimit(host, res.headers);
-      if (!isTransient(res.status)) return res;
+      if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt);
       if (attempt >= this.opts.retries || wait === null) {
         throw new RegistryError(`${host} answered ${res.status} for ${pathOf(req.url)}`, { host, status: res.status });

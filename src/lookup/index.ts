@@ -8,6 +8,7 @@ import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
 import { CredentialStore, credentialsFromEnv } from './oci/credentials.js';
+import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
 import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
 import { knownReleaseTime } from './release-time.js';
@@ -31,6 +32,11 @@ export interface ReleaseSourceOptions {
   cacheTtlMs?: number;
   tagPageSize?: number;
   maxTagPages?: number;
+  /**
+   * Docker Hub's web API, asked for release times of Docker Hub tags before any manifest (which Hub counts as a pull).
+   * Default `https://hub.docker.com`; null reads manifests only (air-gapped runs behind a Docker Hub mirror).
+   */
+  dockerHubApiUrl?: string | null;
 }
 
 /** A `ReleaseSource` that also reports how much it asked, for logs and benchmarks. */
@@ -78,6 +84,8 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     http, cache, logger: opts.logger, now, ttlMs,
     credentials: (host) => credentialsFromEnv(registries, host, env, opts.logger),
   });
+  const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
+  const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
   const memo = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     let p = memo.get(key) as Promise<T> | undefined;
@@ -125,6 +133,18 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
       return imageReleaseInfo(oci, loc, toTag(pkg, version));
     });
 
+  /** Docker Hub tags: the Hub API's push time, which spends no pulls; the manifest path only when the Hub cannot say. */
+  const releaseTime = (pkg: PackageRef, version: string): Promise<Date | null> =>
+    once(`time ${keyOf(pkg)} ${version}`, async () => {
+      const loc = ociLocation(pkg);
+      if (hub && loc && DockerHubTags.covers(loc)) {
+        const answer = await hub.releaseTime(loc, toTag(pkg, version));
+        if ('time' in answer) return answer.time;
+        opts.logger.debug('release time from the manifest instead of the Hub API', { repository: loc.repository, tag: version, reason: answer.unavailable });
+      }
+      return (await imageInfo(pkg, version)).created;
+    });
+
   return {
     releases,
     imageInfo,
@@ -140,7 +160,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
         if (!pkg.registryUrl) return null;
         return knownReleaseTime((await helm.entry(pkg.registryUrl, pkg.name, version))?.created);
       }
-      return (await imageInfo(pkg, version)).created;
+      return releaseTime(pkg, version);
     },
     requestsByHost: () => new Map(http.requestsByHost),
     cacheStats: () => ({ ...cache.stats }),

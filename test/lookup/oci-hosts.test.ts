@@ -62,18 +62,21 @@ describe('Docker Hub', () => {
     }
   });
 
-  it('once the pull limit is spent, stops reading manifests but still lists tags and reads digests (neither counts as a pull)', async () => {
+  it('once the pull limit is spent and the Hub API is rate-limited too, stops reading manifests but still lists tags and reads digests (neither counts as a pull)', async () => {
     const digest = 'sha256:' + 'e'.repeat(64);
     const hub = nock('https://registry-1.docker.io')
       .head('/v2/acme/a/manifests/1').reply(200, '', { 'docker-content-digest': digest, 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' })
       .get('/v2/acme/b/tags/list?n=1000').reply(200, { tags: ['1', '2'] })
       .head('/v2/acme/b/manifests/2').reply(200, '', { 'docker-content-digest': digest, 'ratelimit-remaining': '0;w=21600' });
+    // The Hub web API (free of pulls) is rate-limited too, so the release time would need a metered manifest GET.
+    const hubApi = nock('https://hub.docker.com').get('/v2/namespaces/acme/repositories/b/tags/2').reply(429, 'Too Many Requests');
     const source = createReleaseSource({ config: config(), cacheDir: null, logger: silentLogger, env: noDocker });
     expect(await source.digest(image('docker.io/acme/a'), '1')).toEqual(digest);
     expect((await source.releases(image('acme/b'))).releases.map((r) => r.version)).toEqual(['1', '2']);
     expect(await source.digest(image('acme/b'), '2')).toEqual(digest);
     await expect(source.releaseTime(image('acme/b'), '2')).rejects.toMatchObject({ host: 'registry-1.docker.io', status: 429 });
     hub.done();
+    hubApi.done();
   });
 });
 
