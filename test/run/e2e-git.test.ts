@@ -157,7 +157,16 @@ describe('tidemark run --platform git, end to end', () => {
     }
     expect(sh(repo.remote, 'diff', '--name-only', 'main', branches.web).split('\n')).toEqual(['apps/web/deployment.yaml', 'overlays/prod/web.yaml']);
     expect(sh(repo.remote, 'log', '-1', '--format=%ae', branches.web)).toEqual('tidemark@users.noreply.github.com');
-    expect(JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8'))).toBeTruthy();
+    const plan = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { updates: { name: string; file: string; newValue: string }[] };
+    expect(Object.keys(plan)).toEqual(['updates', 'unchanged', 'problems']);
+    expect(plan.updates.map((u) => [u.name.replace(registry.host, 'REG'), u.file, u.newValue]).sort()).toEqual(
+      [
+        ['REG/acme/api', 'apps/api/deployment.yaml', '2.0.1'],
+        ['REG/acme/web', 'apps/web/deployment.yaml', '1.1.0'],
+        ['REG/acme/web', 'overlays/prod/web.yaml', '1.1.0'],
+        ['podinfo', 'infra/podinfo.yaml', '6.1.0'],
+      ].sort(),
+    );
   });
 
   it('second run changes nothing', async () => {
