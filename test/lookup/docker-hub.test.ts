@@ -119,6 +119,21 @@ describe('release times of Docker Hub tags from the Hub API', () => {
     expect(src.requestsByHost().get('hub.docker.com')).toEqual(1);
   });
 
+  it('spends one Hub request, not one per package, when packages looked up in parallel meet a rate-limited Hub', async () => {
+    const hub = nock(HUB).get(/\/v2\/namespaces\/acme\/repositories\/app\d\/tags\/1\.0\.0/).reply(429, 'Too Many Requests');
+    const registry = nock(REGISTRY);
+    for (const n of [1, 2, 3, 4]) {
+      registry.get(`/v2/acme/app${n}/manifests/1.0.0`)
+        .reply(200, { schemaVersion: 2, mediaType: INDEX, annotations: { 'org.opencontainers.image.created': `2024-0${n}-01T00:00:00Z` }, manifests: [] });
+    }
+    const src = source();
+    const times = await Promise.all([1, 2, 3, 4].map((n) => src.releaseTime(image(`acme/app${n}`), '1.0.0')));
+    expect(times).toEqual([1, 2, 3, 4].map((n) => new Date(`2024-0${n}-01T00:00:00Z`)));
+    hub.done();
+    registry.done();
+    expect(src.requestsByHost().get('hub.docker.com')).toEqual(1);
+  });
+
   it('falls back after retries when the Hub API keeps failing with 5xx, and when it sends a body that is not a tag', async () => {
     const failing = nock(HUB).get('/v2/namespaces/library/repositories/nginx/tags/1.27.3').times(2).reply(503, 'upstream connect error');
     const first = manifestPath('library/nginx', '1.27.3', '2024-11-26T18:00:00Z');

@@ -43,6 +43,8 @@ export class DockerHubTags {
   /** Why Hub is not asked any more this run; null while it answers. */
   private disabled: string | null = null;
   private readonly missingRepos = new Set<string>();
+  /** The run's first Hub request, which every other waits for; it never rejects. */
+  private probe: Promise<HubAnswer> | null = null;
 
   constructor(private readonly opts: DockerHubTagsOptions) {
     this.baseUrl = (opts.baseUrl ?? DOCKER_HUB_API).replace(/\/+$/, '');
@@ -55,8 +57,17 @@ export class DockerHubTags {
 
   async releaseTime(loc: ImageLocation, tag: string): Promise<HubAnswer> {
     if (!DockerHubTags.covers(loc)) return { unavailable: 'not a Docker Hub repository' };
+    // The first question goes alone: when the Hub is rate-limited or unreachable, the packages looked up in parallel
+    // learn it from that one answer instead of each spending a request (or a timeout) of their own.
+    if (this.probe) await this.probe;
     if (this.disabled) return { unavailable: this.disabled };
     if (this.missingRepos.has(loc.repository)) return { unavailable: 'repository not on the Hub API' };
+    const asked = this.ask(loc, tag);
+    this.probe ??= asked;
+    return asked;
+  }
+
+  private async ask(loc: ImageLocation, tag: string): Promise<HubAnswer> {
     const [namespace, name] = loc.repository.split('/') as [string, string];
     const url = `${this.baseUrl}/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}`;
     let got;
