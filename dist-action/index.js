@@ -26673,7 +26673,7 @@ var HttpClient = class {
         continue;
       }
       this.noteRateLimit(host, res.headers);
-      if (!isTransient(res.status)) return res;
+      if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt2);
       if (attempt2 >= this.opts.retries || wait === null) {
         throw new RegistryError(`${host} answered ${res.status} for ${pathOf(req.url)}`, { host, status: res.status });
@@ -27145,6 +27145,77 @@ function runHelper(cmd, input, env, timeoutMs) {
   });
 }
 
+// src/lookup/oci/docker-hub.ts
+var DOCKER_HUB_API = "https://hub.docker.com";
+var DockerHubTags = class _DockerHubTags {
+  constructor(opts) {
+    this.opts = opts;
+    this.baseUrl = (opts.baseUrl ?? DOCKER_HUB_API).replace(/\/+$/, "");
+  }
+  baseUrl;
+  /** Why Hub is not asked any more this run; null while it answers. */
+  disabled = null;
+  missingRepos = /* @__PURE__ */ new Set();
+  /** The run's first Hub request, which every other waits for; it never rejects. */
+  probe = null;
+  /** Whether the Hub API can answer for this image at all: Docker Hub images whose repository is `namespace/name`. */
+  static covers(loc) {
+    return loc.registry === DOCKER_HUB && /^[^/]+\/[^/]+$/.test(loc.repository);
+  }
+  async releaseTime(loc, tag) {
+    if (!_DockerHubTags.covers(loc)) return { unavailable: "not a Docker Hub repository" };
+    if (this.probe) await this.probe;
+    if (this.disabled) return { unavailable: this.disabled };
+    if (this.missingRepos.has(loc.repository)) return { unavailable: "repository not on the Hub API" };
+    const asked = this.ask(loc, tag);
+    this.probe ??= asked;
+    return asked;
+  }
+  async ask(loc, tag) {
+    const [namespace, name] = loc.repository.split("/");
+    const url12 = `${this.baseUrl}/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}`;
+    let got;
+    try {
+      got = await cachedGet({
+        cache: this.opts.cache,
+        key: `hub-tag ${url12}`,
+        ttlMs: this.opts.ttlMs,
+        now: this.opts.now(),
+        send: (headers) => this.opts.http.request({ url: url12, headers: { accept: "application/json", ...headers }, authorization: null, noRetryOn: [429] })
+      });
+    } catch (err) {
+      return this.disable(`Docker Hub API failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!isCachedBody(got)) {
+      if (got.status === 404) {
+        this.missingRepos.add(loc.repository);
+        return { unavailable: "tag not found on the Hub API" };
+      }
+      return this.disable(`Docker Hub API answered ${got.status}`);
+    }
+    const time = pushTime(got.body);
+    if (time === void 0) return this.disable("Docker Hub API sent a body that is not a tag");
+    return time ? { time } : { unavailable: "the Hub API gives no push time for this tag" };
+  }
+  disable(why) {
+    if (!this.disabled) this.opts.logger.warn("Docker Hub API unavailable; release times come from manifests for the rest of this run", { reason: why });
+    this.disabled = why;
+    return { unavailable: why };
+  }
+};
+function pushTime(body) {
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return void 0;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return void 0;
+  const tag = parsed;
+  if (typeof tag["name"] !== "string") return void 0;
+  return knownReleaseTime(tag["tag_last_pushed"]) ?? knownReleaseTime(tag["last_updated"]);
+}
+
 // src/lookup/oci/release-info.ts
 var CREATED = "org.opencontainers.image.created";
 var SOURCE = "org.opencontainers.image.source";
@@ -27236,6 +27307,8 @@ function createReleaseSource(opts) {
     ttlMs,
     credentials: (host) => credentialsFromEnv(registries, host, env, opts.logger)
   });
+  const hubApiUrl = opts.dockerHubApiUrl === void 0 ? DOCKER_HUB_API : opts.dockerHubApiUrl;
+  const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
   const memo = /* @__PURE__ */ new Map();
   const once = (key, fn) => {
     let p = memo.get(key);
@@ -27272,6 +27345,15 @@ function createReleaseSource(opts) {
     if (!loc) return { created: null, source: null };
     return imageReleaseInfo(oci, loc, toTag(pkg, version3));
   });
+  const releaseTime = (pkg, version3) => once(`time ${keyOf(pkg)} ${version3}`, async () => {
+    const loc = ociLocation(pkg);
+    if (hub && loc && DockerHubTags.covers(loc)) {
+      const answer = await hub.releaseTime(loc, toTag(pkg, version3));
+      if ("time" in answer) return answer.time;
+      opts.logger.debug("release time from the manifest instead of the Hub API", { repository: loc.repository, tag: version3, reason: answer.unavailable });
+    }
+    return (await imageInfo(pkg, version3)).created;
+  });
   return {
     releases,
     imageInfo,
@@ -27286,7 +27368,7 @@ function createReleaseSource(opts) {
         if (!pkg.registryUrl) return null;
         return knownReleaseTime((await helm.entry(pkg.registryUrl, pkg.name, version3))?.created);
       }
-      return (await imageInfo(pkg, version3)).created;
+      return releaseTime(pkg, version3);
     },
     requestsByHost: () => new Map(http.requestsByHost),
     cacheStats: () => ({ ...cache.stats })
