@@ -3,11 +3,12 @@ import { listElements, resolveField, templateParam, type ListElement } from './a
 import { extractKustomizeImages } from './argocd-kustomize.js';
 import { extractHelmParameters } from './argocd-parameters.js';
 import { scanEmbeddedValues } from './embedded.js';
-import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
+import { emitChart, skipForChartVersion } from './emit-chart.js';
+import { skipForName, type Found, type Sink } from './found.js';
 import { localChartImages } from './helm-values.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import { walkValues } from './values-walk.js';
-import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
+import { asSeq, get, getPath, offsetOf, str } from './yaml.js';
 
 /**
  * Argo CD `Application` and `ApplicationSet` (its template): Helm chart sources in `spec.source` and `spec.sources[]`
@@ -89,24 +90,19 @@ function extractOciSource(doc: DocInfo, sink: Sink, source: unknown): void {
 
 function extractChart(doc: DocInfo, sink: Sink, chart: string, repoURL: string, revisionNode: unknown, at: number): void {
   const revision = str(revisionNode) ?? '';
-  const found: Found = {
+  emitChart(doc.text, sink, {
     manager: 'argocd',
-    datasource: 'helm',
     name: chart,
     registryUrl: repoURL === '' ? null : normalizeRepo(repoURL),
-    value: revision === '' ? null : token(doc.text, revisionNode),
-    digest: null,
+    versionNode: revisionNode,
     at,
-  };
-  const skip = skipForName(chart) ?? skipForName(repoURL) ?? revisionSkip(revision);
-  if (skip) found.skipReason = skip;
-  else if (!found.value) found.skipReason = 'invalid-value';
-  sink.found(found);
+    skipReason: skipForName(chart) ?? skipForName(repoURL) ?? revisionSkip(revision),
+  });
 }
 
 function revisionSkip(revision: string): Found['skipReason'] {
   if (revision === '' || revision === 'HEAD' || revision === '*') return 'unpinned';
-  return skipForValue(revision) ?? (isVersionRange(revision) ? 'version-range' : undefined);
+  return skipForChartVersion(revision);
 }
 
 /** Argo CD takes OCI Helm repositories without a scheme: `ghcr.io/x/charts` → `oci://ghcr.io/x/charts` (a template stays as written). */

@@ -1,4 +1,5 @@
-import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
+import { emitChart, skipForChartVersion } from './emit-chart.js';
+import { skipForName, skipForValue, type Found, type Sink } from './found.js';
 import type { DocInfo, FluxSource, ScanIndex, Scanner } from './scanner.js';
 import { localChartImages } from './helm-values.js';
 import { walkValues } from './values-walk.js';
@@ -106,15 +107,14 @@ function extractChartSpec(doc: DocInfo, sink: Sink, index: ScanIndex, chartSpec:
   const refName = str(getPath(chartSpec, 'sourceRef', 'name')) ?? '';
   const refNs = str(getPath(chartSpec, 'sourceRef', 'namespace')) ?? doc.namespace;
   const source = refKind === 'HelmRepository' ? findSource(index, refKind, refName, refNs) : undefined;
-  const found: Found = {
-    ...chartBase(chart, source ? repoUrl(source) : null, offsetOf(chartNode)),
-    value: version === '' ? null : token(doc.text, versionNode),
-    digest: null,
-  };
-  const skip = chartSkip(refKind, source, version);
-  if (skip) found.skipReason = skip;
-  else if (!found.value) found.skipReason = 'invalid-value';
-  sink.found(found);
+  emitChart(doc.text, sink, {
+    manager: 'flux',
+    name: chart,
+    registryUrl: source ? repoUrl(source) : null,
+    versionNode,
+    at: offsetOf(chartNode),
+    skipReason: chartSkip(refKind, source, version),
+  });
 }
 
 function refKindOf(chartSpec: unknown): string {
@@ -125,7 +125,7 @@ function chartSkip(refKind: string, source: FluxSource | undefined, version: str
   if (refKind === 'GitRepository' || refKind === 'Bucket') return 'local-chart';
   if (!source) return 'unresolved-source';
   if (version === '' || version === '*') return 'unpinned';
-  return skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined);
+  return skipForChartVersion(version);
 }
 
 /** `url: https://stefanprodan.github.io/podinfo/` → without the trailing slash, as every manager reports it. */

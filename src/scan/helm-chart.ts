@@ -1,6 +1,7 @@
-import { isVersionRange, skipForValue, type Found } from './found.js';
+import { emitChart, skipForChartVersion } from './emit-chart.js';
+import type { SkipReason } from './types.js';
 import type { Scanner } from './scanner.js';
-import { asSeq, get, offsetOf, str, token } from './yaml.js';
+import { asSeq, get, offsetOf, str } from './yaml.js';
 
 /**
  * `Chart.yaml` (and Helm 2 `requirements.yaml`) dependencies:
@@ -15,28 +16,22 @@ export const helmChart: Scanner = {
       if (!name) continue;
       const repository = str(get(item, 'repository')) ?? '';
       const versionNode = get(item, 'version');
-      const version = str(versionNode) ?? '';
-      const found: Found = {
+      emitChart(doc.text, sink, {
         manager: 'helm-chart',
-        datasource: 'helm',
         name,
         // `https://nats-io.github.io/k8s/helm/charts/` and the same URL without the slash are one repository.
         registryUrl: repository === '' ? null : repository.replace(/\/+$/, ''),
-        value: version === '' ? null : token(doc.text, versionNode),
-        digest: null,
+        versionNode,
         at: offsetOf(get(item, 'name')),
-      };
-      const skip = skipFor(repository, version);
-      if (skip) found.skipReason = skip;
-      else if (!found.value) found.skipReason = 'invalid-value';
-      sink.found(found);
+        skipReason: skipFor(repository, str(versionNode) ?? ''),
+      });
     }
   },
 };
 
-function skipFor(repository: string, version: string): Found['skipReason'] {
+function skipFor(repository: string, version: string): SkipReason | undefined {
   if (repository === '' || repository.startsWith('file://')) return 'local-chart';
   if (repository.startsWith('@') || repository.startsWith('alias:')) return 'alias-repository';
   if (version === '') return 'unpinned';
-  return skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined);
+  return skipForChartVersion(version);
 }

@@ -1,7 +1,8 @@
 import { scanEmbeddedValues } from './embedded.js';
-import { isVersionRange, skipForName, skipForValue, type Found, type Sink } from './found.js';
+import { emitChart, skipForChartVersion } from './emit-chart.js';
+import { skipForName, type Sink } from './found.js';
 import type { DocInfo } from './scanner.js';
-import { get, offsetOf, str, token } from './yaml.js';
+import { get, offsetOf, str } from './yaml.js';
 
 /**
  * k3s / RKE2 helm-controller `HelmChart` (`apiVersion: helm.cattle.io/v1`): `spec: {repo: https://traefik.github.io/charts,
@@ -26,20 +27,9 @@ export function extractK3sHelmChart(doc: DocInfo, sink: Sink): void {
   const registryUrl = oci ? chart.slice(0, chart.lastIndexOf('/')) : repo || null;
   const versionNode = get(spec, 'version');
   const version = str(versionNode) ?? '';
-  const found: Found = {
-    manager: 'kubernetes',
-    datasource: 'helm',
-    name,
-    registryUrl,
-    value: version === '' ? null : token(doc.text, versionNode),
-    digest: null,
-    at: offsetOf(chartNode),
-  };
-  const skip =
+  const skipReason =
     skipForName(chart) ??
     skipForName(repo) ??
-    (registryUrl === null ? 'local-chart' : version === '' ? 'unpinned' : (skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined)));
-  if (skip) found.skipReason = skip;
-  else if (!found.value) found.skipReason = 'invalid-value';
-  sink.found(found);
+    (registryUrl === null ? 'local-chart' : version === '' ? 'unpinned' : skipForChartVersion(version));
+  emitChart(doc.text, sink, { manager: 'kubernetes', name, registryUrl, versionNode, at: offsetOf(chartNode), skipReason });
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { skipForName, skipForValue, isVersionRange, type Found, type Sink } from './found.js';
+import { emitChart, skipForChartVersion } from './emit-chart.js';
+import { skipForName, skipForValue, type Found, type Sink } from './found.js';
 import { extractInlinePatches } from './kustomize-patches.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import type { Manager } from './types.js';
@@ -104,17 +105,12 @@ function extractHelmChart(doc: DocInfo, sink: Sink, item: unknown): void {
   const repo = str(get(item, 'repo')) ?? '';
   const versionNode = get(item, 'version');
   const version = str(versionNode) ?? '';
-  const found: Found = {
+  emitChart(doc.text, sink, {
     manager: 'kustomize',
-    datasource: 'helm',
     name,
     registryUrl: repo === '' ? null : repo.replace(/\/+$/, ''),
-    value: version === '' ? null : token(doc.text, versionNode),
-    digest: null,
+    versionNode,
     at: offsetOf(nameNode),
-  };
-  const skip = repo === '' ? 'local-chart' : version === '' ? 'unpinned' : (skipForValue(version) ?? (isVersionRange(version) ? 'version-range' : undefined));
-  if (skip) found.skipReason = skip;
-  else if (!found.value) found.skipReason = 'invalid-value';
-  sink.found(found);
+    skipReason: repo === '' ? 'local-chart' : version === '' ? 'unpinned' : skipForChartVersion(version),
+  });
 }
