@@ -1,63 +1,21 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
-import type { BranchPlan, Plan } from '../../src/plan/types.js';
+import type { Plan } from '../../src/plan/types.js';
 import { GitLabPlatform } from '../../src/publish/gitlab.js';
-import { publish } from '../../src/publish/lifecycle.js';
-import { scanFiles } from '../../src/scan/index.js';
-import { updateOf } from '../edit/update-fixture.js';
 import { recordingLogger } from '../helpers/github-fake.js';
 import { GL_TEST_TIMING, GitLabRepoFake } from '../helpers/gitlab-fake.js';
+import { deployment, FILES, planFor, publishThrough } from './platform-lifecycle-fixture.js';
 
 /**
  * The platform-independent lifecycle (src/publish/lifecycle.ts) driven through GitLabPlatform against a stateful
  * fake of the GitLab API: what a user sees on GitLab over several scheduled runs.
  */
 
-function deployment(image: string): string {
-  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # keep\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
-}
-
-const FILES = {
-  'apps/web.yaml': deployment('nginx:1.25.3'),
-  'overlays/prod/web.yaml': deployment('nginx:1.25.3'),
-  'apps/cache.yaml': deployment('redis:7.0.1'),
-};
-
-/** One branch per package, `tidemark/<name>-<major>.x`, moving it in every file it appears in. */
-function planFor(files: Record<string, string>, bumps: Record<string, string>): Plan {
-  const deps = scanFiles(Object.entries(files).map(([path, text]) => ({ path, text }))).dependencies;
-  const branches: BranchPlan[] = Object.entries(bumps).map(([name, version]) => ({
-    branchName: `tidemark/${name}-${version.split('.')[0]}.x`,
-    title: `Update ${name} to ${version}`,
-    updates: deps.filter((d) => d.name === name).map((d) => ({ ...updateOf(d, version), labels: ['dependencies'] })),
-  }));
-  return { updates: branches.flatMap((b) => b.updates), unchanged: [], problems: [], branches };
-}
-
 async function run(repo: GitLabRepoFake, plan: Plan) {
   const logger = recordingLogger();
   const platform = await GitLabPlatform.create({ token: 'glpat-test', repo: repo.project, logger, timing: GL_TEST_TIMING });
-  const from = repo.requests.length;
-  const summary = await publish(platform, plan, {
-    dir: '/checkout',
-    config: DEFAULT_CONFIG,
-    dryRun: false,
-    logger,
-    print: () => undefined,
-    readFile: async () => {
-      throw new Error('the GitLab run must read files from the base commit, not the checkout');
-    },
-  });
-  const writes = repo.requests.slice(from).filter((r) => !r.call.startsWith('GET ')).map((r) => r.call);
-  const outcome = (list: typeof summary.opened) => list.map((o) => [o.branch, o.pr?.number ?? null, o.detail]);
-  return {
-    summary: { opened: outcome(summary.opened), updated: outcome(summary.updated), closed: outcome(summary.closed), skipped: outcome(summary.skipped) },
-    problems: summary.problems,
-    partialFailure: summary.partialFailure,
-    writes,
-    logger,
-  };
+  return publishThrough(platform, repo.requests, plan, logger);
 }
 
 beforeAll(() => {
