@@ -89,7 +89,7 @@ async function closeOne(s: Session, pr: PullRequest): Promise<void> {
     return skip(s, pr.branch, pr, detail);
   }
   await s.platform.closePr(pr.number, 'Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).');
-  const deleted = await deleteIfOurs(s, pr.branch);
+  const deleted = await deleteIfOurs(s, pr.branch, new Set(), remote);
   s.limits.closed();
   record(s, 'closed', pr.branch, pr, deleted ? 'no longer needed; PR closed and branch deleted' : 'no longer needed; PR closed');
 }
@@ -101,8 +101,14 @@ const ABANDONED = /<!-- tidemark:abandoned -->/;
  * Deletes a branch holding only Tidemark commits (each with its trailer); keeps anything else, and keeps a branch
  * that edits a file which could not be read this run.
  */
-async function deleteIfOurs(s: Session, name: string, unreadable: ReadonlySet<string> = new Set()): Promise<boolean> {
-  const remote = await s.platform.getBranch(name, s.base.name);
+async function deleteIfOurs(
+  s: Session,
+  name: string,
+  unreadable: ReadonlySet<string> = new Set(),
+  known?: RemoteBranch | null,
+): Promise<boolean> {
+  // `known`: the caller already fetched the branch this run (undefined: not fetched yet).
+  const remote = known === undefined ? await s.platform.getBranch(name, s.base.name) : known;
   if (!remote || remote.commits.length === 0) return false;
   const hidden = remote.commits.flatMap((c) => parseFilesTrailer(c.message)).find((f) => unreadable.has(f));
   if (hidden) {
