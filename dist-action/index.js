@@ -41680,7 +41680,7 @@ function createFileSink(file, text) {
 }
 
 // src/scan/argocd.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 
 // src/scan/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -42136,6 +42136,26 @@ function blockIndent(text, lineStarts) {
   return 0;
 }
 
+// src/scan/emit-chart.ts
+function skipForChartVersion(version3) {
+  return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
+}
+function emitChart(text, sink, chart) {
+  const version3 = str3(chart.versionNode) ?? "";
+  const value = version3 === "" ? null : token(text, chart.versionNode);
+  const skipReason = chart.skipReason ?? (value ? void 0 : "invalid-value");
+  sink.found({
+    manager: chart.manager,
+    datasource: "helm",
+    name: chart.name,
+    registryUrl: chart.registryUrl,
+    value,
+    digest: null,
+    at: chart.at,
+    ...skipReason ? { skipReason } : {}
+  });
+}
+
 // src/scan/helm-values.ts
 var VALUES_FILE = /(^|[-_.])values([-_.][^/]*)?\.ya?ml$/;
 var BASE_FILE = /^values\.ya?ml$/;
@@ -42222,8 +42242,8 @@ function extractSource(doc, sink, source, elements, index) {
   const valuesObject = get2(helm, "valuesObject");
   if (valuesObject) walkValues(sink, doc.text, valuesObject, "helm-values", local);
   const values = get2(helm, "values");
-  if ((0, import_yaml11.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
-  else if ((0, import_yaml11.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
+  if ((0, import_yaml12.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
+  else if ((0, import_yaml12.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
   extractHelmParameters(sink, doc.text, helm);
   extractKustomizeImages(sink, doc.text, get2(source, "kustomize"));
 }
@@ -42253,23 +42273,18 @@ function extractOciSource(doc, sink, source) {
 }
 function extractChart(doc, sink, chart, repoURL, revisionNode, at2) {
   const revision = str3(revisionNode) ?? "";
-  const found = {
+  emitChart(doc.text, sink, {
     manager: "argocd",
-    datasource: "helm",
     name: chart,
     registryUrl: repoURL === "" ? null : normalizeRepo(repoURL),
-    value: revision === "" ? null : token(doc.text, revisionNode),
-    digest: null,
-    at: at2
-  };
-  const skip2 = skipForName(chart) ?? skipForName(repoURL) ?? revisionSkip(revision);
-  if (skip2) found.skipReason = skip2;
-  else if (!found.value) found.skipReason = "invalid-value";
-  sink.found(found);
+    versionNode: revisionNode,
+    at: at2,
+    skipReason: skipForName(chart) ?? skipForName(repoURL) ?? revisionSkip(revision)
+  });
 }
 function revisionSkip(revision) {
   if (revision === "" || revision === "HEAD" || revision === "*") return "unpinned";
-  return skipForValue(revision) ?? (isVersionRange(revision) ? "version-range" : void 0);
+  return skipForChartVersion(revision);
 }
 function normalizeRepo(url12) {
   const trimmed = url12.replace(/\/+$/, "");
@@ -42278,7 +42293,7 @@ function normalizeRepo(url12) {
 }
 
 // src/scan/kubernetes.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml15 = __toESM(require_dist(), 1);
 
 // src/scan/k3s-helmchart.ts
 function isK3sHelmChart(doc) {
@@ -42297,19 +42312,8 @@ function extractK3sHelmChart(doc, sink) {
   const registryUrl = oci ? chart.slice(0, chart.lastIndexOf("/")) : repo || null;
   const versionNode = get2(spec, "version");
   const version3 = str3(versionNode) ?? "";
-  const found = {
-    manager: "kubernetes",
-    datasource: "helm",
-    name,
-    registryUrl,
-    value: version3 === "" ? null : token(doc.text, versionNode),
-    digest: null,
-    at: offsetOf(chartNode)
-  };
-  const skip2 = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0));
-  if (skip2) found.skipReason = skip2;
-  else if (!found.value) found.skipReason = "invalid-value";
-  sink.found(found);
+  const skipReason = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForChartVersion(version3));
+  emitChart(doc.text, sink, { manager: "kubernetes", name, registryUrl, versionNode, at: offsetOf(chartNode), skipReason });
 }
 
 // src/scan/kubernetes.ts
@@ -42329,7 +42333,7 @@ var kubernetes = {
     if (isJsonPatch(doc)) {
       for (const op of asSeq(doc.contents)?.items ?? []) {
         const value = get2(op, "value");
-        if ((0, import_yaml14.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
+        if ((0, import_yaml15.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
         else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
       }
       return;
@@ -42340,7 +42344,7 @@ var kubernetes = {
     for (const field of CRD_IMAGE_FIELDS) {
       if (field.group !== group || field.kind !== doc.kind) continue;
       const node = getPath(doc.contents, ...field.path);
-      if ((0, import_yaml14.isScalar)(node) && !tableNodes.has(node)) {
+      if ((0, import_yaml15.isScalar)(node) && !tableNodes.has(node)) {
         tableNodes.add(node);
         emitStringImage(sink, doc.text, node, "kubernetes", true);
       }
@@ -42350,20 +42354,20 @@ var kubernetes = {
 };
 function findImages(sink, doc, node, done, depth) {
   if (depth > MAX_DEPTH3) return;
-  if ((0, import_yaml14.isSeq)(node)) {
+  if ((0, import_yaml15.isSeq)(node)) {
     for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
     return;
   }
-  if (!(0, import_yaml14.isMap)(node)) return;
+  if (!(0, import_yaml15.isMap)(node)) return;
   for (const pair of node.items) {
-    if (!(0, import_yaml14.isPair)(pair)) continue;
+    if (!(0, import_yaml15.isPair)(pair)) continue;
     const v = pair.value;
-    const imageKey = (0, import_yaml14.isScalar)(pair.key) && pair.key.value === "image";
-    if (imageKey && (0, import_yaml14.isScalar)(v)) {
+    const imageKey = (0, import_yaml15.isScalar)(pair.key) && pair.key.value === "image";
+    if (imageKey && (0, import_yaml15.isScalar)(v)) {
       if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
-    } else if (imageKey && (0, import_yaml14.isMap)(v)) {
+    } else if (imageKey && (0, import_yaml15.isMap)(v)) {
       walkValues(sink, doc.text, v, "kubernetes");
-    } else if (((0, import_yaml14.isMap)(v) || (0, import_yaml14.isSeq)(v)) && !((0, import_yaml14.isScalar)(pair.key) && pair.key.value === MERGE)) {
+    } else if (((0, import_yaml15.isMap)(v) || (0, import_yaml15.isSeq)(v)) && !((0, import_yaml15.isScalar)(pair.key) && pair.key.value === MERGE)) {
       findImages(sink, doc, v, done, depth + 1);
     }
   }
@@ -42487,19 +42491,14 @@ function extractHelmChart(doc, sink, item) {
   const repo = str3(get2(item, "repo")) ?? "";
   const versionNode = get2(item, "version");
   const version3 = str3(versionNode) ?? "";
-  const found = {
+  emitChart(doc.text, sink, {
     manager: "kustomize",
-    datasource: "helm",
     name,
     registryUrl: repo === "" ? null : repo.replace(/\/+$/, ""),
-    value: version3 === "" ? null : token(doc.text, versionNode),
-    digest: null,
-    at: offsetOf(nameNode)
-  };
-  const skip2 = repo === "" ? "local-chart" : version3 === "" ? "unpinned" : skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
-  if (skip2) found.skipReason = skip2;
-  else if (!found.value) found.skipReason = "invalid-value";
-  sink.found(found);
+    versionNode,
+    at: offsetOf(nameNode),
+    skipReason: repo === "" ? "local-chart" : version3 === "" ? "unpinned" : skipForChartVersion(version3)
+  });
 }
 
 // src/scan/flux.ts
@@ -42582,15 +42581,14 @@ function extractChartSpec(doc, sink, index, chartSpec) {
   const refName = str3(getPath(chartSpec, "sourceRef", "name")) ?? "";
   const refNs = str3(getPath(chartSpec, "sourceRef", "namespace")) ?? doc.namespace;
   const source = refKind === "HelmRepository" ? findSource(index, refKind, refName, refNs) : void 0;
-  const found = {
-    ...chartBase(chart, source ? repoUrl(source) : null, offsetOf(chartNode)),
-    value: version3 === "" ? null : token(doc.text, versionNode),
-    digest: null
-  };
-  const skip2 = chartSkip(refKind, source, version3);
-  if (skip2) found.skipReason = skip2;
-  else if (!found.value) found.skipReason = "invalid-value";
-  sink.found(found);
+  emitChart(doc.text, sink, {
+    manager: "flux",
+    name: chart,
+    registryUrl: source ? repoUrl(source) : null,
+    versionNode,
+    at: offsetOf(chartNode),
+    skipReason: chartSkip(refKind, source, version3)
+  });
 }
 function refKindOf(chartSpec) {
   return str3(getPath(chartSpec, "sourceRef", "kind")) ?? "HelmRepository";
@@ -42599,7 +42597,7 @@ function chartSkip(refKind, source, version3) {
   if (refKind === "GitRepository" || refKind === "Bucket") return "local-chart";
   if (!source) return "unresolved-source";
   if (version3 === "" || version3 === "*") return "unpinned";
-  return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
+  return skipForChartVersion(version3);
 }
 function repoUrl(source) {
   const url12 = source.url.replace(/\/+$/, "");
@@ -42663,21 +42661,15 @@ var helmChart = {
       if (!name) continue;
       const repository = str3(get2(item, "repository")) ?? "";
       const versionNode = get2(item, "version");
-      const version3 = str3(versionNode) ?? "";
-      const found = {
+      emitChart(doc.text, sink, {
         manager: "helm-chart",
-        datasource: "helm",
         name,
         // `https://nats-io.github.io/k8s/helm/charts/` and the same URL without the slash are one repository.
         registryUrl: repository === "" ? null : repository.replace(/\/+$/, ""),
-        value: version3 === "" ? null : token(doc.text, versionNode),
-        digest: null,
-        at: offsetOf(get2(item, "name"))
-      };
-      const skip2 = skipFor(repository, version3);
-      if (skip2) found.skipReason = skip2;
-      else if (!found.value) found.skipReason = "invalid-value";
-      sink.found(found);
+        versionNode,
+        at: offsetOf(get2(item, "name")),
+        skipReason: skipFor(repository, str3(versionNode) ?? "")
+      });
     }
   }
 };
@@ -42685,7 +42677,7 @@ function skipFor(repository, version3) {
   if (repository === "" || repository.startsWith("file://")) return "local-chart";
   if (repository.startsWith("@") || repository.startsWith("alias:")) return "alias-repository";
   if (version3 === "") return "unpinned";
-  return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
+  return skipForChartVersion(version3);
 }
 
 // src/scan/managers.ts
@@ -43351,14 +43343,14 @@ ${ABANDONED_MARKER}
     return skip(s, pr.branch, pr, detail);
   }
   await s.platform.closePr(pr.number, "Tidemark closed this PR: the update is no longer needed (the dependency is current, removed, or no longer matches the rules).");
-  const deleted = await deleteIfOurs(s, pr.branch);
+  const deleted = await deleteIfOurs(s, pr.branch, /* @__PURE__ */ new Set(), remote);
   s.limits.closed();
   record(s, "closed", pr.branch, pr, deleted ? "no longer needed; PR closed and branch deleted" : "no longer needed; PR closed");
 }
 var ABANDONED_MARKER = "<!-- tidemark:abandoned -->";
 var ABANDONED = /<!-- tidemark:abandoned -->/;
-async function deleteIfOurs(s, name, unreadable = /* @__PURE__ */ new Set()) {
-  const remote = await s.platform.getBranch(name, s.base.name);
+async function deleteIfOurs(s, name, unreadable = /* @__PURE__ */ new Set(), known) {
+  const remote = known === void 0 ? await s.platform.getBranch(name, s.base.name) : known;
   if (!remote || remote.commits.length === 0) return false;
   const hidden = remote.commits.flatMap((c) => parseFilesTrailer(c.message)).find((f) => unreadable.has(f));
   if (hidden) {
