@@ -1,0 +1,117 @@
+/**
+ * The one place where text written by a repository or a registry (names, tags, file paths, reasons built from them,
+ * Helm `sources`/`home`, error messages) is made safe for what reads it: GitHub/GitLab Markdown, commit messages,
+ * log lines and the GitHub Actions runner's workflow commands. Every function returns one line.
+ *
+ * Invariant: no output of this module contains `<!--` or `-->`, so untrusted text can never open, close or forge a
+ * hidden marker (`<!-- tidemark:update … -->`, `<!-- tidemark-approve:… -->`).
+ */
+
+/** URLs longer than this are shown as text, not linked: real source and home URLs are far shorter. */
+export const MAX_LINK_URL = 2048;
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: `a\r\nb\u2028c` → `a b c`. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** Markdown punctuation escaped with a backslash; `&`, `<` and `>` become entities instead (see markdownText). */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()#!|~]/g;
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/** A zero-width space, as an entity, breaks `@org/team` mentions and `#123` references without changing the text. */
+const ZWSP_ENTITY = '&#8203;';
+const ZWSP = '\u200b';
+
+/** Control characters and line breaks to single spaces: `"a\n# Approved\tb"` → `"a # Approved b"`. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, ' ');
+}
+
+/**
+ * Inline Markdown text that renders as exactly the characters given: no emphasis, link, image, heading, HTML,
+ * comment, table cell break, mention or issue reference. `![x](https://evil/p.png) @org/security #12` →
+ * `\!\[x\]\(https://evil/p.png\) @&#8203;org/security \#&#8203;12`. Safe inside a table cell.
+ */
+export function markdownText(text: string): string {
+  return oneLine(text)
+    .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
+    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
+    .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWSP_ENTITY}`)
+    .replace(/\\#(?=\p{N})/gu, `\\#${ZWSP_ENTITY}`);
+}
+
+/**
+ * An inline code span that stays code whatever it contains: the fence is one backtick longer than the longest run
+ * inside, padded with a space when the text starts or ends with a backtick. `` a`b `` → ``` ``a`b`` ```.
+ * Comment openers and closers get a zero-width space (`<!--` → `<​!--`) so no marker can appear, even in code.
+ */
+export function markdownCode(text: string): string {
+  const body = breakComments(oneLine(text));
+  if (body === '') return '` `';
+  let longest = 0;
+  for (const run of body.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body) ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/** A code span inside a GFM table cell: `|` is escaped, which GFM undoes inside code in tables. `a|b` → `` `a\|b` ``. */
+export function markdownCodeCell(text: string): string {
+  return markdownCode(text).replace(/\|/g, '\\|');
+}
+
+/**
+ * `[text](url)` only for an `https:` or `http:` URL, re-serialised by the WHATWG parser without user info and with
+ * the characters Markdown reads in a link destination percent-encoded; anything else (`javascript:alert(1)`, a
+ * relative path, an unparsable string) becomes plain escaped text: `source: javascript:alert\(1\)`.
+ */
+export function markdownLink(text: string, url: string): string {
+  const href = safeHref(url);
+  if (href === null) return markdownText(`${text}: ${url.length > 200 ? `${url.slice(0, 200)}…` : url}`);
+  return `[${markdownText(text)}](${href})`;
+}
+
+/** The link destination for `url`, or null when it must not be linked. */
+export function safeHref(url: string): string | null {
+  if (url.length > MAX_LINK_URL) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  parsed.username = '';
+  parsed.password = '';
+  // The origin cannot hold these characters (an IPv6 host keeps its brackets); the rest is percent-encoded.
+  const rest = `${parsed.pathname}${parsed.search}${parsed.hash}`.replace(/[()<>\s"'`\\[\]]/g, percent);
+  return `${parsed.origin}${rest}`;
+}
+
+function percent(c: string): string {
+  return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** `<!--` and `-->` with a zero-width space inside: comment syntax no HTML parser or marker reader matches. */
+export function breakComments(text: string): string {
+  return text.replace(/<!--/g, `<${ZWSP}!--`).replace(/--(?=>)/g, `--${ZWSP}`);
+}
+
+/**
+ * One entry of a commit message: one line, never empty, and never able to look like a trailer or a comment line
+ * because callers start each line with their own text (`- `). `"nginx\nTidemark-Update: 0"` → `"nginx Tidemark-Update: 0"`.
+ */
+export function commitText(text: string): string {
+  return oneLine(text).trim() || '(none)';
+}
+
+/** Lines that the GitHub Actions runner would read as a command: `::set-output …`, `##[error]…`, after any whitespace. */
+const WORKFLOW_COMMAND = /^(?<space>[ \t\f\v\u00a0\ufeff]*)(?<start>::|##\[)/;
+
+/**
+ * Text bound for the Action's stdout that is not one of Tidemark's own commands: every line that the runner would
+ * parse as a workflow command gets a backslash before it. `"ok\n  ::set-output name=x::y"` → `"ok\n  \\::set-output name=x::y"`.
+ */
+export function neutraliseWorkflowCommands(text: string): string {
+  return text
+    .split(/(\r\n|\r|\n)/)
+    .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\$<start>'))
+    .join('');
+}
