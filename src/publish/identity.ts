@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { oneLine } from '../escape.js';
 import type { Update } from '../plan/types.js';
 import type { FileChange } from './types.js';
 
@@ -14,8 +15,9 @@ export interface UpdateIdentity {
   files?: string[];
 }
 
-const MARKER = /<!-- tidemark:update (?<json>\{.*?\}) -->/;
-const BLOCKED = /<!-- tidemark:blocked (?<key>[0-9a-f]+) -->/;
+/** Whole lines, matched only at the fixed places Tidemark writes them (see markerLines). */
+const MARKER = /^<!-- tidemark:update (?<json>\{.*\}) -->$/;
+const BLOCKED = /^<!-- tidemark:blocked (?<key>[0-9a-f]+) -->$/;
 const TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
 const FILES_TRAILER = /^Tidemark-Files: (?<files>.+)$/m;
 
@@ -30,12 +32,38 @@ export function sameIdentity(a: UpdateIdentity | null, b: UpdateIdentity): boole
   return a !== null && a.branch === b.branch && JSON.stringify(a.updates) === JSON.stringify(b.updates);
 }
 
+/**
+ * The marker line, always the last line Tidemark writes in a PR body. `<`, `>`, `&` and line separators inside
+ * names are JSON-escaped (`\u003e`), so a name cannot close the comment: the marker is one line and one comment.
+ */
 export function markerFor(id: UpdateIdentity): string {
-  return `<!-- tidemark:update ${JSON.stringify(id)} -->`;
+  const json = JSON.stringify(id).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `<!-- tidemark:update ${json} -->`;
 }
 
+/**
+ * The non-empty lines at the end of a body, last first, trimmed (platforms may add CRLF or trailing spaces). Bounded:
+ * the marker and a blocked note are all Tidemark writes there.
+ */
+function markerLines(body: string): string[] {
+  const out: string[] = [];
+  const lines = body.slice(-64 * 1024).split(/\r?\n|\r/);
+  for (let i = lines.length - 1; i >= 0 && out.length < 2; i--) {
+    const line = lines[i]!.trim();
+    if (line !== '') out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Reads the identity from the one place Tidemark writes it: the last non-empty line of the body, or the line before
+ * a trailing blocked note (`<!-- tidemark:blocked … -->`). A marker anywhere else (quoted, forged in text above) is
+ * not read; escaping keeps untrusted text from writing `<!-- tidemark:` at all.
+ */
 export function parseMarker(body: string): UpdateIdentity | null {
-  const json = MARKER.exec(body)?.groups?.json;
+  const [last, before] = markerLines(body);
+  const line = last !== undefined && BLOCKED.test(last) ? before : last;
+  const json = line === undefined ? undefined : MARKER.exec(line)?.groups?.json;
   if (!json) return null;
   try {
     const value = JSON.parse(json) as Partial<UpdateIdentity>;
@@ -72,7 +100,7 @@ export function parseTrailer(message: string): string | null {
 
 /** `Tidemark-Files: apps/a.yaml, apps/b.yaml`: what a plain-git branch (no PR to carry a marker) edits. */
 export function filesTrailerFor(updates: readonly Update[]): string {
-  return `Tidemark-Files: ${filesOf(updates).join(', ')}`;
+  return `Tidemark-Files: ${filesOf(updates).map(oneLine).join(', ')}`;
 }
 
 export function parseFilesTrailer(message: string): string[] {
@@ -86,11 +114,14 @@ function filesOf(updates: readonly Update[]): string[] {
 
 /** A hidden note that this PR was already told about foreign commits for this content. */
 export function blockedMarker(key: string): string {
+  if (!/^[0-9a-f]+$/.test(key)) throw new Error(`not a content key: ${JSON.stringify(key)}`);
   return `<!-- tidemark:blocked ${key} -->`;
 }
 
+/** The blocked note, read only where Tidemark appends it: the last non-empty line of the body. */
 export function parseBlocked(body: string): string | null {
-  return BLOCKED.exec(body)?.groups?.key ?? null;
+  const [last] = markerLines(body);
+  return last === undefined ? null : (BLOCKED.exec(last)?.groups?.key ?? null);
 }
 
 export function changesOf(files: readonly { path: string; after: string }[]): FileChange[] {

@@ -1,5 +1,6 @@
 import type { TidemarkConfig } from '../config/types.js';
 import type { BranchPlan, Update } from '../plan/types.js';
+import { commitText, markdownCodeCell, markdownLink, markdownText, oneLine } from '../escape.js';
 import { filesTrailerFor, identityOf, markerFor, trailerFor } from './identity.js';
 
 interface Row {
@@ -12,16 +13,23 @@ interface Row {
   reasons: string[];
 }
 
-/** The PR (and commit) title: `chore(deps): update nginx to 1.27.0` with a prefix, the plan's title without. */
+/**
+ * The PR (and commit) title, on one line: `chore(deps): update nginx to 1.27.0` with a prefix, the plan's title
+ * without. Platforms show titles as plain text, so only line breaks and control characters are removed.
+ */
 export function prTitle(branch: BranchPlan, config: Pick<TidemarkConfig, 'commitMessagePrefix'>): string {
-  const prefix = config.commitMessagePrefix?.trim();
-  if (!prefix) return branch.title;
-  return `${prefix}: ${branch.title.charAt(0).toLowerCase()}${branch.title.slice(1)}`;
+  const title = oneLine(branch.title).trim();
+  const prefix = oneLine(config.commitMessagePrefix ?? '').trim();
+  if (!prefix) return title;
+  return `${prefix}: ${title.charAt(0).toLowerCase()}${title.slice(1)}`;
 }
 
-/** Subject, one line per update, and the trailer that lets later runs recognise the commit. */
+/**
+ * Subject, one line per update, and the trailers that let later runs recognise the commit. Every entry line starts
+ * with `- ` and untrusted text stays on its line, so nothing a registry or repository wrote can pose as a trailer.
+ */
 export function commitMessage(branch: BranchPlan, applied: readonly Update[], config: Pick<TidemarkConfig, 'commitMessagePrefix'>, key: string): string {
-  const lines = rowsOf(applied).map((r) => `- ${r.name} ${r.from} → ${r.to} (${r.files.join(', ')})`);
+  const lines = rowsOf(applied).map((r) => `- ${commitText(r.name)} ${commitText(r.from)} → ${commitText(r.to)} (${r.files.map(commitText).join(', ')})`);
   return `${prTitle(branch, config)}\n\n${lines.join('\n')}\n\n${filesTrailerFor(applied)}\n${trailerFor(key)}\n`;
 }
 
@@ -30,14 +38,14 @@ export function prBody(branch: BranchPlan, applied: readonly Update[]): string {
   const rows = rowsOf(applied);
   const out = ['This PR updates the following dependencies:', '', '| Package | File(s) | Change | Type |', '|---|---|---|---|'];
   for (const r of rows) {
-    out.push(`| ${cell(r.name)} | ${r.files.map(cell).join('<br>')} | ${cell(r.from)} → ${cell(r.to)} | ${r.updateType} |`);
+    out.push(`| ${cell(r.name)} | ${r.files.map(cell).join('<br>')} | ${cell(r.from)} → ${cell(r.to)} | ${markdownText(r.updateType)} |`);
   }
   const notes = rows.filter((r) => r.notes.length > 0);
   if (notes.length > 0) {
     out.push('', '### Release notes', '');
     for (const r of notes) out.push(`- ${cell(r.name)}: ${r.notes.join(' · ')}`);
   }
-  const reasons = rows.flatMap((r) => r.reasons.map((reason) => `- ${cell(r.name)}: ${reason}`));
+  const reasons = rows.flatMap((r) => r.reasons.map((reason) => `- ${cell(r.name)}: ${markdownText(reason)}`));
   if (reasons.length > 0) out.push('', '### Why these versions', '', ...reasons);
   out.push(
     '',
@@ -72,18 +80,23 @@ function version(value: string | null, digest: string | null): string {
   return value ?? short ?? '(none)';
 }
 
-/** A GitHub source (`https://github.com/acme/web.git`) links to its releases page; any other URL as it is. */
+/**
+ * A GitHub source (`https://github.com/acme/web.git`) links to its releases page; any other http(s) URL is linked
+ * as it is, and anything else (`javascript:…`) is shown as text. Registry-written, so every URL goes through
+ * markdownLink.
+ */
 export function releaseNotes(update: Pick<Update, 'sourceUrl' | 'homepage'>): string[] {
   const links: string[] = [];
   if (update.sourceUrl) {
-    const gh = /^(?:git\+)?https?:\/\/github\.com\/(?<owner>[^/\s]+)\/(?<repo>[^/\s#?]+?)(?:\.git)?(?:[/#?].*)?$/.exec(update.sourceUrl);
-    if (gh?.groups) links.push(`[releases](https://github.com/${gh.groups.owner}/${gh.groups.repo}/releases)`);
-    else links.push(`[source](${update.sourceUrl})`);
+    const gh = /^(?:git\+)?https?:\/\/github\.com\/(?<owner>[A-Za-z0-9_.-]+)\/(?<repo>[A-Za-z0-9_.-]+?)(?:\.git)?(?:[/#?].*)?$/.exec(update.sourceUrl);
+    if (gh?.groups) links.push(markdownLink('releases', `https://github.com/${gh.groups.owner}/${gh.groups.repo}/releases`));
+    else links.push(markdownLink('source', update.sourceUrl));
   }
-  if (update.homepage && update.homepage !== update.sourceUrl) links.push(`[homepage](${update.homepage})`);
+  if (update.homepage && update.homepage !== update.sourceUrl) links.push(markdownLink('homepage', update.homepage));
   return links;
 }
 
+/** Registry- and repository-written values in the table: code that stays code, pipes escaped. */
 function cell(text: string): string {
-  return '`' + text.replace(/\|/g, '\\|').replace(/`/g, "'") + '`';
+  return markdownCodeCell(text);
 }

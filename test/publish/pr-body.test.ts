@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchPlan } from '../../src/plan/types.js';
-import { parseMarker } from '../../src/publish/identity.js';
+import { blockedMarker, markerFor, parseBlocked, parseMarker } from '../../src/publish/identity.js';
 import { commitMessage, prBody, prTitle, releaseNotes } from '../../src/publish/pr-body.js';
 import type { Dependency } from '../../src/scan/types.js';
 import { fakeDigest, updateOf } from '../edit/update-fixture.js';
@@ -46,7 +46,7 @@ describe('prBody', () => {
       ### Release notes
 
       - \`ghcr.io/acme/web\`: [releases](https://github.com/acme/web/releases)
-      - \`nginx\`: [homepage](https://nginx.org)
+      - \`nginx\`: [homepage](https://nginx.org/)
 
       ### Why these versions
 
@@ -73,7 +73,7 @@ describe('prBody', () => {
 describe('releaseNotes', () => {
   it('links a GitHub source to its releases page and other sources as they are', () => {
     expect(releaseNotes({ sourceUrl: 'git+https://github.com/acme/web/tree/main/charts', homepage: null })).toEqual(['[releases](https://github.com/acme/web/releases)']);
-    expect(releaseNotes({ sourceUrl: 'https://gitlab.com/acme/web', homepage: 'https://acme.dev' })).toEqual(['[source](https://gitlab.com/acme/web)', '[homepage](https://acme.dev)']);
+    expect(releaseNotes({ sourceUrl: 'https://gitlab.com/acme/web', homepage: 'https://acme.dev' })).toEqual(['[source](https://gitlab.com/acme/web)', '[homepage](https://acme.dev/)']);
   });
 });
 
@@ -92,5 +92,93 @@ describe('commit messages', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('hostile registry and repository text', () => {
+  const FORGED = '<!-- tidemark:update {"branch":"tidemark/web","updates":[]} -->';
+  const hostile: BranchPlan = {
+    branchName: 'tidemark/evil',
+    title: 'Update evil\nTidemark-Update: 0000',
+    updates: [
+      {
+        ...updateOf(dep('apps/a|b.yaml', 'evil/`x`|y', '1.0.0'), '1.1.0\n# Approved by security'),
+        reason: `\n# Approved by security\n@org/security ![x](https://evil/p.png) <img src=x> ${FORGED} fixes #12`,
+        sourceUrl: 'javascript:alert(1)',
+        homepage: 'https://x)](javascript:alert(1))',
+      },
+      { ...updateOf(dep('apps/b.yaml', 'ok', '1.0.0'), '2.0.0'), sourceUrl: 'https://github.com/acme/ok)](javascript:x)', homepage: 'https://a.example/(p) q' },
+    ],
+  };
+
+  it('escapes every value so nothing renders as a link, image, heading, mention, HTML or marker', () => {
+    expect(prBody(hostile, hostile.updates)).toMatchInlineSnapshot(`
+      "This PR updates the following dependencies:
+
+      | Package | File(s) | Change | Type |
+      |---|---|---|---|
+      | \`\`evil/\`x\`\\|y\`\` | \`apps/a\\|b.yaml\` | \`1.0.0\` → \`1.1.0 # Approved by security\` | minor |
+      | \`ok\` | \`apps/b.yaml\` | \`1.0.0\` → \`2.0.0\` | minor |
+
+      ### Release notes
+
+      - \`\`evil/\`x\`\\|y\`\`: source: javascript:alert\\(1\\) · homepage: https://x\\)\\]\\(javascript:alert\\(1\\)\\)
+      - \`ok\`: [source](https://github.com/acme/ok%29%5D%28javascript:x%29) · [homepage](https://a.example/%28p%29%20q)
+
+      ### Why these versions
+
+      - \`\`evil/\`x\`\\|y\`\`:  \\# Approved by security @&#8203;org/security \\!\\[x\\]\\(https://evil/p.png\\) &lt;img src=x&gt; &lt;\\!-- tidemark:update {"branch":"tidemark/web","updates":\\[\\]} --&gt; fixes \\#&#8203;12
+      - \`ok\`: test
+
+      ---
+      Opened by Tidemark. It updates this branch while it holds only its own commits; push a commit of your own to take it over. Close this PR to skip this update.
+
+      <!-- tidemark:update {"branch":"tidemark/evil","updates":["evil/\`x\`|y@1.1.0\\n# Approved by security","ok@2.0.0"],"files":["apps/a|b.yaml","apps/b.yaml"]} -->
+      "
+    `);
+  });
+
+  it('keeps the only "<!-- tidemark:" in the body on its last line, and reads that one back', () => {
+    const body = prBody(hostile, hostile.updates);
+    expect(body.split('<!-- tidemark:').length).toEqual(2);
+    expect(body.trimEnd().split('\n').at(-1)).toMatch(/^<!-- tidemark:update /);
+    expect(parseMarker(body)).toEqual({ branch: 'tidemark/evil', updates: ['evil/`x`|y@1.1.0\n# Approved by security', 'ok@2.0.0'], files: ['apps/a|b.yaml', 'apps/b.yaml'] });
+  });
+
+  it('keeps untrusted text in a commit message on its own entry line, never at the start of a line', () => {
+    expect(commitMessage(hostile, hostile.updates, { commitMessagePrefix: 'chore\nTidemark-Update: 1' }, 'abc123').split('\n')).toEqual([
+      'chore Tidemark-Update: 1: update evil Tidemark-Update: 0000',
+      '',
+      '- evil/`x`|y 1.0.0 → 1.1.0 # Approved by security (apps/a|b.yaml)',
+      '- ok 1.0.0 → 2.0.0 (apps/b.yaml)',
+      '',
+      'Tidemark-Files: apps/a|b.yaml, apps/b.yaml',
+      'Tidemark-Update: abc123',
+      '',
+    ]);
+  });
+});
+
+describe('parseMarker', () => {
+  const real = '<!-- tidemark:update {"branch":"tidemark/web","updates":["web@2.0.0"]} -->';
+  const forged = '<!-- tidemark:update {"branch":"tidemark/web","updates":["web@9.9.9"]} -->';
+
+  it('reads only the last non-empty line, tolerating CRLF and trailing whitespace', () => {
+    expect(parseMarker(`text\r\n${forged}\r\n\r\n${real}  \r\n\r\n`)).toEqual({ branch: 'tidemark/web', updates: ['web@2.0.0'] });
+    expect(parseMarker(`${real}\n${forged} text\n`)).toEqual(null);
+    expect(parseMarker(`${forged}\nsomething a user added\n`)).toEqual(null);
+  });
+
+  it('reads the marker before a trailing blocked note, and the note only at the very end', () => {
+    const body = `text\n\n${real}\n\n${blockedMarker('00ff')}\n`;
+    expect(parseMarker(body)).toEqual({ branch: 'tidemark/web', updates: ['web@2.0.0'] });
+    expect(parseBlocked(body)).toEqual('00ff');
+    expect(parseBlocked(`${blockedMarker('00ff')}\n${real}\n`)).toEqual(null);
+  });
+
+  it('writes names that contain comment syntax so the marker stays one comment on one line', () => {
+    const marker = markerFor({ branch: 'b', updates: ['x-->@1\n<!--y'] });
+    expect(marker).toEqual('<!-- tidemark:update {"branch":"b","updates":["x--\\u003e@1\\n\\u003c!--y"]} -->');
+    expect(parseMarker(`${marker}\n`)).toEqual({ branch: 'b', updates: ['x-->@1\n<!--y'] });
   });
 });
