@@ -1,3 +1,5 @@
+import { oneLine } from './escape.js';
+
 /** Injected logging: fixed messages plus a metadata object. Secrets are redacted here, whatever the caller passes. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogMeta = Record<string, unknown>;
@@ -21,6 +23,15 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 const SECRET_KEY = /(token|password|secret|authorization|auth|credential)/i;
 export const REDACTED = '***';
 
+/**
+ * The user info of every URL in `text` becomes `***`: `fatal: 'https://x-access-token:ghp_1@host/r.git'` →
+ * `fatal: 'https://***@host/r.git'`. The one credential stripper: the logger applies it to everything it writes,
+ * and every error message that can carry a remote URL goes through it.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$<scheme>***@');
+}
+
 export function redact(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === 'string') return maskSecrets(value, secrets);
   if (value instanceof Error) return maskSecrets(value.message, secrets);
@@ -35,8 +46,9 @@ export function redact(value: unknown, secrets: readonly string[]): unknown {
   return value;
 }
 
+/** Literal secrets to `***`, and URL user info stripped (withoutCredentials). */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = withoutCredentials(text);
   for (const s of secrets) {
     if (s.length >= 4) out = out.split(s).join(REDACTED);
   }
@@ -55,8 +67,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       write(JSON.stringify({ time: new Date().toISOString(), level, msg: safeMsg, ...safeMeta }));
       return;
     }
+    // One record, one line: a registry-written value cannot start a forged log line (or a workflow command).
     const tail = safeMeta && Object.keys(safeMeta).length > 0 ? ' ' + formatMeta(safeMeta) : '';
-    write(`${level.toUpperCase().padEnd(5)} ${safeMsg}${tail}`);
+    write(oneLine(`${level.toUpperCase().padEnd(5)} ${safeMsg}${tail}`));
   };
   return {
     debug: (m, meta) => emit('debug', m, meta),

@@ -4,7 +4,8 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
-import { withoutCredentials } from './publish/git-cli.js';
+import { withoutCredentials } from './log.js';
+import { failedLookups } from './plan/failures.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
@@ -45,16 +46,21 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   if (platform && config.dashboard) {
     // The PRs are out; a dashboard that cannot be written is reported, not a reason to fail what was done.
     await syncDashboard(platform, summary, config, logger).catch((err: unknown) => {
-      summary.problems.push({ file: '', line: 0, message: `dashboard: ${err instanceof Error ? err.message : String(err)}` });
+      summary.problems.push({ file: '', line: 0, message: withoutCredentials(`dashboard: ${err instanceof Error ? err.message : String(err)}`) });
       summary.partialFailure = true;
     });
   }
   return summary;
 }
 
-/** Dependencies left unchanged because their registry failed (`lookup failed: …`), so the summary says why it is partial. */
+/**
+ * Every failed lookup, from the plan's data (not the words of a reason): a dependency left unchanged because its
+ * registry failed, and a digest that failed beside another held-back reason, so the summary says why it is partial.
+ */
 function lookupFailures(plan: Plan): Problem[] {
-  return plan.unchanged
-    .filter((u) => u.reason.startsWith('lookup failed'))
-    .map((u) => ({ file: u.dependency.file, line: u.dependency.line, message: `${u.dependency.name}: ${u.reason}` }));
+  return failedLookups(plan).map((f) => ({
+    file: f.dependency.file,
+    line: f.dependency.line,
+    message: withoutCredentials(`${f.dependency.name}: lookup failed: ${f.message.replace(/^lookup failed: /, '')}`),
+  }));
 }

@@ -6,6 +6,7 @@ import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
 import type { SchemeName } from '../versions/types.js';
 import type { ReleaseAges } from './age.js';
+import { lookupFailureOf, type LookupFailure } from './failures.js';
 import type { Unchanged, UnchangedKind, Update } from './types.js';
 
 export interface DependencyInput {
@@ -27,6 +28,8 @@ export interface DependencyResult {
   candidates: CandidateVerdict[];
   /** A registry request failed on the way (a digest), though other targets may have gone through: a partial failure. */
   failed?: boolean;
+  /** The host and problem of that failed request, and its message. */
+  failure?: LookupFailure & { message: string };
 }
 
 /** Decides what one dependency moves to (0, 1 or 2 updates), or why it stays. Lookups go through `source`. */
@@ -43,6 +46,7 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
   const result = await pickUnderAge(input, dep.currentValue);
   const updates: Update[] = [];
   const held: { kind: UnchangedKind; text: string }[] = [];
+  let failure: (LookupFailure & { message: string }) | undefined;
   for (const target of result.pick.targets) {
     const s = settingsFor(input, target.updateType);
     if (!s.enabled && !input.approved) {
@@ -56,6 +60,7 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
       // Never write a digest-pinned reference without its digest; the other target (minor beside major) may still go.
       if (!(err instanceof RegistryError)) throw err;
       held.push({ kind: 'lookup-failed', text: `lookup failed: digest of ${target.version}: ${err.message}` });
+      failure ??= { ...lookupFailureOf(err), message: `digest of ${target.version}: ${err.message}` };
       continue;
     }
     if (digest.missing) {
@@ -66,9 +71,13 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
     const notes = [result.notes.get(target.version), digest.value && dep.currentDigest ? 'digest kept pinned' : null];
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? 'newest version'}`, notes, s));
   }
-  const failed = held.some((h) => h.kind === 'lookup-failed');
-  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...(failed && { failed }) };
-  if (held.length > 0) return { ...stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts), ...(failed && { failed }) };
+  const failed = failure !== undefined;
+  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...(failure && { failed, failure }) };
+  if (held.length > 0) {
+    const stayed = stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts);
+    if (failure && stayed.unchanged) stayed.unchanged.failure = { host: failure.host, problem: failure.problem };
+    return { ...stayed, ...(failure && { failed, failure }) };
+  }
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };
   return stays(dep, pickKind(result.pick), result.pick.reason ?? 'up to date', result.pick.verdicts);

@@ -4,7 +4,9 @@ import type { TidemarkConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import type { Dependency, ScanResult } from '../scan/types.js';
+import { withoutCredentials } from '../log.js';
 import { ReleaseAges } from './age.js';
+import { lookupFailureOf, type FailedLookup } from './failures.js';
 import { groupBranches } from './branches.js';
 import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
 import { planRange } from './range.js';
@@ -54,6 +56,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   const updates: Update[] = [];
   const explanations: Explanation[] = [];
   let partialFailure = false;
+  const failedLookups: FailedLookup[] = [];
+  let lookedUp = 0;
   const limit = pLimit(16);
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
@@ -61,9 +65,11 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
         const results = await planPackage(pkg, deps, source, config, now, logger);
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
+          lookedUp++;
           updates.push(...r.updates);
           if (r.unchanged) unchanged.push(r.unchanged);
           if (r.failed) partialFailure = true;
+          if (r.failure) failedLookups.push({ dependency: dep, host: r.failure.host, problem: r.failure.problem, message: r.failure.message });
           if (opts.explain && namedAs(dep, opts.explain)) explanations.push(explanationOf(dep, r));
         }
       }),
@@ -76,6 +82,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
     problems: scan.problems,
     branches: groupBranches(sortedUpdates, config.branchPrefix),
     partialFailure,
+    failedLookups: failedLookups.sort(byPosition((f) => f.dependency)),
+    lookedUp,
     ...(opts.explain ? { explanations: explanations.sort(byPosition((e) => e)) } : {}),
   };
 }
@@ -132,12 +140,22 @@ function isRange(dep: Dependency): dep is Dependency & { currentValue: string } 
   return dep.skipReason === 'version-range' && dep.currentValue !== null;
 }
 
+/** The dependency stays with the reason; the failing host is kept as data for the summaries (not in `plan --json`). */
 function failed(dep: Dependency, err: unknown): PackageResult {
-  return { updates: [], unchanged: { dependency: dep, reason: `lookup failed: ${errorText(err)}`, kind: 'lookup-failed' }, candidates: [], failed: true };
+  const failure = lookupFailureOf(err);
+  const message = errorText(err);
+  return {
+    updates: [],
+    unchanged: { dependency: dep, reason: `lookup failed: ${message}`, kind: 'lookup-failed', failure },
+    candidates: [],
+    failed: true,
+    failure: { ...failure, message },
+  };
 }
 
+/** Error messages may carry a registry URL with user info (`https://user:pass@charts.example`); never repeat it. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return withoutCredentials(err instanceof Error ? err.message : String(err));
 }
 
 /** `--explain nginx` finds `docker.io/library/nginx` too: any spelling of a Docker Hub image names it. */

@@ -1,6 +1,7 @@
 import type { UpdateType } from '../config/types.js';
 import type { Dependency, Problem } from '../scan/types.js';
 import type { CandidateVerdict } from '../versions/pick.js';
+import type { FailedLookup, LookupFailure } from './failures.js';
 
 /** A decision to move one dependency. `newValue` equals `currentValue` for digest and pin updates. */
 export interface Update {
@@ -49,6 +50,8 @@ export interface Unchanged {
   reason: string;
   /** Set by the planner; absent only on values built elsewhere (older plan files, tests). */
   kind?: UnchangedKind;
+  /** A lookup failed on the way: which host and how. Internal; `plan --json` does not carry it. */
+  failure?: LookupFailure;
 }
 
 /** One branch, one PR: an update of one package (in every file it appears in) or a configured group. */
@@ -66,6 +69,10 @@ export interface Plan {
   branches: BranchPlan[];
   /** Some lookups failed (their dependencies are in `unchanged` with the reason); exit code 1. */
   partialFailure?: boolean;
+  /** Every failed lookup with its host, including a digest held back beside another reason. Internal, not in JSON. */
+  failedLookups?: FailedLookup[];
+  /** How many dependencies were looked up (not settled by the scanner or a rule first). Internal, not in JSON. */
+  lookedUp?: number;
   /** Per-candidate verdicts for the dependencies `createPlan` was asked to explain (`--explain <name>`). */
   explanations?: Explanation[];
 }

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { PlatformError } from '../errors.js';
+import { withoutCredentials } from '../log.js';
+
+export { withoutCredentials };
 
 export interface GitCallOptions {
   /** Written to git's stdin (file contents for `hash-object --stdin`, messages for `commit-tree`). */
@@ -36,9 +39,4 @@ export function git(dir: string, args: string[], opts: GitCallOptions = {}): Pro
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
-}
-
-/** A remote URL may carry a token (`https://x-access-token:ghp_…@host/repo`); git can echo it in errors. */
-export function withoutCredentials(text: string): string {
-  return text.replace(/(?<scheme>[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$<scheme>***@');
 }

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -80,6 +82,7 @@ describe('tidemark run', () => {
     }
     expect(out.join('').split('\n')).toEqual([
       `Dry run of ${dir}: 0 opened, 0 updated, 0 closed, 0 skipped, 1 problem (partial failure)`,
+      '  lookups  1 of 1 lookup failed: 127.0.0.1:1 could not be reached (1)',
       '  problem  pod.yaml:6: 127.0.0.1:1/acme/web: lookup failed: 127.0.0.1:1 could not be reached',
       '',
     ]);
@@ -89,5 +92,32 @@ describe('tidemark run', () => {
     const { code, stderr } = await quietMain(['run', '.', '--platform', 'gitea']);
     expect(code).toEqual(2);
     expect(stderr).toEqual('tidemark: --platform "gitea": expected github, gitlab or git\n');
+  });
+});
+
+describe('honest failure counts', () => {
+  it('counts failed lookups by host in the run summary, never as current, and exits with 1', async () => {
+    const server = createServer((_req, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const images = ['127.0.0.1:1/acme/a:1.0.0', '127.0.0.1:1/acme/b:1.0.0', '127.0.0.1:1/acme/c:1.0.0', `127.0.0.1:${port}/acme/d:1.0.0`];
+    const containers = images.map((image) => `    - image: ${image}\n`).join('');
+    const dir = repoWith({ 'pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n${containers}` });
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const { code } = await quietMain(['run', dir, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
+      expect(code).toEqual(1);
+    } finally {
+      spy.mockRestore();
+      server.close();
+    }
+    expect(out.join('').split('\n').slice(0, 2)).toEqual([
+      `Dry run of ${dir}: 0 opened, 0 updated, 0 closed, 0 skipped, 4 problems (partial failure)`,
+      `  lookups  4 of 4 lookups failed: 127.0.0.1:1 could not be reached (3), 127.0.0.1:${port} answered 403 (1)`,
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
+import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
 import type { RegisterCommand } from './index.js';
@@ -93,10 +94,12 @@ export function formatPlanTable(plan: Plan): string {
   if (out.length > 0) out.push('');
   const n = plan.updates.length;
   const b = plan.branches.length;
+  const failures = countFailures(plan);
+  const tail = failures ? `; ${failureSentence(failures)}.` : plan.partialFailure ? '; some lookups failed.' : '.';
   out.push(
     `${n} ${n === 1 ? 'update' : 'updates'} in ${b} ${b === 1 ? 'branch' : 'branches'}, ${plan.unchanged.length} unchanged` +
       `, ${plan.problems.length} ${plan.problems.length === 1 ? 'problem' : 'problems'}` +
-      (plan.partialFailure ? '; some lookups failed.' : '.'),
+      tail,
   );
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { createLogger } from '../../log.js';
+import { oneLine } from '../../escape.js';
+import { createLogger, withoutCredentials } from '../../log.js';
 import { defaultCacheDir } from '../../lookup/index.js';
+import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
@@ -69,7 +71,10 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     });
 };
 
-/** The closing summary: counts, then one line per branch and per problem. */
+/**
+ * The closing summary: counts, failed lookups by host (never counted as current), then one line per branch and per
+ * problem. URL user info is stripped from all of it.
+ */
 export function formatSummary(summary: RunSummary, dryRun = false): string {
   const groups: [string, BranchOutcome[]][] = [
     ['opened', summary.opened],
@@ -80,9 +85,11 @@ export function formatSummary(summary: RunSummary, dryRun = false): string {
   const counts = groups.map(([label, list]) => `${list.length} ${label}`).join(', ');
   const problems = summary.problems.length === 1 ? '1 problem' : `${summary.problems.length} problems`;
   const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
+  const failures = countFailures(summary.plan);
+  if (failures) lines.push(`  lookups  ${failureSentence(failures)}`);
   for (const [label, list] of groups) {
     for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
   }
   for (const p of summary.problems) lines.push(`  problem  ${p.file ? `${p.file}:${p.line}: ` : ''}${p.message}`);
-  return lines.join('\n') + '\n';
+  return withoutCredentials(lines.map(oneLine).join('\n')) + '\n';
 }
