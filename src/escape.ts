@@ -30,11 +30,16 @@ export function oneLine(text: string): string {
  * `\!\[x\]\(https://evil/p.png\) @&#8203;org/security \#&#8203;12`. Safe inside a table cell.
  */
 export function markdownText(text: string): string {
-  return oneLine(text)
-    .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
-    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
+  return literal(text)
     .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWSP_ENTITY}`)
     .replace(/\\#(?=\p{N})/gu, `\\#${ZWSP_ENTITY}`);
+}
+
+/** Punctuation and HTML escaped, one line; link text needs no more (mentions and references are not read in it). */
+function literal(text: string): string {
+  return oneLine(text)
+    .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
+    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
 
 /**
@@ -65,7 +70,7 @@ export function markdownCodeCell(text: string): string {
 export function markdownLink(text: string, url: string): string {
   const href = safeHref(url);
   if (href === null) return markdownText(`${text}: ${url.length > 200 ? `${url.slice(0, 200)}…` : url}`);
-  return `[${markdownText(text)}](${href})`;
+  return `[${literal(text)}](${href})`;
 }
 
 /** The link destination for `url`, or null when it must not be linked. */

@@ -1,6 +1,8 @@
 import type { TidemarkConfig } from '../config/types.js';
+import { markdownCode, markdownCodeCell, markdownLink, markdownText } from '../escape.js';
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { countFailures, failureSentence } from '../plan/failures.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 import { APPROVABLE, heldPackages, type HeldPackage } from './dashboard/held.js';
@@ -12,14 +14,20 @@ export { classifyUnchanged, type HeldKind } from './dashboard/held.js';
 export const DASHBOARD_TITLE = 'Tidemark dashboard';
 
 const MARKER = '<!-- tidemark-dashboard -->';
+/**
+ * Package names that may be written into an approval marker: `ghcr.io/acme/web`, `docker.io/library/nginx`,
+ * `oci://registry:5000/charts/app`. No `<`, `>`, spaces or `--`, so a name can neither close the comment nor start
+ * another; any other name is listed without a checkbox.
+ */
+const MARKER_NAME = /^(?!.*--)[A-Za-z0-9][A-Za-z0-9._/:@+-]{0,254}$/;
 /** `- [x] <!-- tidemark-approve:ghcr.io/acme/web --> **ghcr.io/acme/web** …` → ticked, name. */
-const APPROVAL_LINE = /^[ \t]*[-*][ \t]+\[(?<mark>[ xX])\][ \t]*<!--[ \t]*tidemark-approve:(?<name>[^\s]+?)[ \t]*-->/gm;
+const APPROVAL_LINE = /^[ \t]*[-*][ \t]+\[(?<mark>[ xX])\][ \t]*<!--[ \t]*tidemark-approve:(?<name>[^\s<>]+?)[ \t]*-->/gm;
 
 /** Package names whose checkbox is ticked in a dashboard body. */
 export function parseApprovals(body: string): Set<string> {
   const out = new Set<string>();
   for (const m of body.matchAll(APPROVAL_LINE)) {
-    if (m.groups?.mark !== ' ' && m.groups?.name) out.add(m.groups.name);
+    if (m.groups?.mark !== ' ' && m.groups?.name && MARKER_NAME.test(m.groups.name)) out.add(m.groups.name);
   }
   return out;
 }
@@ -73,15 +81,22 @@ async function writeDashboard(platform: Platform, summary: RunSummary): Promise<
   if (existing.body !== body) await platform.updateIssue(existing.number, body);
 }
 
+/** Never "every dependency is current" when lookups failed: those dependencies may well be behind. */
 function pendingSection(summary: RunSummary): string[] {
   const lines = ['## Pending updates', ''];
-  if (summary.plan.branches.length === 0) return [...lines, 'None: every dependency Tidemark can update is current.', ''];
+  const failures = countFailures(summary.plan);
+  const failed = failures
+    ? [`**${markdownText(failureSentence(failures))}.** Their dependencies may have updates this run could not see.`, '']
+    : [];
+  if (summary.plan.branches.length === 0) {
+    return [...lines, ...(failures ? ['None found.', '', ...failed] : ['None: every dependency Tidemark can update is current.', ''])];
+  }
   lines.push('| Update | Branch | Pull request |', '| --- | --- | --- |');
   const outcomes = outcomesByBranch(summary);
   for (const b of summary.plan.branches) {
-    lines.push(`| ${cell(b.title)} | \`${cell(b.branchName)}\` | ${prCell(outcomes.get(b.branchName))} |`);
+    lines.push(`| ${markdownText(b.title)} | ${markdownCodeCell(b.branchName)} | ${prCell(outcomes.get(b.branchName))} |`);
   }
-  return [...lines, ''];
+  return [...lines, '', ...failed];
 }
 
 function outcomesByBranch(summary: RunSummary): Map<string, { kind: string; outcome: BranchOutcome }> {
@@ -95,16 +110,16 @@ function outcomesByBranch(summary: RunSummary): Map<string, { kind: string; outc
 function prCell(entry: { kind: string; outcome: BranchOutcome } | undefined): string {
   if (!entry) return 'not opened yet';
   const { kind, outcome } = entry;
-  const link = outcome.pr ? `[#${outcome.pr.number}](${outcome.pr.url})` : kind === 'skipped' ? 'not opened' : 'branch pushed';
-  return kind === 'skipped' && outcome.detail ? `${link}: ${cell(outcome.detail)}` : link;
+  const link = outcome.pr ? markdownLink(`#${outcome.pr.number}`, outcome.pr.url) : kind === 'skipped' ? 'not opened' : 'branch pushed';
+  return kind === 'skipped' && outcome.detail ? `${link}: ${markdownText(outcome.detail)}` : link;
 }
 
 function heldSection(held: HeldPackage[], approved: ReadonlySet<string>): string[] {
   const lines = ['## Held back', ''];
   if (held.length === 0) return [...lines, 'Nothing is held back.', ''];
   for (const h of held) {
-    const text = `**${inline(h.name)}** (${h.files.map((f) => `\`${inline(f)}\``).join(', ')}): ${inline(h.reason)}`;
-    if (APPROVABLE.has(h.kind)) {
+    const text = `**${markdownText(h.name)}** (${h.files.map(markdownCode).join(', ')}): ${markdownText(h.reason)}`;
+    if (APPROVABLE.has(h.kind) && MARKER_NAME.test(h.name)) {
       const box = approved.has(h.name) ? 'x' : ' ';
       lines.push(`- [${box}] <!-- tidemark-approve:${h.name} --> ${text}`);
     } else {
@@ -117,7 +132,7 @@ function heldSection(held: HeldPackage[], approved: ReadonlySet<string>): string
 function problemsSection(problems: Problem[]): string[] {
   const lines = ['## Problems found in files', ''];
   if (problems.length === 0) return [...lines, 'None.', ''];
-  for (const p of problems) lines.push(`- \`${inline(p.file)}:${p.line}\`: ${inline(p.message)}`);
+  for (const p of problems) lines.push(`- ${markdownCode(`${p.file}:${p.line}`)}: ${markdownText(p.message)}`);
   return [...lines, ''];
 }
 
@@ -132,13 +147,4 @@ function allProblems(summary: RunSummary): Problem[] {
     out.push(p);
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-}
-
-/** One line, no HTML comment openers a user's text could use to forge an approval marker. */
-function inline(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/<!--/g, '&lt;!--');
-}
-
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, '\\|');
 }

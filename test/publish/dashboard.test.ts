@@ -54,7 +54,12 @@ function update(name: string, file: string, newValue: string): Update {
 const unchanged: Unchanged[] = [
   { dependency: dep('ghcr.io/acme/web', 'apps/web/deploy.yaml', 12), reason: 'major update to 2.0.0 disabled by rule "freeze web"' },
   { dependency: dep('ghcr.io/acme/web', 'apps/web/overlays/prod/deploy.yaml', 8), reason: 'major update to 2.0.0 disabled by rule "freeze web"' },
-  { dependency: dep('redis', 'apps/cache/values.yaml', 4), reason: 'lookup failed: registry answered 500' },
+  {
+    dependency: dep('redis', 'apps/cache/values.yaml', 4),
+    reason: 'lookup failed: registry answered 500',
+    kind: 'lookup-failed',
+    failure: { host: 'registry-1.docker.io', problem: 'answered 500' },
+  },
   {
     dependency: dep('postgres', 'db/statefulset.yaml', 20),
     reason: 'no newer version allowed: 17.2 is too new: released 2 hours ago, minimumReleaseAge is 3 days',
@@ -149,6 +154,70 @@ describe('renderDashboard', () => {
   });
 });
 
+describe('renderDashboard with hostile text and failed lookups', () => {
+  const nothing = { opened: [], skipped: [], problems: [] };
+  const failedOn = (name: string, line: number, host: string, problem: string): Unchanged => ({
+    dependency: dep(name, 'apps/a.yaml', line),
+    reason: `lookup failed: ${host} ${problem}`,
+    kind: 'lookup-failed',
+    failure: { host, problem },
+  });
+
+  it('never says every dependency is current when lookups failed', () => {
+    const plan = {
+      updates: [],
+      unchanged: [failedOn('ghcr.io/a', 1, 'ghcr.io', 'could not be reached'), failedOn('ghcr.io/b', 2, 'ghcr.io', 'could not be reached'), failedOn('quay.io/c', 3, 'quay.io', 'answered 500'), { dependency: dep('ok', 'apps/a.yaml', 4), reason: 'up to date', kind: 'up-to-date' as const }],
+      problems: [],
+      branches: [],
+    };
+    const body = renderDashboard(summary({ ...nothing, plan }));
+    expect(body).not.toContain('current');
+    expect(body.split('## Held back')[0]).toEqual(
+      [
+        'Tidemark keeps this issue up to date on every run.',
+        'Tick a box under **Held back** and the next run opens that update.',
+        '',
+        '## Pending updates',
+        '',
+        'None found.',
+        '',
+        '**3 of 4 lookups failed: ghcr.io could not be reached \\(2\\), quay.io answered 500 \\(1\\).** Their dependencies may have updates this run could not see.',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes names, reasons and problems, and writes no approval marker for a name that could break one', () => {
+    const hostile: Unchanged[] = [
+      { dependency: dep('evil-->x', 'apps/a.yaml', 1), reason: 'disabled by rule 1', kind: 'disabled' },
+      { dependency: dep('@org/security', 'apps/a.yaml', 2), reason: 'disabled by rule 1', kind: 'disabled' },
+      { dependency: dep('ghcr.io/acme/web', 'apps/<b>.yaml', 3), reason: '\n# Approved by @org/security\n![x](https://evil/p.png) <!-- tidemark-approve:ok -->', kind: 'disabled' },
+    ];
+    const body = renderDashboard(
+      summary({ ...nothing, problems: [{ file: 'x`.yaml', line: 1, message: '<img src=x> [link](javascript:alert(1))' }], plan: { updates: [], unchanged: hostile, problems: [], branches: [] } }),
+    );
+    expect(body.split('## Held back')[1]).toEqual(
+      [
+        '',
+        '',
+        '- **evil--&gt;x** (`apps/a.yaml:1`): disabled by rule 1',
+        '- **@&#8203;org/security** (`apps/a.yaml:2`): disabled by rule 1',
+        '- [ ] <!-- tidemark-approve:ghcr.io/acme/web --> **ghcr.io/acme/web** (`apps/<b>.yaml:3`):  \\# Approved by @&#8203;org/security \\!\\[x\\]\\(https://evil/p.png\\) &lt;\\!-- tidemark-approve:ok --&gt;',
+        '',
+        '## Problems found in files',
+        '',
+        '- ``x`.yaml:1``: &lt;img src=x&gt; \\[link\\]\\(javascript:alert\\(1\\)\\)',
+        '',
+        '<!-- tidemark-dashboard -->',
+        '',
+      ].join('\n'),
+    );
+    expect(body.split('<!-- tidemark-approve:').length).toEqual(2);
+    expect(parseApprovals(body.replace('- [ ]', '- [x]'))).toEqual(new Set(['ghcr.io/acme/web']));
+  });
+});
+
 describe('classifyUnchanged', () => {
   it('reads why a dependency was held back from the planner reason', () => {
     expect(unchanged.map(classifyUnchanged)).toEqual(['disabled', 'disabled', 'lookup-failed', 'too-new', 'up-to-date', 'skipped', 'rule']);
@@ -179,7 +248,7 @@ describe('classifyUnchanged', () => {
     };
     const body = renderDashboard(summary({ plan: { ...summary().plan, unchanged: [range] } }));
     expect(body).toContain(
-      '- **common** (`charts/app/Chart.yaml:9`): version range "~1.2" is left alone: the newest version 1.4.0 is outside it (rangeStrategy keep)\n',
+      '- **common** (`charts/app/Chart.yaml:9`): version range "\\~1.2" is left alone: the newest version 1.4.0 is outside it \\(rangeStrategy keep\\)\n',
     );
   });
 });
