@@ -1,10 +1,15 @@
+import { markdownCodeCell, markdownLink, markdownText } from '../escape.js';
+import { countFailures, failureSentence } from '../plan/failures.js';
 import type { Update } from '../plan/types.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 
-/** The job summary: counts, one table row per planned update with its branch and PR, then problems found in files. */
+/**
+ * The job summary: counts, failed lookups by host, one table row per planned update with its branch and PR, then
+ * problems found in files. Every repository- or registry-written value is escaped (src/escape.ts).
+ */
 export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }): string {
-  const lines = [`## Tidemark: ${summary.repo}`, ''];
+  const lines = [`## Tidemark: ${markdownText(summary.repo)}`, ''];
   const counts = `Opened ${summary.opened.length} · updated ${summary.updated.length} · closed ${summary.closed.length} · left alone ${summary.skipped.length}`;
   lines.push(opts.dryRun ? `${counts} (dry run: nothing was pushed)` : counts, '');
   const prs = prsByBranch(summary);
@@ -12,13 +17,15 @@ export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }):
   for (const branch of summary.plan.branches) {
     for (const u of branch.updates) rows.push(row(u, branch.branchName, prs.get(branch.branchName) ?? null));
   }
+  const failures = countFailures(summary.plan);
+  if (failures) lines.push(`**${markdownText(failureSentence(failures))}.**`, '');
   if (rows.length === 0) {
-    lines.push(`No updates: ${summary.plan.unchanged.length} dependencies are current.`, '');
+    lines.push(failures ? 'No updates found.' : `No updates: ${summary.plan.unchanged.length} dependencies are current.`, '');
   } else {
     lines.push('| Package | File | Update | Type | Branch | PR |', '| --- | --- | --- | --- | --- | --- |', ...rows, '');
   }
   if (summary.closed.length > 0) {
-    lines.push('### Closed', '', ...summary.closed.map((c) => `- ${code(c.branch)}: ${cell(c.detail)}${c.pr ? ` ([#${c.pr.number}](${c.pr.url}))` : ''}`), '');
+    lines.push('### Closed', '', ...summary.closed.map((c) => `- ${code(c.branch)}: ${cell(c.detail)}${c.pr ? ` (${prLink(c.pr)})` : ''}`), '');
   }
   const problems = summary.problems.length > 0 ? summary.problems : summary.plan.problems;
   if (problems.length > 0) lines.push('### Problems', '', ...problems.map(problemLine), '');
@@ -39,8 +46,8 @@ function row(u: Update, branch: string, pr: BranchOutcome['pr']): string {
   const d = u.dependency;
   const from = version(d.currentValue, d.currentDigest);
   const to = version(u.newValue, u.newDigest);
-  const link = pr ? `[#${pr.number}](${pr.url})` : '';
-  return `| ${code(d.name)} | ${code(`${d.file}:${d.line}`)} | ${code(from)} → ${code(to)} | ${u.updateType} | ${code(branch)} | ${link} |`;
+  const link = pr ? prLink(pr) : '';
+  return `| ${code(d.name)} | ${code(`${d.file}:${d.line}`)} | ${code(from)} → ${code(to)} | ${markdownText(u.updateType)} | ${code(branch)} | ${link} |`;
 }
 
 /** `1.25.3@sha256:0123456789ab…`: a digest shortened to 12 hex digits, enough to tell two apart in a table. */
@@ -54,11 +61,15 @@ function problemLine(p: Problem): string {
   return `- ${code(`${p.file}:${p.line}`)} ${cell(p.message)}`;
 }
 
-/** Inline code in a table cell: pipes escaped, backticks kept out of the fence. */
+function prLink(pr: { number: number; url: string }): string {
+  return markdownLink(`#${pr.number}`, pr.url);
+}
+
+/** Inline code in a table cell that stays code whatever it holds. */
 function code(text: string): string {
-  return '`' + text.replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
+  return markdownCodeCell(text);
 }
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return markdownText(text);
 }

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { neutraliseWorkflowCommands } from '../escape.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { createLogger, maskSecrets } from '../log.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -17,6 +18,9 @@ export interface ActionDeps {
 /**
  * The GitHub Action: turns `INPUT_*` and `GITHUB_*` variables into RunOptions, then reports back through outputs,
  * the job summary and annotations. Returns the exit code: 0 ran, 1 partial failure, 2 bad config or inputs.
+ * Only the commands built here (`mask`, `annotation`) reach stdout as commands: every other line (logs, dry-run
+ * diffs, anything a registry or repository wrote) that the runner would read as `::command` or `##[command]` is
+ * neutralised first.
  */
 export async function actionMain(deps: ActionDeps): Promise<number> {
   const runner: Runner = { env: deps.env, write: deps.write };
@@ -24,9 +28,9 @@ export async function actionMain(deps: ActionDeps): Promise<number> {
   mask(runner, token);
   const secrets = token ? [token] : [];
   try {
-    const opts = actionOptions(runner, token, (line) => deps.write(maskSecrets(line, secrets)));
+    const opts = actionOptions(runner, token, (line) => deps.write(neutraliseWorkflowCommands(maskSecrets(line, secrets))));
     const summary = await deps.run(opts);
-    report(runner, summary, opts);
+    report(runner, summary, opts, secrets);
     return summary.partialFailure ? 1 : 0;
   } catch (err) {
     return failure(runner, err, secrets);
@@ -63,13 +67,15 @@ export function apiEndpoint(url: string | undefined): string | null {
   return url.replace(/\/+$/, '');
 }
 
-function report(runner: Runner, summary: RunSummary, opts: RunOptions): void {
+function report(runner: Runner, summary: RunSummary, opts: RunOptions, secrets: readonly string[]): void {
   setOutput(runner, 'opened', String(summary.opened.length));
   setOutput(runner, 'updated', String(summary.updated.length));
   setOutput(runner, 'closed', String(summary.closed.length));
   setOutput(runner, 'plan', opts.planOut ?? '');
-  for (const p of summary.problems) runner.write(annotation('warning', p.message, { file: p.file, line: p.line, title: 'Tidemark' }));
-  appendSummary(runner, summaryMarkdown(summary, { dryRun: opts.dryRun }));
+  for (const p of summary.problems) {
+    runner.write(annotation('warning', maskSecrets(p.message, secrets), { file: p.file, line: p.line, title: 'Tidemark' }));
+  }
+  appendSummary(runner, maskSecrets(summaryMarkdown(summary, { dryRun: opts.dryRun }), secrets));
 }
 
 /** Config errors become one annotation per problem, at its file and line, and the summary says what to fix. */
@@ -79,7 +85,7 @@ function failure(runner: Runner, err: unknown, secrets: string[]): number {
     const problems = err.problems.map((p) => ({ ...p, message: maskSecrets(p.message, secrets) }));
     if (problems.length === 0) runner.write(annotation('error', message, { title: 'Tidemark config' }));
     for (const p of problems) runner.write(annotation('error', p.message, { file: p.file, line: p.line, title: 'Tidemark config' }));
-    appendSummary(runner, configErrorMarkdown(message, problems));
+    appendSummary(runner, maskSecrets(configErrorMarkdown(message, problems), secrets));
     return 2;
   }
   runner.write(annotation('error', message, { title: 'Tidemark' }));

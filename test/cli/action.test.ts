@@ -118,11 +118,11 @@ describe('actionMain with a fake pipeline', () => {
         '',
         '| Package | File | Update | Type | Branch | PR |',
         '| --- | --- | --- | --- | --- | --- |',
-        '| `nginx` | `apps/web.yaml:12` | `1.25.3` → `1.27.0` | minor | `tidemark/nginx-1.x` | [#7](https://github.com/acme/gitops/pull/7) |',
+        '| `nginx` | `apps/web.yaml:12` | `1.25.3` → `1.27.0` | minor | `tidemark/nginx-1.x` | [\\#7](https://github.com/acme/gitops/pull/7) |',
         '',
         '### Closed',
         '',
-        '- `tidemark/redis-7.x`: superseded ([#3](https://github.com/acme/gitops/pull/3))',
+        '- `tidemark/redis-7.x`: superseded ([\\#3](https://github.com/acme/gitops/pull/3))',
         '',
         '### Problems',
         '',
@@ -163,7 +163,7 @@ describe('actionMain with a fake pipeline', () => {
         '',
         '.tidemark.yaml is invalid',
         '',
-        '- `.tidemark.yaml:3` rules[0].matchPackages: expected a list, got "nginx"',
+        '- `.tidemark.yaml:3` rules\\[0\\].matchPackages: expected a list, got "nginx"',
         '- `.tidemark.yaml:9` unknown key "schedul": did you mean "schedule"? 100%',
         '',
       ].join('\n'),
@@ -189,6 +189,59 @@ describe('actionMain with a fake pipeline', () => {
     const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => Promise.reject(new Error('GET failed with ghs_0123456789')) });
     expect(code).toEqual(1);
     expect(lines.slice(1)).toEqual(['::error title=Tidemark::GET failed with ***']);
+  });
+
+  it('lets no log line or printed text issue a workflow command, while its own commands go through', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const lines: string[] = [];
+    const code = await actionMain({
+      env,
+      write: (l) => lines.push(l),
+      run: async (opts) => {
+        opts.logger.warn('lookup failed', { package: 'evil\n::set-output name=x::y', error: '##[error]x' });
+        opts.print?.('diff --git a/x b/x\n  ::add-mask::nothing\n##[error]forged\n+::stop-commands::t\n');
+        const s = summaryFor('acme/gitops');
+        s.problems = [{ file: 'a.yaml', line: 1, message: 'bad\n::error::forged' }];
+        return s;
+      },
+    });
+    expect(code).toEqual(0);
+    expect(lines).toEqual([
+      '::add-mask::ghs_0123456789',
+      'WARN  lookup failed package=evil ::set-output name=x::y error=##[error]x',
+      'diff --git a/x b/x\n  \\::add-mask::nothing\n\\##[error]forged\n+::stop-commands::t\n',
+      '::warning file=a.yaml,line=1,title=Tidemark::bad%0A::error::forged',
+    ]);
+  });
+
+  it('counts failed lookups by host in the job summary and escapes what registries and repositories wrote', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const s = summaryFor('acme/gitops', {}, true);
+    const dep = (name: string, line: number): Update['dependency'] => ({ ...update(name, 'apps/a.yaml', line, '1.0.0', '1.0.0', 'minor').dependency });
+    s.plan.unchanged = [
+      { dependency: dep('ghcr.io/a', 1), reason: 'lookup failed: ghcr.io could not be reached', kind: 'lookup-failed', failure: { host: 'ghcr.io', problem: 'could not be reached' } },
+      { dependency: dep('quay.io/b', 2), reason: 'lookup failed: quay.io answered 500', kind: 'lookup-failed', failure: { host: 'quay.io', problem: 'answered 500' } },
+      { dependency: dep('ok', 3), reason: 'up to date', kind: 'up-to-date' },
+    ];
+    s.problems = [{ file: 'apps/a.yaml', line: 1, message: '![x](https://evil/p.png) @org/security <!-- tidemark:update {} -->' }];
+    const code = await actionMain({ env, write: () => {}, run: async () => s });
+    expect(code).toEqual(1);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
+      [
+        '## Tidemark: acme/gitops',
+        '',
+        'Opened 0 · updated 0 · closed 0 · left alone 0',
+        '',
+        '**2 of 3 lookups failed: ghcr.io could not be reached \\(1\\), quay.io answered 500 \\(1\\).**',
+        '',
+        'No updates found.',
+        '',
+        '### Problems',
+        '',
+        '- `apps/a.yaml:1` \\!\\[x\\]\\(https://evil/p.png\\) @&#8203;org/security &lt;\\!-- tidemark:update {} --&gt;',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('treats github.com as the default API and keeps an Enterprise URL', () => {
@@ -270,7 +323,7 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
       plan: join(env.RUNNER_TEMP!, 'tidemark-plan.json'),
     });
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
-      `| \`${registry.host}/team/app\` | \`apps/app.yaml:10\` | \`1.0.0\` → \`1.4.2\` | minor | \`${branch}\` | [#42](https://github.com/acme/gitops/pull/42) |`,
+      `| \`${registry.host}/team/app\` | \`apps/app.yaml:10\` | \`1.0.0\` → \`1.4.2\` | minor | \`${branch}\` | [\\#42](https://github.com/acme/gitops/pull/42) |`,
     );
     expect(lines[0]).toEqual('::add-mask::ghs_e2e_token_0001');
     expect(lines.slice(1).join('\n')).not.toContain('ghs_e2e_token_0001');
@@ -293,6 +346,6 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
     expect(annotations[1]?.message).toContain('automerge');
     const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
     expect(summary.split('\n').slice(0, 2)).toEqual(['## Tidemark: configuration error', '']);
-    expect(summary).toContain('- `.tidemark.yaml:4` rules[0].automerge');
+    expect(summary).toContain('- `.tidemark.yaml:4` rules\\[0\\].automerge');
   });
 });
