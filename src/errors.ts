@@ -1,7 +1,12 @@
-/** Typed errors at the boundaries. Each carries what a user needs to act on it, and the underlying `cause`. */
+import { withoutCredentials } from './log.js';
+
+/**
+ * Typed errors at the boundaries. Each carries what a user needs to act on it, and the underlying `cause`. Messages
+ * often name a remote or registry URL: its user info (`https://user:pass@host`) is stripped here, once for all.
+ */
 export class TidemarkError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(withoutCredentials(message), options);
     this.name = new.target.name;
   }
 }

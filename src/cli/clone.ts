@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { PlatformError } from '../errors.js';
+import { withoutCredentials } from '../log.js';
 import type { PlatformKind } from '../publish/types.js';
 
 const exec = promisify(execFile);
@@ -35,7 +36,8 @@ export const gitClone: CloneFn = async (req) => {
     await exec('git', args, { env, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
-    throw new PlatformError(`git clone ${req.url} failed${stderr ? `: ${stderr}` : ''}`, { platform: req.platform, cause: err });
+    const message = withoutCredentials(`git clone ${req.url} failed${stderr ? `: ${stderr}` : ''}`);
+    throw new PlatformError(message, { platform: req.platform, cause: err });
   }
 };
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlatformError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { withoutCredentials, type Logger } from '../log.js';
 import { git, type GitCallOptions } from './git-cli.js';
 import type { CommitInfo, CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
 
@@ -42,7 +42,7 @@ export class GitPlatform implements Platform {
   async baseBranch(name: string | null): Promise<{ name: string; sha: string }> {
     const branch = name ?? (await this.remoteHead());
     const sha = await this.fetchBranch(branch);
-    if (!sha) throw new PlatformError(`base branch ${branch} does not exist on ${this.remote}`, { platform: 'git', status: 404 });
+    if (!sha) throw new PlatformError(`base branch ${branch} does not exist on ${withoutCredentials(this.remote)}`, { platform: 'git', status: 404 });
     this.bases.add(branch);
     return { name: branch, sha };
   }
@@ -151,7 +151,7 @@ export class GitPlatform implements Platform {
     const local = (await this.git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1, 128] })).stdout.trim();
     if (local && (await this.lsRemote(`refs/heads/${local}`))) return local;
     throw new PlatformError(
-      `could not tell the default branch of ${this.remote}: its HEAD names no pushed branch; set baseBranch in .tidemark.yaml`,
+      `could not tell the default branch of ${withoutCredentials(this.remote)}: its HEAD names no pushed branch; set baseBranch in .tidemark.yaml`,
       { platform: 'git' },
     );
   }

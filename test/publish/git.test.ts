@@ -1,5 +1,7 @@
-import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -145,6 +147,21 @@ describe('GitPlatform', () => {
     );
   });
 
+  it('names a remote URL with a password without it when the base branch does not exist', async () => {
+    const repo = setup();
+    sh(repo.remote, 'update-server-info');
+    const { server, url } = await dumbHttp(repo.remote, 'bot:s3cr3t-pass');
+    try {
+      const platform = await GitPlatform.create({ dir: repo.checkout, remote: url.replace('http://', 'http://bot:s3cr3t-pass@'), logger: silentLogger });
+      expect((await platform.baseBranch('main')).name).toEqual('main');
+      const err = await platform.baseBranch('release').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PlatformError);
+      expect((err as Error).message).toEqual(`base branch release does not exist on ${url.replace('http://', 'http://***@')}`);
+    } finally {
+      server.close();
+    }
+  });
+
   it('answers pull request and issue calls with nothing', async () => {
     const repo = setup();
     const platform = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });
@@ -154,3 +171,22 @@ describe('GitPlatform', () => {
     expect(await platform.findIssue()).toEqual(null);
   });
 });
+
+/** A bare repository over git's "dumb" HTTP protocol (static files) that wants Basic auth `userPass`. */
+async function dumbHttp(gitDir: string, userPass: string): Promise<{ server: Server; url: string }> {
+  const expected = `Basic ${Buffer.from(userPass).toString('base64')}`;
+  const server = createServer((req, res) => {
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
+      return;
+    }
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/remote\.git\/?/, '');
+    try {
+      res.writeHead(200).end(readFileSync(join(gitDir, path)));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote.git` };
+}
