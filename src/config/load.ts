@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../scan/types.js';
+import { readConfigFile } from './file.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { DEFAULT_CONFIG, type TidemarkConfig } from './types.js';
 import { validate, type SchemaIssue } from './validate.js';
@@ -25,36 +25,36 @@ export async function loadConfig(dir: string, explicitPath?: string | null): Pro
   if ('missing' in found) {
     return { config: defaults(), errors: [{ file: found.missing, line: 0, message: 'config file not found' }], warnings: [], file: null };
   }
+  if ('refused' in found) return { config: defaults(), errors: [{ file: found.refused, line: 0, message: found.message }], warnings: [], file: null };
   if (found.file === null) return { config: defaults(), errors: [], warnings: [], file: null };
   const parsed = parseConfigText(found.text, found.file);
   return { ...parsed, warnings: [...found.warnings, ...parsed.warnings], file: found.file };
 }
 
-type Found = { missing: string } | { file: null } | { file: string; text: string; warnings: Problem[] };
+type Found =
+  | { missing: string }
+  | { refused: string; message: string }
+  | { file: null }
+  | { file: string; text: string; warnings: Problem[] };
 
+/** The config file, read only when it is a regular file inside `dir` (readConfigFile); one that is not is an error. */
 async function findConfigFile(dir: string, explicitPath: string | null): Promise<Found> {
   if (explicitPath) {
-    const text = await readText(path.resolve(dir, explicitPath));
-    return text === null ? { missing: explicitPath } : { file: displayPath(dir, explicitPath), text, warnings: [] };
+    const label = displayPath(dir, explicitPath);
+    const read = await readConfigFile(dir, explicitPath, label);
+    if (read.kind === 'refused') return { refused: label, message: read.message };
+    return read.kind === 'missing' ? { missing: explicitPath } : { file: label, text: read.text, warnings: [] };
   }
   let first: { file: string; text: string } | null = null;
   const warnings: Problem[] = [];
   for (const candidate of CONFIG_FILES) {
-    const text = await readText(path.join(dir, candidate));
-    if (text === null) continue;
+    const read = await readConfigFile(dir, candidate, candidate);
+    if (read.kind === 'missing') continue;
+    if (read.kind === 'refused') return { refused: candidate, message: read.message };
     if (first) warnings.push({ file: candidate, line: 0, message: `ignored: ${first.file} is used` });
-    else first = { file: candidate, text };
+    else first = { file: candidate, text: read.text };
   }
   return first ? { ...first, warnings } : { file: null };
-}
-
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return null;
-    throw err;
-  }
 }
 
 function displayPath(dir: string, file: string): string {
