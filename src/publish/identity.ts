@@ -41,28 +41,34 @@ export function markerFor(id: UpdateIdentity): string {
   return `<!-- tidemark:update ${json} -->`;
 }
 
+/** Notes Tidemark appends after the marker as a PR's state changes (`stale.ts`): blocked by foreign commits, abandoned. */
+const STATE_NOTE = /^<!-- tidemark:(?:blocked [0-9a-f]+|abandoned) -->$/;
+
 /**
- * The non-empty lines at the end of a body, last first, trimmed (platforms may add CRLF or trailing spaces). Bounded:
- * the marker and a blocked note are all Tidemark writes there.
+ * The end of a body as Tidemark writes it: the state notes appended last (last first), and the line before them, where
+ * the identity marker stands. Lines are trimmed (platforms may add CRLF or trailing spaces); empty lines are
+ * skipped. Bounded: only the last 64 KiB and a few notes are looked at.
  */
-function markerLines(body: string): string[] {
-  const out: string[] = [];
+function tail(body: string): { notes: string[]; marker: string | undefined } {
+  const notes: string[] = [];
   const lines = body.slice(-64 * 1024).split(/\r?\n|\r/);
-  for (let i = lines.length - 1; i >= 0 && out.length < 2; i--) {
+  for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!.trim();
-    if (line !== '') out.push(line);
+    if (line === '') continue;
+    if (!STATE_NOTE.test(line) || notes.length >= 8) return { notes, marker: line };
+    notes.push(line);
   }
-  return out;
+  return { notes, marker: undefined };
 }
 
 /**
  * Reads the identity from the one place Tidemark writes it: the last non-empty line of the body, or the line before
- * a trailing blocked note (`<!-- tidemark:blocked … -->`). A marker anywhere else (quoted, forged in text above) is
- * not read; escaping keeps untrusted text from writing `<!-- tidemark:` at all.
+ * the state notes appended after it (`<!-- tidemark:blocked … -->`, `<!-- tidemark:abandoned -->`). A marker
+ * anywhere else (quoted, forged in text above) is not read; escaping keeps untrusted text from writing
+ * `<!-- tidemark:` at all.
  */
 export function parseMarker(body: string): UpdateIdentity | null {
-  const [last, before] = markerLines(body);
-  const line = last !== undefined && BLOCKED.test(last) ? before : last;
+  const line = tail(body).marker;
   const json = line === undefined ? undefined : MARKER.exec(line)?.groups?.json;
   if (!json) return null;
   try {
@@ -118,10 +124,13 @@ export function blockedMarker(key: string): string {
   return `<!-- tidemark:blocked ${key} -->`;
 }
 
-/** The blocked note, read only where Tidemark appends it: the last non-empty line of the body. */
+/** The blocked note, read only where Tidemark appends it: among the notes after the marker, at the end of the body. */
 export function parseBlocked(body: string): string | null {
-  const [last] = markerLines(body);
-  return last === undefined ? null : (BLOCKED.exec(last)?.groups?.key ?? null);
+  for (const note of tail(body).notes) {
+    const key = BLOCKED.exec(note)?.groups?.key;
+    if (key) return key;
+  }
+  return null;
 }
 
 export function changesOf(files: readonly { path: string; after: string }[]): FileChange[] {

@@ -1,3 +1,4 @@
+import { markdownText } from '../escape.js';
 import type { BranchPlan, Plan } from '../plan/types.js';
 import type { BranchContent } from './branch-content.js';
 import { blockedMarker, parseBlocked, parseFilesTrailer, parseMarker, parseTrailer } from './identity.js';
@@ -23,7 +24,7 @@ export async function leaveForeignBranch(s: Session, branch: BranchPlan, remote:
   const authors = [...new Set(foreignCommits(remote, s.ctx.config.author.email).map((c) => c.authorName))].join(', ');
   await s.platform.comment(
     pr.number,
-    `Tidemark has a newer change for this branch (${branch.title}), but the branch has commits by ${authors}, ` +
+    `Tidemark has a newer change for this branch (${markdownText(branch.title)}), but the branch has commits by ${markdownText(authors)}, ` +
       'so Tidemark will not rewrite it. Remove those commits, or close this PR and delete the branch, to let Tidemark update it again.',
   );
   const body = pr.body.replace(/\n?<!-- tidemark:blocked [0-9a-f]+ -->/g, '') + `\n${blockedMarker(content.key)}\n`;

@@ -174,6 +174,8 @@ describe('parseMarker', () => {
     expect(parseMarker(body)).toEqual({ branch: 'tidemark/web', updates: ['web@2.0.0'] });
     expect(parseBlocked(body)).toEqual('00ff');
     expect(parseBlocked(`${blockedMarker('00ff')}\n${real}\n`)).toEqual(null);
+    const abandoned = `text\n${real}\n<!-- tidemark:abandoned -->\n\n${blockedMarker('0a')}\r\n`;
+    expect([parseMarker(abandoned), parseBlocked(abandoned)]).toEqual([{ branch: 'tidemark/web', updates: ['web@2.0.0'] }, '0a']);
   });
 
   it('writes names that contain comment syntax so the marker stays one comment on one line', () => {
