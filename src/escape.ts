@@ -25,14 +25,20 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * Reference sigils as they stand after escaping: GitHub and GitLab turn `@user`, `#12`, `!12` (merge request), `~label`,
+ * `%milestone`, `$12` (snippet) and `&12` (epic) into links and notifications after Markdown is rendered, so a
+ * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter, so a version
+ * range such as `~1.2` stays as it is.
+ */
+const REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_]))(?=[\p{L}\p{N}_])/gu;
+
+/**
  * Inline Markdown text that renders as exactly the characters given: no emphasis, link, image, heading, HTML,
  * comment, table cell break, mention or issue reference. `![x](https://evil/p.png) @org/security #12` →
  * `\!\[x\]\(https://evil/p.png\) @&#8203;org/security \#&#8203;12`. Safe inside a table cell.
  */
 export function markdownText(text: string): string {
-  return literal(text)
-    .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWSP_ENTITY}`)
-    .replace(/\\#(?=\p{N})/gu, `\\#${ZWSP_ENTITY}`);
+  return literal(text).replace(REFERENCE, `$<sigil>${ZWSP_ENTITY}`);
 }
 
 /** Punctuation and HTML escaped, one line; link text needs no more (mentions and references are not read in it). */

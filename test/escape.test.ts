@@ -43,8 +43,12 @@ describe('markdownText', () => {
       '::set-output name=x::y',
       '\\#\\#\\[error\\]x',
       'fixes \\#&#8203;123 and acme/web\\#&#8203;4',
-      'a &amp; b \\*\\*bold\\*\\* \\_it\\_ \\~\\~s\\~\\~ \\\\',
+      'a &amp; b \\*\\*bold\\*\\* \\_it\\_ \\~\\~&#8203;s\\~\\~ \\\\',
     ]);
+  });
+
+  it('breaks GitLab references too: merge requests, labels, milestones, snippets and epics', () => {
+    expect(markdownText('!12 ~security %v1 $3 &4 100% a & b ~1.2')).toEqual('\\!&#8203;12 \\~&#8203;security %&#8203;v1 $&#8203;3 &amp;&#8203;4 100% a &amp; b \\~1.2');
   });
 
   it('turns every control character and Unicode line separator into a space', () => {
