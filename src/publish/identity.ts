@@ -100,8 +100,9 @@ export function trailerFor(key: string): string {
   return `Tidemark-Update: ${key}`;
 }
 
+/** Read from the trailer block only (the message's last paragraph), where git and Tidemark put trailers. */
 export function parseTrailer(message: string): string | null {
-  return TRAILER.exec(message)?.groups?.key ?? null;
+  return TRAILER.exec(trailerBlock(message))?.groups?.key ?? null;
 }
 
 /** `Tidemark-Files: apps/a.yaml, apps/b.yaml`: what a plain-git branch (no PR to carry a marker) edits. */
@@ -110,8 +111,14 @@ export function filesTrailerFor(updates: readonly Update[]): string {
 }
 
 export function parseFilesTrailer(message: string): string[] {
-  const list = FILES_TRAILER.exec(message)?.groups?.files;
+  const list = FILES_TRAILER.exec(trailerBlock(message))?.groups?.files;
   return list ? list.split(', ').filter((f) => f !== '') : [];
+}
+
+/** `Subject\n\n- entry\n\nTidemark-Files: a\nTidemark-Update: 0f` → the last two lines. CRLF and trailing space tolerated. */
+function trailerBlock(message: string): string {
+  const paragraphs = message.replace(/\r\n?/g, '\n').trimEnd().split(/\n[ \t]*\n/);
+  return (paragraphs.at(-1) ?? '').split('\n').map((l) => l.trimEnd()).join('\n');
 }
 
 function filesOf(updates: readonly Update[]): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchPlan } from '../../src/plan/types.js';
-import { blockedMarker, markerFor, parseBlocked, parseMarker } from '../../src/publish/identity.js';
+import { blockedMarker, markerFor, parseBlocked, parseFilesTrailer, parseMarker, parseTrailer } from '../../src/publish/identity.js';
 import { commitMessage, prBody, prTitle, releaseNotes } from '../../src/publish/pr-body.js';
 import type { Dependency } from '../../src/scan/types.js';
 import { fakeDigest, updateOf } from '../edit/update-fixture.js';
@@ -182,5 +182,14 @@ describe('parseMarker', () => {
     const marker = markerFor({ branch: 'b', updates: ['x-->@1\n<!--y'] });
     expect(marker).toEqual('<!-- tidemark:update {"branch":"b","updates":["x--\\u003e@1\\n\\u003c!--y"]} -->');
     expect(parseMarker(`${marker}\n`)).toEqual({ branch: 'b', updates: ['x-->@1\n<!--y'] });
+  });
+});
+
+describe('trailers', () => {
+  it('are read only from the last paragraph of a commit message', () => {
+    expect(parseTrailer('Update x\n\n- a\n\nTidemark-Files: a.yaml\nTidemark-Update: 0f\n')).toEqual('0f');
+    expect(parseTrailer('Update x\r\n\r\nTidemark-Update: 0f  \r\n')).toEqual('0f');
+    expect(parseTrailer('Tidemark-Update: 0f\n\nFixes the thing by hand')).toEqual(null);
+    expect(parseFilesTrailer('Update x\n\nTidemark-Files: a.yaml, b.yaml\nTidemark-Update: 0f')).toEqual(['a.yaml', 'b.yaml']);
   });
 });
