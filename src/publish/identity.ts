@@ -47,11 +47,11 @@ const STATE_NOTE = /^<!-- tidemark:(?:blocked [0-9a-f]+|abandoned) -->$/;
 /**
  * The end of a body as Tidemark writes it: the state notes appended last (last first), and the line before them, where
  * the identity marker stands. Lines are trimmed (platforms may add CRLF or trailing spaces); empty lines are
- * skipped. Bounded: only the last 64 KiB and a few notes are looked at.
+ * skipped. Bounded: only the last MiB (more than any platform keeps) and a few notes are looked at.
  */
 function tail(body: string): { notes: string[]; marker: string | undefined } {
   const notes: string[] = [];
-  const lines = body.slice(-64 * 1024).split(/\r?\n|\r/);
+  const lines = body.slice(-1024 * 1024).split(/\r?\n|\r/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!.trim();
     if (line === '') continue;
