@@ -54,7 +54,23 @@ function isHashToken(token: string): boolean {
   return hex.length === 40 || (/\d/.test(hex) && /[a-f]/i.test(hex));
 }
 
+/**
+ * The OCI tag grammar, at most 128 characters (as lookup/validate.ts checks registry tags). Checked before any other
+ * regex runs, so a hostile value in a repository file (a 1 MB `1_1_1…_1!`) costs one linear scan: the patterns below
+ * backtrack, and only ever see short inputs.
+ */
+const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** Longest chart version read; Helm's own are far shorter. */
+const MAX_CHART_VERSION = 128;
+
+/**
+ * A docker tag as a version, or null when it is not one. Linear in the input whatever it is: a value longer than
+ * 128 characters or outside the tag grammar is not a version before anything else runs.
+ * Example: `1.27.3-alpine` → release [1, 27, 3], compatibility `alpine`.
+ */
 export function parseDockerTag(tag: string): ParsedVersion | null {
+  if (tag.length > 128 || !TAG_GRAMMAR.test(tag)) return null;
   if (notVersionKind(tag)) return null;
   const stamp = TIMESTAMP_TAG.exec(tag)?.groups;
   if (stamp?.date && stamp.time) {
@@ -86,7 +102,9 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
   };
 }
 
+/** A chart version (`1.2.3`, `v1.2`, `1.0.0-rc.1+build.5`) as a version; null past 128 characters or when unreadable. */
 export function parseChartVersion(version: string): ParsedVersion | null {
+  if (version.length > MAX_CHART_VERSION) return null;
   const g = CHART_VERSION.exec(version)?.groups;
   if (!g?.release) return null;
   const parts = g.release.split('.');
