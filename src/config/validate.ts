@@ -1,4 +1,5 @@
-import { isRegexLiteral, rangeProblem, regexErrorText, regexFromLiteral } from '../versions/range.js';
+import { compileVersioning } from '../versions/pick.js';
+import { isRegexLiteral, rangeProblem, regexErrorText } from '../versions/range.js';
 import { parseDuration } from './duration.js';
 import type { SchemaNode } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -70,10 +71,10 @@ function formatProblem(value: string, format: string | undefined): string | null
   }
 }
 
+/** A `versioning` regex (`/…/i` or a plain source) RE2 cannot run, with the reason, at load time. */
 function regexProblem(value: string): string | null {
   try {
-    if (isRegexLiteral(value)) regexFromLiteral(value);
-    else new RegExp(value);
+    compileVersioning(value);
     return null;
   } catch (err) {
     return `invalid regex ${value}: ${regexErrorText(err)}`;

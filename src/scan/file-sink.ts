@@ -1,3 +1,4 @@
+import { rangeProblem } from '../versions/range.js';
 import { controlsFor } from './controls.js';
 import type { Found, Sink } from './found.js';
 import { LineIndex } from './lines.js';
@@ -57,6 +58,9 @@ export function createFileSink(file: string, text: string): FileSink {
       if (f.digestInsertAt !== undefined) dep.digestInsertAt = f.digestInsertAt;
       const controls = controlsFor(lines, [lines.lineOf(f.at), dep.line]);
       if (controls) dep.controls = controls;
+      // Kept even when invalid: a range nothing satisfies holds updates back, never lets more through.
+      const rangeIssue = controls?.allowedVersions ? rangeProblem(controls.allowedVersions) : null;
+      if (rangeIssue) problems.push({ file, line: dep.line, message: `# tidemark: allowedVersions: ${rangeIssue}` });
       if (controls?.ignore) dep.skipReason = 'ignored';
       deps.push({ dep, offset });
     },

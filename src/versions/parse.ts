@@ -1,3 +1,4 @@
+import type { LinearRegex } from './pattern.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 /**
@@ -128,8 +129,8 @@ export function parseVersion(value: string, scheme: SchemeName): ParsedVersion |
  * Reads a tag with a user's regex (rule setting `versioning`), named groups major, minor, patch, build,
  * compatibility and optionally prerelease. Example: `^main-[0-9a-f]+-(?<major>\d+)$` for `main-abc1234-1700000000`.
  */
-export function parseCustom(value: string, pattern: RegExp): ParsedVersion | null {
-  const g = pattern.exec(value)?.groups;
+export function parseCustom(value: string, pattern: LinearRegex): ParsedVersion | null {
+  const g = pattern.groups(value);
   if (!g) return null;
   const release = [g.major, g.minor, g.patch].filter((p): p is string => p !== undefined && p !== '');
   // Only a build number (`main-abc1234-1700000000` with `(?<build>\d+)$`) is enough: it orders the tags.
