@@ -1,6 +1,7 @@
 import { compileVersioning } from '../versions/pick.js';
 import { isRegexLiteral, rangeProblem, regexErrorText } from '../versions/range.js';
 import { parseDuration } from './duration.js';
+import { globProblem } from './glob.js';
 import type { SchemaNode } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -61,7 +62,9 @@ function formatProblem(value: string, format: string | undefined): string | null
     case 'regex':
       return regexProblem(value);
     case 'package-pattern':
-      return isRegexLiteral(value) ? rangeProblem(value) : null;
+      return isRegexLiteral(value) ? rangeProblem(value) : globProblem(value);
+    case 'glob':
+      return globProblem(value);
     case 'version-range':
       return rangeProblem(value);
     case 'duration':
