@@ -1,5 +1,5 @@
 import { compileMemo } from '../versions/range.js';
-import { PatternError, type LinearRegex } from '../versions/pattern.js';
+import { LINEAR_ENGINE_NOTE, PatternError, type LinearRegex } from '../versions/pattern.js';
 
 /**
  * Globs written by repositories (`packageNames`, `paths`, `ignorePaths`) run on RE2 like their regexes: picomatch
@@ -58,7 +58,7 @@ function translate(glob: string): string {
       out += escapeLiteral(next || '\\');
       i++;
     } else if ('@?*+!'.includes(c) && next === '(' && closers.has(i + 1)) {
-      if (c === '!') throw new PatternError('!(…) is not supported: patterns run on a linear-time engine (RE2 syntax)');
+      if (c === '!') throw new PatternError(`!(…) is not supported: ${LINEAR_ENGINE_NOTE}`);
       open.push({ kind: 'ext', quantifier: EXTGLOB[c] ?? '' });
       out += '(?:';
       i++;

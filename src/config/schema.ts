@@ -48,7 +48,7 @@ const RULE = {
       type: 'string',
       format: 'regex',
       description:
-        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`.',
+        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`. Every pattern in this file runs on RE2 (linear time): no lookaround or backreferences; flags `i`, `m`, `s`.',
     },
     allowPrerelease: { type: 'boolean', default: false, description: 'Take pre-releases even when the current version is stable.' },
     pinDigests: { type: 'boolean', default: false, description: 'Add the digest to image references that have none (`pin` updates).' },
