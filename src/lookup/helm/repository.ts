@@ -82,7 +82,7 @@ export class HelmRepositoryClient {
   }
 }
 
-/** Most chart versions read from one `index.yaml`; Bitnami's full index has ~20k. */
+/** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
 export const MAX_INDEX_ENTRIES = 100_000;
 
 /**
