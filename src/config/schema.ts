@@ -1,7 +1,8 @@
 /**
  * The one source of the config file's shape. `config/schema.json` (for editors) and `docs/configuration.md` are
  * generated from it (`npm run schema`), and `validate.ts` checks user files against it. Formats beyond JSON Schema's
- * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`).
+ * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`),
+ * `glob` (picomatch syntax, run on RE2 by config/glob.ts).
  */
 const MANAGERS = ['kubernetes', 'helm-values', 'helm-chart', 'kustomize', 'flux', 'argocd'] as const;
 const DATASOURCES = ['docker', 'helm'] as const;
@@ -19,7 +20,7 @@ const RULE_MATCH = {
       items: { type: 'string', format: 'package-pattern' },
     },
     managers: { type: 'array', description: 'Where the reference was found.', items: { type: 'string', enum: MANAGERS } },
-    paths: { type: 'array', description: 'File-path globs relative to the repository root (`apps/prod/**`).', items: { type: 'string' } },
+    paths: { type: 'array', description: 'File-path globs relative to the repository root (`apps/prod/**`).', items: { type: 'string', format: 'glob' } },
     updateTypes: { type: 'array', description: 'Kinds of update.', items: { type: 'string', enum: UPDATE_TYPES } },
     datasources: { type: 'array', description: '`docker` for images, `helm` for charts.', items: { type: 'string', enum: DATASOURCES } },
     currentVersion: {
@@ -47,7 +48,7 @@ const RULE = {
       type: 'string',
       format: 'regex',
       description:
-        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`.',
+        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`. Every pattern in this file runs on RE2 (linear time): no lookaround or backreferences; flags `i`, `m`, `s`.',
     },
     allowPrerelease: { type: 'boolean', default: false, description: 'Take pre-releases even when the current version is stable.' },
     pinDigests: { type: 'boolean', default: false, description: 'Add the digest to image references that have none (`pin` updates).' },
@@ -105,7 +106,7 @@ export const CONFIG_SCHEMA = {
     $schema: { type: 'string', description: 'The JSON Schema this file follows, for editors.' },
     ignorePaths: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', format: 'glob' },
       default: [],
       description: 'Globs of files and directories not to scan (`charts/vendor/**`).',
     },

@@ -13,6 +13,7 @@ import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
 import { knownReleaseTime } from './release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
+import { droppedTagsMessage, filterOciTags } from './validate.js';
 
 export interface ReleaseSourceOptions {
   config: TidemarkConfig;
@@ -119,7 +120,8 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     once(`releases ${keyOf(pkg)}`, async () => {
       const loc = ociLocation(pkg);
       if (loc) {
-        const tags = await oci.tags(loc);
+        const { tags, dropped } = filterOciTags(await oci.tags(loc));
+        if (dropped > 0) opts.logger.warn(droppedTagsMessage(dropped), { registry: loc.registry, repository: loc.repository });
         return { releases: tags.map((t) => ({ version: fromTag(pkg, t) })) };
       }
       if (!pkg.registryUrl) throw new RegistryError(`chart ${pkg.name} has no repository URL`, { host: '' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,14 +141,15 @@ describe('credentials', () => {
   it('never sends credentials to the host a redirect leads to', async () => {
     const basic = `Basic ${Buffer.from('helper-user:helper-pass').toString('base64')}`;
     const config1 = JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-04-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } });
-    const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:' + 'c'.repeat(64), size: config1.length }, layers: [] };
+    const configDigest = `sha256:${createHash('sha256').update(config1).digest('hex')}`;
+    const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config1.length }, layers: [] };
     const reg = nock('https://registry.example.com')
       .get('/v2/team/app/manifests/1.0')
       .reply(401, {}, { 'www-authenticate': 'Basic realm="example"' })
       .get('/v2/team/app/manifests/1.0')
       .matchHeader('authorization', basic)
       .reply(200, manifest)
-      .get(`/v2/team/app/blobs/sha256:${'c'.repeat(64)}`)
+      .get(`/v2/team/app/blobs/${configDigest}`)
       .matchHeader('authorization', basic)
       .reply(307, '', { location: 'https://blobs.storage.example.net/c?sig=abc' });
     const storage = nock('https://blobs.storage.example.net', { badheaders: ['authorization'] }).get('/c?sig=abc').reply(200, config1);

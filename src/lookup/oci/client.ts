@@ -6,6 +6,7 @@ import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
+import { digestMatches, isDigest, sha256Digest } from '../validate.js';
 
 /** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
 export const MANIFEST_ACCEPT = [
@@ -85,39 +86,68 @@ export class RegistryClient {
     return createHash('sha256').update(secretish).digest('hex');
   }
 
-  /** `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist. */
+  /**
+   * `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist.
+   * Validated at the door: a digest that is not `sha256:`/`sha512:` + lowercase hex fails the lookup (nothing is
+   * written), and when the manifest is fetched anyway its bytes must hash to the digest the registry claims.
+   */
   async digest(loc: ImageLocation, ref: string): Promise<string | null> {
     const url = `${loc.baseUrl}/v2/${loc.repository}/manifests/${ref}`;
     const head = await this.send(loc, { url, method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
     if (head.status === 404) return null;
     if (head.status !== 200) throw this.failure(loc, head, 'reading a digest');
     const digest = head.headers.get('docker-content-digest');
-    if (digest) return digest;
+    if (digest) return this.validDigest(loc, head, digest);
     // Some registries omit the header on HEAD; the digest of the bytes is the same thing.
     const got = await this.send(loc, { url, headers: { accept: MANIFEST_ACCEPT } });
     if (got.status !== 200) throw this.failure(loc, got, 'reading a manifest');
-    return got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(got.body).digest('hex')}`;
+    const claimed = got.headers.get('docker-content-digest');
+    if (claimed === null) return sha256Digest(got.body);
+    this.validDigest(loc, got, claimed);
+    if (!digestMatches(claimed, got.body)) throw this.mismatch(loc, got, claimed);
+    return claimed;
   }
 
-  /** A manifest or index as JSON; by-digest reads are cached forever (content-addressed). Null on 404. */
+  /** A manifest or index as JSON; by-digest reads are checked against their digest and cached forever. Null on 404. */
   async manifest(loc: ImageLocation, ref: string): Promise<Json | null> {
-    return this.getJson(loc, `/v2/${loc.repository}/manifests/${ref}`, MANIFEST_ACCEPT, ref.startsWith('sha256:'));
+    return this.getJson(loc, `/v2/${loc.repository}/manifests/${ref}`, MANIFEST_ACCEPT, isDigest(ref) ? ref : null);
   }
 
-  /** A JSON blob (an image config). Blob storage redirects elsewhere; our credentials do not follow. */
+  /** A JSON blob (an image config), checked against its digest. Blob storage redirects elsewhere; our credentials do not follow. */
   async jsonBlob(loc: ImageLocation, digest: string): Promise<Json | null> {
-    return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', true);
+    if (!isDigest(digest)) throw new RegistryError(`${loc.registry}/${loc.repository}: invalid blob digest`, { host: loc.apiHost });
+    return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', digest);
   }
 
-  private async getJson(loc: ImageLocation, path: string, accept: string, immutable: boolean): Promise<Json | null> {
+  /** `digest`: the content address of what is read (by-digest reads), whose bytes must hash to it; null for a tag. */
+  private async getJson(loc: ImageLocation, path: string, accept: string, digest: string | null): Promise<Json | null> {
     const url = loc.baseUrl + path;
-    const send = (headers: Record<string, string>): Promise<HttpResponse> => this.send(loc, { url, headers: { accept, ...headers } });
-    const got = immutable
+    const send = async (headers: Record<string, string>): Promise<HttpResponse> => {
+      const res = await this.send(loc, { url, headers: { accept, ...headers } });
+      // Checked before the cache keeps it: a forged body must not be served from the cache forever.
+      if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
+      return res;
+    };
+    const got = digest
       ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
       : await send({});
     if (!isCachedBody(got) && got.status === 404) return null;
     if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, 'reading ' + path.split('/').slice(-2, -1)[0]);
+    if (digest && isCachedBody(got) && !digestMatches(digest, got.body)) {
+      throw new RegistryError(`${loc.registry}/${loc.repository}: cached content does not match ${digest}`, { host: loc.apiHost });
+    }
     return parseJson(loc, got.body, path);
+  }
+
+  private validDigest(loc: ImageLocation, res: HttpResponse, digest: string): string {
+    if (isDigest(digest)) return digest;
+    const host = new URL(res.url).host;
+    throw new RegistryError(`${host} sent an invalid digest for ${loc.registry}/${loc.repository}`, { host, status: res.status });
+  }
+
+  private mismatch(loc: ImageLocation, res: HttpResponse, digest: string): RegistryError {
+    const host = new URL(res.url).host;
+    return new RegistryError(`${host} sent content that does not match ${digest} for ${loc.registry}/${loc.repository}`, { host, status: res.status });
   }
 
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
