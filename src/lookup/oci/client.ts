@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
 
@@ -38,7 +39,7 @@ export class RegistryClient {
   private readonly challenges = new Map<string, Challenge | 'none'>();
 
   constructor(private readonly opts: RegistryClientOptions) {
-    this.tokens = new TokenAuthority(opts.http, opts.now);
+    this.tokens = new TokenAuthority(opts.http, opts.now, opts.logger);
   }
 
   /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
@@ -79,7 +80,7 @@ export class RegistryClient {
   }
 
   private async identity(loc: ImageLocation): Promise<string> {
-    const creds = await this.opts.credentials.get(loc.registry);
+    const creds = await this.credentialsFor(loc, loc.baseUrl);
     if (!creds) return 'anonymous';
     const secretish = 'token' in creds ? creds.token : `${creds.username}:${creds.password}`;
     return createHash('sha256').update(secretish).digest('hex');
@@ -127,8 +128,9 @@ export class RegistryClient {
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
-    const creds = await this.opts.credentials.get(loc.registry);
-    const auth = known && known !== 'none' ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
+    const creds = await this.credentialsFor(loc, req.url);
+    const target = { registry: loc.registry, apiHost: loc.apiHost, authHosts: this.opts.credentials.authHosts(loc.apiHost) };
+    const auth = known && known !== 'none' ? await this.tokens.authorization(target, known, scope, creds) : null;
     const res = await this.opts.http.request({ ...req, authorization: auth });
     if (res.status !== 401) {
       if (!known) this.challenges.set(loc.registry, 'none');
@@ -137,11 +139,21 @@ export class RegistryClient {
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
     if (!challenge) return res;
     this.challenges.set(loc.registry, challenge);
-    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope);
+    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope, creds);
     const wanted = challenge.scheme === 'bearer' && challenge.scope ? challenge.scope : scope;
-    const retryAuth = await this.tokens.authorization(loc.registry, challenge, wanted, creds);
+    const retryAuth = await this.tokens.authorization(target, challenge, wanted, creds);
     if (retryAuth === null) return res;
     return this.opts.http.request({ ...req, authorization: retryAuth });
+  }
+
+  /**
+   * The operator's credential for the host a request goes to (its URL, not the name the repository wrote), and only
+   * when the request goes there over HTTPS or to loopback: nothing else may carry it.
+   */
+  private async credentialsFor(loc: ImageLocation, url: string): Promise<Credentials | null> {
+    const target = new URL(url);
+    if (target.host !== loc.apiHost || !mayCarryCredentials(target)) return null;
+    return this.opts.credentials.get(target.host, loc.repository);
   }
 
   private failure(loc: ImageLocation, res: HttpResponse, doing: string): RegistryError {
