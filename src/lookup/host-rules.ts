@@ -57,7 +57,8 @@ export function parseHostRules(text: string, source: string): HostRule[] {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`host rules (${source}): not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    // Not the parser's message: it quotes the text around the mistake, which may be a password.
+    throw new UsageError(`host rules (${source}): not valid JSON${jsonErrorPosition(text, err)}`);
   }
   if (!Array.isArray(parsed)) throw new UsageError(`host rules (${source}): expected a JSON array of rules`);
   if (parsed.length > MAX_RULES) throw new UsageError(`host rules (${source}): ${parsed.length} rules; at most ${MAX_RULES}`);
@@ -71,6 +72,15 @@ export function parseHostRules(text: string, source: string): HostRule[] {
     if (r.credential) seen.add(key);
   }
   return rules;
+}
+
+/** ` at line 3, column 14`, from V8's `… at position 40 …`; empty when it gives none. */
+function jsonErrorPosition(text: string, err: unknown): string {
+  const m = /position (?<pos>\d+)/.exec(err instanceof Error ? err.message : '');
+  if (!m?.groups) return '';
+  const before = text.slice(0, Number(m.groups['pos']));
+  const lines = before.split('\n');
+  return ` at line ${lines.length}, column ${(lines.at(-1) ?? '').length + 1}`;
 }
 
 function parseRule(raw: unknown, where: string): HostRule {
@@ -100,7 +110,7 @@ function parseRule(raw: unknown, where: string): HostRule {
 function parseCredential(rule: Record<string, unknown>, str: (key: string) => string | undefined, where: string): RuleCredential | null {
   const envName = (key: string): string | undefined => {
     const v = str(key);
-    if (v !== undefined && !ENV_NAME.test(v)) throw new UsageError(`${where}: ${key} "${v}" is not an environment variable name`);
+    if (v !== undefined && !ENV_NAME.test(v)) throw new UsageError(`${where}: ${key} is not an environment variable name (letters, digits and _)`);
     return v;
   };
   const ref = (literal: string, env: string): SecretRef | null => {
