@@ -26,7 +26,8 @@ export async function actionMain(deps: ActionDeps): Promise<number> {
   const secrets = token ? [token] : [];
   try {
     const hostRules = actionHostRules(runner, secrets);
-    const opts = { ...actionOptions(runner, token, secrets, (line) => deps.write(maskSecrets(line, secrets))), hostRules };
+    const base = actionOptions(runner, token, secrets, (line) => deps.write(maskSecrets(line, secrets)));
+    const opts: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
     const summary = await deps.run(opts);
     report(runner, summary, opts);
     return summary.partialFailure ? 1 : 0;

@@ -95,7 +95,7 @@ async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<Re
       configPath: opts.configPath,
       cacheDir: opts.cacheDir,
       planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
-      hostRules: opts.hostRules ?? [],
+      ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
       logger,
     });
     const status = summary.partialFailure ? 'partial' : 'ok';
