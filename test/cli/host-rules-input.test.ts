@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { actionMain } from '../../src/cli/action.js';
+import { gitClone, headerScope } from '../../src/cli/clone.js';
 import { cronMain } from '../../src/cli/cron.js';
 import { main } from '../../src/cli/main.js';
 import type { RunOptions } from '../../src/run-types.js';
+import { startRecordingServer } from '../helpers/recording-server.js';
 import { summaryFor } from '../ship/git-repos.js';
 
 let temp = '';
@@ -105,5 +107,21 @@ describe('the Action host-rules input', () => {
     expect(code).toEqual(2);
     expect(written.filter((l) => l.startsWith('::error'))).toEqual(['::error title=Tidemark::host rules (the host-rules input): not valid JSON at line 1, column 53']);
     expect(written.join('\n')).not.toContain('hunter2');
+  });
+});
+
+describe('cloning with the platform token', () => {
+  it('scopes the token header to the clone URL origin, and still sends it there', async () => {
+    expect(headerScope('https://github.com/acme/a.git')).toEqual('https://github.com/');
+    expect(headerScope('http://127.0.0.1:8080/o/a.git')).toEqual('http://127.0.0.1:8080/');
+    const server = await startRecordingServer((_req, res) => void res.writeHead(404).end());
+    temp = mkdtempSync(join(tmpdir(), 'tidemark-clone-'));
+    try {
+      await expect(gitClone({ url: `${server.url}/o/a.git`, dir: join(temp, 'a'), platform: 'github', token: 'ghs_scoped', shallow: true })).rejects.toThrow(/git clone/);
+      const basic = `Basic ${Buffer.from('x-access-token:ghs_scoped').toString('base64')}`;
+      expect(server.requests.map((r) => [r.url, r.headers['authorization']])).toEqual([['/o/a.git/info/refs?service=git-upload-pack', basic]]);
+    } finally {
+      await server.stop();
+    }
   });
 });
