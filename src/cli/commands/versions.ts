@@ -60,6 +60,7 @@ export async function runVersions(target: string, flags: VersionsFlags, io: Vers
   const { pkg, tagFromTarget } = toPackageRef(target, flags.registryUrl);
   const loaded = await loadConfig(io.cwd, flags.config ?? null);
   if (loaded.errors.length > 0) throw new ConfigError('invalid config file', loaded.errors);
+  for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
   const cacheDir = flags.cache === false ? null : (flags.cacheDir ?? defaultCacheDir(io.env));
   const source = createReleaseSource({
     config: loaded.file ? loaded.config : DEFAULT_CONFIG,
