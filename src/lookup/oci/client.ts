@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
-import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
 
