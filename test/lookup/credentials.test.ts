@@ -154,6 +154,30 @@ describe('plain HTTP', () => {
   });
 });
 
+describe('path prefixes', () => {
+  it('sends no credential for a repository path a URL would resolve elsewhere (acme/../other/app)', async () => {
+    const ghcr = nock('https://ghcr.io')
+      .get('/v2/other/app/tags/list?n=1000').reply(401, {}, { 'www-authenticate': 'Basic realm="r"' });
+    const src = source([{ matchHost: 'ghcr.io', pathPrefix: 'acme', username: 'bot', password: 'acme-only' }]);
+    await expect(src.releases(image('ghcr.io/acme/../other/app'))).rejects.toMatchObject({ status: 401 });
+    ghcr.done();
+  });
+
+  it('sends the credential of the most specific rule for the repository', async () => {
+    const ghcr = nock('https://ghcr.io')
+      .get('/v2/acme/web/tags/list?n=1000').reply(401, {}, { 'www-authenticate': 'Basic realm="r"' })
+      .get('/v2/acme/web/tags/list?n=1000').matchHeader('authorization', basic('acme', 'acme-pass')).reply(200, { tags: ['1.0.0'] })
+      .get('/v2/other/app/tags/list?n=1000').matchHeader('authorization', basic('x-access-token', 'ghs_platform')).reply(200, { tags: ['2.0.0'] });
+    const src = source(
+      [{ matchHost: 'ghcr.io', platformToken: true }, { matchHost: 'ghcr.io', pathPrefix: 'acme/', username: 'acme', password: 'acme-pass' }],
+      { platformToken: 'ghs_platform' },
+    );
+    expect((await src.releases(image('ghcr.io/acme/web'))).releases).toEqual([{ version: '1.0.0' }]);
+    expect((await src.releases(image('ghcr.io/other/app'))).releases).toEqual([{ version: '2.0.0' }]);
+    ghcr.done();
+  });
+});
+
 describe('Helm repositories', () => {
   const index = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n';
 

@@ -32,6 +32,9 @@ export interface RegistryClientOptions {
 
 type Json = Record<string, unknown>;
 
+/** The distribution spec's repository name: `acme/web`, `library/nginx`, `a.b/c_d/e--f`; never `.`/`..` segments. */
+const OCI_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
 /** An OCI distribution API client for any number of registries; one instance per run. */
 export class RegistryClient {
   private readonly tokens: TokenAuthority;
@@ -148,11 +151,12 @@ export class RegistryClient {
 
   /**
    * The operator's credential for the host a request goes to (its URL, not the name the repository wrote), and only
-   * when the request goes there over HTTPS or to loopback: nothing else may carry it.
+   * when the request goes there over HTTPS or to loopback: nothing else may carry it. A repository path outside the OCI
+   * name grammar (`acme/../other/app`, which the URL would resolve to `other/app`) could pick another path's rule: none.
    */
   private async credentialsFor(loc: ImageLocation, url: string): Promise<Credentials | null> {
     const target = new URL(url);
-    if (target.host !== loc.apiHost || !mayCarryCredentials(target)) return null;
+    if (target.host !== loc.apiHost || !mayCarryCredentials(target) || !OCI_REPOSITORY.test(loc.repository)) return null;
     return this.opts.credentials.get(target.host, loc.repository);
   }
 
