@@ -99,12 +99,14 @@ function parseRule(raw: unknown, where: string): HostRule {
   };
   const matchHost = str('matchHost');
   if (!matchHost) throw new UsageError(`${where}: matchHost is required (a host[:port] such as ghcr.io)`);
-  return {
-    matchHost: hostOrThrow(matchHost, `${where}: matchHost`),
+  const parsed: HostRule = {
+    matchHost: canonicalHost(hostOrThrow(matchHost, `${where}: matchHost`)),
     pathPrefix: trimSlashes(str('pathPrefix') ?? ''),
     credential: parseCredential(rule, str, where),
     authHosts: parseAuthHosts(rule['authHosts'], where),
   };
+  if (!parsed.credential && parsed.authHosts.length === 0) throw new UsageError(`${where}: gives no credential and no authHosts`);
+  return parsed;
 }
 
 function parseCredential(rule: Record<string, unknown>, str: (key: string) => string | undefined, where: string): RuleCredential | null {
@@ -142,14 +144,15 @@ function parseAuthHosts(value: unknown, where: string): string[] {
   });
 }
 
+/** `GHCR.io` → `ghcr.io`; anything but a `host[:port]` (a URL, a path, 300+ characters) is a usage error. */
 function hostOrThrow(value: string, where: string): string {
   const lower = value.toLowerCase();
-  const m = HOST_PORT.exec(lower);
+  const m = lower.length <= 300 ? HOST_PORT.exec(lower) : null;
   const port = m?.groups?.['port'];
   if (!m || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
     throw new UsageError(`${where} "${value}": expected a host[:port] such as ghcr.io or registry.example.com:5000, without scheme or path`);
   }
-  return canonicalHost(lower);
+  return lower;
 }
 
 function trimSlashes(path: string): string {
