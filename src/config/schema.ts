@@ -86,13 +86,17 @@ const RULE = {
 
 const REGISTRY = {
   type: 'object',
-  description: 'Settings for one registry host (`ghcr.io`, `registry.example.com:5000`).',
+  description: 'Settings for one registry host (`ghcr.io`, `registry.example.com:5000`). Credentials are not set here: the operator binds them to hosts (docs/security.md).',
   additionalProperties: false,
   properties: {
-    insecure: { type: 'boolean', default: false, description: 'Speak plain HTTP to this host.' },
-    usernameEnv: { type: 'string', description: 'Name of the environment variable holding the user name.' },
-    passwordEnv: { type: 'string', description: 'Name of the environment variable holding the password.' },
-    tokenEnv: { type: 'string', description: 'Name of the environment variable holding a bearer token.' },
+    insecure: {
+      type: 'boolean',
+      default: false,
+      description: 'Speak plain HTTP to this host. Ignored, with a warning, for a host the operator holds credentials for: those are only sent over HTTPS (or to loopback).',
+    },
+    usernameEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials. The operator binds them to hosts with host rules (`--host-rules`, `TIDEMARK_HOST_RULES`, the Action\'s `host-rules` input); see docs/security.md.' },
+    passwordEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials (see `usernameEnv`).' },
+    tokenEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials (see `usernameEnv`).' },
     mirrorOf: { type: 'string', description: 'This host (or host/path of a pull-through cache) mirrors another registry: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`, and under the key `harbor.example.com/dockerhub-proxy` the image `harbor.example.com/dockerhub-proxy/library/nginx` as `docker.io/library/nginx`.' },
   },
 } as const;

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource, type ReleaseSourceOptions } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 import { createPlan } from '../../src/plan/index.js';
 import type { Dependency } from '../../src/scan/types.js';
 
@@ -77,7 +78,7 @@ describe('release times of Docker Hub tags from the Hub API', () => {
       .get('/v2/namespaces/bitnami/repositories/redis/tags/7.4.1')
       .matchHeader('authorization', (v) => v === undefined)
       .reply(200, fixture('bitnami-redis-7.4.1.json'));
-    const src = source({ config: { ...DEFAULT_CONFIG, registries: { 'docker.io': { usernameEnv: 'HUB_USER', passwordEnv: 'HUB_PASS' } } }, env: { ...noDocker, HUB_USER: 'bot', HUB_PASS: 'dckr_pat_secret' } });
+    const src = source({ hostRules: parseHostRules('[{"matchHost":"docker.io","usernameEnv":"HUB_USER","passwordEnv":"HUB_PASS"}]', 'test'), env: { ...noDocker, HUB_USER: 'bot', HUB_PASS: 'dckr_pat_secret' } });
     expect(await src.releaseTime(image('bitnami/redis'), '7.4.1')).toEqual(new Date('2024-10-03T11:52:40.602371Z'));
     hub.done();
   });

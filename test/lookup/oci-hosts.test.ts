@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RegistryConfig } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 
 const config = (registries: Record<string, RegistryConfig> = {}) => ({ ...DEFAULT_CONFIG, registries });
 const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
@@ -82,7 +83,7 @@ describe('Docker Hub', () => {
 });
 
 describe('ghcr.io', () => {
-  it('sends the configured credentials to the token service, then only the token to the registry', async () => {
+  it('sends the credentials a host rule binds to ghcr.io to its token service, then only the token to the registry', async () => {
     const basic = `Basic ${Buffer.from('bot:ghp_secret').toString('base64')}`;
     const ghcr = nock('https://ghcr.io')
       .get('/v2/acme/web/tags/list?n=1000')
@@ -97,7 +98,8 @@ describe('ghcr.io', () => {
       .get('/v2/acme/web/tags/list?last=0.1.0&n=1000')
       .reply(200, { tags: ['0.2.0'] });
     const source = createReleaseSource({
-      config: config({ 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } }),
+      config: config(),
+      hostRules: parseHostRules('[{"matchHost":"ghcr.io","usernameEnv":"GHCR_USER","passwordEnv":"GHCR_TOKEN"}]', 'test'),
       cacheDir: null,
       logger: silentLogger,
       env: { GHCR_USER: 'bot', GHCR_TOKEN: 'ghp_secret', ...noDocker },

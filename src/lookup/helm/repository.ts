@@ -3,7 +3,7 @@ import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
-import type { Credentials } from '../oci/credentials.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
 import type { PackageReleases } from '../types.js';
 import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
@@ -23,8 +23,8 @@ export interface HelmRepositoryOptions {
   logger: Logger;
   now: () => number;
   ttlMs: number;
-  /** Credentials for a repository host (from Tidemark's config), or null. */
-  credentials: (host: string) => Credentials | null;
+  /** The operator's credential bound to this host and URL path (host rules), or null. */
+  credentials: (host: string, path: string) => Credentials | null;
 }
 
 /**
@@ -67,10 +67,8 @@ export class HelmRepositoryClient {
   }
 
   private async load(base: string): Promise<Map<string, HelmChartEntry[]>> {
-    const url = `${base}/index.yaml`;
+    const { url, authorization } = this.authorized(base);
     const host = new URL(url).host;
-    const creds = this.opts.credentials(host);
-    const authorization = !creds ? null : 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     const got = await cachedGet({
       cache: this.opts.cache, key: `helm-index ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
       send: (headers) => this.opts.http.request({ url, headers: { accept: 'application/x-yaml, text/yaml, */*', ...headers }, authorization }),
@@ -79,6 +77,22 @@ export class HelmRepositoryClient {
       throw new RegistryError(`${url} answered ${got.status}`, { host, status: got.status });
     }
     return parseHelmIndex(got.body, host, this.opts.logger);
+  }
+
+  /**
+   * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
+   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   */
+  private authorized(base: string): { url: string; authorization: string | null } {
+    const target = new URL(`${base}/index.yaml`);
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds) return { url: target.toString(), authorization: null };
+    if (!mayCarryCredentials(target)) {
+      this.opts.logger.warn('plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS', { host: target.host });
+      target.protocol = 'https:';
+    }
+    const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    return { url: target.toString(), authorization };
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
@@ -32,6 +33,9 @@ export interface RegistryClientOptions {
 
 type Json = Record<string, unknown>;
 
+/** The distribution spec's repository name: `acme/web`, `library/nginx`, `a.b/c_d/e--f`; never `.`/`..` segments. */
+const OCI_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
 /** An OCI distribution API client for any number of registries; one instance per run. */
 export class RegistryClient {
   private readonly tokens: TokenAuthority;
@@ -39,7 +43,7 @@ export class RegistryClient {
   private readonly challenges = new Map<string, Challenge | 'none'>();
 
   constructor(private readonly opts: RegistryClientOptions) {
-    this.tokens = new TokenAuthority(opts.http, opts.now);
+    this.tokens = new TokenAuthority(opts.http, opts.now, opts.logger);
   }
 
   /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
@@ -80,7 +84,7 @@ export class RegistryClient {
   }
 
   private async identity(loc: ImageLocation): Promise<string> {
-    const creds = await this.opts.credentials.get(loc.registry);
+    const creds = await this.credentialsFor(loc, loc.baseUrl);
     if (!creds) return 'anonymous';
     const secretish = 'token' in creds ? creds.token : `${creds.username}:${creds.password}`;
     return createHash('sha256').update(secretish).digest('hex');
@@ -157,8 +161,9 @@ export class RegistryClient {
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
-    const creds = await this.opts.credentials.get(loc.registry);
-    const auth = known && known !== 'none' ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
+    const creds = await this.credentialsFor(loc, req.url);
+    const target = { registry: loc.registry, apiHost: loc.apiHost, authHosts: this.opts.credentials.authHosts(loc.apiHost) };
+    const auth = known && known !== 'none' ? await this.tokens.authorization(target, known, scope, creds) : null;
     const res = await this.opts.http.request({ ...req, authorization: auth });
     if (res.status !== 401) {
       if (!known) this.challenges.set(loc.registry, 'none');
@@ -167,11 +172,22 @@ export class RegistryClient {
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
     if (!challenge) return res;
     this.challenges.set(loc.registry, challenge);
-    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope);
+    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope, creds);
     const wanted = challenge.scheme === 'bearer' && challenge.scope ? challenge.scope : scope;
-    const retryAuth = await this.tokens.authorization(loc.registry, challenge, wanted, creds);
+    const retryAuth = await this.tokens.authorization(target, challenge, wanted, creds);
     if (retryAuth === null) return res;
     return this.opts.http.request({ ...req, authorization: retryAuth });
+  }
+
+  /**
+   * The operator's credential for the host a request goes to (its URL, not the name the repository wrote), and only
+   * when the request goes there over HTTPS or to loopback: nothing else may carry it. A repository path outside the OCI
+   * name grammar (`acme/../other/app`, which the URL would resolve to `other/app`) could pick another path's rule: none.
+   */
+  private async credentialsFor(loc: ImageLocation, url: string): Promise<Credentials | null> {
+    const target = new URL(url);
+    if (target.host !== loc.apiHost || !mayCarryCredentials(target) || !OCI_REPOSITORY.test(loc.repository)) return null;
+    return this.opts.credentials.get(target.host, loc.repository);
   }
 
   private failure(loc: ImageLocation, res: HttpResponse, doing: string): RegistryError {
