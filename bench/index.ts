@@ -1,10 +1,12 @@
 import { benchLookup } from './lookup.js';
 import { benchScan } from './scan.js';
+import { benchVersions } from './versions.js';
 
 /** `npm run bench`: every figure is reported as a ratio against a baseline measured in the same run. */
 const benches: [string, () => Promise<string>][] = [
   ['scan', benchScan],
   ['lookup', benchLookup],
+  ['versions', benchVersions],
 ];
 
 const only = process.argv[2];

@@ -1,4 +1,5 @@
 import type { Logger } from './log.js';
+import type { HostRule } from './lookup/host-rules.js';
 import type { Plan } from './plan/types.js';
 import type { PlatformKind } from './publish/types.js';
 import type { Problem } from './scan/types.js';
@@ -23,6 +24,11 @@ export interface RunOptions {
   /** Where to write the plan JSON; null for none. */
   planOut: string | null;
   logger: Logger;
+  /**
+   * The operator's host rules (lookup/host-rules.ts): which credential may go to which registry host. `token` reaches a
+   * registry only through a `platformToken: true` rule. Default none.
+   */
+  hostRules?: readonly HostRule[];
   /** Dry-run output (unified diffs, summary table): stdout by default. */
   print?: (text: string) => void;
 }

@@ -24,7 +24,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const platform = opts.dryRun ? null : await createPlatform(opts);
   const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();
   const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
-  const source = createReleaseSource({ config, cacheDir: opts.cacheDir, logger });
+  const source = createReleaseSource({ config, cacheDir: opts.cacheDir, logger, hostRules: opts.hostRules ?? [], platformToken: opts.token });
   const plan = await createPlan(scan, source, config, { approved, logger });
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {

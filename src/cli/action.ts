@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { neutraliseWorkflowCommands } from '../escape.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { createLogger, maskSecrets } from '../log.js';
+import { hostRuleSecrets, parseHostRules, type HostRule } from '../lookup/host-rules.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { configErrorMarkdown, summaryMarkdown } from './action-summary.js';
 import { logLevel } from './flags.js';
@@ -28,7 +29,9 @@ export async function actionMain(deps: ActionDeps): Promise<number> {
   mask(runner, token);
   const secrets = token ? [token] : [];
   try {
-    const opts = actionOptions(runner, token, (line) => deps.write(neutraliseWorkflowCommands(maskSecrets(line, secrets))));
+    const hostRules = actionHostRules(runner, secrets);
+    const base = actionOptions(runner, token, secrets, (line) => deps.write(neutraliseWorkflowCommands(maskSecrets(line, secrets))));
+    const opts: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
     const summary = await deps.run(opts);
     report(runner, summary, opts, secrets);
     return summary.partialFailure ? 1 : 0;
@@ -37,7 +40,22 @@ export async function actionMain(deps: ActionDeps): Promise<number> {
   }
 }
 
-function actionOptions(runner: Runner, token: string, write: (line: string) => void): RunOptions {
+/**
+ * The `host-rules` input: the operator's host rules as JSON text (usually from a secret). Every secret value in it,
+ * written or named, is masked in the job log and added to `secrets` before anything runs.
+ */
+function actionHostRules(runner: Runner, secrets: string[]): HostRule[] {
+  const text = getInput(runner, 'host-rules');
+  if (!text) return [];
+  const rules = parseHostRules(text, 'the host-rules input');
+  for (const secret of hostRuleSecrets(rules, runner.env)) {
+    mask(runner, secret);
+    secrets.push(secret);
+  }
+  return rules;
+}
+
+function actionOptions(runner: Runner, token: string, secrets: readonly string[], write: (line: string) => void): RunOptions {
   const env = runner.env;
   const repo = env.GITHUB_REPOSITORY;
   if (!repo) throw new UsageError('GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job');
@@ -56,7 +74,7 @@ function actionOptions(runner: Runner, token: string, write: (line: string) => v
     configPath: getInput(runner, 'config') || null,
     cacheDir: resolve(workspace, getInput(runner, 'cache-dir') || join(temp, 'tidemark-cache')),
     planOut: join(temp, 'tidemark-plan.json'),
-    logger: createLogger({ level, format: 'text', secrets: [token], write }),
+    logger: createLogger({ level, format: 'text', secrets, write }),
     print: write,
   };
 }

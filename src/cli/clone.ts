@@ -19,8 +19,9 @@ export interface CloneRequest {
 export type CloneFn = (req: CloneRequest) => Promise<void>;
 
 /**
- * Clones with the git CLI. The token travels as an `http.extraHeader` set through `GIT_CONFIG_*` environment
- * variables: never in the URL (it would land in `.git/config` and error messages) nor in argv (visible in `ps`).
+ * Clones with the git CLI. The token travels as an `http.<origin>/.extraHeader` set through `GIT_CONFIG_*` environment
+ * variables: never in the URL (it would land in `.git/config` and error messages) nor in argv (visible in `ps`), and
+ * scoped to the clone URL's origin, so nothing the repository names (an `.lfsconfig` `lfs.url`, a submodule) gets it.
  */
 export const gitClone: CloneFn = async (req) => {
   const args = ['clone', '--quiet', '--no-tags', ...(req.shallow ? ['--depth', '1'] : []), '--', req.url, req.dir];
@@ -29,7 +30,7 @@ export const gitClone: CloneFn = async (req) => {
   if (header) {
     const n = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
     env.GIT_CONFIG_COUNT = String(n + 1);
-    env[`GIT_CONFIG_KEY_${n}`] = 'http.extraHeader';
+    env[`GIT_CONFIG_KEY_${n}`] = `http.${headerScope(req.url)}.extraHeader`;
     env[`GIT_CONFIG_VALUE_${n}`] = header;
   }
   try {
@@ -40,6 +41,15 @@ export const gitClone: CloneFn = async (req) => {
     throw new PlatformError(message, { platform: req.platform, cause: err });
   }
 };
+
+/** `https://github.com/acme/a.git` → `https://github.com/`: git applies `http.<url>.*` to URLs under that prefix only. */
+export function headerScope(url: string): string {
+  try {
+    return `${new URL(url).origin}/`;
+  } catch {
+    return url;
+  }
+}
 
 /** GitHub takes the token as the password of `x-access-token`, GitLab as that of `oauth2`; plain git uses its own credentials. */
 export function authHeader(platform: PlatformKind, token: string | null): string | null {

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
@@ -21,6 +22,8 @@ export interface CronFlags {
   config?: string;
   cacheDir?: string;
   planDir?: string;
+  /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES` (a path, or the JSON itself). */
+  hostRules?: string;
   schedule?: string;
   logLevel?: string;
   logFormat?: string;
@@ -54,7 +57,9 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const platform = parsePlatform(flags.platform ?? 'github');
   const token = tokenFrom(deps.env, platform);
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
-  const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets: token ? [token] : [], write: deps.writeErr });
+  const hostRules = await loadHostRules(flags.hostRules, deps.env);
+  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env)];
+  const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
   const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
@@ -83,6 +88,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       configPath: flags.config ?? null,
       cacheDir: flags.cacheDir ?? null,
       planDir: flags.planDir ?? null,
+      hostRules,
       logger,
       signal: deps.signal,
       onResult: progressReporter(logger, format === 'text' && deps.isTTY ? deps.writeErr : null),

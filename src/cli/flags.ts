@@ -2,6 +2,14 @@ import { UsageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import type { PlatformKind } from '../publish/types.js';
 
+/**
+ * `plan` and `versions` have no platform: the token a `platformToken: true` host rule binds is `TIDEMARK_TOKEN`, else
+ * `GITHUB_TOKEN`, else `GH_TOKEN`. Without such a rule it goes nowhere.
+ */
+export function lookupPlatformToken(env: NodeJS.ProcessEnv): string | null {
+  return env.TIDEMARK_TOKEN || env.GITHUB_TOKEN || env.GH_TOKEN || null;
+}
+
 /** `TIDEMARK_TOKEN` first, then the platform's usual variable. */
 export function tokenFrom(env: NodeJS.ProcessEnv, platform: PlatformKind): string | null {
   const named = platform === 'github' ? env.GITHUB_TOKEN : platform === 'gitlab' ? env.GITLAB_TOKEN : undefined;

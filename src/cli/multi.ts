@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
+import type { HostRule } from '../lookup/host-rules.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -34,6 +35,8 @@ export interface MultiOptions {
   cacheDir: string | null;
   /** A directory to write one plan JSON per repository into; null for none. */
   planDir: string | null;
+  /** The operator's host rules, passed to every repository's run. */
+  hostRules?: readonly HostRule[];
   logger: Logger;
   /** Once aborted, no new repository starts; those running finish. */
   signal?: AbortSignal;
@@ -92,6 +95,7 @@ async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<Re
       configPath: opts.configPath,
       cacheDir: opts.cacheDir,
       planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
+      ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
       logger,
     });
     const status = summary.partialFailure ? 'partial' : 'ok';

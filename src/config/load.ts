@@ -78,7 +78,35 @@ export function parseConfigText(text: string, file: string): Omit<LoadedConfig, 
     const errors = issues.map((issue) => ({ file, line: issueLine(doc, issue, lineOf), message: issue.message }));
     return { config: defaults(), errors, warnings };
   }
-  return { config: withDefaults(value as Partial<TidemarkConfig>), errors: [], warnings };
+  const dropped = dropCredentialNames(value as Record<string, unknown>).map((path) => ({
+    file,
+    line: issueLine(doc, { path, message: '', atKey: true }, lineOf),
+    message: `${path.join('.')} ignored: a repository cannot choose credentials; the operator binds them with host rules, see docs/security.md`,
+  }));
+  return { config: withDefaults(value as Partial<TidemarkConfig>), errors: [], warnings: [...warnings, ...dropped] };
+}
+
+/** Keys with which old config files named environment variables as registry credentials; the schema still accepts them. */
+const CREDENTIAL_NAME_KEYS = ['usernameEnv', 'passwordEnv', 'tokenEnv'] as const;
+
+/**
+ * Removes `registries.<host>.usernameEnv`/`passwordEnv`/`tokenEnv` from a validated config value, in place, and returns
+ * where each was: a repository must never decide which secret is read or where it goes.
+ * Example: `registries: {evil.example: {tokenEnv: GITHUB_TOKEN}}` → `[['registries', 'evil.example', 'tokenEnv']]`.
+ */
+function dropCredentialNames(value: Record<string, unknown>): (string | number)[][] {
+  const registries = value['registries'];
+  if (!registries || typeof registries !== 'object') return [];
+  const found: (string | number)[][] = [];
+  for (const [host, cfg] of Object.entries(registries as Record<string, Record<string, unknown> | null>)) {
+    if (!cfg || typeof cfg !== 'object') continue;
+    for (const key of CREDENTIAL_NAME_KEYS) {
+      if (!(key in cfg)) continue;
+      delete cfg[key];
+      found.push(['registries', host, key]);
+    }
+  }
+  return found;
 }
 
 /** The line of the node an issue is about: the key for an unknown key, else the value; the nearest ancestor otherwise. */

@@ -1,7 +1,7 @@
-import picomatch from 'picomatch';
 import type { Datasource, InlineControls, Manager } from '../scan/types.js';
+import { globMatches } from './glob.js';
 import { parseVersion } from '../versions/parse.js';
-import { isRegexLiteral, regexFromLiteral, satisfiesAllowed } from '../versions/range.js';
+import { isRegexLiteral, literalMatches, satisfiesAllowed } from '../versions/range.js';
 import type { RangeStrategy, Rule, RuleMatch, UpdateType } from './types.js';
 
 /** What a rule can match on: a dependency, and once a target is chosen, the update type. */
@@ -88,7 +88,7 @@ export function matchesRule(match: RuleMatch | undefined, s: MatchSubject): bool
   if (match.managers && !match.managers.includes(s.manager)) return false;
   if (match.datasources && !match.datasources.includes(s.datasource)) return false;
   if (match.updateTypes && (s.updateType === undefined || !match.updateTypes.includes(s.updateType))) return false;
-  if (match.paths && !match.paths.some((glob) => picomatch.isMatch(s.file, glob, { dot: true }))) return false;
+  if (match.paths && !match.paths.some((glob) => globMatches(glob, s.file))) return false;
   if (match.packageNames && !match.packageNames.some((p) => nameMatches(p, s))) return false;
   if (match.currentVersion && !currentVersionMatches(match.currentVersion, s)) return false;
   return true;
@@ -96,14 +96,11 @@ export function matchesRule(match: RuleMatch | undefined, s: MatchSubject): bool
 
 function nameMatches(pattern: string, s: MatchSubject): boolean {
   const names = s.datasource === 'docker' ? imageNameSpellings(s.name) : [s.name];
-  if (isRegexLiteral(pattern)) {
-    const re = regexFromLiteral(pattern);
-    return names.some((n) => re.test(n));
-  }
+  if (isRegexLiteral(pattern)) return names.some((n) => literalMatches(pattern, n));
   // A rule may name Docker Hub by another alias (`index.docker.io/library/nginx`): read it as `docker.io/…` too.
   const alias = s.datasource === 'docker' && DOCKER_HUB_ALIASES.has((pattern.split('/')[0] ?? '').toLowerCase());
   const patterns = alias ? [pattern, normalizeImageName(pattern)] : [pattern];
-  return names.some((n) => patterns.some((p) => picomatch.isMatch(n, p, { dot: true })));
+  return names.some((n) => patterns.some((p) => globMatches(p, n)));
 }
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
@@ -135,7 +132,7 @@ export function imageNameSpellings(name: string): string[] {
 
 function currentVersionMatches(range: string, s: MatchSubject): boolean {
   if (s.currentValue === null) return false;
-  if (isRegexLiteral(range)) return regexFromLiteral(range).test(s.currentValue);
+  if (isRegexLiteral(range)) return literalMatches(range, s.currentValue);
   const parsed = parseVersion(s.currentValue, s.datasource === 'helm' ? 'semver' : 'docker');
   return parsed !== null && satisfiesAllowed(parsed, range);
 }

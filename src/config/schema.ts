@@ -1,7 +1,8 @@
 /**
  * The one source of the config file's shape. `config/schema.json` (for editors) and `docs/configuration.md` are
  * generated from it (`npm run schema`), and `validate.ts` checks user files against it. Formats beyond JSON Schema's
- * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`).
+ * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`),
+ * `glob` (picomatch syntax, run on RE2 by config/glob.ts).
  */
 const MANAGERS = ['kubernetes', 'helm-values', 'helm-chart', 'kustomize', 'flux', 'argocd'] as const;
 const DATASOURCES = ['docker', 'helm'] as const;
@@ -19,7 +20,7 @@ const RULE_MATCH = {
       items: { type: 'string', format: 'package-pattern' },
     },
     managers: { type: 'array', description: 'Where the reference was found.', items: { type: 'string', enum: MANAGERS } },
-    paths: { type: 'array', description: 'File-path globs relative to the repository root (`apps/prod/**`).', items: { type: 'string' } },
+    paths: { type: 'array', description: 'File-path globs relative to the repository root (`apps/prod/**`).', items: { type: 'string', format: 'glob' } },
     updateTypes: { type: 'array', description: 'Kinds of update.', items: { type: 'string', enum: UPDATE_TYPES } },
     datasources: { type: 'array', description: '`docker` for images, `helm` for charts.', items: { type: 'string', enum: DATASOURCES } },
     currentVersion: {
@@ -47,7 +48,7 @@ const RULE = {
       type: 'string',
       format: 'regex',
       description:
-        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`.',
+        'A regex with named groups `major`, `minor`, `patch`, `build`, `compatibility` (and `prerelease`) for tags the built-in schemes do not read, e.g. `^main-[0-9a-f]+-(?<build>\\d+)$`. Every pattern in this file runs on RE2 (linear time): no lookaround or backreferences; flags `i`, `m`, `s`.',
     },
     allowPrerelease: { type: 'boolean', default: false, description: 'Take pre-releases even when the current version is stable.' },
     pinDigests: { type: 'boolean', default: false, description: 'Add the digest to image references that have none (`pin` updates).' },
@@ -85,13 +86,17 @@ const RULE = {
 
 const REGISTRY = {
   type: 'object',
-  description: 'Settings for one registry host (`ghcr.io`, `registry.example.com:5000`).',
+  description: 'Settings for one registry host (`ghcr.io`, `registry.example.com:5000`). Credentials are not set here: the operator binds them to hosts (docs/security.md).',
   additionalProperties: false,
   properties: {
-    insecure: { type: 'boolean', default: false, description: 'Speak plain HTTP to this host.' },
-    usernameEnv: { type: 'string', description: 'Name of the environment variable holding the user name.' },
-    passwordEnv: { type: 'string', description: 'Name of the environment variable holding the password.' },
-    tokenEnv: { type: 'string', description: 'Name of the environment variable holding a bearer token.' },
+    insecure: {
+      type: 'boolean',
+      default: false,
+      description: 'Speak plain HTTP to this host. Ignored, with a warning, for a host the operator holds credentials for: those are only sent over HTTPS (or to loopback).',
+    },
+    usernameEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials. The operator binds them to hosts with host rules (`--host-rules`, `TIDEMARK_HOST_RULES`, the Action\'s `host-rules` input); see docs/security.md.' },
+    passwordEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials (see `usernameEnv`).' },
+    tokenEnv: { type: 'string', description: 'Ignored, with a warning: a repository cannot choose credentials (see `usernameEnv`).' },
     mirrorOf: { type: 'string', description: 'This host (or host/path of a pull-through cache) mirrors another registry: with `docker.io`, `mirror.gcr.io/x` is looked up as `docker.io/x`, and under the key `harbor.example.com/dockerhub-proxy` the image `harbor.example.com/dockerhub-proxy/library/nginx` as `docker.io/library/nginx`.' },
   },
 } as const;
@@ -105,7 +110,7 @@ export const CONFIG_SCHEMA = {
     $schema: { type: 'string', description: 'The JSON Schema this file follows, for editors.' },
     ignorePaths: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', format: 'glob' },
       default: [],
       description: 'Globs of files and directories not to scan (`charts/vendor/**`).',
     },

@@ -50,12 +50,13 @@ export interface Rule extends RuleSettings {
   match?: RuleMatch;
 }
 
+/**
+ * What a repository may say about a registry. No credentials: the operator binds those to hosts (host rules, Docker's
+ * config.json); `usernameEnv`/`passwordEnv`/`tokenEnv` in an old file are dropped at load with a warning.
+ */
 export interface RegistryConfig {
+  /** Plain HTTP; ignored (HTTPS kept) for a host the operator holds credentials for. */
   insecure?: boolean;
-  /** Names of environment variables holding credentials, never the credentials themselves. */
-  usernameEnv?: string;
-  passwordEnv?: string;
-  tokenEnv?: string;
   /** This host mirrors another: `mirror.gcr.io/x` is looked up as `docker.io/x`. */
   mirrorOf?: string;
 }

@@ -1,5 +1,7 @@
-import { isRegexLiteral, rangeProblem, regexErrorText, regexFromLiteral } from '../versions/range.js';
+import { compileVersioning } from '../versions/pick.js';
+import { isRegexLiteral, rangeProblem, regexErrorText } from '../versions/range.js';
 import { parseDuration } from './duration.js';
+import { globProblem } from './glob.js';
 import type { SchemaNode } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -60,7 +62,9 @@ function formatProblem(value: string, format: string | undefined): string | null
     case 'regex':
       return regexProblem(value);
     case 'package-pattern':
-      return isRegexLiteral(value) ? rangeProblem(value) : null;
+      return isRegexLiteral(value) ? rangeProblem(value) : globProblem(value);
+    case 'glob':
+      return globProblem(value);
     case 'version-range':
       return rangeProblem(value);
     case 'duration':
@@ -70,10 +74,10 @@ function formatProblem(value: string, format: string | undefined): string | null
   }
 }
 
+/** A `versioning` regex (`/…/i` or a plain source) RE2 cannot run, with the reason, at load time. */
 function regexProblem(value: string): string | null {
   try {
-    if (isRegexLiteral(value)) regexFromLiteral(value);
-    else new RegExp(value);
+    compileVersioning(value);
     return null;
   } catch (err) {
     return `invalid regex ${value}: ${regexErrorText(err)}`;

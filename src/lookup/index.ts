@@ -7,18 +7,25 @@ import { ResponseCache } from './cache.js';
 import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
-import { CredentialStore, credentialsFromEnv } from './oci/credentials.js';
+import type { HostRule } from './host-rules.js';
+import { CredentialStore } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
-import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
+import { isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
 import { knownReleaseTime } from './release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
+import { droppedTagsMessage, filterOciTags } from './validate.js';
 
 export interface ReleaseSourceOptions {
   config: TidemarkConfig;
   /** Directory for the cross-run cache; null keeps nothing on disk. */
   cacheDir: string | null;
   logger: Logger;
+  /** The operator's host rules (host-rules.ts): which credential goes to which host. Default none. */
+  hostRules?: readonly HostRule[];
+  /** The run's platform token: sent only to a host a `platformToken: true` rule binds it to. */
+  platformToken?: string | null;
+  /** The operator's environment (variables host rules name, `DOCKER_CONFIG`); default `process.env`. */
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: () => number;
@@ -74,7 +81,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     ...(opts.perHostConcurrency !== undefined && { perHostConcurrency: opts.perHostConcurrency }),
   });
   const cache = new ResponseCache(opts.cacheDir ? join(opts.cacheDir, 'lookup') : null);
-  const credentials = new CredentialStore({ registries, env, logger: opts.logger });
+  const credentials = new CredentialStore({ hostRules: opts.hostRules ?? [], platformToken: opts.platformToken ?? null, env, logger: opts.logger });
   const oci = new RegistryClient({
     http, cache, credentials, logger: opts.logger, now, ttlMs,
     ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),
@@ -82,7 +89,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   });
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,
-    credentials: (host) => credentialsFromEnv(registries, host, env, opts.logger),
+    credentials: (host, path) => credentials.fromRules(host, path),
   });
   const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
@@ -101,6 +108,18 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     if (pkg.registryUrl?.startsWith('oci://')) return locateImage(ociChartImage(pkg.registryUrl, pkg.name), registries);
     return null;
   };
+  /** A repository's `insecure: true` cannot take a host the operator holds credentials for off HTTPS. */
+  const insecureIgnored = new Set<string>();
+  const located = async (pkg: PackageRef): Promise<ImageLocation | null> => {
+    const loc = ociLocation(pkg);
+    if (!loc || !loc.baseUrl.startsWith('http:') || isLoopback(loc.apiHost)) return loc;
+    if (!(await credentials.holdsAny(loc.apiHost))) return loc;
+    if (!insecureIgnored.has(loc.apiHost)) {
+      insecureIgnored.add(loc.apiHost);
+      opts.logger.warn('insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS', { registry: loc.registry });
+    }
+    return { ...loc, baseUrl: `https://${loc.apiHost}` };
+  };
   /**
    * The package as the registry knows it, so every spelling asks once: `nginx`, `docker.io/library/nginx` and a
    * `mirrorOf` mirror's `mirror.gcr.io/library/nginx` all key as `docker https://registry-1.docker.io library/nginx`.
@@ -117,9 +136,10 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
 
   const releases = (pkg: PackageRef): Promise<PackageReleases> =>
     once(`releases ${keyOf(pkg)}`, async () => {
-      const loc = ociLocation(pkg);
+      const loc = await located(pkg);
       if (loc) {
-        const tags = await oci.tags(loc);
+        const { tags, dropped } = filterOciTags(await oci.tags(loc));
+        if (dropped > 0) opts.logger.warn(droppedTagsMessage(dropped), { registry: loc.registry, repository: loc.repository });
         return { releases: tags.map((t) => ({ version: fromTag(pkg, t) })) };
       }
       if (!pkg.registryUrl) throw new RegistryError(`chart ${pkg.name} has no repository URL`, { host: '' });
@@ -128,7 +148,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
 
   const imageInfo = (pkg: PackageRef, version: string): Promise<ImageReleaseInfo> =>
     once(`info ${keyOf(pkg)} ${version}`, async () => {
-      const loc = ociLocation(pkg);
+      const loc = await located(pkg);
       if (!loc) return { created: null, source: null };
       return imageReleaseInfo(oci, loc, toTag(pkg, version));
     });
@@ -136,7 +156,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   /** Docker Hub tags: the Hub API's push time, which spends no pulls; the manifest path only when the Hub cannot say. */
   const releaseTime = (pkg: PackageRef, version: string): Promise<Date | null> =>
     once(`time ${keyOf(pkg)} ${version}`, async () => {
-      const loc = ociLocation(pkg);
+      const loc = await located(pkg);
       if (hub && loc && DockerHubTags.covers(loc)) {
         const answer = await hub.releaseTime(loc, toTag(pkg, version));
         if ('time' in answer) return answer.time;
@@ -150,7 +170,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     imageInfo,
     digest: (pkg, version) =>
       once(`digest ${keyOf(pkg)} ${version}`, async () => {
-        const loc = ociLocation(pkg);
+        const loc = await located(pkg);
         if (loc) return oci.digest(loc, toTag(pkg, version));
         if (!pkg.registryUrl) return null;
         return (await helm.entry(pkg.registryUrl, pkg.name, version))?.digest ?? null;

@@ -2,6 +2,7 @@ import { effectiveSettings, type EffectiveSettings, type MatchSubject } from '..
 import type { Rule, UpdateType } from '../config/types.js';
 import { RegistryError } from '../errors.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
+import { isDigest } from '../lookup/validate.js';
 import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
 import type { SchemeName } from '../versions/types.js';
@@ -150,8 +151,18 @@ export async function newDigestFor(input: DependencyInput, version: string, s: E
   if (dep.datasource !== 'docker') return { value: null, missing: false };
   const canPin = s.pinDigests && dep.digestInsertAt !== undefined && dep.digestInsertAt !== null;
   if (!dep.currentDigest && !canPin) return { value: null, missing: false };
-  const value = await input.source.digest(input.pkg, version);
+  const value = await validatedDigest(input, version);
   return { value, missing: value === null && dep.currentDigest !== null };
+}
+
+/**
+ * The registry's digest for a tag, refused unless it is `sha256:`/`sha512:` + lowercase hex: whatever source planning is
+ * given, an update never carries a digest that was not validated (the editor's re-scan is not the gate).
+ */
+async function validatedDigest(input: DependencyInput, version: string): Promise<string | null> {
+  const value = await input.source.digest(input.pkg, version);
+  if (value === null || isDigest(value)) return value;
+  throw new RegistryError(`invalid digest for ${input.pkg.name}:${version}`, { host: '' });
 }
 
 /** Same tag, new digest (`digest`), or a digest added to a tag-only reference (`pin`). */
@@ -163,7 +174,7 @@ async function sameTagUpdate(input: DependencyInput, tag: string): Promise<Updat
   const s = settingsFor(input, type);
   if (type === 'pin' && !s.pinDigests) return null;
   if (!s.enabled && !input.approved) return null;
-  const digest = await input.source.digest(input.pkg, tag);
+  const digest = await validatedDigest(input, tag);
   if (!digest || digest === dep.currentDigest) return null;
   const reason = type === 'digest' ? `${tag} was rebuilt: its digest changed` : `pins ${tag} to its digest (pinDigests)`;
   return makeUpdate(input, { version: tag, updateType: type }, digest, reason, [], s);

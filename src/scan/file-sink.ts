@@ -1,5 +1,6 @@
+import { rangeProblem } from '../versions/range.js';
 import { controlsFor } from './controls.js';
-import type { Found, Sink } from './found.js';
+import { nameProblem, printableName, type Found, type Sink } from './found.js';
 import { LineIndex } from './lines.js';
 import type { Dependency, Problem } from './types.js';
 import type { Token } from './yaml.js';
@@ -32,7 +33,8 @@ export function createFileSink(file: string, text: string): FileSink {
     problem(offset, message) {
       problems.push({ file, line: lines.lineOf(offset), message });
     },
-    found(f: Found) {
+    found(raw: Found) {
+      const f = rejectUnsafeName(raw, (message) => problems.push({ file, line: lines.lineOf(raw.at), message }));
       if (!verified(f.value) || !verified(f.digest)) {
         problems.push({ file, line: lines.lineOf(f.at), message: `cannot locate the version of ${f.name} in the text` });
         return;
@@ -57,8 +59,32 @@ export function createFileSink(file: string, text: string): FileSink {
       if (f.digestInsertAt !== undefined) dep.digestInsertAt = f.digestInsertAt;
       const controls = controlsFor(lines, [lines.lineOf(f.at), dep.line]);
       if (controls) dep.controls = controls;
+      // Kept even when invalid: a range nothing satisfies holds updates back, never lets more through.
+      const rangeIssue = controls?.allowedVersions ? rangeProblem(controls.allowedVersions) : null;
+      if (rangeIssue) problems.push({ file, line: dep.line, message: `# tidemark: allowedVersions: ${rangeIssue}` });
       if (controls?.ignore) dep.skipReason = 'ignored';
       deps.push({ dep, offset });
     },
+  };
+}
+
+/**
+ * Every finding passes here, whatever the scanner: a name or chart repository URL with control characters or
+ * newlines, or too long, is `invalid-value` with a problem, and is kept only in a printable form.
+ */
+function rejectUnsafeName(f: Found, report: (message: string) => void): Found {
+  const what = f.datasource === 'docker' ? 'image name' : 'chart name';
+  const nameIssue = nameProblem(f.name);
+  const urlIssue = f.registryUrl === null ? null : nameProblem(f.registryUrl);
+  if (!nameIssue && !urlIssue) return f;
+  if (nameIssue) report(`${what} ${nameIssue}: "${printableName(f.name)}"`);
+  if (urlIssue && f.registryUrl !== null) report(`chart repository ${urlIssue}: "${printableName(f.registryUrl)}"`);
+  return {
+    ...f,
+    name: printableName(f.name),
+    registryUrl: f.registryUrl === null ? null : printableName(f.registryUrl),
+    value: null,
+    digest: null,
+    skipReason: 'invalid-value',
   };
 }

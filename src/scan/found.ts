@@ -46,3 +46,25 @@ export function skipForName(name: string): SkipReason | undefined {
 export function isVersionRange(value: string): boolean {
   return /[\^~*><=|\s]/.test(value) || /(^|\.)[xX](\.|$)/.test(value);
 }
+
+/** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Longest image or chart name (or chart repository URL) read from a file; Docker allows 255 for a repository name. */
+export const MAX_NAME_LENGTH = 512;
+
+/**
+ * Why an image or chart name (or a chart's repository URL) read from a file cannot be used, or null. A name with a
+ * control character or a newline could forge lines wherever it is shown: `image: "web\n## Approved by security:1.0"`.
+ */
+export function nameProblem(name: string): string | null {
+  if (name.length > MAX_NAME_LENGTH) return `longer than ${MAX_NAME_LENGTH} characters`;
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(name) ? 'contains a control character or a newline' : null;
+}
+
+/** The name as it may be shown: control characters escaped (`web\n#` → `web\u000a#`), cut at 512 characters. */
+export function printableName(name: string): string {
+  const cut = name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name;
+  return cut.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

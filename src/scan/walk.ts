@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
 import type { Problem } from './types.js';
@@ -32,7 +32,8 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
   const root = await realpath(dir);
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
-  const userIgnored = opts.ignorePaths?.length ? picomatch(opts.ignorePaths, { dot: true }) : () => false;
+  // Globs from the repository's config: matched on RE2 (config/glob.ts), never by a backtracking regex.
+  const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = (await gitRoot(root)) !== undefined ? await ancestorRules(root) : undefined;
   const visit = async (rel: string, inherited: Rules[] | undefined): Promise<void> => {
     const abs = path.join(root, rel);

@@ -1,3 +1,4 @@
+import type { LinearRegex } from './pattern.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 /**
@@ -54,7 +55,23 @@ function isHashToken(token: string): boolean {
   return hex.length === 40 || (/\d/.test(hex) && /[a-f]/i.test(hex));
 }
 
+/**
+ * The OCI tag grammar, at most 128 characters (as lookup/validate.ts checks registry tags). Checked before any other
+ * regex runs, so a hostile value in a repository file (a 1 MB `1_1_1…_1!`) costs one linear scan: the patterns below
+ * backtrack, and only ever see short inputs.
+ */
+const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** Longest chart version read; Helm's own are far shorter. */
+const MAX_CHART_VERSION = 128;
+
+/**
+ * A docker tag as a version, or null when it is not one. Linear in the input whatever it is: a value longer than
+ * 128 characters or outside the tag grammar is not a version before anything else runs.
+ * Example: `1.27.3-alpine` → release [1, 27, 3], compatibility `alpine`.
+ */
 export function parseDockerTag(tag: string): ParsedVersion | null {
+  if (tag.length > 128 || !TAG_GRAMMAR.test(tag)) return null;
   if (notVersionKind(tag)) return null;
   const stamp = TIMESTAMP_TAG.exec(tag)?.groups;
   if (stamp?.date && stamp.time) {
@@ -86,7 +103,9 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
   };
 }
 
+/** A chart version (`1.2.3`, `v1.2`, `1.0.0-rc.1+build.5`) as a version; null past 128 characters or when unreadable. */
 export function parseChartVersion(version: string): ParsedVersion | null {
+  if (version.length > MAX_CHART_VERSION) return null;
   const g = CHART_VERSION.exec(version)?.groups;
   if (!g?.release) return null;
   const parts = g.release.split('.');
@@ -110,8 +129,8 @@ export function parseVersion(value: string, scheme: SchemeName): ParsedVersion |
  * Reads a tag with a user's regex (rule setting `versioning`), named groups major, minor, patch, build,
  * compatibility and optionally prerelease. Example: `^main-[0-9a-f]+-(?<major>\d+)$` for `main-abc1234-1700000000`.
  */
-export function parseCustom(value: string, pattern: RegExp): ParsedVersion | null {
-  const g = pattern.exec(value)?.groups;
+export function parseCustom(value: string, pattern: LinearRegex): ParsedVersion | null {
+  const g = pattern.groups(value);
   if (!g) return null;
   const release = [g.major, g.minor, g.patch].filter((p): p is string => p !== undefined && p !== '');
   // Only a build number (`main-abc1234-1700000000` with `(?<build>\d+)$`) is enough: it orders the tags.

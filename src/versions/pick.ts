@@ -1,6 +1,7 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
-import { regexFromLiteral, satisfiesAllowed } from './range.js';
+import type { LinearRegex } from './pattern.js';
+import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 export interface PickPolicy {
@@ -92,9 +93,12 @@ function parserFor(policy: PickPolicy): Parse {
   return (v) => (notVersionKind(v) === 'signature' ? null : parseCustom(v, re));
 }
 
-/** A `versioning` setting as a RegExp: `/…/flags` or a plain regex source; throws SyntaxError when invalid. */
-export function compileVersioning(versioning: string): RegExp {
-  return versioning.startsWith('/') ? regexFromLiteral(versioning) : new RegExp(versioning);
+/**
+ * A `versioning` setting as a linear-time regex: `/…/flags` or a plain regex source, named groups `(?<major>…)`;
+ * throws PatternError (a SyntaxError) when RE2 cannot run it.
+ */
+export function compileVersioning(versioning: string): LinearRegex {
+  return versioning.startsWith('/') ? regexFromLiteral(versioning) : compileMemo(versioning, '');
 }
 
 function currentNotVersion(current: string, policy: PickPolicy): string {

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { compileLinear, PatternError, type LinearRegex } from './pattern.js';
 import type { ParsedVersion } from './types.js';
 
 /** `/^1\.2/` or `/alpine$/i`: a regex literal written as a string in config or an inline control. */
@@ -8,11 +9,35 @@ export function isRegexLiteral(s: string): boolean {
   return REGEX_LITERAL.test(s);
 }
 
-/** The RegExp of a `/…/` literal; throws SyntaxError when its source is not a valid regex. */
-export function regexFromLiteral(s: string): RegExp {
+/**
+ * The linear-time regex of a `/…/` literal (flags i, m, s); throws PatternError (a SyntaxError) when its source is
+ * not a regex RE2 runs, with the reason: `/a(?=b)/` → `lookahead is not supported: patterns run on a linear-time
+ * engine (RE2 syntax)`.
+ */
+export function regexFromLiteral(s: string): LinearRegex {
   const g = REGEX_LITERAL.exec(s)?.groups;
-  if (!g?.source) throw new SyntaxError(`not a /regex/: ${s}`);
-  return new RegExp(g.source, (g.flags ?? '').replace('g', ''));
+  if (!g?.source) throw new PatternError(`not a /regex/: ${s}`);
+  return compileMemo(g.source, g.flags ?? '');
+}
+
+/** Compiled patterns by source and flags, so a rule's regex compiles once per run, not once per tag it tests. */
+const compiled = new Map<string, LinearRegex>();
+const MAX_COMPILED = 512;
+
+/**
+ * `compileLinear`, memoised: compiling costs tens of microseconds and the same few config patterns are tested against
+ * every tag and dependency. A memo of a pure function (bounded, never consulted for anything but the same answer), not
+ * state a run could observe; kept here rather than threaded through every caller of the rules.
+ */
+export function compileMemo(source: string, flags: string): LinearRegex {
+  const key = `${flags}/${source}`;
+  let re = compiled.get(key);
+  if (!re) {
+    re = compileLinear(source, flags);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
 }
 
 /** A message when `s` is neither a valid `/regex/` nor a semver range, else null. */
@@ -28,10 +53,20 @@ export function rangeProblem(s: string): string | null {
   return semver.validRange(s) === null ? `invalid semver range "${s}"` : null;
 }
 
-/** `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`. */
+/** `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`; a PatternError's reason as is. */
 export function regexErrorText(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+}
+
+/** Whether `pattern` (a `/regex/` literal) matches `subject`; false when it is not a regex RE2 runs. */
+export function literalMatches(pattern: string, subject: string): boolean {
+  try {
+    return regexFromLiteral(pattern).test(subject);
+  } catch (err) {
+    if (err instanceof PatternError) return false;
+    throw err;
+  }
 }
 
 /** A semver string for range checks: `1.25` → `1.25.0`, `17rc1` → `17.0.0-rc.1`. */
@@ -43,7 +78,8 @@ export function toSemver(v: ParsedVersion): string {
 
 /** Whether a version satisfies `allowed`: a `/regex/` tested against the raw tag, or a semver range. */
 export function satisfiesAllowed(v: ParsedVersion, allowed: string): boolean {
-  if (isRegexLiteral(allowed)) return regexFromLiteral(allowed).test(v.raw);
+  // A pattern RE2 cannot run allows nothing: narrower, never wider, than what was written (config loading reports it).
+  if (isRegexLiteral(allowed)) return literalMatches(allowed, v.raw);
   return semver.satisfies(toSemver(v), allowed, { includePrerelease: true, loose: true });
 }
 

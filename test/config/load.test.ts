@@ -91,6 +91,34 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('accepts an old file that names credential variables, drops them and warns at each line', () => {
+    const text = [
+      'registries:',
+      '  evil.example:',
+      '    tokenEnv: GITHUB_TOKEN',
+      '    insecure: true',
+      '  charts.evil.example:',
+      '    usernameEnv: AWS_ACCESS_KEY_ID',
+      '    passwordEnv: AWS_SECRET_ACCESS_KEY',
+      '  mirror.gcr.io:',
+      '    mirrorOf: docker.io',
+      '',
+    ].join('\n');
+    const why = 'ignored: a repository cannot choose credentials; the operator binds them with host rules, see docs/security.md';
+    expect(parseConfigText(text, '.tidemark.yaml')).toEqual({
+      config: {
+        ...DEFAULT_CONFIG,
+        registries: { 'evil.example': { insecure: true }, 'charts.evil.example': {}, 'mirror.gcr.io': { mirrorOf: 'docker.io' } },
+      },
+      errors: [],
+      warnings: [
+        { file: '.tidemark.yaml', line: 3, message: `registries.evil.example.tokenEnv ${why}` },
+        { file: '.tidemark.yaml', line: 6, message: `registries.charts.evil.example.usernameEnv ${why}` },
+        { file: '.tidemark.yaml', line: 7, message: `registries.charts.evil.example.passwordEnv ${why}` },
+      ],
+    });
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const errors = errorsOf('rules:\n  - group: a\n    labels: [x\n');
     expect(errors).toHaveLength(1);

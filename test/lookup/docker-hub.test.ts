@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource, type ReleaseSourceOptions } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 import { createPlan } from '../../src/plan/index.js';
 import type { Dependency } from '../../src/scan/types.js';
 
@@ -22,6 +24,9 @@ const fixture = (file: string): Record<string, unknown> =>
 /** A Hub tag body shaped like nginx's, for another tag and push time. */
 const hubTag = (name: string, pushed: string) => ({ ...fixture('library-nginx-1.27.3.json'), name, tag_last_pushed: pushed, last_updated: pushed });
 
+/** The digest of what nock sends for a JSON body: by-digest reads are checked against their bytes. */
+const sha256Of = (json: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(json)).digest('hex')}`;
+
 function source(extra: Partial<ReleaseSourceOptions> = {}) {
   return createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger, env: noDocker, backoffMs: 1, ...extra });
 }
@@ -31,17 +36,19 @@ function source(extra: Partial<ReleaseSourceOptions> = {}) {
  * linux/amd64 child, and `created` in the config blob. Two metered manifest GETs.
  */
 function manifestPath(repo: string, tag: string, created: string): { registry: nock.Scope; auth: nock.Scope } {
-  const child = `sha256:${'a'.repeat(64)}`;
-  const config = `sha256:${'b'.repeat(64)}`;
+  const configBlob = { architecture: 'amd64', os: 'linux', created, config: { Labels: {} } };
+  const config = sha256Of(configBlob);
+  const childManifest = { schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: CONFIG, digest: config, size: 1 }, layers: [] };
+  const child = sha256Of(childManifest);
   const challenge = { 'www-authenticate': `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:${repo}:pull"` };
   const registry = nock(REGISTRY)
     .get(`/v2/${repo}/manifests/${tag}`).reply(401, {}, challenge)
     .get(`/v2/${repo}/manifests/${tag}`).matchHeader('authorization', 'Bearer hub-token')
     .reply(200, { schemaVersion: 2, mediaType: INDEX, manifests: [{ mediaType: MANIFEST, digest: child, size: 1, platform: { os: 'linux', architecture: 'amd64' } }] })
     .get(`/v2/${repo}/manifests/${child}`).matchHeader('authorization', 'Bearer hub-token')
-    .reply(200, { schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: CONFIG, digest: config, size: 1 }, layers: [] })
+    .reply(200, childManifest)
     .get(`/v2/${repo}/blobs/${config}`).matchHeader('authorization', 'Bearer hub-token')
-    .reply(200, { architecture: 'amd64', os: 'linux', created, config: { Labels: {} } });
+    .reply(200, configBlob);
   const auth = nock('https://auth.docker.io')
     .get('/token').query({ service: 'registry.docker.io', scope: `repository:${repo}:pull` })
     .reply(200, { token: 'hub-token', expires_in: 300 });
@@ -71,7 +78,7 @@ describe('release times of Docker Hub tags from the Hub API', () => {
       .get('/v2/namespaces/bitnami/repositories/redis/tags/7.4.1')
       .matchHeader('authorization', (v) => v === undefined)
       .reply(200, fixture('bitnami-redis-7.4.1.json'));
-    const src = source({ config: { ...DEFAULT_CONFIG, registries: { 'docker.io': { usernameEnv: 'HUB_USER', passwordEnv: 'HUB_PASS' } } }, env: { ...noDocker, HUB_USER: 'bot', HUB_PASS: 'dckr_pat_secret' } });
+    const src = source({ hostRules: parseHostRules('[{"matchHost":"docker.io","usernameEnv":"HUB_USER","passwordEnv":"HUB_PASS"}]', 'test'), env: { ...noDocker, HUB_USER: 'bot', HUB_PASS: 'dckr_pat_secret' } });
     expect(await src.releaseTime(image('bitnami/redis'), '7.4.1')).toEqual(new Date('2024-10-03T11:52:40.602371Z'));
     hub.done();
   });

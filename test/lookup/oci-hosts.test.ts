@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RegistryConfig } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 
 const config = (registries: Record<string, RegistryConfig> = {}) => ({ ...DEFAULT_CONFIG, registries });
 const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
@@ -81,7 +83,7 @@ describe('Docker Hub', () => {
 });
 
 describe('ghcr.io', () => {
-  it('sends the configured credentials to the token service, then only the token to the registry', async () => {
+  it('sends the credentials a host rule binds to ghcr.io to its token service, then only the token to the registry', async () => {
     const basic = `Basic ${Buffer.from('bot:ghp_secret').toString('base64')}`;
     const ghcr = nock('https://ghcr.io')
       .get('/v2/acme/web/tags/list?n=1000')
@@ -96,7 +98,8 @@ describe('ghcr.io', () => {
       .get('/v2/acme/web/tags/list?last=0.1.0&n=1000')
       .reply(200, { tags: ['0.2.0'] });
     const source = createReleaseSource({
-      config: config({ 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } }),
+      config: config(),
+      hostRules: parseHostRules('[{"matchHost":"ghcr.io","usernameEnv":"GHCR_USER","passwordEnv":"GHCR_TOKEN"}]', 'test'),
       cacheDir: null,
       logger: silentLogger,
       env: { GHCR_USER: 'bot', GHCR_TOKEN: 'ghp_secret', ...noDocker },
@@ -140,14 +143,15 @@ describe('credentials', () => {
   it('never sends credentials to the host a redirect leads to', async () => {
     const basic = `Basic ${Buffer.from('helper-user:helper-pass').toString('base64')}`;
     const config1 = JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-04-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } });
-    const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:' + 'c'.repeat(64), size: config1.length }, layers: [] };
+    const configDigest = `sha256:${createHash('sha256').update(config1).digest('hex')}`;
+    const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config1.length }, layers: [] };
     const reg = nock('https://registry.example.com')
       .get('/v2/team/app/manifests/1.0')
       .reply(401, {}, { 'www-authenticate': 'Basic realm="example"' })
       .get('/v2/team/app/manifests/1.0')
       .matchHeader('authorization', basic)
       .reply(200, manifest)
-      .get(`/v2/team/app/blobs/sha256:${'c'.repeat(64)}`)
+      .get(`/v2/team/app/blobs/${configDigest}`)
       .matchHeader('authorization', basic)
       .reply(307, '', { location: 'https://blobs.storage.example.net/c?sig=abc' });
     const storage = nock('https://blobs.storage.example.net', { badheaders: ['authorization'] }).get('/c?sig=abc').reply(200, config1);

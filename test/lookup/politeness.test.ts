@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 import { startRegistry } from '../helpers/registry.js';
 
 const config = { ...DEFAULT_CONFIG, registries: {} };
@@ -88,7 +89,8 @@ describe('the disk cache', () => {
     try {
       await reg.pushImage('private/app', '1.0.0', { created: '2026-01-01T00:00:00Z' });
       const source = createReleaseSource({
-        config: { ...config, registries: { [reg.host]: { usernameEnv: 'U', passwordEnv: 'P' } } },
+        config,
+        hostRules: parseHostRules(JSON.stringify([{ matchHost: reg.host, usernameEnv: 'U', passwordEnv: 'P' }]), 'test'),
         cacheDir,
         logger: silentLogger,
         env: { U: reg.credentials?.username, P: reg.credentials?.password, ...noDocker },

@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const config = { ...DEFAULT_CONFIG, registries: {} };
 const noDocker = { DOCKER_CONFIG: '/nonexistent' };
 const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
+/** The test token service listens on its own port: for credentials it is another host, trusted only through `authHosts`. */
+const tokenHost = (reg: TestRegistry): string => new URL(reg.tokenServer?.realm ?? 'http://missing').host;
 
 describe('lookup against a real registry with Bearer token auth', () => {
   let reg: TestRegistry;
@@ -51,7 +54,8 @@ describe('lookup against a real registry with Bearer token auth', () => {
       const auth = Buffer.from(`${reg.credentials?.username}:${reg.credentials?.password}`).toString('base64');
       const { writeFile } = await import('node:fs/promises');
       await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }));
-      const source = createReleaseSource({ config, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: dir } });
+      const hostRules = parseHostRules(JSON.stringify([{ matchHost: reg.host, authHosts: [tokenHost(reg)] }]), 'test');
+      const source = createReleaseSource({ config, hostRules, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: dir } });
       expect(await source.digest(image(`${reg.host}/team/api`), '1.0.0')).toMatch(/^sha256:[0-9a-f]{64}$/);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -60,12 +64,38 @@ describe('lookup against a real registry with Bearer token auth', () => {
 
   it('fails with 401 when the token service refuses the credentials', async () => {
     const source = createReleaseSource({
-      config: { ...config, registries: { [reg.host]: { usernameEnv: 'U', passwordEnv: 'P' } } },
+      config,
+      hostRules: parseHostRules(JSON.stringify([{ matchHost: reg.host, usernameEnv: 'U', passwordEnv: 'P', authHosts: [tokenHost(reg)] }]), 'test'),
       cacheDir: null,
       logger: silentLogger,
       env: { U: 'tidemark', P: 'wrong', ...noDocker },
     });
     await expect(source.releases(image(`${reg.host}/team/api`))).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('asks a token service on another host anonymously, and says why, when no rule lists it in authHosts', async () => {
+    const warnings: { msg: string; meta: unknown }[] = [];
+    const logger = { ...silentLogger, warn: (msg: string, meta?: unknown) => void warnings.push({ msg, meta }) };
+    const source = createReleaseSource({
+      config,
+      hostRules: parseHostRules(JSON.stringify([{ matchHost: reg.host, usernameEnv: 'U', passwordEnv: 'P' }]), 'test'),
+      cacheDir: null,
+      logger,
+      env: { U: 'tidemark', P: 'wrong', ...noDocker },
+    });
+    // Wrong credentials would earn a 401; withheld, the anonymous pull token reads the public tags.
+    expect((await source.releases(image(`${reg.host}/team/api`))).releases.map((r) => r.version).sort()).toEqual(['1.0.0', '1.0.1']);
+    expect(warnings).toEqual([
+      {
+        msg: 'credentials withheld from a token service the registry named; asking it anonymously',
+        meta: {
+          registry: reg.host,
+          realm: tokenHost(reg),
+          reason: `realm host ${tokenHost(reg)} is not ${reg.host}, its parent domain, nor one of the host rule's authHosts`,
+          hint: "a host rule's authHosts lists token services trusted with that registry's credentials",
+        },
+      },
+    ]);
   });
 });
 

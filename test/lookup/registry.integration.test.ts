@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, type RegistryConfig } from '../../src/config/types.js';
 import { RegistryError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const config = (registries: Record<string, RegistryConfig> = {}) => ({ ...DEFAULT_CONFIG, registries });
@@ -85,9 +86,10 @@ describe('lookup against a real registry with Basic auth', () => {
   });
   afterAll(() => reg.stop());
 
-  it('sends the credentials named in the config', async () => {
+  it('sends the credentials an operator host rule binds to the registry', async () => {
     const source = createReleaseSource({
-      config: config({ [reg.host]: { usernameEnv: 'REG_USER', passwordEnv: 'REG_PASS' } }),
+      config: config(),
+      hostRules: parseHostRules(JSON.stringify([{ matchHost: reg.host, usernameEnv: 'REG_USER', passwordEnv: 'REG_PASS' }]), 'test'),
       cacheDir: null,
       logger: silentLogger,
       env: { REG_USER: reg.credentials?.username, REG_PASS: reg.credentials?.password, DOCKER_CONFIG: '/nonexistent' },

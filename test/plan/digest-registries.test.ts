@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Rule } from '../../src/config/types.js';
@@ -116,7 +117,7 @@ describe('digest-pinned images on Docker Hub', () => {
 describe('digests on ghcr.io', () => {
   it('reads the digest from the GET when HEAD answers without Docker-Content-Digest', async () => {
     const index = JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: [] });
-    const digest = `sha256:${'9'.repeat(64)}`;
+    const digest = `sha256:${createHash('sha256').update(index).digest('hex')}`;
     const ghcr = nock('https://ghcr.io')
       .get('/v2/acme/web/tags/list?n=1000').reply(200, { name: 'acme/web', tags: ['1.0.0', '1.1.0'] })
       .head('/v2/acme/web/manifests/1.1.0').reply(200, '', { 'content-type': INDEX_TYPE })

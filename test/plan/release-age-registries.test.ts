@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Rule } from '../../src/config/types.js';
@@ -12,6 +13,8 @@ const INDEX = 'application/vnd.oci.image.index.v1+json';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
 const hex = (c: string) => c.repeat(64);
+/** The digest of what nock sends for a JSON body: by-digest reads are checked against their bytes. */
+const sha256Of = (json: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(json)).digest('hex')}`;
 
 function dep(name: string, currentValue: string): Dependency {
   return {
@@ -25,21 +28,22 @@ function dep(name: string, currentValue: string): Dependency {
  * and `created` only in the image config blob (served from GitHub's blob storage after a redirect).
  */
 function ghcrImage(repo: string, tag: string, created: string, c: string): void {
+  const config = { architecture: 'amd64', os: 'linux', created, config: { Labels: {} }, rootfs: { type: 'layers', diff_ids: [] } };
+  const manifest = { schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: CONFIG, digest: sha256Of(config), size: 1 }, layers: [] };
   const index = {
     schemaVersion: 2, mediaType: INDEX,
     manifests: [
-      { mediaType: MANIFEST, digest: `sha256:${hex(c)}`, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: MANIFEST, digest: sha256Of(manifest), size: 1, platform: { os: 'linux', architecture: 'amd64' } },
       { mediaType: MANIFEST, digest: `sha256:${hex('f')}`, size: 1, platform: { os: 'unknown', architecture: 'unknown' } },
     ],
   };
-  const manifest = { schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: CONFIG, digest: `sha256:${hex(c).slice(0, 63)}e`, size: 1 }, layers: [] };
   nock('https://ghcr.io')
     .get(`/v2/${repo}/manifests/${tag}`).reply(200, index, { 'content-type': INDEX })
-    .get(`/v2/${repo}/manifests/sha256:${hex(c)}`).reply(200, manifest, { 'content-type': MANIFEST })
+    .get(`/v2/${repo}/manifests/${sha256Of(manifest)}`).reply(200, manifest, { 'content-type': MANIFEST })
     .get(`/v2/${repo}/blobs/${manifest.config.digest}`).reply(307, '', { location: `https://pkg-containers.githubusercontent.com/ghcr1/blobs/${c}` });
   nock('https://pkg-containers.githubusercontent.com')
     .get(`/ghcr1/blobs/${c}`)
-    .reply(200, { architecture: 'amd64', os: 'linux', created, config: { Labels: {} }, rootfs: { type: 'layers', diff_ids: [] } });
+    .reply(200, config);
 }
 
 function tagList(repo: string, tags: string[]): void {

@@ -171,7 +171,7 @@ describe('kubernetes scanner on kustomize JSON patches', () => {
     ]);
   });
 
-  it('reads an image written as a one-line block scalar and skips a multi-line one as invalid', () => {
+  it('reads an image written as a one-line block scalar and skips a multi-line one as invalid, with a problem', () => {
     const F = 'deploy.yaml';
     const text = `apiVersion: v1
 kind: Pod
@@ -192,9 +192,10 @@ spec:
       dependencies: [
         dep(F, 7, 'kubernetes', 'alpine', '3.19'),
         dep(F, 10, 'kubernetes', 'ghcr.io/acme/b', '1.0.0', { currentDigest: DIGEST }),
-        dep(F, 12, 'kubernetes', 'ghcr.io/acme/c\n:1.0', null, { skipReason: 'invalid-value' }),
+        // A name with a newline could forge lines where it is shown: kept only escaped, and reported.
+        dep(F, 12, 'kubernetes', 'ghcr.io/acme/c\\u000a:1.0', null, { skipReason: 'invalid-value' }),
       ],
-      problems: [],
+      problems: [{ file: F, line: 12, message: 'image name contains a control character or a newline: "ghcr.io/acme/c\\u000a:1.0"' }],
     });
   });
 

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
+import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
+import { lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
 export interface PlanFlags {
@@ -17,6 +19,8 @@ export interface PlanFlags {
   cacheDir?: string;
   /** `--no-cache` */
   cache?: boolean;
+  /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES`. */
+  hostRules?: string;
 }
 
 export interface PlanIo {
@@ -25,6 +29,8 @@ export interface PlanIo {
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: Date;
+  /** Already loaded (to mask their secrets in the logger); else loaded from `flags.hostRules` and `env`. */
+  hostRules?: readonly HostRule[];
 }
 
 /** `tidemark plan [DIR]`: scan, look up, choose; prints what would move and why everything else stays. */
@@ -38,9 +44,13 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
     .option('--config <file>', 'config file (default: .tidemark.yaml, .github/tidemark.yaml)')
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (dir: string, flags: PlanFlags) => {
-      const logger = createLogger({ level: 'warn' });
-      setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env: process.env }));
+      const env = process.env;
+      const hostRules = await loadHostRules(flags.hostRules, env);
+      const token = lookupPlatformToken(env);
+      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
     });
 };
 
@@ -52,9 +62,12 @@ export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promis
   const loaded = await loadConfig(root, flags.config ?? null);
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? flags.config ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
+  const hostRules = io.hostRules ?? (await loadHostRules(flags.hostRules, io.env));
   const scan = await scanDirectory(root, { ignorePaths: loaded.config.ignorePaths, logger: io.logger });
   const source = createReleaseSource({
     config: loaded.config,
+    hostRules,
+    platformToken: lookupPlatformToken(io.env),
     cacheDir: flags.cache === false ? null : (flags.cacheDir ?? defaultCacheDir(io.env)),
     logger: io.logger,
     env: io.env,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { oneLine } from '../../escape.js';
 import { createLogger, withoutCredentials } from '../../log.js';
+import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
@@ -21,6 +22,8 @@ interface RunFlags {
   planOut?: string;
   logLevel: string;
   logFormat: string;
+  /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES`. */
+  hostRules?: string;
 }
 
 /**
@@ -41,15 +44,17 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--cache-dir <dir>', 'keep registry responses between runs here (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--plan-out <file>', 'write the plan as JSON to this file')
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info'))
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
       const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;
+      const hostRules = await loadHostRules(flags.hostRules, process.env);
       const logger = createLogger({
         level: logLevel(flags.logLevel),
         format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
-        secrets: token ? [token] : [],
+        secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)],
       });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
@@ -64,6 +69,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         configPath: flags.config ?? null,
         cacheDir: flags.cache === false ? null : resolve(flags.cacheDir ?? defaultCacheDir()),
         planOut: flags.planOut ? resolve(flags.planOut) : null,
+        hostRules,
         logger,
       });
       process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));

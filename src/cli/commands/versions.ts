@@ -2,9 +2,11 @@ import { loadConfig } from '../../config/load.js';
 import { DEFAULT_CONFIG } from '../../config/types.js';
 import { ConfigError, RegistryError, UsageError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
+import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import type { PackageRef, Release } from '../../lookup/types.js';
 import { compareParsed, parseVersion } from '../../versions/index.js';
+import { lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
 export interface VersionsFlags {
@@ -15,6 +17,8 @@ export interface VersionsFlags {
   /** Disable the disk cache (`--no-cache`). */
   cache?: boolean;
   config?: string;
+  /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES`. */
+  hostRules?: string;
 }
 
 export interface VersionsIo {
@@ -23,11 +27,14 @@ export interface VersionsIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
   fetch?: typeof fetch;
+  /** Already loaded (to mask their secrets in the logger); else loaded from `flags.hostRules` and `env`. */
+  hostRules?: readonly HostRule[];
 }
 
 /**
  * `tidemark versions <image-or-chart>`: what the registry offers, the tool users reach for when a choice
- * surprises them. Registry settings (credentials, mirrors) come from the repo config in the current directory.
+ * surprises them. Registry settings (mirrors, insecure) come from the repo config in the current directory; credentials
+ * only from the operator's host rules and Docker's config.json.
  */
 export const registerVersions: RegisterCommand = (program, setExit) => {
   program
@@ -39,9 +46,13 @@ export const registerVersions: RegisterCommand = (program, setExit) => {
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--config <path>', 'config file for registry settings')
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (target: string, flags: VersionsFlags) => {
-      const logger = createLogger({ level: 'warn' });
-      setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env: process.env, cwd: process.cwd() }));
+      const env = process.env;
+      const hostRules = await loadHostRules(flags.hostRules, env);
+      const token = lookupPlatformToken(env);
+      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
     });
 };
 
@@ -49,9 +60,12 @@ export async function runVersions(target: string, flags: VersionsFlags, io: Vers
   const { pkg, tagFromTarget } = toPackageRef(target, flags.registryUrl);
   const loaded = await loadConfig(io.cwd, flags.config ?? null);
   if (loaded.errors.length > 0) throw new ConfigError('invalid config file', loaded.errors);
+  for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
   const cacheDir = flags.cache === false ? null : (flags.cacheDir ?? defaultCacheDir(io.env));
   const source = createReleaseSource({
     config: loaded.file ? loaded.config : DEFAULT_CONFIG,
+    hostRules: io.hostRules ?? (await loadHostRules(flags.hostRules, io.env)),
+    platformToken: lookupPlatformToken(io.env),
     cacheDir,
     logger: io.logger,
     env: io.env,

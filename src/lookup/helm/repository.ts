@@ -3,9 +3,10 @@ import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
-import type { Credentials } from '../oci/credentials.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
 import type { PackageReleases } from '../types.js';
+import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
 
 /** One chart of an `index.yaml`, reduced to what lookups use. */
 export interface HelmChartEntry {
@@ -22,8 +23,8 @@ export interface HelmRepositoryOptions {
   logger: Logger;
   now: () => number;
   ttlMs: number;
-  /** Credentials for a repository host (from Tidemark's config), or null. */
-  credentials: (host: string) => Credentials | null;
+  /** The operator's credential bound to this host and URL path (host rules), or null. */
+  credentials: (host: string, path: string) => Credentials | null;
 }
 
 /**
@@ -66,10 +67,8 @@ export class HelmRepositoryClient {
   }
 
   private async load(base: string): Promise<Map<string, HelmChartEntry[]>> {
-    const url = `${base}/index.yaml`;
+    const { url, authorization } = this.authorized(base);
     const host = new URL(url).host;
-    const creds = this.opts.credentials(host);
-    const authorization = !creds ? null : 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     const got = await cachedGet({
       cache: this.opts.cache, key: `helm-index ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
       send: (headers) => this.opts.http.request({ url, headers: { accept: 'application/x-yaml, text/yaml, */*', ...headers }, authorization }),
@@ -77,12 +76,36 @@ export class HelmRepositoryClient {
     if (!isCachedBody(got)) {
       throw new RegistryError(`${url} answered ${got.status}`, { host, status: got.status });
     }
-    return parseHelmIndex(got.body, host);
+    return parseHelmIndex(got.body, host, this.opts.logger);
+  }
+
+  /**
+   * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
+   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   */
+  private authorized(base: string): { url: string; authorization: string | null } {
+    const target = new URL(`${base}/index.yaml`);
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds) return { url: target.toString(), authorization: null };
+    if (!mayCarryCredentials(target)) {
+      this.opts.logger.warn('plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS', { host: target.host });
+      target.protocol = 'https:';
+    }
+    const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    return { url: target.toString(), authorization };
   }
 }
 
-/** Parses an `index.yaml` into chart name → entries, as listed (Helm writes newest first). */
-export function parseHelmIndex(text: string, host: string): Map<string, HelmChartEntry[]> {
+/** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
+export const MAX_INDEX_ENTRIES = 100_000;
+
+/**
+ * Parses an `index.yaml` into chart name → entries, as listed (Helm writes newest first). Everything is validated at
+ * the door (lookup/validate.ts): chart names with control characters and invalid versions are dropped (one warning
+ * each per index), a digest that is not 64 lowercase hex is none, `home`/`sources` are kept only as http(s) URLs.
+ * More than `MAX_INDEX_ENTRIES` versions in all is an error, not a truncation: which ones would be missing is unknown.
+ */
+export function parseHelmIndex(text: string, host: string, logger?: Logger): Map<string, HelmChartEntry[]> {
   let doc: unknown;
   try {
     doc = jsYaml.load(text, { schema: jsYaml.FAILSAFE_SCHEMA });
@@ -92,20 +115,49 @@ export function parseHelmIndex(text: string, host: string): Map<string, HelmChar
   const entries = obj(obj(doc)?.['entries']);
   if (!entries) throw new RegistryError(`${host}: index.yaml has no entries`, { host });
   const out = new Map<string, HelmChartEntry[]>();
+  const dropped = { names: 0, versions: 0 };
+  let total = 0;
   for (const [name, list] of Object.entries(entries)) {
     if (!Array.isArray(list)) continue;
+    total += list.length;
+    if (total > MAX_INDEX_ENTRIES) {
+      throw new RegistryError(`${host}: index.yaml lists more than ${MAX_INDEX_ENTRIES} chart versions`, { host });
+    }
+    if (!isSafeName(name)) {
+      dropped.names++;
+      continue;
+    }
     const charts: HelmChartEntry[] = [];
     for (const raw of list) {
-      const e = obj(raw);
-      const version = str(e?.['version']);
-      if (!e || !version) continue;
-      const sources = Array.isArray(e['sources']) ? e['sources'].filter((s): s is string => typeof s === 'string') : [];
-      charts.push({ version, created: str(e['created']), digest: str(e['digest']), home: str(e['home']), sources });
+      const entry = chartEntry(obj(raw));
+      if (entry === 'invalid') dropped.versions++;
+      else if (entry) charts.push(entry);
     }
     out.set(name, charts);
   }
+  if (dropped.names > 0) logger?.warn(`dropped ${dropped.names} chart names with control characters or over ${MAX_NAME_LENGTH} characters`, { host });
+  if (dropped.versions > 0) logger?.warn(`dropped ${dropped.versions} chart versions that are not valid chart versions`, { host });
   return out;
 }
+
+/** One index entry, validated; null without a version, `invalid` with a version that is not one. */
+function chartEntry(e: Record<string, unknown> | null): HelmChartEntry | null | 'invalid' {
+  const version = str(e?.['version']);
+  if (!e || !version) return null;
+  if (!isChartVersion(version)) return 'invalid';
+  const rawSources = Array.isArray(e['sources']) ? e['sources'].slice(0, MAX_SOURCES) : [];
+  const sources = rawSources.map(httpUrlOrNull).filter((s): s is string => s !== null);
+  return {
+    version,
+    created: str(e['created']),
+    digest: chartDigestOrNull(str(e['digest'])),
+    home: httpUrlOrNull(e['home']),
+    sources,
+  };
+}
+
+/** Sources looked at per entry: only the first is used, a few spare for the invalid ones. */
+const MAX_SOURCES = 16;
 
 function obj(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
+import { mayCarryCredentials, type Credentials } from '../host-rules.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
+import { digestMatches, isDigest, sha256Digest } from '../validate.js';
 
 /** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
 export const MANIFEST_ACCEPT = [
@@ -31,6 +33,9 @@ export interface RegistryClientOptions {
 
 type Json = Record<string, unknown>;
 
+/** The distribution spec's repository name: `acme/web`, `library/nginx`, `a.b/c_d/e--f`; never `.`/`..` segments. */
+const OCI_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
 /** An OCI distribution API client for any number of registries; one instance per run. */
 export class RegistryClient {
   private readonly tokens: TokenAuthority;
@@ -38,7 +43,7 @@ export class RegistryClient {
   private readonly challenges = new Map<string, Challenge | 'none'>();
 
   constructor(private readonly opts: RegistryClientOptions) {
-    this.tokens = new TokenAuthority(opts.http, opts.now);
+    this.tokens = new TokenAuthority(opts.http, opts.now, opts.logger);
   }
 
   /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
@@ -79,45 +84,74 @@ export class RegistryClient {
   }
 
   private async identity(loc: ImageLocation): Promise<string> {
-    const creds = await this.opts.credentials.get(loc.registry);
+    const creds = await this.credentialsFor(loc, loc.baseUrl);
     if (!creds) return 'anonymous';
     const secretish = 'token' in creds ? creds.token : `${creds.username}:${creds.password}`;
     return createHash('sha256').update(secretish).digest('hex');
   }
 
-  /** `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist. */
+  /**
+   * `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist.
+   * Validated at the door: a digest that is not `sha256:`/`sha512:` + lowercase hex fails the lookup (nothing is
+   * written), and when the manifest is fetched anyway its bytes must hash to the digest the registry claims.
+   */
   async digest(loc: ImageLocation, ref: string): Promise<string | null> {
     const url = `${loc.baseUrl}/v2/${loc.repository}/manifests/${ref}`;
     const head = await this.send(loc, { url, method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
     if (head.status === 404) return null;
     if (head.status !== 200) throw this.failure(loc, head, 'reading a digest');
     const digest = head.headers.get('docker-content-digest');
-    if (digest) return digest;
+    if (digest) return this.validDigest(loc, head, digest);
     // Some registries omit the header on HEAD; the digest of the bytes is the same thing.
     const got = await this.send(loc, { url, headers: { accept: MANIFEST_ACCEPT } });
     if (got.status !== 200) throw this.failure(loc, got, 'reading a manifest');
-    return got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(got.body).digest('hex')}`;
+    const claimed = got.headers.get('docker-content-digest');
+    if (claimed === null) return sha256Digest(got.body);
+    this.validDigest(loc, got, claimed);
+    if (!digestMatches(claimed, got.body)) throw this.mismatch(loc, got, claimed);
+    return claimed;
   }
 
-  /** A manifest or index as JSON; by-digest reads are cached forever (content-addressed). Null on 404. */
+  /** A manifest or index as JSON; by-digest reads are checked against their digest and cached forever. Null on 404. */
   async manifest(loc: ImageLocation, ref: string): Promise<Json | null> {
-    return this.getJson(loc, `/v2/${loc.repository}/manifests/${ref}`, MANIFEST_ACCEPT, ref.startsWith('sha256:'));
+    return this.getJson(loc, `/v2/${loc.repository}/manifests/${ref}`, MANIFEST_ACCEPT, isDigest(ref) ? ref : null);
   }
 
-  /** A JSON blob (an image config). Blob storage redirects elsewhere; our credentials do not follow. */
+  /** A JSON blob (an image config), checked against its digest. Blob storage redirects elsewhere; our credentials do not follow. */
   async jsonBlob(loc: ImageLocation, digest: string): Promise<Json | null> {
-    return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', true);
+    if (!isDigest(digest)) throw new RegistryError(`${loc.registry}/${loc.repository}: invalid blob digest`, { host: loc.apiHost });
+    return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', digest);
   }
 
-  private async getJson(loc: ImageLocation, path: string, accept: string, immutable: boolean): Promise<Json | null> {
+  /** `digest`: the content address of what is read (by-digest reads), whose bytes must hash to it; null for a tag. */
+  private async getJson(loc: ImageLocation, path: string, accept: string, digest: string | null): Promise<Json | null> {
     const url = loc.baseUrl + path;
-    const send = (headers: Record<string, string>): Promise<HttpResponse> => this.send(loc, { url, headers: { accept, ...headers } });
-    const got = immutable
+    const send = async (headers: Record<string, string>): Promise<HttpResponse> => {
+      const res = await this.send(loc, { url, headers: { accept, ...headers } });
+      // Checked before the cache keeps it: a forged body must not be served from the cache forever.
+      if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
+      return res;
+    };
+    const got = digest
       ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
       : await send({});
     if (!isCachedBody(got) && got.status === 404) return null;
     if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, 'reading ' + path.split('/').slice(-2, -1)[0]);
+    if (digest && isCachedBody(got) && !digestMatches(digest, got.body)) {
+      throw new RegistryError(`${loc.registry}/${loc.repository}: cached content does not match ${digest}`, { host: loc.apiHost });
+    }
     return parseJson(loc, got.body, path);
+  }
+
+  private validDigest(loc: ImageLocation, res: HttpResponse, digest: string): string {
+    if (isDigest(digest)) return digest;
+    const host = new URL(res.url).host;
+    throw new RegistryError(`${host} sent an invalid digest for ${loc.registry}/${loc.repository}`, { host, status: res.status });
+  }
+
+  private mismatch(loc: ImageLocation, res: HttpResponse, digest: string): RegistryError {
+    const host = new URL(res.url).host;
+    return new RegistryError(`${host} sent content that does not match ${digest} for ${loc.registry}/${loc.repository}`, { host, status: res.status });
   }
 
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
@@ -127,8 +161,9 @@ export class RegistryClient {
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
-    const creds = await this.opts.credentials.get(loc.registry);
-    const auth = known && known !== 'none' ? await this.tokens.authorization(loc.registry, known, scope, creds) : null;
+    const creds = await this.credentialsFor(loc, req.url);
+    const target = { registry: loc.registry, apiHost: loc.apiHost, authHosts: this.opts.credentials.authHosts(loc.apiHost) };
+    const auth = known && known !== 'none' ? await this.tokens.authorization(target, known, scope, creds) : null;
     const res = await this.opts.http.request({ ...req, authorization: auth });
     if (res.status !== 401) {
       if (!known) this.challenges.set(loc.registry, 'none');
@@ -137,11 +172,22 @@ export class RegistryClient {
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
     if (!challenge) return res;
     this.challenges.set(loc.registry, challenge);
-    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope);
+    if (known && known !== 'none') this.tokens.forget(loc.registry, known, scope, creds);
     const wanted = challenge.scheme === 'bearer' && challenge.scope ? challenge.scope : scope;
-    const retryAuth = await this.tokens.authorization(loc.registry, challenge, wanted, creds);
+    const retryAuth = await this.tokens.authorization(target, challenge, wanted, creds);
     if (retryAuth === null) return res;
     return this.opts.http.request({ ...req, authorization: retryAuth });
+  }
+
+  /**
+   * The operator's credential for the host a request goes to (its URL, not the name the repository wrote), and only
+   * when the request goes there over HTTPS or to loopback: nothing else may carry it. A repository path outside the OCI
+   * name grammar (`acme/../other/app`, which the URL would resolve to `other/app`) could pick another path's rule: none.
+   */
+  private async credentialsFor(loc: ImageLocation, url: string): Promise<Credentials | null> {
+    const target = new URL(url);
+    if (target.host !== loc.apiHost || !mayCarryCredentials(target) || !OCI_REPOSITORY.test(loc.repository)) return null;
+    return this.opts.credentials.get(target.host, loc.repository);
   }
 
   private failure(loc: ImageLocation, res: HttpResponse, doing: string): RegistryError {

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
+import { authHostsFor, canonicalHost, hostHasRuleCredential, matchHostRule, resolveRuleCredential, type Credentials, type HostRule } from '../host-rules.js';
 import { DOCKER_HUB } from './reference.js';
 
-/** Basic credentials (also sent to the registry's token service), or a bearer token sent to the registry as is. */
-export type Credentials = { username: string; password: string } | { token: string };
+export type { Credentials } from '../host-rules.js';
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; registrytoken?: string }>;
@@ -16,7 +15,11 @@ interface DockerConfig {
 }
 
 export interface CredentialOptions {
-  registries: Record<string, RegistryConfig>;
+  /** The operator's host rules (host-rules.ts); never anything a repository wrote. */
+  hostRules: readonly HostRule[];
+  /** The run's platform token, sent only where a `platformToken: true` rule binds it. */
+  platformToken: string | null;
+  /** The operator's environment: variables the rules name, `DOCKER_CONFIG`, `HOME`. */
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** A credential helper gets this long to answer. */
@@ -24,28 +27,56 @@ export interface CredentialOptions {
 }
 
 /**
- * Finds credentials for a registry the way users already keep them: Tidemark's config naming environment
- * variables first, then Docker's config.json (`credHelpers`, `auths`, `credsStore`). Looked up once per registry.
+ * Finds the operator's credential for a host, in the operator's own sources only: host rules first (the most specific
+ * matching rule decides), then Docker's config.json (`credHelpers`, `auths`, `credsStore`), which already binds each
+ * credential to a host. Each answer is looked up once.
  */
 export class CredentialStore {
   private dockerConfig: Promise<DockerConfig> | null = null;
   private readonly found = new Map<string, Promise<Credentials | null>>();
+  private readonly resolved = new Map<HostRule, Credentials | null>();
 
   constructor(private readonly opts: CredentialOptions) {}
 
-  /** `registry` as users name it: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
-  get(registry: string): Promise<Credentials | null> {
+  /**
+   * The credential for a request to `host` (`ghcr.io`, `registry-1.docker.io`, `127.0.0.1:5000`: the URL's host) and
+   * `path` (OCI repository `acme/web`). Callers send it nowhere but that host (see `mayCarryCredentials`).
+   */
+  get(host: string, path: string): Promise<Credentials | null> {
+    const rule = matchHostRule(this.opts.hostRules, host, path);
+    if (rule) return Promise.resolve(this.fromRule(rule));
+    const registry = canonicalHost(host);
     let p = this.found.get(registry);
     if (!p) {
-      p = this.lookup(registry);
+      p = this.fromDocker(registry);
       this.found.set(registry, p);
     }
     return p;
   }
 
-  private async lookup(registry: string): Promise<Credentials | null> {
-    const fromConfig = this.fromEnv(registry);
-    if (fromConfig) return fromConfig;
+  /** Host rules only (Helm repositories: Docker's config is about registries). */
+  fromRules(host: string, path: string): Credentials | null {
+    const rule = matchHostRule(this.opts.hostRules, host, path);
+    return rule ? this.fromRule(rule) : null;
+  }
+
+  /** Token services the operator trusts with `host`'s credentials beyond the usual ones (rules' `authHosts`). */
+  authHosts(host: string): string[] {
+    return authHostsFor(this.opts.hostRules, host);
+  }
+
+  /** Whether the operator holds any credential for `host`: then a repository may not make Tidemark speak plain HTTP to it. */
+  async holdsAny(host: string): Promise<boolean> {
+    if (hostHasRuleCredential(this.opts.hostRules, host)) return true;
+    return (await this.get(host, '')) !== null;
+  }
+
+  private fromRule(rule: HostRule): Credentials | null {
+    if (!this.resolved.has(rule)) this.resolved.set(rule, resolveRuleCredential(rule, this.opts.env, this.opts.platformToken, this.opts.logger));
+    return this.resolved.get(rule) ?? null;
+  }
+
+  private async fromDocker(registry: string): Promise<Credentials | null> {
     const docker = await this.loadDockerConfig();
     const keys = dockerConfigKeys(registry);
     const helper = keys.map((k) => docker.credHelpers?.[k]).find((h) => h);
@@ -59,11 +90,6 @@ export class CredentialStore {
     }
     if (docker.credsStore) return this.fromHelper(docker.credsStore, keys[0] ?? registry);
     return null;
-  }
-
-  private fromEnv(registry: string): Credentials | null {
-    const key = this.opts.registries[registry] || registry !== DOCKER_HUB ? registry : 'index.docker.io';
-    return credentialsFromEnv(this.opts.registries, key, this.opts.env, this.opts.logger);
   }
 
   private loadDockerConfig(): Promise<DockerConfig> {
@@ -93,29 +119,6 @@ export class CredentialStore {
       return null;
     }
   }
-}
-
-/** Credentials named by Tidemark's config (`registries.<host>.usernameEnv`…), read from the environment. */
-export function credentialsFromEnv(
-  registries: Record<string, RegistryConfig>,
-  registry: string,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): Credentials | null {
-  const cfg = registries[registry];
-  if (!cfg) return null;
-  const token = cfg.tokenEnv ? env[cfg.tokenEnv] : undefined;
-  if (token) return { token };
-  const username = cfg.usernameEnv ? env[cfg.usernameEnv] : undefined;
-  const password = cfg.passwordEnv ? env[cfg.passwordEnv] : undefined;
-  if (username && password) return { username, password };
-  if (cfg.usernameEnv || cfg.passwordEnv || cfg.tokenEnv) {
-    logger.warn('registry credentials configured but their environment variables are empty', {
-      registry,
-      variables: [cfg.usernameEnv, cfg.passwordEnv, cfg.tokenEnv].filter(Boolean),
-    });
-  }
-  return null;
 }
 
 /** The spellings a registry goes by in config.json: Docker Hub is `https://index.docker.io/v1/`. */

@@ -1,10 +1,11 @@
 import { knownReleaseTime } from '../release-time.js';
+import { httpUrlOrNull, isDigest } from '../validate.js';
 import type { RegistryClient } from './client.js';
 import type { ImageLocation } from './reference.js';
 
 export interface ImageReleaseInfo {
   created: Date | null;
-  /** `org.opencontainers.image.source`, from an annotation or a config label. */
+  /** `org.opencontainers.image.source`, from an annotation or a config label: an http(s) URL (lookup/validate.ts) or null. */
   source: string | null;
 }
 
@@ -30,7 +31,7 @@ export async function imageReleaseInfo(client: RegistryClient, loc: ImageLocatio
     merge(info, fromAnnotations(child ?? {}));
     const digest = child?.['digest'];
     if (info.created && info.source) return info;
-    manifest = typeof digest === 'string' ? await client.manifest(loc, digest) : null;
+    manifest = typeof digest === 'string' && isDigest(digest) ? await client.manifest(loc, digest) : null;
     if (!manifest) return info;
     merge(info, fromAnnotations(manifest));
   }
@@ -38,11 +39,11 @@ export async function imageReleaseInfo(client: RegistryClient, loc: ImageLocatio
   const config = asObject(manifest['config']);
   const configDigest = config?.['digest'];
   const configType = config?.['mediaType'];
-  if (typeof configDigest !== 'string' || typeof configType !== 'string' || !IMAGE_CONFIG_TYPES.has(configType)) return info;
+  if (typeof configDigest !== 'string' || !isDigest(configDigest) || typeof configType !== 'string' || !IMAGE_CONFIG_TYPES.has(configType)) return info;
   const blob = await client.jsonBlob(loc, configDigest);
   if (!blob) return info;
   const labels = asObject(asObject(blob['config'])?.['Labels']);
-  merge(info, { created: toDate(blob['created']), source: typeof labels?.[SOURCE] === 'string' ? labels[SOURCE] : null });
+  merge(info, { created: toDate(blob['created']), source: httpUrlOrNull(labels?.[SOURCE]) });
   return info;
 }
 
@@ -62,7 +63,7 @@ function pickChild(index: Json): Json | null {
 
 function fromAnnotations(m: Json): ImageReleaseInfo {
   const ann = asObject(m['annotations']);
-  return { created: toDate(ann?.[CREATED]), source: typeof ann?.[SOURCE] === 'string' ? ann[SOURCE] : null };
+  return { created: toDate(ann?.[CREATED]), source: httpUrlOrNull(ann?.[SOURCE]) };
 }
 
 function merge(into: ImageReleaseInfo, from: ImageReleaseInfo): void {
