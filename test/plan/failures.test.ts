@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TidemarkConfig } from '../../src/config/types.js';
+import { formatPlanTable } from '../../src/cli/commands/plan.js';
 import { RegistryError } from '../../src/errors.js';
 import { countFailures, failedLookups, failureSentence, lookupFailureOf } from '../../src/plan/failures.js';
 import { createPlan, planToJson } from '../../src/plan/index.js';
@@ -74,5 +75,36 @@ describe('failed lookups in a plan', () => {
     const plan = { updates: [], unchanged: [{ dependency: dep, reason: 'lookup failed: registry answered 500', kind: 'lookup-failed' as const }], problems: [], branches: [] };
     expect(countFailures(plan)).toEqual({ failed: 1, total: 1, groups: [{ host: 'unknown host', problem: 'failed', count: 1 }] });
     expect(countFailures({ ...plan, unchanged: [] })).toEqual(null);
+  });
+});
+
+describe('formatPlanTable', () => {
+  it('names failed lookups by host in its footer and keeps registry text on one line without escape sequences', () => {
+    const failedOn = (name: string, line: number, host: string, problem: string, reason: string) => ({
+      dependency: image(name, '1.0.0', line),
+      reason,
+      kind: 'lookup-failed' as const,
+      failure: { host, problem },
+    });
+    const plan = {
+      updates: [],
+      unchanged: [
+        failedOn('ghcr.io/a', 1, 'ghcr.io', 'could not be reached', 'lookup failed: ghcr.io could not be reached'),
+        failedOn('quay.io/b', 2, 'quay.io', 'answered 500', 'lookup failed: quay.io answered 500: \u001b[2J\nAll good'),
+        { dependency: image('ok', '1.0.0', 3), reason: 'up to date', kind: 'up-to-date' as const },
+      ],
+      problems: [],
+      branches: [],
+      partialFailure: true,
+    };
+    expect(formatPlanTable(plan).split('\n')).toEqual([
+      'LOCATION         NAME       CURRENT  NEW  TYPE  REASON',
+      'apps/web.yaml:1  ghcr.io/a  1.0.0    -          lookup failed: ghcr.io could not be reached',
+      'apps/web.yaml:2  quay.io/b  1.0.0    -          lookup failed: quay.io answered 500:  [2J All good',
+      'apps/web.yaml:3  ok         1.0.0    -          up to date',
+      '',
+      '0 updates in 0 branches, 3 unchanged, 0 problems; 2 of 3 lookups failed: ghcr.io could not be reached (1), quay.io answered 500 (1).',
+      '',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError } from '../../errors.js';
+import { oneLine } from '../../escape.js';
 import { createLogger, type Logger } from '../../log.js';
 import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
@@ -96,13 +97,14 @@ export function formatPlanTable(plan: Plan): string {
     ...plan.unchanged.map((u) => ({ d: u.dependency, cells: ['-', '', u.reason] })),
   ]
     .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line))
-    .map(({ d, cells }) => [`${d.file}:${d.line}`, d.name, (d.currentValue ?? '') + digestNote(d.currentDigest) || '-', ...cells]);
+    // Registry- and repository-written cells on one line each: no newline or terminal escape sequence reaches the screen.
+    .map(({ d, cells }) => [`${d.file}:${d.line}`, d.name, (d.currentValue ?? '') + digestNote(d.currentDigest) || '-', ...cells].map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
   if (plan.problems.length > 0) {
     out.push('', 'Problems:');
-    for (const p of plan.problems) out.push(`  ${p.file}:${p.line}: ${p.message}`);
+    for (const p of plan.problems) out.push(oneLine(`  ${p.file}:${p.line}: ${p.message}`));
   }
   if (out.length > 0) out.push('');
   const n = plan.updates.length;
