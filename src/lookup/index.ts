@@ -22,8 +22,15 @@ export interface ReleaseSourceOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: () => number;
-  /** Tuning, mostly for tests and benchmarks. */
+  /** Aborted when the run must stop (a repository's deadline in `run-all`): every lookup fails at once. */
+  signal?: AbortSignal;
+  /** Tuning, mostly for tests and benchmarks; defaults in `HttpClient`. */
+  headersTimeoutMs?: number;
   timeoutMs?: number;
+  requestBudgetMs?: number;
+  breakerThreshold?: number;
+  maxBodyBytes?: number;
+  maxBufferedBytes?: number;
   retries?: number;
   backoffMs?: number;
   concurrency?: number;
@@ -32,6 +39,9 @@ export interface ReleaseSourceOptions {
   cacheTtlMs?: number;
   tagPageSize?: number;
   maxTagPages?: number;
+  /** One tag list across its pages (defaults 64 MiB and 250,000 tags). */
+  maxTagBytes?: number;
+  maxTags?: number;
   /**
    * Docker Hub's web API, asked for release times of Docker Hub tags before any manifest (which Hub counts as a pull).
    * Default `https://hub.docker.com`; null reads manifests only (air-gapped runs behind a Docker Hub mirror).
@@ -44,6 +54,8 @@ export interface LookupSource extends ReleaseSource {
   /** Requests sent, by host. */
   requestsByHost(): Map<string, number>;
   cacheStats(): ResponseCache['stats'];
+  /** The most response-body bytes held at once while reading (see `HttpClient.peakBufferedBytes`). */
+  peakBufferedBytes(): number;
   /** Creation time and source URL of an image tag (or OCI chart version), fetched lazily. */
   imageInfo(pkg: PackageRef, version: string): Promise<ImageReleaseInfo>;
 }
@@ -67,7 +79,13 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   const http = new HttpClient({
     logger: opts.logger, now,
     ...(opts.fetch && { fetch: opts.fetch }),
+    ...(opts.signal && { signal: opts.signal }),
+    ...(opts.headersTimeoutMs !== undefined && { headersTimeoutMs: opts.headersTimeoutMs }),
     ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+    ...(opts.requestBudgetMs !== undefined && { requestBudgetMs: opts.requestBudgetMs }),
+    ...(opts.breakerThreshold !== undefined && { breakerThreshold: opts.breakerThreshold }),
+    ...(opts.maxBodyBytes !== undefined && { maxBodyBytes: opts.maxBodyBytes }),
+    ...(opts.maxBufferedBytes !== undefined && { maxBufferedBytes: opts.maxBufferedBytes }),
     ...(opts.retries !== undefined && { retries: opts.retries }),
     ...(opts.backoffMs !== undefined && { backoffMs: opts.backoffMs }),
     ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
@@ -79,6 +97,8 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     http, cache, credentials, logger: opts.logger, now, ttlMs,
     ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),
     ...(opts.maxTagPages !== undefined && { maxPages: opts.maxTagPages }),
+    ...(opts.maxTagBytes !== undefined && { maxTagBytes: opts.maxTagBytes }),
+    ...(opts.maxTags !== undefined && { maxTags: opts.maxTags }),
   });
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,
@@ -164,5 +184,6 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     },
     requestsByHost: () => new Map(http.requestsByHost),
     cacheStats: () => ({ ...cache.stats }),
+    peakBufferedBytes: () => http.peakBufferedBytes(),
   };
 }

@@ -27,7 +27,14 @@ export interface RegistryClientOptions {
   pageSize?: number;
   /** Stop following `Link` after this many pages, with a warning. */
   maxPages?: number;
+  /** One tag list, all pages together: past either, the lookup fails (a truncated list would pick a stale version). */
+  maxTagBytes?: number;
+  maxTags?: number;
 }
+
+/** Budget of one tag list across its pages: well above the largest real repositories, far below what hurts. */
+export const DEFAULT_MAX_TAG_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_TAGS = 250_000;
 
 type Json = Record<string, unknown>;
 
@@ -41,10 +48,14 @@ export class RegistryClient {
     this.tokens = new TokenAuthority(opts.http, opts.now);
   }
 
-  /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
+  /**
+   * Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). A list past the
+   * per-lookup budget (bytes or tags, all pages together) fails the lookup rather than being cut short.
+   */
   async tags(loc: ImageLocation): Promise<string[]> {
     const pageSize = this.opts.pageSize ?? 1000;
     const maxPages = this.opts.maxPages ?? 100;
+    const budget = new TagBudget(loc, this.opts.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES, this.opts.maxTags ?? DEFAULT_MAX_TAGS);
     const tags: string[] = [];
     // Private tag lists are cached per identity, so a shared cache never shows one user what another may see.
     const who = await this.identity(loc);
@@ -67,9 +78,14 @@ export class RegistryClient {
         },
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
+      budget.addBytes(got.body.length, page + 1);
       const body = parseJson(loc, got.body, 'tag list');
-      const pageTags = Array.isArray(body['tags']) ? body['tags'].filter((t): t is string => typeof t === 'string') : [];
-      tags.push(...pageTags);
+      // One loop, not `push(...pageTags)`: spreading a page of >125k tags overflows the call stack.
+      for (const tag of Array.isArray(body['tags']) ? (body['tags'] as unknown[]) : []) {
+        if (typeof tag !== 'string') continue;
+        budget.addTag(page + 1);
+        tags.push(tag);
+      }
       url = nextPageUrl(got.link, got.url ?? pageUrl, loc.baseUrl);
       if (got.link && url === null && /rel="?next/i.test(got.link)) {
         this.opts.logger.warn('tag list truncated: the next page is on another host', { registry: loc.registry, repository: loc.repository, link: got.link });
@@ -160,6 +176,37 @@ export class RegistryClient {
 function registryWideScope(challenge: Challenge | 'none' | undefined): string | null {
   if (!challenge || challenge === 'none' || challenge.scheme !== 'bearer' || !challenge.scope) return null;
   return challenge.scope.startsWith('repository:') ? null : challenge.scope;
+}
+
+/** Counts one tag list against its budget and throws a `RegistryError` the moment it passes. */
+class TagBudget {
+  private bytes = 0;
+  private tags = 0;
+
+  constructor(
+    private readonly loc: ImageLocation,
+    private readonly maxBytes: number,
+    private readonly maxTags: number,
+  ) {}
+
+  /** `length` of a page body: UTF-16 units, which for the ASCII a tag list is made of are its bytes. */
+  addBytes(n: number, pages: number): void {
+    this.bytes += n;
+    if (this.bytes > this.maxBytes) throw this.over(`more than ${this.maxBytes} bytes`, pages);
+  }
+
+  addTag(pages: number): void {
+    this.tags += 1;
+    if (this.tags > this.maxTags) throw this.over(`more than ${this.maxTags} tags`, pages);
+  }
+
+  private over(what: string, pages: number): RegistryError {
+    const { registry, repository, apiHost } = this.loc;
+    return new RegistryError(
+      `${registry}/${repository}: tag list too large (${what} in ${pages} ${pages === 1 ? 'page' : 'pages'}); not using a partial list`,
+      { host: apiHost },
+    );
+  }
 }
 
 function parseJson(loc: ImageLocation, body: string, what: string): Json {
