@@ -214,8 +214,8 @@ export class HttpClient {
 
   /** A fetch whose response headers must arrive within the headers timeout; past it the whole attempt is aborted. */
   private async fetchHeaders(url: URL, init: RequestInit, attempt: AbortController): Promise<Response> {
-    const seconds = this.opts.headersTimeoutMs / 1000;
-    const timer = setTimeout(() => attempt.abort(new AttemptTimeout(`no response headers within ${seconds} s`)), this.opts.headersTimeoutMs);
+    const detail = `no response headers within ${seconds(this.opts.headersTimeoutMs)}`;
+    const timer = setTimeout(() => attempt.abort(new AttemptTimeout(detail)), this.opts.headersTimeoutMs);
     try {
       return await this.opts.fetch(url, { ...init, signal: attempt.signal });
     } finally {
@@ -255,8 +255,8 @@ export class HttpClient {
   }
 
   private outOfBudget(host: string, budget: Budget, last: string): RegistryError {
-    const seconds = Math.round(this.opts.requestBudgetMs / 1000);
-    return new RegistryError(`${host}: gave up after ${budget.attempts} attempts within the ${seconds} s request budget (${last})`, { host });
+    const tries = `${budget.attempts} ${budget.attempts === 1 ? 'attempt' : 'attempts'}`;
+    return new RegistryError(`${host}: gave up after ${tries} within the ${seconds(this.opts.requestBudgetMs)} request budget (${last})`, { host });
   }
 
 /** Docker Hub: `ratelimit-remaining: 0;w=21600`. */
@@ -307,8 +307,8 @@ async function readBody(res: Response, limits: BodyLimits, host: string): Promis
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       if (held + chunk.byteLength > limits.maxBytes) throw tooLarge();
       if (!limits.buffered.take(chunk.byteLength)) {
-        const mib = Math.round(limits.buffered.limit / 1024 / 1024);
-        throw new RegistryError(`${host}: response bodies being read at once would pass the ${mib} MiB memory budget; not reading this one`, { host, status: res.status });
+        const budget = formatBytes(limits.buffered.limit);
+        throw new RegistryError(`${host}: response bodies being read at once would pass the ${budget} memory budget; not reading this one`, { host, status: res.status });
       }
       held += chunk.byteLength;
       chunks.push(chunk);
@@ -345,6 +345,16 @@ function transportError(host: string, err: unknown): RegistryError {
   const name = err instanceof Error ? err.name : '';
   const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'could not be reached';
   return new RegistryError(`${host} ${what}`, { host, cause: err });
+}
+
+/** `60000` → `60 s`, `300` → `0.3 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** `268435456` → `256 MiB`; small budgets (tests) in bytes. */
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MiB` : `${n} bytes`;
 }
 
 function pathOf(url: string): string {
