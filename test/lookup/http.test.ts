@@ -136,3 +136,39 @@ describe('response size', () => {
     scope.done();
   });
 });
+
+describe('tag list budget', () => {
+  const page = (tags: string[], next: string | null) => [200, { tags }, next ? { link: `<${next}>; rel="next"` } : {}] as const;
+
+  it('fails a paged tag list that passes the tag budget instead of using the first pages', async () => {
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(...page(['1.0', '1.1'], '/v2/a/tags/list?last=1.1&n=1000'))
+      .get('/v2/a/tags/list?last=1.1&n=1000').reply(...page(['1.2', '1.3'], '/v2/a/tags/list?last=1.3&n=1000'));
+    const source = createReleaseSource({ ...fast, maxTags: 3 });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      host: 'quay.io', message: 'quay.io/a: tag list too large (more than 3 tags in 2 pages); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('fails a tag list whose pages together pass the byte budget, before asking for the next page', async () => {
+    const padded = { tags: ['1.0'], padding: 'x'.repeat(100) };
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.0&n=1000>; rel="next"' })
+      .get('/v2/a/tags/list?last=1.0&n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.1&n=1000>; rel="next"' });
+    const source = createReleaseSource({ ...fast, maxTagBytes: 200 });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      message: 'quay.io/a: tag list too large (more than 200 bytes in 2 pages); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('reads a single page of 150,000 tags without overflowing the stack', async () => {
+    const tags = Array.from({ length: 150_000 }, (_, i) => `v${i}`);
+    const scope = nock('https://registry.example.com').get('/v2/big/tags/list?n=1000').reply(200, { tags });
+    const source = createReleaseSource(fast);
+    const { releases } = await source.releases(image('registry.example.com/big'));
+    expect([releases.length, releases[149_999]]).toEqual([150_000, { version: 'v149999' }]);
+    scope.done();
+  });
+});
