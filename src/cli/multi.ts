@@ -171,7 +171,7 @@ export function formatResults(results: readonly RepoResult[]): string {
     .filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s}`)
     .join(', ');
-  const width = Math.max(0, ...results.map((r) => r.repo.length));
+  const width = results.reduce((w, r) => Math.max(w, r.repo.length), 0);
   const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
   for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
   return lines.join('\n');

@@ -61,7 +61,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
         const results = await planPackage(pkg, deps, source, config, now, logger);
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
-          updates.push(...r.updates);
+          for (const u of r.updates) updates.push(u);
           if (r.unchanged) unchanged.push(r.unchanged);
           if (r.failed) partialFailure = true;
           if (opts.explain && namedAs(dep, opts.explain)) explanations.push(explanationOf(dep, r));

@@ -76,7 +76,7 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
   if (name === s.defaultBranch) throw new Error(`the branch name is the default branch ${name}; refusing to push`);
   const content = await buildBranch(branch, baseReader(s));
-  summary.problems.push(...content.problems);
+  for (const p of content.problems) summary.problems.push(p);
   if (content.files.length === 0) return skip(s, name, null, 'no file could be edited');
   const identity = identityOf(name, content.applied);
   const pr = platform.supportsPullRequests ? await platform.findPr(name) : null;
@@ -166,7 +166,7 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
   const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
     const content = await buildBranch(branch, ctx.readFile);
-    summary.problems.push(...content.problems);
+    for (const p of content.problems) summary.problems.push(p);
     if (content.files.length === 0) {
       summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'no file could be edited' });
       continue;

@@ -138,7 +138,7 @@ describe('response size', () => {
 });
 
 describe('tag list budget', () => {
-  const page = (tags: string[], next: string | null) => [200, { tags }, next ? { link: `<${next}>; rel="next"` } : {}] as const;
+  const page = (tags: string[], next: string): [number, { tags: string[] }, Record<string, string>] => [200, { tags }, { link: `<${next}>; rel="next"` }];
 
   it('fails a paged tag list that passes the tag budget instead of using the first pages', async () => {
     const scope = nock('https://quay.io')
