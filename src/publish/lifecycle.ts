@@ -26,8 +26,10 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const branches = listed.filter((name) => name !== base.name);
   const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
   const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
+  ctx.signal?.throwIfAborted();
   await guarded(session, 'closing stale PRs', null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
+    ctx.signal?.throwIfAborted();
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
@@ -114,6 +116,7 @@ function isCurrent(remote: RemoteBranch, content: BranchContent, branch: BranchP
 
 async function push(s: Session, branch: BranchPlan, content: BranchContent): Promise<boolean> {
   const { config } = s.ctx;
+  s.ctx.signal?.throwIfAborted();
   await s.platform.commitFiles({
     branch: branch.branchName,
     baseSha: s.base.sha,
@@ -128,6 +131,7 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
   const name = branch.branchName;
   const title = prTitle(branch, s.ctx.config);
   const body = prBody(branch, content.applied);
+  s.ctx.signal?.throwIfAborted();
   if (openPr) {
     const stale = openPr.title !== title || normalized(openPr.body) !== normalized(body);
     if (stale) await s.platform.updatePr(openPr.number, { title, body });
