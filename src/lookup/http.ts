@@ -225,13 +225,14 @@ export class HttpClient {
 
   /**
    * The error a failed attempt ends the request with, or null when it may be retried. Connection failures and
-   * timeouts count towards the host's breaker; our own refusals (too large, insecure redirect) end at once.
+   * timeouts count towards the host's breaker; our own refusals (too large, insecure redirect) end at once, uncounted.
    */
   private finalError(host: string, err: unknown): RegistryError | null {
     const stop = this.stopError(host);
     if (stop) return stop;
     if (err instanceof RegistryError) return err;
-    return this.breakers.failure(host, err);
+    // The failure that opens the breaker ends its own request with what happened to it; the others get the breaker's reason.
+    return this.breakers.failure(host, err) ? transportError(host, err) : null;
   }
 
   /** Why no request to `host` may be sent now: the run stopped, or the host's breaker is open. */

@@ -44,7 +44,10 @@ describe('the per-host circuit breaker', () => {
     const first = await failure(http.request({ url: 'https://ghcr.io/v2/a/tags/list' }));
     const second = await failure(http.request({ url: 'https://ghcr.io/v2/b/tags/list' }));
     const third = await failure(http.request({ url: 'https://ghcr.io/v2/c/tags/list' }));
-    expect([first.message, second.message, third.message]).toEqual([
+    const fourth = await failure(http.request({ url: 'https://ghcr.io/v2/d/tags/list' }));
+    // The first two ask (2 + 1 attempts: the third attempt in a row opens the breaker); the others do not ask at all.
+    expect([first.message, second.message, third.message, fourth.message]).toEqual([
+      'ghcr.io could not be reached',
       'ghcr.io could not be reached',
       'ghcr.io could not be reached (3 attempts in a row failed; not asking it again this run)',
       'ghcr.io could not be reached (3 attempts in a row failed; not asking it again this run)',
