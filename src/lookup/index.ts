@@ -11,6 +11,7 @@ import { CredentialStore, credentialsFromEnv } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
 import { locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
+import type { TagLimits } from './oci/tag-budget.js';
 import { knownReleaseTime } from './release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
 
@@ -39,9 +40,8 @@ export interface ReleaseSourceOptions {
   cacheTtlMs?: number;
   tagPageSize?: number;
   maxTagPages?: number;
-  /** One tag list across its pages (defaults 64 MiB and 250,000 tags). */
-  maxTagBytes?: number;
-  maxTags?: number;
+  /** Tag-list budgets per lookup and per run (defaults in `DEFAULT_TAG_LIMITS`). */
+  tagLimits?: Partial<TagLimits>;
   /**
    * Docker Hub's web API, asked for release times of Docker Hub tags before any manifest (which Hub counts as a pull).
    * Default `https://hub.docker.com`; null reads manifests only (air-gapped runs behind a Docker Hub mirror).
@@ -97,8 +97,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     http, cache, credentials, logger: opts.logger, now, ttlMs,
     ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),
     ...(opts.maxTagPages !== undefined && { maxPages: opts.maxTagPages }),
-    ...(opts.maxTagBytes !== undefined && { maxTagBytes: opts.maxTagBytes }),
-    ...(opts.maxTags !== undefined && { maxTags: opts.maxTags }),
+    ...(opts.tagLimits && { tagLimits: opts.tagLimits }),
   });
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,

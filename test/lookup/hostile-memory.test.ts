@@ -81,6 +81,25 @@ describe('tag lists that try to exhaust memory, beside a healthy registry', () =
     expect(growth).toBeLessThan(GiB);
   });
 
+  it('fails the lookups past the run budget when many lists each stay within the per-lookup budget', { timeout: 120_000 }, async () => {
+    const flood = await startFloodServer({ pageBytes: 20 * MB, pages: 1 });
+    huge = flood;
+    const lookups = source();
+    const { result, growth } = await rssGrowth(async () => {
+      const out: PromiseSettledResult<unknown>[] = [];
+      // One after another, as a plan of many images on one registry ends up asking.
+      for (let i = 0; i < 12; i++) out.push(...(await Promise.allSettled([lookups.releases(image(`${flood.host}/many/app-${i}`))])));
+      return out;
+    });
+    const kept = result.filter((r) => r.status === 'fulfilled').length;
+    const refused = result.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).message);
+    // 128 MiB of tag lists per run: six lists of 20 MB fit, the seventh does not.
+    expect([kept, refused.length]).toEqual([6, 6]);
+    expect(refused[0]).toEqual(`${flood.host}/many/app-6: tag list too large (the run's tag lists passed 134217728 bytes in all); not using a partial list`);
+    expect((await lookups.releases(image(`${healthy.host}/acme/web`))).releases).toEqual([{ version: '1.0.0' }, { version: '1.1.0' }]);
+    expect(growth).toBeLessThan(GiB);
+  });
+
   it('reads one page of 150,000 valid tags in full (distribution 2.8 sends every tag at once)', { timeout: 60_000 }, async () => {
     const lookups = source();
     const [many, web] = await Promise.all([lookups.releases(image(`${healthy.host}/acme/many`)), lookups.releases(image(`${healthy.host}/acme/web`))]);

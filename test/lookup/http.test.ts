@@ -144,7 +144,7 @@ describe('tag list budget', () => {
     const scope = nock('https://quay.io')
       .get('/v2/a/tags/list?n=1000').reply(...page(['1.0', '1.1'], '/v2/a/tags/list?last=1.1&n=1000'))
       .get('/v2/a/tags/list?last=1.1&n=1000').reply(...page(['1.2', '1.3'], '/v2/a/tags/list?last=1.3&n=1000'));
-    const source = createReleaseSource({ ...fast, maxTags: 3 });
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupTags: 3 } });
     await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
       host: 'quay.io', message: 'quay.io/a: tag list too large (more than 3 tags in 2 pages); not using a partial list',
     });
@@ -156,10 +156,24 @@ describe('tag list budget', () => {
     const scope = nock('https://quay.io')
       .get('/v2/a/tags/list?n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.0&n=1000>; rel="next"' })
       .get('/v2/a/tags/list?last=1.0&n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.1&n=1000>; rel="next"' });
-    const source = createReleaseSource({ ...fast, maxTagBytes: 200 });
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupBytes: 200 } });
     await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
       message: 'quay.io/a: tag list too large (more than 200 bytes in 2 pages); not using a partial list',
     });
+    scope.done();
+  });
+
+  it('fails the lookups that would take the run past its tag budget, and gives a failed lookup’s share back', async () => {
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(200, { tags: ['1', '2', '3'] })
+      .get('/v2/b/tags/list?n=1000').reply(200, { tags: ['1', '2', '3'] })
+      .get('/v2/c/tags/list?n=1000').reply(200, { tags: ['1', '2'] });
+    const source = createReleaseSource({ ...fast, tagLimits: { runTags: 5 } });
+    expect((await source.releases(image('quay.io/a'))).releases.length).toEqual(3);
+    await expect(source.releases(image('quay.io/b'))).rejects.toMatchObject({
+      message: "quay.io/b: tag list too large (the run's tag lists passed 5 tags in all); not using a partial list",
+    });
+    expect((await source.releases(image('quay.io/c'))).releases.length).toEqual(2);
     scope.done();
   });
 

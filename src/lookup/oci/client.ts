@@ -6,6 +6,7 @@ import type { HttpClient, HttpResponse } from '../http.js';
 import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
+import { TagBudgets, type TagLimits } from './tag-budget.js';
 
 /** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
 export const MANIFEST_ACCEPT = [
@@ -27,14 +28,9 @@ export interface RegistryClientOptions {
   pageSize?: number;
   /** Stop following `Link` after this many pages, with a warning. */
   maxPages?: number;
-  /** One tag list, all pages together: past either, the lookup fails (a truncated list would pick a stale version). */
-  maxTagBytes?: number;
-  maxTags?: number;
+  /** Tag-list budgets per lookup and for the whole run (see `TagBudgets`); defaults in tag-budget.ts. */
+  tagLimits?: Partial<TagLimits>;
 }
-
-/** Budget of one tag list across its pages: well above the largest real repositories, far below what hurts. */
-export const DEFAULT_MAX_TAG_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_TAGS = 250_000;
 
 type Json = Record<string, unknown>;
 
@@ -43,19 +39,31 @@ export class RegistryClient {
   private readonly tokens: TokenAuthority;
   /** The challenge each registry answered with, so later requests authenticate up front instead of eating a 401. */
   private readonly challenges = new Map<string, Challenge | 'none'>();
+  /** Tags kept by this run's lookups, against the per-lookup and per-run budgets. */
+  private readonly tagBudgets: TagBudgets;
 
   constructor(private readonly opts: RegistryClientOptions) {
     this.tokens = new TokenAuthority(opts.http, opts.now);
+    this.tagBudgets = new TagBudgets(opts.tagLimits ?? {});
   }
 
   /**
    * Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). A list past the
-   * per-lookup budget (bytes or tags, all pages together) fails the lookup rather than being cut short.
+   * per-lookup or per-run budget (bytes or tags, all pages together) fails the lookup rather than being cut short.
    */
   async tags(loc: ImageLocation): Promise<string[]> {
+    const budget = this.tagBudgets.lookup(loc);
+    try {
+      return await this.allPages(loc, budget);
+    } catch (err) {
+      budget.release();
+      throw err;
+    }
+  }
+
+  private async allPages(loc: ImageLocation, budget: ReturnType<TagBudgets['lookup']>): Promise<string[]> {
     const pageSize = this.opts.pageSize ?? 1000;
     const maxPages = this.opts.maxPages ?? 100;
-    const budget = new TagBudget(loc, this.opts.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES, this.opts.maxTags ?? DEFAULT_MAX_TAGS);
     const tags: string[] = [];
     // Private tag lists are cached per identity, so a shared cache never shows one user what another may see.
     const who = await this.identity(loc);
@@ -176,37 +184,6 @@ export class RegistryClient {
 function registryWideScope(challenge: Challenge | 'none' | undefined): string | null {
   if (!challenge || challenge === 'none' || challenge.scheme !== 'bearer' || !challenge.scope) return null;
   return challenge.scope.startsWith('repository:') ? null : challenge.scope;
-}
-
-/** Counts one tag list against its budget and throws a `RegistryError` the moment it passes. */
-class TagBudget {
-  private bytes = 0;
-  private tags = 0;
-
-  constructor(
-    private readonly loc: ImageLocation,
-    private readonly maxBytes: number,
-    private readonly maxTags: number,
-  ) {}
-
-  /** `length` of a page body: UTF-16 units, which for the ASCII a tag list is made of are its bytes. */
-  addBytes(n: number, pages: number): void {
-    this.bytes += n;
-    if (this.bytes > this.maxBytes) throw this.over(`more than ${this.maxBytes} bytes`, pages);
-  }
-
-  addTag(pages: number): void {
-    this.tags += 1;
-    if (this.tags > this.maxTags) throw this.over(`more than ${this.maxTags} tags`, pages);
-  }
-
-  private over(what: string, pages: number): RegistryError {
-    const { registry, repository, apiHost } = this.loc;
-    return new RegistryError(
-      `${registry}/${repository}: tag list too large (${what} in ${pages} ${pages === 1 ? 'page' : 'pages'}); not using a partial list`,
-      { host: apiHost },
-    );
-  }
 }
 
 function parseJson(loc: ImageLocation, body: string, what: string): Json {
