@@ -11,6 +11,8 @@ export interface HttpRequest {
   authorization?: string | null;
   /** Statuses handed back at once instead of retried: a 429 from Docker Hub's web API means read the manifest instead, not wait. */
   noRetryOn?: number[];
+  /** A lower cap than the client's for this request: a manifest is KBs, so 64 MiB of one is hostile, not big. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -205,7 +207,7 @@ export class HttpClient {
         url = next;
         continue;
       }
-      const limits = { maxBytes: this.opts.maxBodyBytes, buffered: this.buffered };
+      const limits = { maxBytes: Math.min(this.opts.maxBodyBytes, req.maxBodyBytes ?? Infinity), buffered: this.buffered };
       const body = req.method === 'HEAD' ? '' : await readBody(res, limits, url.host);
       return { status: res.status, headers: res.headers, url: url.toString(), body };
     }
@@ -314,7 +316,10 @@ async function readBody(res: Response, limits: BodyLimits, host: string): Promis
       held += chunk.byteLength;
       chunks.push(chunk);
     }
-    return Buffer.concat(chunks, held).toString('utf8');
+    const whole = Buffer.concat(chunks, held);
+    // The chunks may go before the string is made: two copies of a large body at once, not three.
+    chunks.length = 0;
+    return whole.toString('utf8');
   } finally {
     limits.buffered.release(held);
   }

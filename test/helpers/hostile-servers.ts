@@ -90,6 +90,8 @@ export interface FloodOptions {
   pageBytes: number;
   /** Pages linked with `Link: <…?page=N>; rel="next"`; 1 for a single huge response. */
   pages: number;
+  /** `tags`: 120-character tags; `objects`: `{}` entries, the shape that costs `JSON.parse` most per byte. */
+  shape?: 'tags' | 'objects';
 }
 
 /**
@@ -104,12 +106,12 @@ export async function startFloodServer(opts: FloodOptions): Promise<HostileServe
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (page < opts.pages) headers['link'] = `<${url.pathname}?page=${page + 1}>; rel="next"`;
     res.writeHead(200, headers);
-    void streamTags(res, opts.pageBytes, (n) => (sent += n));
+    void streamTags(res, opts.pageBytes, opts.shape ?? 'tags', (n) => (sent += n));
   });
   return { ...server, bytesSent: () => sent };
 }
 
-async function streamTags(res: ServerResponse, bytes: number, count: (n: number) => void): Promise<void> {
+async function streamTags(res: ServerResponse, bytes: number, shape: 'tags' | 'objects', count: (n: number) => void): Promise<void> {
   const tagsPerChunk = 512;
   let written = 0;
   let serial = 0;
@@ -130,7 +132,7 @@ async function streamTags(res: ServerResponse, bytes: number, count: (n: number)
   await write('{"tags":[');
   while (written < bytes && !res.destroyed) {
     const chunk: string[] = [];
-    for (let i = 0; i < tagsPerChunk; i++) chunk.push(`"x${String(serial++).padStart(119, '0')}"`);
+    for (let i = 0; i < tagsPerChunk; i++) chunk.push(shape === 'tags' ? `"x${String(serial++).padStart(119, '0')}"` : (serial++, '{}'));
     await write((serial > tagsPerChunk ? ',' : '') + chunk.join(','));
   }
   if (!res.destroyed) res.end(']}');

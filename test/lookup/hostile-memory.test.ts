@@ -73,7 +73,7 @@ describe('tag lists that try to exhaust memory, beside a healthy registry', () =
     );
     expect(result[0]?.status).toEqual('rejected');
     expect(((result[0] as PromiseRejectedResult).reason as Error).message).toMatch(
-      new RegExp(`^${flood.host}/paged/app: tag list too large \\(more than (250000 tags|67108864 bytes) in \\d pages\\); not using a partial list$`),
+      new RegExp(`^${flood.host}/paged/app: tag list too large \\(more than (250000 tags|250000 values|67108864 bytes) in \\d pages\\); not using a partial list$`),
     );
     expect(result[1]).toEqual({ status: 'fulfilled', value: { releases: [{ version: '1.0.0' }, { version: '1.1.0' }] } });
     expect(flood.hits()).toBeLessThanOrEqual(4);
@@ -93,10 +93,23 @@ describe('tag lists that try to exhaust memory, beside a healthy registry', () =
     });
     const kept = result.filter((r) => r.status === 'fulfilled').length;
     const refused = result.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).message);
-    // 128 MiB of tag lists per run: six lists of 20 MB fit, the seventh does not.
-    expect([kept, refused.length]).toEqual([6, 6]);
-    expect(refused[0]).toEqual(`${flood.host}/many/app-6: tag list too large (the run's tag lists passed 134217728 bytes in all); not using a partial list`);
+    // 64 MiB of tag lists per run: three lists of 20 MB fit, the fourth does not.
+    expect([kept, refused.length]).toEqual([3, 9]);
+    expect(refused[0]).toEqual(`${flood.host}/many/app-3: tag list too large (the run's tag lists passed 67108864 bytes in all); not using a partial list`);
     expect((await lookups.releases(image(`${healthy.host}/acme/web`))).releases).toEqual([{ version: '1.0.0' }, { version: '1.1.0' }]);
+    expect(growth).toBeLessThan(GiB);
+  });
+
+  it('refuses a 60 MiB tag list of empty objects unparsed (parsed, it would take ten times that)', { timeout: 120_000 }, async () => {
+    const flood = await startFloodServer({ pageBytes: 60 * 1024 * 1024, pages: 1, shape: 'objects' });
+    huge = flood;
+    const lookups = source();
+    const { result, growth } = await rssGrowth(() =>
+      Promise.allSettled([1, 2, 3, 4].map((i) => lookups.releases(image(`${flood.host}/bomb/app-${i}`)))),
+    );
+    for (const r of result) {
+      expect(((r as PromiseRejectedResult).reason as Error).message).toMatch(/tag list too large \(more than 250000 values in 1 page\)|would pass the 256 MiB memory budget/);
+    }
     expect(growth).toBeLessThan(GiB);
   });
 

@@ -5,6 +5,7 @@ import { RegistryError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { HttpClient, parseRetryAfter } from '../../src/lookup/http.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { countValuesPast } from '../../src/lookup/oci/tag-budget.js';
 
 const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
 const fast = { config: { ...DEFAULT_CONFIG, registries: {} }, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: '/nonexistent' }, backoffMs: 1 };
@@ -175,6 +176,22 @@ describe('tag list budget', () => {
     });
     expect((await source.releases(image('quay.io/c'))).releases.length).toEqual(2);
     scope.done();
+  });
+
+  it('refuses a page with far more JSON values than tags it may take, before parsing it', async () => {
+    const bomb = '{"tags":[' + Array(2000).fill('{}').join(',') + ']}';
+    const scope = nock('https://quay.io').get('/v2/a/tags/list?n=1000').reply(200, bomb);
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupTags: 10 } });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      message: 'quay.io/a: tag list too large (more than 10 values in 1 page); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('counts the values JSON.parse would make, ignoring separators inside strings', () => {
+    expect(countValuesPast('{"name":"a","tags":["1.0","1.1"]}', 100)).toEqual(6);
+    expect(countValuesPast('{"tags":["a,b:[{","c\\",","]}', 100)).toEqual(3);
+    expect(countValuesPast('[' + '{},'.repeat(1000) + '{}]', 10)).toEqual(11);
   });
 
   it('reads a single page of 150,000 tags without overflowing the stack', async () => {

@@ -34,6 +34,12 @@ export interface RegistryClientOptions {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Manifests, indexes and image configs are KBs; registries commonly refuse manifests over 4 MiB. Parsed JSON can take
+ * ten times its bytes (`[{},{},…]`), so a larger one is refused before it is read.
+ */
+const MAX_JSON_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
 /** An OCI distribution API client for any number of registries; one instance per run. */
 export class RegistryClient {
   private readonly tokens: TokenAuthority;
@@ -87,6 +93,7 @@ export class RegistryClient {
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
       budget.addBytes(got.body.length, page + 1);
+      budget.checkValues(got.body, page + 1);
       const body = parseJson(loc, got.body, 'tag list');
       // One loop, not `push(...pageTags)`: spreading a page of >125k tags overflows the call stack.
       for (const tag of Array.isArray(body['tags']) ? (body['tags'] as unknown[]) : []) {
@@ -135,7 +142,8 @@ export class RegistryClient {
 
   private async getJson(loc: ImageLocation, path: string, accept: string, immutable: boolean): Promise<Json | null> {
     const url = loc.baseUrl + path;
-    const send = (headers: Record<string, string>): Promise<HttpResponse> => this.send(loc, { url, headers: { accept, ...headers } });
+    const send = (headers: Record<string, string>): Promise<HttpResponse> =>
+      this.send(loc, { url, headers: { accept, ...headers }, maxBodyBytes: MAX_JSON_DOCUMENT_BYTES });
     const got = immutable
       ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
       : await send({});
@@ -147,7 +155,7 @@ export class RegistryClient {
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
   private async send(
     loc: ImageLocation,
-    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string> },
+    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string>; maxBodyBytes?: number },
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;

@@ -15,8 +15,8 @@ export interface TagLimits {
 export const DEFAULT_TAG_LIMITS: TagLimits = {
   lookupBytes: 64 * 1024 * 1024,
   lookupTags: 250_000,
-  runBytes: 128 * 1024 * 1024,
-  runTags: 2_000_000,
+  runBytes: 64 * 1024 * 1024,
+  runTags: 1_000_000,
 };
 
 /**
@@ -74,6 +74,15 @@ export class LookupBudget {
     if (run.tags > this.limits.runTags) throw this.over(`the run's tag lists passed ${this.limits.runTags} tags in all`);
   }
 
+  /**
+   * Before `JSON.parse`: parsed JSON can take ten times its bytes (`{"tags":[{},{},…]}`), so a page with more values
+   * than the tags this lookup may still take (plus a few other fields) is refused unparsed. One linear pass.
+   */
+  checkValues(json: string, pages: number): void {
+    const allowed = this.limits.lookupTags - this.tags + OTHER_VALUES;
+    if (countValuesPast(json, allowed) > allowed) throw this.over(`more than ${this.limits.lookupTags} values in ${plural(pages, 'page')}`);
+  }
+
   /** The lookup failed: what it counted no longer takes memory. */
   release(): void {
     this.run.add(-this.bytes, -this.tags);
@@ -85,6 +94,36 @@ export class LookupBudget {
     const { registry, repository, apiHost } = this.loc;
     return new RegistryError(`${registry}/${repository}: tag list too large (${what}); not using a partial list`, { host: apiHost });
   }
+}
+
+/** Room for the fields beside `tags` (`name`, and whatever else a registry adds). */
+const OTHER_VALUES = 1000;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+
+/**
+ * Roughly how many values `JSON.parse` would make of `json` (separators and containers outside strings), counting
+ * only until it passes `limit`. `{"name":"a","tags":["1.0","1.1"]}` → 6.
+ */
+export function countValuesPast(json: string, limit: number): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < json.length && count <= limit; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === COMMA || c === COLON || c === OPEN_BRACKET || c === OPEN_BRACE) {
+      count++;
+    }
+  }
+  return count;
 }
 
 function plural(n: number, word: string): string {
