@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ByteBudget, HostBreakers, linkedController, untilAborted } from './http-guards.js';
+import { ByteBudget, HostBreakers, linkedController, readBody, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
   url: string;
@@ -287,44 +287,6 @@ export class HttpClient {
   }
 }
 
-interface BodyLimits {
-  maxBytes: number;
-  buffered: ByteBudget;
-}
-
-/**
- * Reads a body as UTF-8, giving up as soon as it passes `maxBytes` (whatever `Content-Length` claims) or as soon as
- * the bodies being read at once would pass the client's shared budget.
- */
-async function readBody(res: Response, limits: BodyLimits, host: string): Promise<string> {
-  const tooLarge = () => new RegistryError(`${host} sent a response larger than ${limits.maxBytes} bytes`, { host, status: res.status });
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limits.maxBytes) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let held = 0;
-  try {
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      if (held + chunk.byteLength > limits.maxBytes) throw tooLarge();
-      if (!limits.buffered.take(chunk.byteLength)) {
-        const budget = formatBytes(limits.buffered.limit);
-        throw new RegistryError(`${host}: response bodies being read at once would pass the ${budget} memory budget; not reading this one`, { host, status: res.status });
-      }
-      held += chunk.byteLength;
-      chunks.push(chunk);
-    }
-    const whole = Buffer.concat(chunks, held);
-    // The chunks may go before the string is made: two copies of a large body at once, not three.
-    chunks.length = 0;
-    return whole.toString('utf8');
-  } finally {
-    limits.buffered.release(held);
-  }
-}
-
 /** `Retry-After: 3` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
@@ -356,11 +318,6 @@ function transportError(host: string, err: unknown): RegistryError {
 /** `60000` → `60 s`, `300` → `0.3 s`. */
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-/** `268435456` → `256 MiB`; small budgets (tests) in bytes. */
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MiB` : `${n} bytes`;
 }
 
 function pathOf(url: string): string {
