@@ -31,6 +31,11 @@ export interface RunOptions {
   hostRules?: readonly HostRule[];
   /** Dry-run output (unified diffs, summary table): stdout by default. */
   print?: (text: string) => void;
+  /**
+   * Aborted at the repository's deadline (`run-all --repo-timeout`): lookups fail at once, and `run()` stops before
+   * its next stage and before each publish step, so nothing is pushed after it. Its reason is what the run throws.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BranchOutcome {

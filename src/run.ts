@@ -16,6 +16,8 @@ import type { Problem } from './scan/types.js';
 /** One run over one repository: config → scan → lookup → plan → edit and publish → dashboard. */
 export async function run(opts: RunOptions): Promise<RunSummary> {
   const { dir, logger } = opts;
+  // Between stages: past the repository's deadline nothing more is asked or pushed.
+  const checkDeadline = (): void => opts.signal?.throwIfAborted();
   const loaded = await loadConfig(dir, opts.configPath);
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? opts.configPath ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) logger.warn('config warning', { file: w.file, line: w.line, message: w.message });
@@ -23,9 +25,15 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   // A dry run reads the checkout and registries only: no platform, so no token is needed.
   const platform = opts.dryRun ? null : await createPlatform(opts);
   const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();
+  checkDeadline();
   const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
-  const source = createReleaseSource({ config, cacheDir: opts.cacheDir, logger, hostRules: opts.hostRules ?? [], platformToken: opts.token });
+  checkDeadline();
+  const source = createReleaseSource({
+    config, cacheDir: opts.cacheDir, logger, hostRules: opts.hostRules ?? [], platformToken: opts.token,
+    ...(opts.signal && { signal: opts.signal }),
+  });
   const plan = await createPlan(scan, source, config, { approved, logger });
+  checkDeadline();
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {
     dir,
@@ -34,6 +42,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     logger,
     print: opts.print ?? ((text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')),
     readFile: (path) => readFile(join(dir, path), 'utf8'),
+    ...(opts.signal && { signal: opts.signal }),
   };
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary: RunSummary = {
@@ -44,6 +53,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     plan,
   };
   if (platform && config.dashboard) {
+    checkDeadline();
     // The PRs are out; a dashboard that cannot be written is reported, not a reason to fail what was done.
     await syncDashboard(platform, summary, config, logger).catch((err: unknown) => {
       summary.problems.push({ file: '', line: 0, message: withoutCredentials(`dashboard: ${err instanceof Error ? err.message : String(err)}`) });

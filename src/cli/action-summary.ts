@@ -22,13 +22,22 @@ export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }):
   if (rows.length === 0) {
     lines.push(failures ? 'No updates found.' : `No updates: ${summary.plan.unchanged.length} dependencies are current.`, '');
   } else {
-    lines.push('| Package | File | Update | Type | Branch | PR |', '| --- | --- | --- | --- | --- | --- |', ...rows, '');
+    lines.push('| Package | File | Update | Type | Branch | PR |', '| --- | --- | --- | --- | --- | --- |');
+    for (const row of rows) lines.push(row);
+    lines.push('');
   }
   if (summary.closed.length > 0) {
-    lines.push('### Closed', '', ...summary.closed.map((c) => `- ${code(c.branch)}: ${cell(c.detail)}${c.pr ? ` (${prLink(c.pr)})` : ''}`), '');
+    lines.push('### Closed', '');
+    for (const c of summary.closed) lines.push(`- ${code(c.branch)}: ${cell(c.detail)}${c.pr ? ` (${prLink(c.pr)})` : ''}`);
+    lines.push('');
   }
   const problems = summary.problems.length > 0 ? summary.problems : summary.plan.problems;
-  if (problems.length > 0) lines.push('### Problems', '', ...problems.map(problemLine), '');
+  if (problems.length > 0) {
+    // Loops, not `push(...)`: a repository with >100k problems would overflow the call stack.
+    lines.push('### Problems', '');
+    for (const p of problems) lines.push(problemLine(p));
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

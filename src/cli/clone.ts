@@ -13,6 +13,8 @@ export interface CloneRequest {
   token: string | null;
   /** `--depth 1`: enough for github/gitlab, whose publishing goes through the API. */
   shallow: boolean;
+  /** Aborted at the repository's deadline: git is killed. */
+  signal?: AbortSignal;
 }
 
 /** Clones one repository; injectable so multi-repository runs can be tested without git hosts. */
@@ -34,7 +36,7 @@ export const gitClone: CloneFn = async (req) => {
     env[`GIT_CONFIG_VALUE_${n}`] = header;
   }
   try {
-    await exec('git', args, { env, maxBuffer: 16 * 1024 * 1024 });
+    await exec('git', args, { env, maxBuffer: 16 * 1024 * 1024, ...(req.signal && { signal: req.signal }) });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
     const message = withoutCredentials(`git clone ${req.url} failed${stderr ? `: ${stderr}` : ''}`);

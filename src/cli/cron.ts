@@ -5,7 +5,7 @@ import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseRepoList, parseShard, type RepoResult, runMany, selectShard } from './multi.js';
+import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -24,6 +24,8 @@ export interface CronFlags {
   planDir?: string;
   /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES` (a path, or the JSON itself). */
   hostRules?: string;
+  /** `30m`, `90s`, `2h`: one repository's clone and run; past it that repository fails and the others go on. */
+  repoTimeout?: string;
   schedule?: string;
   logLevel?: string;
   logFormat?: string;
@@ -50,7 +52,12 @@ export interface CronDeps {
   isTTY: boolean;
   clock?: Clock;
   clone?: CloneFn;
+  /** The per-repository deadline's timer (see `MultiOptions.timer`); tests pass a fake. */
+  repoTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+/** `--repo-timeout` when none is given: long enough for a large monorepo's run, short enough to keep a cron slot. */
+export const DEFAULT_REPO_TIMEOUT = '30m';
 
 /** One-shot by default (cron, Kubernetes CronJob); with a schedule it stays up and runs at each fire time. */
 export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number> {
@@ -63,6 +70,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
+  const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
 
@@ -94,6 +102,8 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       onResult: progressReporter(logger, format === 'text' && deps.isTTY ? deps.writeErr : null),
       clone: deps.clone,
       run: deps.run,
+      repoTimeoutMs,
+      ...(deps.repoTimer && { timer: deps.repoTimer }),
     });
     deps.print(formatResults(results));
     logger.info('run finished', tally(results));

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { UsageError } from '../errors.js';
+import { TidemarkError, UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { withoutCredentials } from '../publish/git-cli.js';
@@ -45,7 +45,16 @@ export interface MultiOptions {
   clone?: CloneFn;
   run: (opts: RunOptions) => Promise<RunSummary>;
   now?: () => number;
+  /**
+   * One repository's clone and run together; past it the repository is `failed` with `timed out after 30m`, its
+   * work is aborted (its `RunOptions.signal`), and the other repositories go on. Default 30 minutes.
+   */
+  repoTimeoutMs?: number;
+  /** Resolves after `ms`, or as soon as `signal` aborts; tests pass a fake. */
+  timer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+export const DEFAULT_REPO_TIMEOUT_MS = 30 * 60_000;
 
 /** Runs every repository: clone to a temp dir, `run()`, clean up. One failure never stops the others. */
 export async function runMany(opts: MultiOptions): Promise<RepoResult[]> {
@@ -68,45 +77,84 @@ export async function runMany(opts: MultiOptions): Promise<RepoResult[]> {
   }
 }
 
+/**
+ * Clones and runs one repository within its deadline. When the deadline passes first the result is `failed` at
+ * once and the run's signal aborts: lookups fail at once, and `run()` stops before its next stage or publish step.
+ */
 async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<RepoResult> {
   const now = opts.now ?? Date.now;
   const started = now();
   // A plain-git repository may be `https://ci:password@host/x.git`: results and logs show it without the password.
   const shown = withoutCredentials(repo);
   const logger = withMeta(opts.logger, { repo: shown });
-  const clone = opts.clone ?? gitClone;
+  const failed = (error: string): RepoResult => ({ repo: shown, status: 'failed', summary: null, error, durationMs: now() - started });
+  const limitMs = opts.repoTimeoutMs ?? DEFAULT_REPO_TIMEOUT_MS;
+  const deadline = new AbortController();
+  const finished = new AbortController();
+  const expired = (opts.timer ?? realTimer)(limitMs, finished.signal).then((): RepoResult | null => {
+    if (finished.signal.aborted) return null;
+    const error = `timed out after ${formatDuration(limitMs)}`;
+    deadline.abort(new TidemarkError(error));
+    logger.error('repository timed out; its work is aborted', { error });
+    return failed(error);
+  });
+  const work = cloneAndRun(opts, repo, dir, logger, deadline.signal).then(
+    (summary): RepoResult => ({ repo: shown, status: summary.partialFailure ? 'partial' : 'ok', summary, error: null, durationMs: now() - started }),
+    (err: unknown): RepoResult => {
+      const error = withoutCredentials(err instanceof Error ? err.message : String(err));
+      if (!deadline.signal.aborted) logger.error('repository failed', { error });
+      return failed(error);
+    },
+  );
   try {
-    logger.debug('cloning repository');
-    await clone({
-      url: cloneUrl(repo, opts.platform, opts.endpoint, opts.gitBaseUrl),
-      dir,
-      platform: opts.platform,
-      token: opts.token,
-      shallow: opts.platform !== 'git',
-    });
-    const summary = await opts.run({
-      dir,
-      platform: opts.platform,
-      repo: opts.platform === 'git' ? null : repo,
-      endpoint: opts.endpoint,
-      token: opts.token,
-      remote: null,
-      dryRun: opts.dryRun,
-      configPath: opts.configPath,
-      cacheDir: opts.cacheDir,
-      planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
-      ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
-      logger,
-    });
-    const status = summary.partialFailure ? 'partial' : 'ok';
-    return { repo: shown, status, summary, error: null, durationMs: now() - started };
-  } catch (err) {
-    const error = withoutCredentials(err instanceof Error ? err.message : String(err));
-    logger.error('repository failed', { error });
-    return { repo: shown, status: 'failed', summary: null, error, durationMs: now() - started };
+    return await Promise.race([work, expired.then((timedOut) => timedOut ?? work)]);
   } finally {
+    finished.abort();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger: Logger, signal: AbortSignal): Promise<RunSummary> {
+  const clone = opts.clone ?? gitClone;
+  logger.debug('cloning repository');
+  await clone({
+    url: cloneUrl(repo, opts.platform, opts.endpoint, opts.gitBaseUrl),
+    dir,
+    platform: opts.platform,
+    token: opts.token,
+    shallow: opts.platform !== 'git',
+    signal,
+  });
+  signal.throwIfAborted();
+  return opts.run({
+    dir,
+    platform: opts.platform,
+    repo: opts.platform === 'git' ? null : repo,
+    endpoint: opts.endpoint,
+    token: opts.token,
+    remote: null,
+    dryRun: opts.dryRun,
+    configPath: opts.configPath,
+    cacheDir: opts.cacheDir,
+    planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
+    ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
+    logger,
+    signal,
+  });
+}
+
+/** A real timer that also ends (without waiting it out) when `signal` aborts. */
+function realTimer(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function skipped(repo: string): RepoResult {
@@ -131,6 +179,26 @@ export function withMeta(logger: Logger, meta: LogMeta): Logger {
 /** `" owner/a, owner/b,,owner/a "` → `['owner/a', 'owner/b']`. */
 export function parseRepoList(text: string): string[] {
   return [...new Set(text.split(/[,\s]+/).filter((r) => r !== ''))];
+}
+
+const DURATION = /^(?<amount>\d+)(?<unit>ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `--repo-timeout 30m`: `90s`, `30m`, `2h` (or `500ms`) → milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = DURATION.exec(text.trim());
+  const amount = Number(m?.groups?.['amount']);
+  const unit = m?.groups?.['unit'] as keyof typeof UNIT_MS | undefined;
+  if (!unit || !(amount > 0)) throw new UsageError(`${flag} "${text}": expected a duration such as 90s, 30m or 2h`);
+  return amount * UNIT_MS[unit];
+}
+
+/** `1800000` → `30m`, `90000` → `90s`: the largest unit that divides it. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 export interface Shard {
@@ -175,7 +243,7 @@ export function formatResults(results: readonly RepoResult[]): string {
     .filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s}`)
     .join(', ');
-  const width = Math.max(0, ...results.map((r) => r.repo.length));
+  const width = results.reduce((w, r) => Math.max(w, r.repo.length), 0);
   const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
   for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
   return lines.join('\n');

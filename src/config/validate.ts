@@ -33,9 +33,9 @@ function validateObject(value: Record<string, unknown>, schema: SchemaNode, path
   for (const [key, v] of Object.entries(value)) {
     const prop = schema.properties?.[key];
     if (prop) {
-      issues.push(...validate(v, prop, [...path, key]));
+      for (const issue of validate(v, prop, [...path, key])) issues.push(issue);
     } else if (typeof schema.additionalProperties === 'object') {
-      issues.push(...validate(v, schema.additionalProperties, [...path, key]));
+      for (const issue of validate(v, schema.additionalProperties, [...path, key])) issues.push(issue);
     } else if (schema.additionalProperties === false) {
       const guess = didYouMean(key, known);
       const hint = guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`;

@@ -26,7 +26,7 @@ export function splicesFor(text: string, update: Update): SplicePlan {
   }
   const digest = digestSplice(text, update);
   if (!digest.ok) return digest;
-  splices.push(...digest.splices);
+  for (const s of digest.splices) splices.push(s);
   if (splices.length === 0) return { ok: false, reason: 'nothing to change: new value equals the current one' };
   return { ok: true, splices };
 }

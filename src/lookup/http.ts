@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ByteBudget, HostBreakers, linkedController, readBody, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
   url: string;
@@ -10,6 +11,8 @@ export interface HttpRequest {
   authorization?: string | null;
   /** Statuses handed back at once instead of retried: a 429 from Docker Hub's web API means read the manifest instead, not wait. */
   noRetryOn?: number[];
+  /** A lower cap than the client's for this request: a manifest is KBs, so 64 MiB of one is hostile, not big. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -23,8 +26,14 @@ export interface HttpResponse {
 export interface HttpOptions {
   logger: Logger;
   fetch?: typeof fetch;
+  /** The response headers must arrive within this, connecting included (per redirect hop). */
+  headersTimeoutMs?: number;
   /** Per attempt, including reading the body. */
   timeoutMs?: number;
+  /** One request in all: every attempt, backoff and `Retry-After` wait, from the moment its first attempt starts. */
+  requestBudgetMs?: number;
+  /** Consecutive connection failures or timeouts on one host after which its requests fail at once. */
+  breakerThreshold?: number;
   /** Extra attempts for 429, 5xx, timeouts and network errors. */
   retries?: number;
   /** First backoff; doubles per attempt. */
@@ -35,6 +44,10 @@ export interface HttpOptions {
   perHostConcurrency?: number;
   /** A body larger than this fails the request: a hostile or broken registry cannot exhaust memory. */
   maxBodyBytes?: number;
+  /** All bodies being read at once, together; one that would pass it fails its request. */
+  maxBufferedBytes?: number;
+  /** Aborted when the run must stop (a repository's deadline): every request fails at once. */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -42,36 +55,62 @@ export interface HttpOptions {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Real Helm indexes reach tens of MB (Bitnami's); nothing a registry sends us legitimately comes near this. */
-const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Four maximal bodies side by side: with the rest of a run this stays far inside a 1 GiB container. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+
+/** Where one request stands against its budget: the deadline is set when its first attempt starts. */
+interface Budget {
+  deadline: number | null;
+  attempts: number;
+}
+
+/** A timeout of our own; `detail` says which one when it is not the plain per-attempt one. */
+class AttemptTimeout extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(readonly detail: string | null) {
+    super(detail ?? 'timed out');
+  }
+}
 
 /**
- * Every registry request goes through here: a timeout on each attempt, retries with backoff that honour
- * `Retry-After`, concurrency limits overall and per host, and redirects followed by hand so credentials stay home.
+ * Every registry request goes through here: a headers timeout and a timeout on each attempt, a time budget per
+ * request, retries with backoff that honour `Retry-After`, a circuit breaker per host, concurrency limits overall and
+ * per host, one memory budget for the bodies being read, and redirects followed by hand so credentials stay home.
  */
 export class HttpClient {
   /** Requests sent (each attempt and each redirect hop counts), by host. */
   readonly requestsByHost = new Map<string, number>();
-  private readonly opts: Required<Omit<HttpOptions, 'logger'>> & { logger: Logger };
+  private readonly opts: Required<Omit<HttpOptions, 'logger' | 'signal'>> & { logger: Logger; signal: AbortSignal | undefined };
   private readonly overall: LimitFunction;
   private readonly perHost = new Map<string, LimitFunction>();
   /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
   private readonly exhausted = new Set<string>();
+  private readonly breakers: HostBreakers;
+  private readonly buffered: ByteBudget;
 
   constructor(opts: HttpOptions) {
     this.opts = {
       fetch: opts.fetch ?? globalThis.fetch,
+      headersTimeoutMs: opts.headersTimeoutMs ?? 10_000,
       timeoutMs: opts.timeoutMs ?? 30_000,
+      requestBudgetMs: opts.requestBudgetMs ?? 60_000,
+      breakerThreshold: opts.breakerThreshold ?? 3,
       retries: opts.retries ?? 3,
       backoffMs: opts.backoffMs ?? 500,
       maxRetryWaitMs: opts.maxRetryWaitMs ?? 60_000,
       concurrency: opts.concurrency ?? 16,
       perHostConcurrency: opts.perHostConcurrency ?? 6,
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       now: opts.now ?? Date.now,
       logger: opts.logger,
+      signal: opts.signal,
     };
     this.overall = pLimit(this.opts.concurrency);
+    this.breakers = new HostBreakers(this.opts.breakerThreshold);
+    this.buffered = new ByteBudget(this.opts.maxBufferedBytes);
   }
 
   requestCount(): number {
@@ -80,31 +119,39 @@ export class HttpClient {
     return n;
   }
 
+  /** The most response-body bytes this client ever held at once (bodies being read, before they become strings). */
+  peakBufferedBytes(): number {
+    return this.buffered.peak();
+  }
+
   async request(req: HttpRequest): Promise<HttpResponse> {
     const host = new URL(req.url).host;
     const metered = isMetered(req);
+    const budget: Budget = { deadline: null, attempts: 0 };
     for (let attempt = 0; ; attempt++) {
       if (metered && this.exhausted.has(host)) {
         throw new RegistryError(`${host}: pull rate limit exhausted, not reading more manifests this run`, { host, status: 429 });
       }
       let res: HttpResponse;
       try {
-        res = await this.limited(host, () => this.follow(req));
+        res = await this.limited(host, () => this.attempt(req, host, budget));
       } catch (err) {
-        if (err instanceof RegistryError || attempt >= this.opts.retries) throw transportError(host, err);
+        const final = this.finalError(host, err);
+        if (final) throw final;
+        if (attempt >= this.opts.retries) throw transportError(host, err);
         const wait = this.backoff(attempt);
         this.opts.logger.debug('registry request failed, retrying', { host, attempt, wait, error: String(err) });
-        await this.opts.sleep(wait);
+        await this.pause(host, wait, budget, transportError(host, err).message);
         continue;
       }
+      this.breakers.success(host);
       this.noteRateLimit(host, res.headers);
       if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt);
-      if (attempt >= this.opts.retries || wait === null) {
-        throw new RegistryError(`${host} answered ${res.status} for ${pathOf(req.url)}`, { host, status: res.status });
-      }
+      const answered = `${host} answered ${res.status} for ${pathOf(req.url)}`;
+      if (attempt >= this.opts.retries || wait === null) throw new RegistryError(answered, { host, status: res.status });
       this.opts.logger.debug('registry busy, retrying', { host, status: res.status, attempt, wait });
-      await this.opts.sleep(wait);
+      await this.pause(host, wait, budget, answered);
     }
   }
 
@@ -117,19 +164,39 @@ export class HttpClient {
     return limit(() => this.overall(fn));
   }
 
-  private async follow(req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * One attempt, redirects included, within the per-attempt timeout and what is left of the request's budget. It
+   * ends early when the host's breaker opens or the run stops. A request that waited in the queue behind a host
+   * that has since failed fails here, without asking.
+   */
+  private async attempt(req: HttpRequest, host: string, budget: Budget): Promise<HttpResponse> {
+    const stop = this.stopError(host);
+    if (stop) throw stop;
+    const now = performance.now();
+    budget.deadline ??= now + this.opts.requestBudgetMs;
+    const left = budget.deadline - now;
+    if (left <= 0) throw this.outOfBudget(host, budget, 'no time left');
+    budget.attempts += 1;
+    const { controller, dispose } = linkedController([this.breakers.signal(host), this.opts.signal]);
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout(null)), Math.min(this.opts.timeoutMs, left));
+    try {
+      return await this.follow(req, controller);
+    } catch (err) {
+      throw controller.signal.aborted ? controller.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
+      dispose();
+    }
+  }
+
+  private async follow(req: HttpRequest, attempt: AbortController): Promise<HttpResponse> {
     const origin = new URL(req.url);
     let url = origin;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers: Record<string, string> = { ...req.headers };
       if (req.authorization && url.host === origin.host) headers['authorization'] = req.authorization;
       this.requestsByHost.set(url.host, (this.requestsByHost.get(url.host) ?? 0) + 1);
-      const res = await this.opts.fetch(url, {
-        method: req.method ?? 'GET',
-        headers,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+      const res = await this.fetchHeaders(url, { method: req.method ?? 'GET', headers, redirect: 'manual' }, attempt);
       const location = res.headers.get('location');
       if (REDIRECTS.has(res.status) && location) {
         await res.body?.cancel();
@@ -140,13 +207,62 @@ export class HttpClient {
         url = next;
         continue;
       }
-      const body = req.method === 'HEAD' ? '' : await readBody(res, this.opts.maxBodyBytes, url.host);
+      const limits = { maxBytes: Math.min(this.opts.maxBodyBytes, req.maxBodyBytes ?? Infinity), buffered: this.buffered };
+      const body = req.method === 'HEAD' ? '' : await readBody(res, limits, url.host);
       return { status: res.status, headers: res.headers, url: url.toString(), body };
     }
     throw new RegistryError(`${origin.host}: too many redirects`, { host: origin.host });
   }
 
-  /** Docker Hub: `ratelimit-remaining: 0;w=21600`. */
+  /** A fetch whose response headers must arrive within the headers timeout; past it the whole attempt is aborted. */
+  private async fetchHeaders(url: URL, init: RequestInit, attempt: AbortController): Promise<Response> {
+    const detail = `no response headers within ${seconds(this.opts.headersTimeoutMs)}`;
+    const timer = setTimeout(() => attempt.abort(new AttemptTimeout(detail)), this.opts.headersTimeoutMs);
+    try {
+      return await this.opts.fetch(url, { ...init, signal: attempt.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The error a failed attempt ends the request with, or null when it may be retried. Connection failures and
+   * timeouts count towards the host's breaker; our own refusals (too large, insecure redirect) end at once, uncounted.
+   */
+  private finalError(host: string, err: unknown): RegistryError | null {
+    const stop = this.stopError(host);
+    if (stop) return stop;
+    if (err instanceof RegistryError) return err;
+    // The failure that opens the breaker ends its own request with what happened to it; the others get the breaker's reason.
+    return this.breakers.failure(host, err) ? transportError(host, err) : null;
+  }
+
+  /** Why no request to `host` may be sent now: the run stopped, or the host's breaker is open. */
+  private stopError(host: string): RegistryError | null {
+    const signal = this.opts.signal;
+    if (signal?.aborted) {
+      const why = signal.reason instanceof Error ? signal.reason.message : 'stopped';
+      return new RegistryError(`${host}: request cancelled (${why})`, { host, cause: signal.reason });
+    }
+    return this.breakers.openError(host);
+  }
+
+  /** Waits before the next attempt, unless the wait would pass the request's budget, the host fails or the run stops. */
+  private async pause(host: string, wait: number, budget: Budget, last: string): Promise<void> {
+    if (budget.deadline !== null && performance.now() + wait >= budget.deadline) throw this.outOfBudget(host, budget, last);
+    try {
+      await untilAborted(this.opts.sleep(wait), [this.breakers.signal(host), this.opts.signal]);
+    } catch (err) {
+      throw this.stopError(host) ?? err;
+    }
+  }
+
+  private outOfBudget(host: string, budget: Budget, last: string): RegistryError {
+    const tries = `${budget.attempts} ${budget.attempts === 1 ? 'attempt' : 'attempts'}`;
+    return new RegistryError(`${host}: gave up after ${tries} within the ${seconds(this.opts.requestBudgetMs)} request budget (${last})`, { host });
+  }
+
+/** Docker Hub: `ratelimit-remaining: 0;w=21600`. */
   private noteRateLimit(host: string, headers: Headers): void {
     const m = /^(?<remaining>\d+)/.exec(headers.get('ratelimit-remaining') ?? '');
     if (!m?.groups) return;
@@ -171,25 +287,6 @@ export class HttpClient {
   }
 }
 
-/** Reads a body as UTF-8, giving up as soon as it passes `limit` bytes (whatever `Content-Length` claims). */
-async function readBody(res: Response, limit: number, host: string): Promise<string> {
-  const tooLarge = () => new RegistryError(`${host} sent a response larger than ${limit} bytes`, { host, status: res.status });
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** `Retry-After: 3` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
@@ -212,9 +309,15 @@ function isTransient(status: number): boolean {
 
 function transportError(host: string, err: unknown): RegistryError {
   if (err instanceof RegistryError) return err;
+  if (err instanceof AttemptTimeout && err.detail) return new RegistryError(`${host} timed out (${err.detail})`, { host, cause: err });
   const name = err instanceof Error ? err.name : '';
   const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'could not be reached';
   return new RegistryError(`${host} ${what}`, { host, cause: err });
+}
+
+/** `60000` → `60 s`, `300` → `0.3 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function pathOf(url: string): string {

@@ -12,6 +12,7 @@ import { CredentialStore } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
 import { isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
+import type { TagLimits } from './oci/tag-budget.js';
 import { knownReleaseTime } from './release-time.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from './types.js';
 import { droppedTagsMessage, filterOciTags } from './validate.js';
@@ -29,8 +30,15 @@ export interface ReleaseSourceOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: () => number;
-  /** Tuning, mostly for tests and benchmarks. */
+  /** Aborted when the run must stop (a repository's deadline in `run-all`): every lookup fails at once. */
+  signal?: AbortSignal;
+  /** Tuning, mostly for tests and benchmarks; defaults in `HttpClient`. */
+  headersTimeoutMs?: number;
   timeoutMs?: number;
+  requestBudgetMs?: number;
+  breakerThreshold?: number;
+  maxBodyBytes?: number;
+  maxBufferedBytes?: number;
   retries?: number;
   backoffMs?: number;
   concurrency?: number;
@@ -39,6 +47,8 @@ export interface ReleaseSourceOptions {
   cacheTtlMs?: number;
   tagPageSize?: number;
   maxTagPages?: number;
+  /** Tag-list budgets per lookup and per run (defaults in `DEFAULT_TAG_LIMITS`). */
+  tagLimits?: Partial<TagLimits>;
   /**
    * Docker Hub's web API, asked for release times of Docker Hub tags before any manifest (which Hub counts as a pull).
    * Default `https://hub.docker.com`; null reads manifests only (air-gapped runs behind a Docker Hub mirror).
@@ -51,6 +61,8 @@ export interface LookupSource extends ReleaseSource {
   /** Requests sent, by host. */
   requestsByHost(): Map<string, number>;
   cacheStats(): ResponseCache['stats'];
+  /** The most response-body bytes held at once while reading (see `HttpClient.peakBufferedBytes`). */
+  peakBufferedBytes(): number;
   /** Creation time and source URL of an image tag (or OCI chart version), fetched lazily. */
   imageInfo(pkg: PackageRef, version: string): Promise<ImageReleaseInfo>;
 }
@@ -74,7 +86,13 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   const http = new HttpClient({
     logger: opts.logger, now,
     ...(opts.fetch && { fetch: opts.fetch }),
+    ...(opts.signal && { signal: opts.signal }),
+    ...(opts.headersTimeoutMs !== undefined && { headersTimeoutMs: opts.headersTimeoutMs }),
     ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+    ...(opts.requestBudgetMs !== undefined && { requestBudgetMs: opts.requestBudgetMs }),
+    ...(opts.breakerThreshold !== undefined && { breakerThreshold: opts.breakerThreshold }),
+    ...(opts.maxBodyBytes !== undefined && { maxBodyBytes: opts.maxBodyBytes }),
+    ...(opts.maxBufferedBytes !== undefined && { maxBufferedBytes: opts.maxBufferedBytes }),
     ...(opts.retries !== undefined && { retries: opts.retries }),
     ...(opts.backoffMs !== undefined && { backoffMs: opts.backoffMs }),
     ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
@@ -86,6 +104,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     http, cache, credentials, logger: opts.logger, now, ttlMs,
     ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),
     ...(opts.maxTagPages !== undefined && { maxPages: opts.maxTagPages }),
+    ...(opts.tagLimits && { tagLimits: opts.tagLimits }),
   });
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,
@@ -184,5 +203,6 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     },
     requestsByHost: () => new Map(http.requestsByHost),
     cacheStats: () => ({ ...cache.stats }),
+    peakBufferedBytes: () => http.peakBufferedBytes(),
   };
 }

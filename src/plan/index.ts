@@ -66,7 +66,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
           lookedUp++;
-          updates.push(...r.updates);
+          for (const u of r.updates) updates.push(u);
           if (r.unchanged) unchanged.push(r.unchanged);
           if (r.failed) partialFailure = true;
           if (r.failure) failedLookups.push({ dependency: dep, host: r.failure.host, problem: r.failure.problem, message: r.failure.message });

@@ -38,7 +38,7 @@ export function explanationText(explanations: readonly Explanation[]): string {
   const lines: string[] = [];
   for (const e of explanations) {
     lines.push(`${e.file}:${e.line} ${e.name} ${e.currentValue ?? '(no tag)'}: ${e.outcome}`);
-    const width = Math.max(0, ...e.candidates.map((c) => c.version.length));
+    const width = e.candidates.reduce((w, c) => Math.max(w, c.version.length), 0);
     for (const c of e.candidates) lines.push(`  ${c.version.padEnd(width)}  ${c.verdict.padEnd(8)}  ${c.reason}`);
     lines.push('');
   }

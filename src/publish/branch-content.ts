@@ -35,10 +35,10 @@ export async function buildBranch(branch: BranchPlan, readFile: (path: string) =
       continue;
     }
     const result = applyUpdates(path, before, updates, await readContext(path, before, readFile));
-    problems.push(...result.problems);
+    for (const p of result.problems) problems.push(p);
     if (result.text === before) continue;
     files.push({ path, before, after: result.text });
-    applied.push(...result.applied);
+    for (const a of result.applied) applied.push(a);
   }
   return { files, applied, problems, key: contentKey(files) };
 }

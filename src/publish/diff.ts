@@ -47,7 +47,11 @@ function hunkText(a: string[], b: string[], aStart: number, aEnd: number, bStart
   const removed: string[] = [];
   const added: string[] = [];
   const flush = (): void => {
-    lines.push(...removed.splice(0), ...added.splice(0));
+    // Loops, not `push(...)`: a hunk of >100k lines would overflow the call stack.
+    for (const l of removed) lines.push(l);
+    for (const l of added) lines.push(l);
+    removed.length = 0;
+    added.length = 0;
   };
   for (let i = aStart, j = bStart; i < aEnd || j < bEnd; i++, j++) {
     const left = i < aEnd ? a[i] : undefined;

@@ -26,8 +26,10 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const branches = listed.filter((name) => name !== base.name);
   const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
   const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
+  ctx.signal?.throwIfAborted();
   await guarded(session, 'closing stale PRs', null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
+    ctx.signal?.throwIfAborted();
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
@@ -76,7 +78,7 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
   if (name === s.base.name) throw new Error(`the branch name is the base branch ${s.base.name}; refusing to push`);
   if (name === s.defaultBranch) throw new Error(`the branch name is the default branch ${name}; refusing to push`);
   const content = await buildBranch(branch, baseReader(s));
-  summary.problems.push(...content.problems);
+  for (const p of content.problems) summary.problems.push(p);
   if (content.files.length === 0) return skip(s, name, null, 'no file could be edited');
   const identity = identityOf(name, content.applied);
   const pr = platform.supportsPullRequests ? await platform.findPr(name) : null;
@@ -114,6 +116,7 @@ function isCurrent(remote: RemoteBranch, content: BranchContent, branch: BranchP
 
 async function push(s: Session, branch: BranchPlan, content: BranchContent): Promise<boolean> {
   const { config } = s.ctx;
+  s.ctx.signal?.throwIfAborted();
   await s.platform.commitFiles({
     branch: branch.branchName,
     baseSha: s.base.sha,
@@ -128,6 +131,7 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
   const name = branch.branchName;
   const title = prTitle(branch, s.ctx.config);
   const body = prBody(branch, content.applied);
+  s.ctx.signal?.throwIfAborted();
   if (openPr) {
     const stale = openPr.title !== title || normalized(openPr.body) !== normalized(body);
     if (stale) await s.platform.updatePr(openPr.number, { title, body });
@@ -166,7 +170,7 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
   const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
     const content = await buildBranch(branch, ctx.readFile);
-    summary.problems.push(...content.problems);
+    for (const p of content.problems) summary.problems.push(p);
     if (content.files.length === 0) {
       summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'no file could be edited' });
       continue;

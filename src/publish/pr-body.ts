@@ -46,7 +46,10 @@ export function prBody(branch: BranchPlan, applied: readonly Update[]): string {
     for (const r of notes) out.push(`- ${cell(r.name)}: ${r.notes.join(' · ')}`);
   }
   const reasons = rows.flatMap((r) => r.reasons.map((reason) => `- ${cell(r.name)}: ${markdownText(reason)}`));
-  if (reasons.length > 0) out.push('', '### Why these versions', '', ...reasons);
+  if (reasons.length > 0) {
+    out.push('', '### Why these versions', '');
+    for (const r of reasons) out.push(r);
+  }
   out.push(
     '',
     '---',

@@ -12,6 +12,8 @@ export interface PublishContext {
   print: (s: string) => void;
   /** Reads a file of the base checkout, path relative to `dir`. */
   readFile(path: string): Promise<string>;
+  /** The repository's deadline: once aborted, no further branch is pushed and no PR opened or edited. */
+  signal?: AbortSignal;
 }
 
 export type PublishSummary = Omit<RunSummary, 'repo' | 'plan'>;

@@ -68,6 +68,8 @@ export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[],
 }
 
 async function attempt(s: Session, what: string, step: () => Promise<void>): Promise<void> {
+  // Past the repository's deadline: no more closing or deleting (thrown past the catch below, ending the clean-up).
+  s.ctx.signal?.throwIfAborted();
   try {
     await step();
   } catch (err) {

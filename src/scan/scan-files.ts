@@ -78,8 +78,9 @@ function dirOf(path: string): string {
 }
 
 function collectInto(sink: FileSink, placed: Placed[], problems: Problem[]): void {
-  placed.push(...sink.deps);
-  problems.push(...sink.problems);
+  // Loops, not `push(...)`: a file with >100k images would overflow the call stack.
+  for (const d of sink.deps) placed.push(d);
+  for (const p of sink.problems) problems.push(p);
 }
 
 function compare(a: string, b: string): number {

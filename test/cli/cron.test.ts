@@ -77,6 +77,43 @@ describe('cronMain, one-shot', () => {
     ]);
   });
 
+  it('gives up on a repository past --repo-timeout, lists it as timed out, runs the others, and exits 1', async () => {
+    const timers: { ms: number; fire: () => void }[] = [];
+    const repoTimer = (ms: number, signal: AbortSignal): Promise<void> =>
+      new Promise((resolve) => {
+        timers.push({ ms, fire: resolve });
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    const h = harness({
+      repoTimer,
+      run: async (opts) => {
+        if (opts.repo !== 'org/b') return summaryFor(opts.repo!, { opened: 1 });
+        timers.at(-1)!.fire();
+        return new Promise<never>(() => {});
+      },
+    });
+    const code = await cronMain({ repos: 'org/a,org/b,org/c', repoTimeout: '90s' }, h.deps);
+    expect(code).toEqual(1);
+    expect(timers.map((t) => t.ms)).toEqual([90_000, 90_000, 90_000]);
+    expect(h.printed[0]!.replace(/\(\d+\.\ds\)/g, '(Ns)')).toEqual(
+      [
+        'Tidemark: 3 repositories: 2 ok, 1 failed',
+        '  org/a  ok       opened 1, updated 0, closed 0 (Ns)',
+        '  org/b  failed   timed out after 90s',
+        '  org/c  ok       opened 1, updated 0, closed 0 (Ns)',
+      ].join('\n'),
+    );
+    expect(h.logs.filter((l) => l.msg === 'repository timed out; its work is aborted').map((l) => [l.repo, l.error])).toEqual([['org/b', 'timed out after 90s']]);
+  });
+
+  it('gives each repository 30 minutes unless told otherwise, and refuses a duration it cannot read', async () => {
+    const asked: number[] = [];
+    const h = harness({ repoTimer: (ms, signal) => new Promise((r) => (asked.push(ms), signal.addEventListener('abort', () => r(), { once: true }))) });
+    expect(await cronMain({ repos: 'org/a' }, h.deps)).toEqual(0);
+    expect(asked).toEqual([1_800_000]);
+    await expect(cronMain({ repos: 'org/a', repoTimeout: 'soon' }, h.deps)).rejects.toThrow(UsageError);
+  });
+
   it('discovers repositories with the token from the environment and keeps only its shard', async () => {
     const discovered = ['org/a', 'org/b', 'org/c', 'org/d', 'org/e'];
     const calls: unknown[] = [];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
-import { exitCodeOf, formatResults, parseRepoList, parseShard, type RepoResult, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
+import { exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, parseShard, type RepoResult, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
 import { UsageError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
@@ -192,6 +192,109 @@ describe('runMany', () => {
       ['o/c', 'skipped'],
     ]);
     expect(exitCodeOf(results)).toEqual(0);
+  });
+});
+
+/**
+ * A deadline timer the test fires by hand: each call is recorded, `fire(i)` makes the i-th expire, and a timer whose
+ * repository finished first ends quietly (as the real one does).
+ */
+function manualTimers() {
+  const timers: { ms: number; fire: () => void; ended: () => boolean }[] = [];
+  const timer = (ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      timers.push({ ms, fire: resolve, ended: () => signal.aborted });
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  return { timer, timers };
+}
+
+describe('the per-repository deadline', () => {
+  it('fails a repository past its deadline, aborts its run, and goes on with the others', async () => {
+    const { timer, timers } = manualTimers();
+    const aborted: string[] = [];
+    const results = await runMany({
+      ...base,
+      repos: ['o/a', 'o/slow', 'o/c'],
+      gitBaseUrl: null,
+      clone: async () => {},
+      repoTimeoutMs: 30 * 60_000,
+      timer,
+      run: async (opts) => {
+        if (opts.repo !== 'o/slow') return summaryFor(opts.repo!, { opened: 1 });
+        timers.at(-1)!.fire();
+        // A run that honours its signal: it stops with the signal's reason.
+        await new Promise((r) => opts.signal!.addEventListener('abort', r, { once: true }));
+        aborted.push(String((opts.signal!.reason as Error).message));
+        throw opts.signal!.reason;
+      },
+    });
+    expect(results.map((r) => [r.repo, r.status, r.error])).toEqual([
+      ['o/a', 'ok', null],
+      ['o/slow', 'failed', 'timed out after 30m'],
+      ['o/c', 'ok', null],
+    ]);
+    expect(aborted).toEqual(['timed out after 30m']);
+    expect(timers.map((t) => t.ms)).toEqual([1_800_000, 1_800_000, 1_800_000]);
+    expect(formatResults(results).split('\n')[2]).toEqual('  o/slow  failed   timed out after 30m');
+    expect(exitCodeOf(results)).toEqual(1);
+  });
+
+  it('does not wait for a run that ignores its signal and never returns', async () => {
+    const { timer, timers } = manualTimers();
+    const results = await runMany({
+      ...base,
+      repos: ['o/stuck', 'o/b'],
+      gitBaseUrl: null,
+      clone: async () => {},
+      repoTimeoutMs: 90_000,
+      timer,
+      run: (opts) => {
+        if (opts.repo === 'o/b') return Promise.resolve(summaryFor('o/b'));
+        timers.at(-1)!.fire();
+        return new Promise<never>(() => {});
+      },
+    });
+    expect(results.map((r) => [r.repo, r.status, r.error])).toEqual([
+      ['o/stuck', 'failed', 'timed out after 90s'],
+      ['o/b', 'ok', null],
+    ]);
+  });
+
+  it('counts the clone against the deadline and hands the clone the signal', async () => {
+    const { timer, timers } = manualTimers();
+    let cloneSignal: AbortSignal | undefined;
+    const results = await runMany({
+      ...base,
+      repos: ['o/huge'],
+      gitBaseUrl: null,
+      timer,
+      repoTimeoutMs: 60_000,
+      clone: async (req) => {
+        cloneSignal = req.signal;
+        timers.at(-1)!.fire();
+        await new Promise((r) => req.signal!.addEventListener('abort', r, { once: true }));
+        throw new Error('git clone killed');
+      },
+      run: async () => {
+        throw new Error('run must not start after the deadline');
+      },
+    });
+    expect(results.map((r) => [r.status, r.error])).toEqual([['failed', 'timed out after 1m']]);
+    expect(cloneSignal?.aborted).toEqual(true);
+  });
+
+  it('ends the timer of a repository that finished in time, without aborting it', async () => {
+    const { timer, timers } = manualTimers();
+    let signal: AbortSignal | undefined;
+    await runMany({ ...base, repos: ['o/a'], gitBaseUrl: null, clone: async () => {}, timer, run: async (opts) => ((signal = opts.signal), summaryFor('o/a')) });
+    expect([timers.map((t) => t.ended()), signal?.aborted]).toEqual([[true], false]);
+  });
+
+  it('reads durations in ms, s, m or h and writes them back in the largest whole unit', () => {
+    expect(['500ms', '90s', '30m', '2h'].map((d) => parseDuration(d, '--repo-timeout'))).toEqual([500, 90_000, 1_800_000, 7_200_000]);
+    expect([1_800_000, 90_000, 7_200_000, 1500].map(formatDuration)).toEqual(['30m', '90s', '2h', '1500ms']);
+    for (const bad of ['', '30', '0m', '-5m', '1.5h', '30 minutes']) expect(() => parseDuration(bad, '--repo-timeout')).toThrow(UsageError);
   });
 });
 

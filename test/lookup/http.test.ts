@@ -5,6 +5,7 @@ import { RegistryError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { HttpClient, parseRetryAfter } from '../../src/lookup/http.js';
 import { createReleaseSource } from '../../src/lookup/index.js';
+import { countValuesPast } from '../../src/lookup/oci/tag-budget.js';
 
 const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
 const fast = { config: { ...DEFAULT_CONFIG, registries: {} }, cacheDir: null, logger: silentLogger, env: { DOCKER_CONFIG: '/nonexistent' }, backoffMs: 1 };
@@ -133,6 +134,73 @@ describe('response size', () => {
     const scope = nock('https://ok.example').get('/v2/x/tags/list').reply(200, '{"name":"x","tags":["1.0.0"]}');
     const http = new HttpClient({ logger: silentLogger, maxBodyBytes: 4096 });
     expect((await http.request({ url: 'https://ok.example/v2/x/tags/list' })).body).toEqual('{"name":"x","tags":["1.0.0"]}');
+    scope.done();
+  });
+});
+
+describe('tag list budget', () => {
+  const page = (tags: string[], next: string): [number, { tags: string[] }, Record<string, string>] => [200, { tags }, { link: `<${next}>; rel="next"` }];
+
+  it('fails a paged tag list that passes the tag budget instead of using the first pages', async () => {
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(...page(['1.0', '1.1'], '/v2/a/tags/list?last=1.1&n=1000'))
+      .get('/v2/a/tags/list?last=1.1&n=1000').reply(...page(['1.2', '1.3'], '/v2/a/tags/list?last=1.3&n=1000'));
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupTags: 3 } });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      host: 'quay.io', message: 'quay.io/a: tag list too large (more than 3 tags in 2 pages); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('fails a tag list whose pages together pass the byte budget, before asking for the next page', async () => {
+    const padded = { tags: ['1.0'], padding: 'x'.repeat(100) };
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.0&n=1000>; rel="next"' })
+      .get('/v2/a/tags/list?last=1.0&n=1000').reply(200, padded, { link: '</v2/a/tags/list?last=1.1&n=1000>; rel="next"' });
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupBytes: 200 } });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      message: 'quay.io/a: tag list too large (more than 200 bytes in 2 pages); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('fails the lookups that would take the run past its tag budget, and gives a failed lookup’s share back', async () => {
+    const scope = nock('https://quay.io')
+      .get('/v2/a/tags/list?n=1000').reply(200, { tags: ['1', '2', '3'] })
+      .get('/v2/b/tags/list?n=1000').reply(200, { tags: ['1', '2', '3'] })
+      .get('/v2/c/tags/list?n=1000').reply(200, { tags: ['1', '2'] });
+    const source = createReleaseSource({ ...fast, tagLimits: { runTags: 5 } });
+    expect((await source.releases(image('quay.io/a'))).releases.length).toEqual(3);
+    await expect(source.releases(image('quay.io/b'))).rejects.toMatchObject({
+      message: "quay.io/b: tag list too large (the run's tag lists passed 5 tags in all); not using a partial list",
+    });
+    expect((await source.releases(image('quay.io/c'))).releases.length).toEqual(2);
+    scope.done();
+  });
+
+  it('refuses a page with far more JSON values than tags it may take, before parsing it', async () => {
+    const bomb = '{"tags":[' + Array(2000).fill('{}').join(',') + ']}';
+    const scope = nock('https://quay.io').get('/v2/a/tags/list?n=1000').reply(200, bomb);
+    const source = createReleaseSource({ ...fast, tagLimits: { lookupTags: 10 } });
+    await expect(source.releases(image('quay.io/a'))).rejects.toMatchObject({
+      message: 'quay.io/a: tag list too large (more than 10 values in 1 page); not using a partial list',
+    });
+    scope.done();
+  });
+
+  it('counts the values JSON.parse would make, ignoring separators inside strings', () => {
+    expect(countValuesPast('{"name":"a","tags":["1.0","1.1"]}', 100)).toEqual(6);
+    // The tags `a,b:[{` and `c"d,e`: four values, whatever the strings hold.
+    expect(countValuesPast(JSON.stringify({ tags: ['a,b:[{', 'c"d,e'] }), 100)).toEqual(4);
+    expect(countValuesPast('[' + '{},'.repeat(1000) + '{}]', 10)).toEqual(11);
+  });
+
+  it('reads a single page of 150,000 tags without overflowing the stack', async () => {
+    const tags = Array.from({ length: 150_000 }, (_, i) => `v${i}`);
+    const scope = nock('https://registry.example.com').get('/v2/big/tags/list?n=1000').reply(200, { tags });
+    const source = createReleaseSource(fast);
+    const { releases } = await source.releases(image('registry.example.com/big'));
+    expect([releases.length, releases[149_999]]).toEqual([150_000, { version: 'v149999' }]);
     scope.done();
   });
 });

@@ -272,3 +272,28 @@ describe('publish', () => {
     expect(commit!.authorEmail).toEqual(DEFAULT_CONFIG.author.email);
   });
 });
+
+describe('publish past the repository deadline', () => {
+  it('pushes nothing and opens no PR once the deadline passed, and throws its reason', async () => {
+    const platform = new FakePlatform();
+    const deadline = new AbortController();
+    const commit = platform.commitFiles.bind(platform);
+    // The deadline passes while the first branch is being pushed.
+    platform.commitFiles = async (req) => {
+      const sha = await commit(req);
+      deadline.abort(new Error('timed out after 30m'));
+      return sha;
+    };
+    const run = publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), { ...ctx(START), signal: deadline.signal });
+    await expect(run).rejects.toThrow('timed out after 30m');
+    expect(platform.calls).toEqual(['push tidemark/nginx-1.x']);
+  });
+
+  it('starts nothing when the deadline passed before publishing', async () => {
+    const platform = new FakePlatform();
+    const deadline = new AbortController();
+    deadline.abort(new Error('timed out after 30m'));
+    await expect(publish(platform, planFor(START, { nginx: '1.27.0' }), { ...ctx(START), signal: deadline.signal })).rejects.toThrow('timed out after 30m');
+    expect(platform.calls).toEqual([]);
+  });
+});

@@ -51,6 +51,18 @@ describe('run', () => {
   });
 });
 
+describe('run past its deadline', () => {
+  it('stops between stages with the deadline as the reason, printing nothing', async () => {
+    const dir = repoWith({ 'app.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: 127.0.0.1:9/a:1.0\n' });
+    const deadline = new AbortController();
+    deadline.abort(new Error('timed out after 30m'));
+    const printed: string[] = [];
+    const opts = { dir, platform: 'git' as const, repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger };
+    await expect(run({ ...opts, print: (t) => void printed.push(t), signal: deadline.signal })).rejects.toThrow('timed out after 30m');
+    expect(printed).toEqual([]);
+  });
+});
+
 describe('tidemark run', () => {
   it('exits with 2 on an invalid config', async () => {
     const dir = repoWith({ '.tidemark.yaml': 'prConcurrentLimit: lots\n' });

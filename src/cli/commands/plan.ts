@@ -99,7 +99,7 @@ export function formatPlanTable(plan: Plan): string {
     .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line))
     // Registry- and repository-written cells on one line each: no newline or terminal escape sequence reaches the screen.
     .map(({ d, cells }) => [`${d.file}:${d.line}`, d.name, (d.currentValue ?? '') + digestNote(d.currentDigest) || '-', ...cells].map(oneLine));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
   if (plan.problems.length > 0) {

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { createLogger } from '../../log.js';
-import { type CronFlags, cronMain, stopOnSignals } from '../cron.js';
+import { type CronFlags, cronMain, DEFAULT_REPO_TIMEOUT, stopOnSignals } from '../cron.js';
 import type { RegisterCommand } from './index.js';
 
 /**
@@ -24,6 +24,11 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--cache-dir <dir>', 'lookup cache shared between repositories and runs').env('TIDEMARK_CACHE_DIR'))
     .addOption(new Option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES, a path or the JSON itself)'))
     .addOption(new Option('--plan-dir <dir>', 'write one plan JSON per repository here').env('TIDEMARK_PLAN_DIR'))
+    .addOption(
+      new Option('--repo-timeout <duration>', 'give up on one repository after this long (90s, 30m, 2h); it fails, the others go on')
+        .env('TIDEMARK_REPO_TIMEOUT')
+        .default(DEFAULT_REPO_TIMEOUT),
+    )
     .addOption(new Option('--schedule <cron>', 'stay up and run on this cron schedule (UTC), e.g. "0 */6 * * *"').env('TIDEMARK_SCHEDULE'))
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').env('TIDEMARK_LOG_LEVEL').default('info'))
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').env('TIDEMARK_LOG_FORMAT').default('auto'))

@@ -32,7 +32,7 @@ export function formatScanTable(result: ScanResult): string {
     current(d.currentValue, d.currentDigest),
     d.skipReason ?? '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
   if (result.problems.length > 0) {

@@ -8,6 +8,7 @@ import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
 import { digestMatches, isDigest, sha256Digest } from '../validate.js';
+import { TagBudgets, type TagLimits } from './tag-budget.js';
 
 /** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
 export const MANIFEST_ACCEPT = [
@@ -29,6 +30,8 @@ export interface RegistryClientOptions {
   pageSize?: number;
   /** Stop following `Link` after this many pages, with a warning. */
   maxPages?: number;
+  /** Tag-list budgets per lookup and for the whole run (see `TagBudgets`); defaults in tag-budget.ts. */
+  tagLimits?: Partial<TagLimits>;
 }
 
 type Json = Record<string, unknown>;
@@ -36,18 +39,40 @@ type Json = Record<string, unknown>;
 /** The distribution spec's repository name: `acme/web`, `library/nginx`, `a.b/c_d/e--f`; never `.`/`..` segments. */
 const OCI_REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
+/**
+ * Manifests, indexes and image configs are KBs; registries commonly refuse manifests over 4 MiB. Parsed JSON can take
+ * ten times its bytes (`[{},{},…]`), so a larger one is refused before it is read.
+ */
+const MAX_JSON_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
 /** An OCI distribution API client for any number of registries; one instance per run. */
 export class RegistryClient {
   private readonly tokens: TokenAuthority;
   /** The challenge each registry answered with, so later requests authenticate up front instead of eating a 401. */
   private readonly challenges = new Map<string, Challenge | 'none'>();
+  /** Tags kept by this run's lookups, against the per-lookup and per-run budgets. */
+  private readonly tagBudgets: TagBudgets;
 
   constructor(private readonly opts: RegistryClientOptions) {
     this.tokens = new TokenAuthority(opts.http, opts.now, opts.logger);
+    this.tagBudgets = new TagBudgets(opts.tagLimits ?? {});
   }
 
-  /** Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). */
+  /**
+   * Every tag, following `Link` pagination to the end (ghcr.io and quay.io list oldest first). A list past the
+   * per-lookup or per-run budget (bytes or tags, all pages together) fails the lookup rather than being cut short.
+   */
   async tags(loc: ImageLocation): Promise<string[]> {
+    const budget = this.tagBudgets.lookup(loc);
+    try {
+      return await this.allPages(loc, budget);
+    } catch (err) {
+      budget.release();
+      throw err;
+    }
+  }
+
+  private async allPages(loc: ImageLocation, budget: ReturnType<TagBudgets['lookup']>): Promise<string[]> {
     const pageSize = this.opts.pageSize ?? 1000;
     const maxPages = this.opts.maxPages ?? 100;
     const tags: string[] = [];
@@ -72,9 +97,15 @@ export class RegistryClient {
         },
       });
       if (!isCachedBody(got)) throw this.failure(loc, got, 'listing tags');
+      budget.addBytes(got.body.length, page + 1);
+      budget.checkValues(got.body, page + 1);
       const body = parseJson(loc, got.body, 'tag list');
-      const pageTags = Array.isArray(body['tags']) ? body['tags'].filter((t): t is string => typeof t === 'string') : [];
-      tags.push(...pageTags);
+      // One loop, not `push(...pageTags)`: spreading a page of >125k tags overflows the call stack.
+      for (const tag of Array.isArray(body['tags']) ? (body['tags'] as unknown[]) : []) {
+        if (typeof tag !== 'string') continue;
+        budget.addTag(page + 1);
+        tags.push(tag);
+      }
       url = nextPageUrl(got.link, got.url ?? pageUrl, loc.baseUrl);
       if (got.link && url === null && /rel="?next/i.test(got.link)) {
         this.opts.logger.warn('tag list truncated: the next page is on another host', { registry: loc.registry, repository: loc.repository, link: got.link });
@@ -127,7 +158,7 @@ export class RegistryClient {
   private async getJson(loc: ImageLocation, path: string, accept: string, digest: string | null): Promise<Json | null> {
     const url = loc.baseUrl + path;
     const send = async (headers: Record<string, string>): Promise<HttpResponse> => {
-      const res = await this.send(loc, { url, headers: { accept, ...headers } });
+      const res = await this.send(loc, { url, headers: { accept, ...headers }, maxBodyBytes: MAX_JSON_DOCUMENT_BYTES });
       // Checked before the cache keeps it: a forged body must not be served from the cache forever.
       if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
       return res;
@@ -157,7 +188,7 @@ export class RegistryClient {
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
   private async send(
     loc: ImageLocation,
-    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string> },
+    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string>; maxBodyBytes?: number },
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
