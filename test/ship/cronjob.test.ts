@@ -25,7 +25,9 @@ function knownVariables(): string[] {
   const program = new Command('tidemark');
   registerRunAll(program, () => {});
   const runAll = program.commands.find((c) => c.name() === 'run-all')!;
-  return runAll.options.map((o) => o.envVar).filter((v): v is string => v !== undefined);
+  const fromFlags = runAll.options.map((o) => o.envVar).filter((v): v is string => v !== undefined);
+  // Read by loadHostRules rather than commander: it holds a file path or the JSON itself.
+  return [...fromFlags, 'TIDEMARK_HOST_RULES'];
 }
 
 describe('docs/cronjob.yaml', () => {
