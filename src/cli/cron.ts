@@ -5,7 +5,7 @@ import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, type RepoResult, runMany, selectShard } from './multi.js';
+import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -147,17 +147,7 @@ async function sleepUntil(at: Date, signal: AbortSignal, clock: Clock): Promise<
 
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    }),
+  sleep: realTimer,
 };
 
 /**

@@ -144,7 +144,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
 }
 
 /** A real timer that also ends (without waiting it out) when `signal` aborts. */
-function realTimer(ms: number, signal: AbortSignal): Promise<void> {
+export function realTimer(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = (): void => {
