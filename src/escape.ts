@@ -113,16 +113,23 @@ export function commitText(text: string): string {
   return oneLine(text).trim() || '(none)';
 }
 
-/** Lines that the GitHub Actions runner would read as a command: `::set-output …`, `##[error]…`, after any whitespace. */
-const WORKFLOW_COMMAND = /^(?<space>[ \t\f\v\u00a0\ufeff]*)(?<start>::|##\[)/;
+/**
+ * What the GitHub Actions runner reads as a command. `::name::data` at the start of a line after .NET's `TrimStart`,
+ * which skips every Unicode space (`\u2003::set-output …`); invisible format characters (`\u200b`) are taken too, since a
+ * culture-aware `StartsWith` ignores them. The old form `##[name]data` is searched for anywhere in the line
+ * (`IndexOf`), so `##[` is broken wherever it stands, format characters between its characters included.
+ */
+const WORKFLOW_COMMAND = /^(?<space>[\s\u0085\p{Cf}]*)::/u;
+const OLD_WORKFLOW_COMMAND = /#\p{Cf}*#\p{Cf}*\[/gu;
 
 /**
  * Text bound for the Action's stdout that is not one of Tidemark's own commands: every line that the runner would
- * parse as a workflow command gets a backslash before it. `"ok\n  ::set-output name=x::y"` → `"ok\n  \\::set-output name=x::y"`.
+ * parse as a workflow command gets a backslash before it, and every `##[` gets one before its bracket.
+ * `"ok\n  ::set-output name=x::y\nerror=##[error]x"` → `"ok\n  \\::set-output name=x::y\nerror=##\\[error]x"`.
  */
 export function neutraliseWorkflowCommands(text: string): string {
   return text
     .split(/(\r\n|\r|\n)/)
-    .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\$<start>'))
+    .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\::').replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`))
     .join('');
 }

@@ -107,7 +107,23 @@ describe('comments, commits and logs', () => {
 describe('neutraliseWorkflowCommands', () => {
   it('puts a backslash before every line the runner would read as a command', () => {
     expect(neutraliseWorkflowCommands('ok\n  ::set-output name=x::y\r\n##[error]x\r::add-mask::z\n#[x] a::b')).toEqual(
-      'ok\n  \\::set-output name=x::y\r\n\\##[error]x\r\\::add-mask::z\n#[x] a::b',
+      'ok\n  \\::set-output name=x::y\r\n##\\[error]x\r\\::add-mask::z\n#[x] a::b',
+    );
+  });
+
+  it('breaks `##[` anywhere in a line, where the runner finds old-style commands, not only at its start', () => {
+    expect(neutraliseWorkflowCommands('WARN  lookup failed error=##[set-output name=updated;]1 ##[stop-commands]t')).toEqual(
+      'WARN  lookup failed error=##\\[set-output name=updated;]1 ##\\[stop-commands]t',
+    );
+  });
+
+  it('breaks `##[` with invisible format characters inside, which a culture-aware search skips', () => {
+    expect(neutraliseWorkflowCommands('x #\u200b#\u00ad[add-mask]y')).toEqual('x #\u200b#\u00ad\\[add-mask]y');
+  });
+
+  it('sees a `::` command behind any whitespace the runner trims, such as an em space or a zero-width space', () => {
+    expect(neutraliseWorkflowCommands('\u2003::set-output name=x::y\n\u200b\u3000::error::z')).toEqual(
+      '\u2003\\::set-output name=x::y\n\u200b\u3000\\::error::z',
     );
   });
 });

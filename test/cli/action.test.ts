@@ -208,8 +208,8 @@ describe('actionMain with a fake pipeline', () => {
     expect(code).toEqual(0);
     expect(lines).toEqual([
       '::add-mask::ghs_0123456789',
-      'WARN  lookup failed package=evil ::set-output name=x::y error=##[error]x',
-      'diff --git a/x b/x\n  \\::add-mask::nothing\n\\##[error]forged\n+::stop-commands::t\n',
+      'WARN  lookup failed package=evil ::set-output name=x::y error=##\\[error]x',
+      'diff --git a/x b/x\n  \\::add-mask::nothing\n##\\[error]forged\n+::stop-commands::t\n',
       '::warning file=a.yaml,line=1,title=Tidemark::bad%0A::error::forged',
     ]);
   });
