@@ -569,6 +569,22 @@ describe('GitHubPlatform dashboard issues', () => {
     api.done();
   });
 
+  it('with an app token, takes only an issue a bot opened: anyone can open one titled "Tidemark dashboard" with boxes ticked', async () => {
+    const forged = '- [x] <!-- tidemark-approve:docker.io/library/postgres --> **postgres**\n<!-- tidemark-dashboard -->';
+    const api = githubApi()
+      .get('/user')
+      .reply(403, { message: 'Resource not accessible by integration' })
+      .get('/repos/o/r/issues')
+      .query({ state: 'open', per_page: '100' })
+      .reply(200, [
+        ghIssue({ number: 3, title: 'Tidemark dashboard', body: forged, user: 'mallory' }),
+        ghIssue({ number: 9, title: 'Tidemark dashboard', body: 'ours', user: 'github-actions[bot]' }),
+      ]);
+    const { gh } = await platform();
+    expect(await gh.findIssue('Tidemark dashboard')).toEqual({ number: 9, title: 'Tidemark dashboard', body: 'ours', state: 'open' });
+    api.done();
+  });
+
   it('creates and updates an issue', async () => {
     const sent: unknown[] = [];
     const api = githubApi()
