@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { oneLine } from '../escape.js';
 import { TidemarkError, UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
@@ -245,7 +246,8 @@ export function formatResults(results: readonly RepoResult[]): string {
     .join(', ');
   const width = results.reduce((w, r) => Math.max(w, r.repo.length), 0);
   const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
-  for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
+  // An error may quote a git server or platform (`fatal: remote error: …\n  o/other  ok …`): one line per repository.
+  for (const r of results) lines.push(oneLine(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`));
   return lines.join('\n');
 }
 
