@@ -25,6 +25,14 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * Multi-line text for a terminal (a dry-run diff): line breaks and tabs stay, every other control character is shown
+ * as its code, so no escape sequence, bell or lone carriage return acts on the screen. `"a\u001b[2J\rb"` → `"a\\u001b[2J\\u000db"`.
+ */
+export function terminalText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Reference sigils as they stand after escaping: GitHub and GitLab turn `@user`, `#12`, `!12` (merge request), `~label`,
  * `%milestone`, `$12` (snippet) and `&12` (epic) into links and notifications after Markdown is rendered, so a
  * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter, so a version

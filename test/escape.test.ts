@@ -8,6 +8,7 @@ import {
   markdownText,
   neutraliseWorkflowCommands,
   oneLine,
+  terminalText,
 } from '../src/escape.js';
 
 const MARKER = '<!-- tidemark:update {"branch":"x","updates":[]} -->';
@@ -125,5 +126,11 @@ describe('neutraliseWorkflowCommands', () => {
     expect(neutraliseWorkflowCommands('\u2003::set-output name=x::y\n\u200b\u3000::error::z')).toEqual(
       '\u2003\\::set-output name=x::y\n\u200b\u3000\\::error::z',
     );
+  });
+});
+
+describe('terminalText', () => {
+  it('keeps line breaks, CRLF and tabs and shows every other control character as its code', () => {
+    expect(terminalText('a\tb\r\nc\u001b[2J\rd\u0007\u009b\n')).toEqual('a\tb\r\nc\\u001b[2J\\u000dd\\u0007\\u009b\n');
   });
 });
