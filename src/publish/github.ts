@@ -168,7 +168,8 @@ export class GitHubPlatform implements Platform {
     );
     const ours = `${this.owner}/${this.name}`.toLowerCase();
     return pulls
-      .filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name.toLowerCase() ?? ours) === ours)
+      // A fork's PR, also once the fork is deleted (`head.repo: null`): anyone can open those with any branch name.
+      .filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === ours)
       .map(toPullRequest);
   }
 
