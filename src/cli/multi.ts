@@ -7,6 +7,7 @@ import { oneLine } from '../escape.js';
 import { TidemarkError, UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
+import { countFailures, failureSentence } from '../plan/failures.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -255,5 +256,6 @@ export function describeResult(r: RepoResult): string {
   if (!r.summary) return r.error ?? '';
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
-  return `${counts} (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const failures = countFailures(s.plan);
+  return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
 }

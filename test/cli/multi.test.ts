@@ -335,4 +335,16 @@ describe('formatResults', () => {
       ].join('\n'),
     );
   });
+
+  it('says which hosts failed for a repository whose lookups failed, never only "partial"', () => {
+    const summary = summaryFor('org/web', {}, true);
+    const dep = (name: string, line: number) => ({ file: 'a.yaml', line, manager: 'kubernetes' as const, datasource: 'docker' as const, name, registryUrl: null, currentValue: '1.0.0', currentDigest: null, valueRange: null, digestRange: null });
+    summary.plan.unchanged = [
+      { dependency: dep('ghcr.io/a', 1), reason: 'lookup failed: ghcr.io could not be reached', kind: 'lookup-failed', failure: { host: 'ghcr.io', problem: 'could not be reached' } },
+      { dependency: dep('nginx', 2), reason: 'up to date', kind: 'up-to-date' },
+    ];
+    expect(formatResults([{ repo: 'org/web', status: 'partial', summary, error: null, durationMs: 250 }]).split('\n')[1]).toEqual(
+      '  org/web  partial  opened 0, updated 0, closed 0; 1 of 2 lookups failed: ghcr.io could not be reached (1) (0.3s)',
+    );
+  });
 });
