@@ -35,10 +35,10 @@ export function terminalText(text: string): string {
 /**
  * Reference sigils as they stand after escaping: GitHub and GitLab turn `@user`, `#12`, `!12` (merge request), `~label`,
  * `%milestone`, `$12` (snippet) and `&12` (epic) into links and notifications after Markdown is rendered, so a
- * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter, so a version
- * range such as `~1.2` stays as it is.
+ * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter or a quote (GitLab's
+ * `~"quoted label"`), so a version range such as `~1.2` stays as it is.
  */
-const REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_]))(?=[\p{L}\p{N}_])/gu;
+const REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_"]))(?=[\p{L}\p{N}_"])/gu;
 
 /**
  * Inline Markdown text that renders as exactly the characters given: no emphasis, link, image, heading, HTML,

@@ -52,6 +52,10 @@ describe('markdownText', () => {
     expect(markdownText('!12 ~security %v1 $3 &4 100% a & b ~1.2')).toEqual('\\!&#8203;12 \\~&#8203;security %&#8203;v1 $&#8203;3 &amp;&#8203;4 100% a &amp; b \\~1.2');
   });
 
+  it('breaks GitLab label and milestone references with quoted names', () => {
+    expect(markdownText('~"security fix" %"release 2"')).toEqual('\\~&#8203;"security fix" %&#8203;"release 2"');
+  });
+
   it('turns every control character and Unicode line separator into a space', () => {
     expect(markdownText('a\r\nb\u0000c\u001bd\u007fe\u0085f\u2028g\u2029h')).toEqual('a b c d e f g h');
   });
