@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { oneLine } from '../escape.js';
 import { TidemarkError, UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
+import { countFailures, failureSentence } from '../plan/failures.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -245,7 +247,8 @@ export function formatResults(results: readonly RepoResult[]): string {
     .join(', ');
   const width = results.reduce((w, r) => Math.max(w, r.repo.length), 0);
   const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
-  for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
+  // An error may quote a git server or platform (`fatal: remote error: …\n  o/other  ok …`): one line per repository.
+  for (const r of results) lines.push(oneLine(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`));
   return lines.join('\n');
 }
 
@@ -253,5 +256,6 @@ export function describeResult(r: RepoResult): string {
   if (!r.summary) return r.error ?? '';
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
-  return `${counts} (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const failures = countFailures(s.plan);
+  return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
 }
