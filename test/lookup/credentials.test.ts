@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RegistryConfig } from '../../src/config/types.js';
@@ -200,5 +200,30 @@ describe('Helm repositories', () => {
     expect((await src.releases(chart('app', 'https://charts.example.com/stable'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
     charts.done();
     cdn.done();
+  });
+});
+
+describe('Docker credential helpers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    // What a repository can plant in its checkout: a "helper" that would run with every secret in the environment.
+    dir = await mkdtemp(join(tmpdir(), 'tidemark-planted-'));
+    const helper = join(dir, 'docker-credential-fake');
+    await writeFile(helper, `#!/bin/sh\ntouch "${join(dir, 'ran')}"\nprintf '{"Username":"planted","Secret":"planted"}'\n`);
+    await chmod(helper, 0o755);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ credHelpers: { 'registry.example.com': 'fake' } }));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs no helper found through a relative PATH entry, which names the working directory (a checkout)', async () => {
+    const reg = nock('https://registry.example.com')
+      .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': 'Basic realm="x"' });
+    const logger = recording();
+    const env = { DOCKER_CONFIG: dir, PATH: `${relative(process.cwd(), dir)}:/usr/bin:/bin` };
+    const src = source([], { env, logger });
+    await expect(src.releases(image('registry.example.com/team/app'))).rejects.toMatchObject({ status: 401 });
+    await expect(access(join(dir, 'ran'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(logger.warnings).toEqual(['docker credential helper failed']);
+    reg.done();
   });
 });
