@@ -109,6 +109,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,
     credentials: (host, path) => credentials.fromRules(host, path),
+    holdsCredentials: (host) => credentials.holdsAny(host),
   });
   const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });

@@ -152,6 +152,16 @@ describe('plain HTTP', () => {
     charts.done();
     expect(logger.warnings).toEqual(['plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS']);
   });
+
+  it('reads an http:// Helm repository over HTTPS on a host the operator holds credentials for under another path', async () => {
+    const index = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n';
+    const charts = nock('https://charts.example.com').get('/incubator/index.yaml').matchHeader('authorization', noAuthorization).reply(200, index);
+    const logger = recording();
+    const src = source([{ matchHost: 'charts.example.com', pathPrefix: '/stable', username: 'u', password: 'p' }], { logger });
+    expect((await src.releases(chart('app', 'http://charts.example.com/incubator'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
+    charts.done();
+    expect(logger.warnings).toEqual(['plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS']);
+  });
 });
 
 describe('path prefixes', () => {
