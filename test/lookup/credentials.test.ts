@@ -132,6 +132,18 @@ describe('plain HTTP', () => {
     expect(logger.warnings).toEqual(['insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS']);
   });
 
+  it('keeps HTTPS however the repository spells a host the operator holds credentials for (ghcr.io., ghcr.io:80, full-width)', async () => {
+    const spellings: [string, string][] = [['ghcr.io.', 'https://ghcr.io.'], ['ghcr.io:80', 'https://ghcr.io:80'], ['ｇｈｃｒ.io', 'https://ghcr.io']];
+    for (const [spelling, origin] of spellings) {
+      const reg = nock(origin).get('/v2/acme/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(200, { tags: ['1.0.0'] });
+      const logger = recording();
+      const src = source([{ matchHost: 'ghcr.io', username: 'bot', password: 'pw' }], { logger, config: config({ [spelling]: { insecure: true } }) });
+      expect((await src.releases(image(`${spelling}/acme/app`))).releases).toEqual([{ version: '1.0.0' }]);
+      reg.done();
+      expect(logger.warnings).toEqual(['insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS']);
+    }
+  });
+
   it('keeps insecure: true for a registry nobody holds credentials for', async () => {
     const reg = nock('http://registry.lan').get('/v2/team/app/tags/list?n=1000').reply(200, { tags: ['1.0.0'] });
     const src = source([{ matchHost: 'registry.example.com', username: 'bot', password: 'pw' }], { config: config({ 'registry.lan': { insecure: true } }) });
@@ -156,11 +168,17 @@ describe('plain HTTP', () => {
   it('reads an http:// Helm repository over HTTPS on a host the operator holds credentials for under another path', async () => {
     const index = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n';
     const charts = nock('https://charts.example.com').get('/incubator/index.yaml').matchHeader('authorization', noAuthorization).reply(200, index);
+    const dotted = nock('https://charts.example.com.').get('/other/index.yaml').matchHeader('authorization', noAuthorization).reply(200, index);
     const logger = recording();
     const src = source([{ matchHost: 'charts.example.com', pathPrefix: '/stable', username: 'u', password: 'p' }], { logger });
     expect((await src.releases(chart('app', 'http://charts.example.com/incubator'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
+    expect((await src.releases(chart('app', 'http://charts.example.com./other'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
     charts.done();
-    expect(logger.warnings).toEqual(['plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS']);
+    dotted.done();
+    expect(logger.warnings).toEqual([
+      'plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS',
+      'plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS',
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@ import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
-import { mayCarryCredentials, type Credentials } from '../host-rules.js';
+import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
 import type { PackageReleases } from '../types.js';
 import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
@@ -88,7 +88,7 @@ export class HelmRepositoryClient {
    */
   private async authorized(base: string): Promise<{ url: string; authorization: string | null }> {
     const target = new URL(`${base}/index.yaml`);
-    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(target.host))) {
+    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) {
       this.opts.logger.warn('plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS', { host: target.host });
       target.protocol = 'https:';
     }
