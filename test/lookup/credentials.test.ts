@@ -99,6 +99,19 @@ describe('token realms', () => {
     expect(logger.warnings).toEqual(['credentials withheld from a token service the registry named; asking it anonymously']);
   });
 
+  it('never reads a token service on this machine for a registry elsewhere, whose Bearer token it would become', async () => {
+    for (const realm of ['http://127.0.0.1:8200/v1/token', 'https://localhost:8200/v1/token', 'https://0.0.0.0:8200/v1/token', 'http://[::1]:8200/v1/token']) {
+      const local = nock(new URL(realm).origin).get('/v1/token').query(true).reply(200, { token: 'local-secret' });
+      const reg = nock('https://registry.example.com')
+        .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': `Bearer realm="${realm}"` });
+      const src = source([]);
+      await expect(src.releases(image('registry.example.com/team/app'))).rejects.toThrow(`registry.example.com: refusing a token service on this machine (${new URL(realm).host}) for a registry elsewhere`);
+      reg.done();
+      expect(local.isDone()).toBe(false);
+      nock.cleanAll();
+    }
+  });
+
   it('sends credentials to a realm host the rule lists in authHosts, Docker config credentials included', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tidemark-docker-'));
     try {

@@ -53,6 +53,9 @@ export class TokenAuthority {
     if (creds && 'token' in creds) return `Bearer ${creds.token}`;
     if (challenge.scheme === 'basic') return creds ? basic(creds) : null;
     const realm = parseRealm(target.registry, challenge.realm);
+    if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
+      throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
+    }
     const sent = creds && this.mayReceive(target, realm) ? creds : null;
     const key = tokenKey(target.registry, challenge, scope, sent);
     const cached = this.tokens.get(key);
@@ -121,6 +124,16 @@ export class TokenAuthority {
     const lifetime = Math.max(typeof body.expires_in === 'number' ? body.expires_in : 60, 20);
     return { value, expiresAt: started + (lifetime - 10) * 1000 };
   }
+}
+
+/**
+ * A realm on this machine (`http://127.0.0.1:8200/v1/token`, `https://localhost/…`, `0.0.0.0`). Named by a registry
+ * elsewhere, it would have us read a local service (a secrets agent, a metadata proxy) and send its `token` back to that
+ * registry as our Bearer token; only a registry on this machine may name one.
+ */
+function onThisMachine(realm: URL): boolean {
+  const host = realm.hostname.replace(/\.$/, '');
+  return isLoopback(host) || host === '0.0.0.0' || host === '[::]';
 }
 
 function parseRealm(registry: string, realm: string): URL {
