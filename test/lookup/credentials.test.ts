@@ -100,7 +100,11 @@ describe('token realms', () => {
   });
 
   it('never reads a token service on this machine for a registry elsewhere, whose Bearer token it would become', async () => {
-    for (const realm of ['http://127.0.0.1:8200/v1/token', 'https://localhost:8200/v1/token', 'https://0.0.0.0:8200/v1/token', 'http://[::1]:8200/v1/token']) {
+    const realms = [
+      'http://127.0.0.1:8200/v1/token', 'https://localhost:8200/v1/token', 'https://0.0.0.0:8200/v1/token', 'http://[::1]:8200/v1/token',
+      'https://[::ffff:127.0.0.1]:8200/v1/token', 'https://2130706433:8200/v1/token', 'https://vault.localhost:8200/v1/token',
+    ];
+    for (const realm of realms) {
       const local = nock(new URL(realm).origin).get('/v1/token').query(true).reply(200, { token: 'local-secret' });
       const reg = nock('https://registry.example.com')
         .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': `Bearer realm="${realm}"` });

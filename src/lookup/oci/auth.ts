@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BlockList, isIPv4 } from 'node:net';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { realmRefusal, type Credentials } from '../host-rules.js';
@@ -133,7 +134,15 @@ export class TokenAuthority {
  */
 function onThisMachine(realm: URL): boolean {
   const host = realm.hostname.replace(/\.$/, '');
-  return isLoopback(host) || host === '0.0.0.0' || host === '[::]';
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const local = new BlockList();
+  local.addSubnet('127.0.0.0', 8, 'ipv4');
+  local.addAddress('0.0.0.0', 'ipv4');
+  local.addAddress('::1', 'ipv6');
+  local.addAddress('::', 'ipv6');
+  // The URL parser has already turned `2130706433` and `0177.1` into `127.0.0.1`; `[::ffff:7f00:1]` matches 127/8 here.
+  if (host.startsWith('[')) return local.check(host.slice(1, -1), 'ipv6');
+  return isIPv4(host) && local.check(host, 'ipv4');
 }
 
 function parseRealm(registry: string, realm: string): URL {
