@@ -260,6 +260,24 @@ describe('Docker credential helpers', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  it('goes on anonymously when the helper exits without reading its input', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'tidemark-early-'));
+    try {
+      await writeFile(join(bin, 'docker-credential-early'), '#!/bin/sh\nexit 1\n');
+      await chmod(join(bin, 'docker-credential-early'), 0o755);
+      await writeFile(join(bin, 'config.json'), JSON.stringify({ credsStore: 'early' }));
+      const hosts = Array.from({ length: 8 }, (_, i) => `r${i}.example.com`);
+      for (const host of hosts) nock(`https://${host}`).get('/v2/team/app/tags/list?n=1000').reply(200, { tags: ['1.0'] });
+      const logger = recording();
+      const src = source([], { env: { DOCKER_CONFIG: bin, PATH: `${bin}:/usr/bin:/bin` }, logger });
+      const found = await Promise.all(hosts.map((h) => src.releases(image(`${h}/team/app`))));
+      expect(found.map((f) => f.releases)).toEqual(hosts.map(() => [{ version: '1.0' }]));
+      expect(logger.warnings).toEqual(hosts.map(() => 'docker credential helper failed'));
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
   it('runs no helper found through a relative PATH entry, which names the working directory (a checkout)', async () => {
     const reg = nock('https://registry.example.com')
       .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': 'Basic realm="x"' });

@@ -159,6 +159,8 @@ async function runHelper(cmd: string, input: string, env: NodeJS.ProcessEnv, tim
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))));
+    // A helper that exits without reading its input closes the pipe (EPIPE); its exit code says what went wrong.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
