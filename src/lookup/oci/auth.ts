@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIPv4 } from 'node:net';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { realmRefusal, type Credentials } from '../host-rules.js';
+import { onThisMachine } from '../http-guards.js';
 import type { HttpClient } from '../http.js';
 import { isLoopback } from './reference.js';
 
@@ -54,6 +54,8 @@ export class TokenAuthority {
     if (creds && 'token' in creds) return `Bearer ${creds.token}`;
     if (challenge.scheme === 'basic') return creds ? basic(creds) : null;
     const realm = parseRealm(target.registry, challenge.realm);
+    // A realm on this machine named by a registry elsewhere would have us read a local service (a secrets agent, a
+    // metadata proxy) and send its `token` back to that registry as our Bearer token.
     if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
       throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
     }
@@ -125,24 +127,6 @@ export class TokenAuthority {
     const lifetime = Math.max(typeof body.expires_in === 'number' ? body.expires_in : 60, 20);
     return { value, expiresAt: started + (lifetime - 10) * 1000 };
   }
-}
-
-/**
- * A realm on this machine (`http://127.0.0.1:8200/v1/token`, `https://localhost/…`, `0.0.0.0`). Named by a registry
- * elsewhere, it would have us read a local service (a secrets agent, a metadata proxy) and send its `token` back to that
- * registry as our Bearer token; only a registry on this machine may name one.
- */
-function onThisMachine(realm: URL): boolean {
-  const host = realm.hostname.replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const local = new BlockList();
-  local.addSubnet('127.0.0.0', 8, 'ipv4');
-  local.addAddress('0.0.0.0', 'ipv4');
-  local.addAddress('::1', 'ipv6');
-  local.addAddress('::', 'ipv6');
-  // The URL parser has already turned `2130706433` and `0177.1` into `127.0.0.1`; `[::ffff:7f00:1]` matches 127/8 here.
-  if (host.startsWith('[')) return local.check(host.slice(1, -1), 'ipv6');
-  return isIPv4(host) && local.check(host, 'ipv4');
 }
 
 function parseRealm(registry: string, realm: string): URL {
