@@ -163,9 +163,12 @@ function skipped(repo: string): RepoResult {
   return { repo: withoutCredentials(repo), status: 'skipped', summary: null, error: 'stopping: not started', durationMs: 0 };
 }
 
-/** `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. */
+/**
+ * `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. A URL's user
+ * info is dropped, never part of the name: `https://ci:pass@git.example.com/a/b.git` gives the same name.
+ */
 function safeName(repo: string): string {
-  return repo.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  return repo.replace(/^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?/i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 /** Every message this logger writes carries `meta` (the repository, so concurrent runs' JSON lines can be told apart). */

@@ -157,6 +157,23 @@ describe('runMany', () => {
     }
   });
 
+  it('names a plain-git repository\'s plan file without the password of its URL', async () => {
+    const planOuts: (string | null)[] = [];
+    await runMany({
+      ...base,
+      platform: 'git',
+      planDir: '/plans',
+      repos: ['https://ci:s3cret-pass@git.example.com/o/b.git'],
+      gitBaseUrl: null,
+      clone: async () => {},
+      run: async (opts) => {
+        planOuts.push(opts.planOut);
+        return summaryFor('x');
+      },
+    });
+    expect(planOuts).toEqual([join('/plans', 'git.example.com_o_b.git.json')]);
+  });
+
   it('passes each run its own checkout and removes it afterwards', async () => {
     const dirs: string[] = [];
     await runMany({
