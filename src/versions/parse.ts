@@ -83,24 +83,75 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = '', rev, revStyle = '' } = g;
-  // A bare number after a suffix belongs to it: `16.4.0-debian-12` is Debian 12, not build 12 of `-debian`.
+  // A bare number after a suffix belongs to it (`16.4.0-debian-12` is Debian 12), unless readSuffix finds it is a build.
   if (rev !== undefined && revStyle === '' && suffix !== '') [suffix, rev] = [`${suffix}-${rev}`, undefined];
   const underscore = UNDERSCORE_BUILD.exec(releaseText)?.groups;
   if (underscore?.release && rev === undefined) [releaseText, rev, revStyle] = [underscore.release, underscore.build, '_'];
   const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? '.';
   if (seps.some((s) => s !== separator)) return null;
+  let parts = releaseText.split(separator);
+  const read = readSuffix(suffix);
+  // Ubuntu's respin of a dated build: `noble-20241118.1` is 20241118, build 1 — the same family as `noble-20241015`.
+  if (parts.length === 2 && separator === '.' && COMPACT_DATE.test(parts[0]!)) {
+    read.build.unshift(Number(parts[1]));
+    parts = parts.slice(0, 1);
+  }
   return {
     raw: tag,
     prefix: g.prefix ?? '',
-    release: releaseText.split(separator).map(Number),
+    release: parts.map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, '')) : null,
-    compatibility: suffix,
+    compatibility: read.family,
     revision: rev !== undefined ? Number(rev) : null,
     ...(rev !== undefined ? { revisionStyle: revStyle.toLowerCase() } : {}),
-    calendar: isCalendar(releaseText.split(separator)),
+    ...(read.build.length > 0 ? { build: read.build } : {}),
+    calendar: isCalendar(parts),
   };
+}
+
+/** `20241118`: a valid year, month and day. */
+const COMPACT_DATE = /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+
+/** Dates and timestamps: `20251014`, `202411071011`, `20241107101122`, Unix seconds `1669829893`. */
+const DATE_LIKE = /^(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}|1\d{9})$/;
+
+/** Words whose following number counts builds: `3.10-master-777`, `21-ea-32`, `1.2-build-40`. */
+const BUILD_WORDS = new Set(['ea', 'master', 'main', 'build', 'nightly', 'snapshot', 'develop', 'trunk', 'ci']);
+
+/** A number glued to a build marker: Windows `KB4487017`, Java `b06`, `build123`. */
+const GLUED_BUILD = /^(?<word>KB|b|build)(?<n>\d+)$/i;
+
+/** A group of digits, dotted or not: `777`, `0.1`, `923.1669829893`. */
+const NUMBER_GROUP = /^\d+(?:\.\d+)*$/;
+
+/**
+ * Splits a tag's suffix into its family (words, with each build written `*`) and its builds, in order.
+ * - a number right after the version: `7.2-0.1`, `8.7-923.1669829893`, `4.8.1-20251014-windowsservercore-ltsc2022`
+ * - a date or timestamp anywhere: `4.8.0-apache-202411071011`
+ * - a number after a build word: `3.10-master-777`, `22-ea-7-windowsservercore-1809`
+ * - a number glued to KB or b: `1803-KB4487017`, `8u432-b06-jre`
+ * Any other number names the family: `debian-12`, `windowsservercore-1809`, `alpine3.20`, `jdk17`.
+ */
+export function readSuffix(suffix: string): { family: string; build: number[] } {
+  if (suffix === '') return { family: '', build: [] };
+  const pieces = suffix.split(/([-_])/);
+  const build: number[] = [];
+  let previous = '';
+  for (let i = 0; i < pieces.length; i += 2) {
+    const piece = pieces[i]!;
+    const glued = GLUED_BUILD.exec(piece)?.groups;
+    if (NUMBER_GROUP.test(piece) && (i === 0 || DATE_LIKE.test(piece) || BUILD_WORDS.has(previous.toLowerCase()))) {
+      build.push(...piece.split('.').map(Number));
+      pieces[i] = '*';
+    } else if (glued?.word && glued.n) {
+      build.push(Number(glued.n));
+      pieces[i] = `${glued.word}*`;
+    }
+    previous = piece;
+  }
+  return { family: pieces.join(''), build };
 }
 
 /** A chart version (`1.2.3`, `v1.2`, `1.0.0-rc.1+build.5`) as a version; null past 128 characters or when unreadable. */
@@ -160,5 +211,5 @@ export function splitIdentifiers(pre: string): (string | number)[] {
 function isCalendar(parts: string[]): boolean {
   const first = parts[0] ?? '';
   if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
-  return /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(first) && parts.length === 1;
+  return COMPACT_DATE.test(first) && parts.length === 1;
 }

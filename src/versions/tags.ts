@@ -1,0 +1,68 @@
+import { buildsOf, familySuffix } from './compare.js';
+import type { ParsedVersion } from './types.js';
+
+export type Parse = (value: string) => ParsedVersion | null;
+
+/** A package's values read one way (a scheme, or a versioning regex). */
+export interface ReadTags {
+  /** Every distinct value, in first-seen order, with how it reads (null: not a version). */
+  entries: readonly { version: string; parsed: ParsedVersion | null }[];
+  /** Families (see familyKey) whose own history shows a version gaining a part. */
+  flexible: ReadonlySet<string>;
+}
+
+/**
+ * A package's tags or chart versions, read once however many references to the package a run plans: `plan` builds
+ * one per package and every reference's pick reuses it (reading tags was the top CPU cost at 1,000 references).
+ * Each way of reading (scheme, versioning regex) is computed on first use and kept.
+ */
+export class TagIndex {
+  readonly values: readonly string[];
+  private readonly reads = new Map<string, ReadTags>();
+
+  constructor(values: readonly string[]) {
+    this.values = [...new Set(values)];
+  }
+
+  read(key: string, parse: Parse): ReadTags {
+    const known = this.reads.get(key);
+    if (known) return known;
+    const entries = this.values.map((version) => ({ version, parsed: parse(version) }));
+    const read = { entries, flexible: flexibleFamilies(entries) };
+    this.reads.set(key, read);
+    return read;
+  }
+}
+
+/** Prefix, separator, numbering and suffix words: what two tags must share to be one family. */
+export function familyKey(p: ParsedVersion): string {
+  return `${p.prefix}\u0000${p.separator}\u0000${p.calendar}\u0000${familySuffix(p)}`;
+}
+
+/**
+ * Build-numbered families where a released version gained a part: Temurin's `11.0.16.1_1-jdk` beside `11.0.16_8-jdk`.
+ * Each tag there is one build, not a floating alias, so `11.0.16_8` → `11.0.16.1_1` → `11.0.17_8` is one line of
+ * releases. A family without builds (`1.27-alpine` beside `1.27.3-alpine`) keeps its precision.
+ */
+function flexibleFamilies(entries: ReadTags['entries']): Set<string> {
+  const byFamily = new Map<string, Set<string>>();
+  for (const { parsed } of entries) {
+    if (!parsed || parsed.prerelease || buildsOf(parsed).length === 0) continue;
+    const key = familyKey(parsed);
+    const releases = byFamily.get(key) ?? new Set<string>();
+    releases.add(parsed.release.join('.'));
+    byFamily.set(key, releases);
+  }
+  const out = new Set<string>();
+  for (const [key, releases] of byFamily) {
+    if ([...releases].some((r) => extendsAnother(r, releases))) out.add(key);
+  }
+  return out;
+}
+
+/** `11.0.16.1` when `11.0.16` is there too. */
+function extendsAnother(release: string, releases: ReadonlySet<string>): boolean {
+  const parts = release.split('.');
+  for (let n = parts.length - 1; n >= 1; n--) if (releases.has(parts.slice(0, n).join('.'))) return true;
+  return false;
+}
