@@ -44,3 +44,11 @@ function versionText(p: ParsedVersion): string {
 export function readingText(r: TagReading): string {
   return `${r.family} ${r.version}${r.build === null ? '' : ` build ${r.build}`}`;
 }
+
+/** Words in a suffix that mark builds nobody on a stable tag wants pointed at: `23-ea-3-jdk`, `3.12-nightly-815`. */
+const UNSTABLE = new Set(['ea', 'nightly', 'snapshot', 'dev', 'develop', 'alpha', 'beta', 'rc', 'preview', 'canary', 'edge', 'unstable']);
+
+/** The suffix has an early-access, nightly or pre-release word (`22-ea-7-jdk`). */
+export function unstableFamily(p: ParsedVersion): boolean {
+  return p.compatibility.split(/[-_.]/).some((w) => UNSTABLE.has(w.toLowerCase()));
+}

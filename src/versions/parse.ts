@@ -16,8 +16,11 @@ const DOCKER_TAG =
 const TIMESTAMP_TAG =
   /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 
-/** Eclipse Temurin's `17.0.10_7`: a dotted version, then the build after an underscore. */
-const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
+/** Eclipse Temurin's `17.0.10_7` (and a GA `22_36`): the version, then the build after an underscore. */
+const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)*)_(?<build>\d+)$/;
+
+/** Java 8's update numbering: `8u432-b06-jre` is Java 8 update 432, build 6, in the `-jre` family. */
+const JAVA_UPDATE = /^(?<major>\d+)u(?<update>\d+)(?:-(?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 
 /** Chart versions: semver with an optional `v`, tolerating one or two parts as Helm does (`1.2` → 1.2). */
 const CHART_VERSION =
@@ -78,6 +81,15 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
     return {
       raw: tag, prefix: stamp.prefix ?? '', release: `${stamp.date}-${stamp.time}`.split('-').map(Number), separator: 'T',
       prerelease: null, compatibility: stamp.suffix ?? '', revision: null, calendar: true,
+    };
+  }
+  const java = JAVA_UPDATE.exec(tag)?.groups;
+  if (java?.major && java.update) {
+    const read = readSuffix(java.suffix ?? '');
+    const release = [Number(java.major), Number(java.update)];
+    return {
+      raw: tag, prefix: '', release, separator: 'u', prerelease: null, compatibility: read.family, revision: null,
+      ...(read.build.length > 0 ? { build: read.build } : {}), calendar: false,
     };
   }
   const g = DOCKER_TAG.exec(tag)?.groups;

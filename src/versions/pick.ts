@@ -1,5 +1,5 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
-import { familyLabel, readingOf, type TagReading } from './family.js';
+import { familyLabel, readingOf, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
@@ -195,14 +195,15 @@ export function heldVerdict(verdicts: readonly CandidateVerdict[]): CandidateVer
 
 /**
  * The newest version newer than the current one in another family, when the current family has nothing newer:
- * `11.0.16_8-jdk` beside `22-jdk` and `17.0.13_11-jre`. Other numberings (calendar versions), pre-releases the current
- * one would not take, and versions outside allowedVersions are not news.
+ * `11.0.16_8-jdk` beside `22-jdk` and `17.0.13_11-jre`. Other numberings (calendar versions), pre-releases and
+ * early-access or nightly builds the current one would not take, and versions outside allowedVersions are not news.
  */
 function newestElsewhere(cur: ParsedVersion, judged: Judged[], policy: PickPolicy): PickResult['elsewhere'] {
   let newest: ParsedVersion | undefined;
   for (const { parsed, verdict } of judged) {
     if (!parsed || verdict.rejectKind !== 'shape' || parsed.calendar !== cur.calendar) continue;
-    if (parsed.prerelease && !cur.prerelease && !policy.allowPrerelease) continue;
+    const unstable = (parsed.prerelease && !cur.prerelease) || (unstableFamily(parsed) && !unstableFamily(cur));
+    if (unstable && !policy.allowPrerelease) continue;
     if (compareParsed(parsed, cur) <= 0) continue;
     if (policy.allowedVersions && !satisfiesAllowed(parsed, policy.allowedVersions)) continue;
     if (!newest || compareParsed(parsed, newest) > 0 || (compareParsed(parsed, newest) === 0 && parsed.raw < newest.raw)) newest = parsed;

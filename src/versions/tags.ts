@@ -40,29 +40,36 @@ export function familyKey(p: ParsedVersion): string {
 }
 
 /**
- * Build-numbered families where a released version gained a part: Temurin's `11.0.16.1_1-jdk` beside `11.0.16_8-jdk`.
+ * Build-numbered families where a released version gained a part: Temurin's `11.0.16.1_1-jdk` after `11.0.16_8-jdk`.
  * Each tag there is one build, not a floating alias, so `11.0.16_8` → `11.0.16.1_1` → `11.0.17_8` is one line of
- * releases. A family without builds (`1.27-alpine` beside `1.27.3-alpine`) keeps its precision.
+ * releases. Not when both lines carry the same builds (.NET's `4.8-20251014-…` beside `4.8.1-20251014-…` are two
+ * products maintained side by side), and never in a family without builds (`1.27-alpine` beside `1.27.3-alpine`).
  */
 function flexibleFamilies(entries: ReadTags['entries']): Set<string> {
-  const byFamily = new Map<string, Set<string>>();
+  const byFamily = new Map<string, Map<string, Set<string>>>();
   for (const { parsed } of entries) {
-    if (!parsed || parsed.prerelease || buildsOf(parsed).length === 0) continue;
+    const builds = parsed && !parsed.prerelease ? buildsOf(parsed) : [];
+    if (!parsed || builds.length === 0) continue;
     const key = familyKey(parsed);
-    const releases = byFamily.get(key) ?? new Set<string>();
-    releases.add(parsed.release.join('.'));
+    const releases = byFamily.get(key) ?? new Map<string, Set<string>>();
+    const release = parsed.release.join('.');
+    releases.set(release, (releases.get(release) ?? new Set()).add(builds.join('.')));
     byFamily.set(key, releases);
   }
   const out = new Set<string>();
   for (const [key, releases] of byFamily) {
-    if ([...releases].some((r) => extendsAnother(r, releases))) out.add(key);
+    if ([...releases.keys()].some((r) => extendsAnother(r, releases))) out.add(key);
   }
   return out;
 }
 
-/** `11.0.16.1` when `11.0.16` is there too. */
-function extendsAnother(release: string, releases: ReadonlySet<string>): boolean {
+/** `11.0.16.1` when `11.0.16` is there too, with none of the same builds. */
+function extendsAnother(release: string, releases: ReadonlyMap<string, ReadonlySet<string>>): boolean {
   const parts = release.split('.');
-  for (let n = parts.length - 1; n >= 1; n--) if (releases.has(parts.slice(0, n).join('.'))) return true;
+  const builds = releases.get(release) ?? new Set();
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const shorter = releases.get(parts.slice(0, n).join('.'));
+    if (shorter && ![...shorter].some((b) => builds.has(b))) return true;
+  }
   return false;
 }
