@@ -1,9 +1,9 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
-import { familyLabel, readingOf, unstableFamily, type TagReading } from './family.js';
+import { familyLabel, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
-import { familyKey, TagIndex, type Parse } from './tags.js';
+import { familyKey, TagIndex, type Parse, type TagEntry } from './tags.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 export interface PickPolicy {
@@ -76,7 +76,7 @@ export function pickTarget(current: string, candidates: readonly string[] | TagI
   }
   const read = index.read(`${policy.scheme}\u0000${policy.versioning ?? ''}`, parse);
   const flexible = read.flexible.has(familyKey(cur));
-  const judged = read.entries.map(({ version, parsed }) => judge(version, parsed, cur, policy, flexible));
+  const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
   const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);
   const spelling = spellingOf(cur.raw);
   const sameSpelling = (p: ParsedVersion): number => (spellingOf(p.raw) === spelling ? 1 : 0);
@@ -123,14 +123,14 @@ interface Judged {
   verdict: CandidateVerdict;
 }
 
-function judge(version: string, parsed: ParsedVersion | null, cur: ParsedVersion, policy: PickPolicy, flexible: boolean): Judged {
+function judge(entry: TagEntry, cur: ParsedVersion, policy: PickPolicy, flexible: boolean): Judged {
+  const { version, parsed, reading } = entry;
   if (!parsed) {
     const kind = policy.versioning ? null : notVersionKind(version);
     const why = policy.versioning ? 'does not match the versioning regex' : NOT_VERSION[kind ?? 'unreadable'];
     return { parsed, verdict: reject(version, 'not-version', why) };
   }
-  const reading = readingOf(parsed);
-  const out = (kind: RejectKind, reason: string): Judged => ({ parsed, verdict: { ...reject(version, kind, reason), reading } });
+  const out = (rejectKind: RejectKind, reason: string): Judged => ({ parsed, verdict: { version, verdict: 'rejected', reason, rejectKind, reading } });
   // Helm reads chart versions as semver, where `v1.3.0` and `1.3.0` are one version: a chart switching spelling stays in its family.
   const chartPrefix = policy.scheme === 'semver' && !policy.versioning;
   const seen = chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed;
@@ -170,8 +170,9 @@ function chooseTargets(cur: ParsedVersion, eligible: ParsedVersion[], separateMa
 
 /** Versions of the current shape newest first, then the rest by name: a stable order for `--explain`. */
 function orderVerdicts(judged: Judged[]): CandidateVerdict[] {
-  const readable = judged.filter((j) => j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version');
-  const rest = judged.filter((j) => !readable.includes(j));
+  const readable: Judged[] = [];
+  const rest: Judged[] = [];
+  for (const j of judged) (j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version' ? readable : rest).push(j);
   readable.sort((a, b) => compareParsed(b.parsed!, a.parsed!) || (a.verdict.version < b.verdict.version ? -1 : 1));
   rest.sort((a, b) => (a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0));
   return [...readable, ...rest].map((j) => j.verdict);

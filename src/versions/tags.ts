@@ -1,12 +1,20 @@
 import { buildsOf, familySuffix } from './compare.js';
+import { readingOf, type TagReading } from './family.js';
 import type { ParsedVersion } from './types.js';
 
 export type Parse = (value: string) => ParsedVersion | null;
 
+export interface TagEntry {
+  version: string;
+  parsed: ParsedVersion | null;
+  /** For `--explain`; absent when the value is not a version. */
+  reading?: TagReading;
+}
+
 /** A package's values read one way (a scheme, or a versioning regex). */
 export interface ReadTags {
   /** Every distinct value, in first-seen order, with how it reads (null: not a version). */
-  entries: readonly { version: string; parsed: ParsedVersion | null }[];
+  entries: readonly TagEntry[];
   /** Families (see familyKey) whose own history shows a version gaining a part. */
   flexible: ReadonlySet<string>;
 }
@@ -27,7 +35,10 @@ export class TagIndex {
   read(key: string, parse: Parse): ReadTags {
     const known = this.reads.get(key);
     if (known) return known;
-    const entries = this.values.map((version) => ({ version, parsed: parse(version) }));
+    const entries = this.values.map((version): TagEntry => {
+      const parsed = parse(version);
+      return parsed ? { version, parsed, reading: readingOf(parsed) } : { version, parsed };
+    });
     const read = { entries, flexible: flexibleFamilies(entries) };
     this.reads.set(key, read);
     return read;
