@@ -83,8 +83,10 @@ export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion, 
   if (candidate.prefix !== current.prefix) {
     return `prefix ${show(candidate.prefix)} differs from the current ${show(current.prefix)}`;
   }
+  // Another suffix is the reason before another precision: `11.0.16.1_1-jre` is not a `-jdk` tag at all.
   if (candidate.release.length !== current.release.length && !flexLength) {
-    return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
+    const family = candidate.compatibility !== current.compatibility ? familyMismatch(current, candidate) : null;
+    return family ?? `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
   // `2024.10.1` after `1.2.3` is another numbering, not a major update (and the other way round).
   if (candidate.calendar !== current.calendar) {
@@ -93,6 +95,10 @@ export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion, 
   if (candidate.release.length > 1 && current.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }
+  return familyMismatch(current, candidate);
+}
+
+function familyMismatch(current: ParsedVersion, candidate: ParsedVersion): string | null {
   if (familySuffix(candidate) === familySuffix(current)) return null;
   if (candidate.compatibility !== current.compatibility) {
     return `suffix ${show(candidate.compatibility)} differs from the current ${show(current.compatibility)}`;

@@ -321,7 +321,7 @@ describe('createPlan', () => {
       '  21.0.1_12-jdk    rejected  X.Y.Z_*-jdk    21.0.1     12     outside allowedVersions "<12"',
       '  11.0.16.1_1-jdk  picked    X.Y.Z.W_*-jdk  11.0.16.1  1      newest minor/patch version in the same tag family',
       '  11.0.16_8-jdk    rejected  X.Y.Z_*-jdk    11.0.16    8      the current version',
-      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      has 4 version parts, the current has 3',
+      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      suffix "jre" differs from the current "jdk"',
       '  22-jdk           rejected  X-jdk          22         -      has 1 version parts, the current has 3',
       '',
       'apps/batch.yaml:4 eclipse-temurin 21.0.1_12-jdk: stays: no newer tag in the X.Y.Z_*-jdk family; newest overall 22-jdk',
@@ -329,7 +329,7 @@ describe('createPlan', () => {
       '  21.0.1_12-jdk    rejected  X.Y.Z_*-jdk    21.0.1     12     the current version',
       '  11.0.16.1_1-jdk  rejected  X.Y.Z.W_*-jdk  11.0.16.1  1      older than the current version',
       '  11.0.16_8-jdk    rejected  X.Y.Z_*-jdk    11.0.16    8      older than the current version',
-      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      has 4 version parts, the current has 3',
+      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      suffix "jre" differs from the current "jdk"',
       '  22-jdk           rejected  X-jdk          22         -      has 1 version parts, the current has 3',
       '',
     ]);
