@@ -80,7 +80,14 @@ function extendsAnother(release: string, releases: ReadonlyMap<string, ReadonlyS
   const builds = releases.get(release) ?? new Set();
   for (let n = parts.length - 1; n >= 1; n--) {
     const shorter = releases.get(parts.slice(0, n).join('.'));
-    if (shorter && ![...shorter].some((b) => builds.has(b))) return true;
+    if (shorter && !shareAny(builds, shorter)) return true;
   }
+  return false;
+}
+
+/** Walks the smaller set, so a family is O(its tags) whatever a registry lists: 125k builds of `1.0` cost no more. */
+function shareAny(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
   return false;
 }

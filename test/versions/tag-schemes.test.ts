@@ -212,3 +212,12 @@ describe('TagIndex', () => {
     }
   });
 });
+
+describe('tag reading under a hostile registry', () => {
+  it('reads a family built to make the precision check quadratic (its cost is in npm run bench)', () => {
+    const many: string[] = ['1.0_999999-jdk'];
+    for (let i = 1; i <= 10_000; i++) many.push(`1.0_${i}-jdk`, `1.0.${i}_999999-jdk`);
+    const result = pickTarget('1.0.5_999999-jdk', new TagIndex(many), { scheme: 'docker' });
+    expect(result.targets).toEqual([patch('1.0.10000_999999-jdk')]);
+  });
+});
