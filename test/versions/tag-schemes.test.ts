@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDockerTag, pickTarget, readingOf, TagIndex, type PickPolicy, type PickedTarget } from '../../src/versions/index.js';
+import { parseDockerTag, pickTarget, readingOf, TagIndex, updateType, type PickPolicy, type PickedTarget } from '../../src/versions/index.js';
 
 function tags(name: string): string[] {
   const url = new URL(`../../fixtures/versions/${name}.json`, import.meta.url);
@@ -219,5 +219,18 @@ describe('tag reading under a hostile registry', () => {
     for (let i = 1; i <= 10_000; i++) many.push(`1.0_${i}-jdk`, `1.0.${i}_999999-jdk`);
     const result = pickTarget('1.0.5_999999-jdk', new TagIndex(many), { scheme: 'docker' });
     expect(result.targets).toEqual([patch('1.0.10000_999999-jdk')]);
+  });
+});
+
+describe('update type of a build-only change', () => {
+  it.each([
+    ['4.8.1-20250909-windowsservercore-ltsc2022', '4.8.1-20251014-windowsservercore-ltsc2022', 'patch'],
+    ['1803-KB4487017', '1803-KB4499167', 'patch'],
+    ['21-ea-32', '21-ea-35', 'patch'],
+    ['8.7-923.1669829893', '8.7-1049', 'patch'],
+    ['4.8.0-apache-202412311500', '4.8.0-apache-202501020900', 'patch'],
+    ['1803-KB4499167', '1809-KB4493509', 'major'],
+  ] as const)('%s → %s is %s', (from, to, expected) => {
+    expect(updateType(from, to)).toEqual(expected);
   });
 });
