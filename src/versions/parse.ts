@@ -155,7 +155,7 @@ export function readSuffix(suffix: string): { family: string; build: number[] } 
     const piece = pieces[i]!;
     const glued = GLUED_BUILD.exec(piece)?.groups;
     if (NUMBER_GROUP.test(piece) && (i === 0 || DATE_LIKE.test(piece) || BUILD_WORDS.has(previous.toLowerCase()))) {
-      build.push(...piece.split('.').map(Number));
+      for (const n of piece.split('.')) build.push(Number(n));
       pieces[i] = '*';
     } else if (glued?.word && glued.n) {
       build.push(Number(glued.n));
