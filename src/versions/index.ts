@@ -1,5 +1,6 @@
 export type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
-export { notVersionKind, parseChartVersion, parseCustom, parseDockerTag, parseVersion, readSuffix, splitIdentifiers } from './parse.js';
+export { notVersionKind, parseChartVersion, parseCustom, parseDockerTag, parseVersion, splitIdentifiers } from './parse.js';
+export { readSuffix } from './suffix.js';
 export { buildsOf, compareParsed, familySuffix, shapeMismatch, updateType, updateTypeOf } from './compare.js';
 export { familyLabel, readingOf, readingText, type TagReading } from './family.js';
 export { familyKey, TagIndex } from './tags.js';

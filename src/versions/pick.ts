@@ -3,7 +3,7 @@ import { familyLabel, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
-import { familyKey, TagIndex, type Parse, type TagEntry } from './tags.js';
+import { familyKey, readKey, TagIndex, type Parse, type TagEntry } from './tags.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 export interface PickPolicy {
@@ -74,7 +74,7 @@ export function pickTarget(current: string, candidates: readonly string[] | TagI
     const verdicts = [...index.values].sort().map((version) => reject(version, 'not-version', 'the current value is not a version'));
     return { current: null, targets: [], verdicts, reason };
   }
-  const read = index.read(`${policy.scheme}\u0000${policy.versioning ?? ''}`, parse);
+  const read = index.read(readKey(policy.scheme, policy.versioning), parse);
   const flexible = read.flexible.has(familyKey(cur));
   const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
   const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);

@@ -45,6 +45,11 @@ export class TagIndex {
   }
 }
 
+/** The key of one way of reading a package's values: its scheme and versioning regex. */
+export function readKey(scheme: string, versioning: string | null | undefined): string {
+  return `${scheme}\u0000${versioning ?? ''}`;
+}
+
 /** Prefix, separator, numbering and suffix words: what two tags must share to be one family. */
 export function familyKey(p: ParsedVersion): string {
   return `${p.prefix}\u0000${p.separator}\u0000${p.calendar}\u0000${familySuffix(p)}`;
