@@ -9,6 +9,18 @@ import type { Problem } from './types.js';
 
 /** Files larger than this are reported, not read: real GitOps YAML is far smaller, and memory stays bounded. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * Line breaks plus flow entries (`,` `[` `{`) a file may have: each is about one YAML node, and the parser holds ~1 KB
+ * per node, so `[1,1,1,…]` in 10 MB took 4 GB and a minute. The largest real manifests (CRD bundles) have ~30k lines.
+ */
+export const MAX_FILE_ITEMS = 100_000;
+/**
+ * What one repository's files may hold together: the texts stay in memory for the whole scan, and the syntax trees of
+ * documents that need other files (Flux, kustomize, values overrides) until its end. 40 values overrides of 99k lines
+ * each took 75 s and 1.6 GB.
+ */
+export const MAX_SCAN_BYTES = 64 * 1024 * 1024;
+export const MAX_SCAN_ITEMS = 300_000;
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
 export interface WalkOptions {
@@ -32,6 +44,7 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
   const root = await realpath(dir);
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
+  const left: Budget = { bytes: MAX_SCAN_BYTES, items: MAX_SCAN_ITEMS };
   // Globs from the repository's config: matched on RE2 (config/glob.ts), never by a backtracking regex.
   const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = (await gitRoot(root)) !== undefined ? await ancestorRules(root) : undefined;
@@ -52,9 +65,14 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
       } else if (isDir) {
         await visit(childRel, here);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
-        const read = await readText(path.join(abs, entry.name), childRel);
-        if ('text' in read) files.push({ path: childRel, text: read.text });
-        else problems.push(read);
+        const read = await readText(path.join(abs, entry.name), childRel, left);
+        if ('text' in read) {
+          files.push({ path: childRel, text: read.text });
+          left.bytes -= read.bytes;
+          left.items -= read.items;
+        } else {
+          problems.push(read);
+        }
       }
     }
   };
@@ -74,19 +92,44 @@ async function symlinkProblem(root: string, dirAbs: string, name: string, rel: s
   }
 }
 
-async function readText(abs: string, rel: string): Promise<{ text: string } | Problem> {
+interface Budget {
+  bytes: number;
+  items: number;
+}
+
+/** The file's text and what it takes from the repository's budget (`left`), or why it is not read. */
+async function readText(abs: string, rel: string, left: Budget): Promise<({ text: string } & Budget) | Problem> {
   const size = (await stat(abs)).size;
   if (size > MAX_FILE_BYTES) {
     return { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` };
+  }
+  if (size > left.bytes) {
+    return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_BYTES / 1024 / 1024} MB of YAML; this file is past that and skipped` };
   }
   const bytes = await readFile(abs);
   if (bytes.subarray(0, 8192).includes(0)) return { file: rel, line: 1, message: 'binary file; skipped' };
   try {
     // ignoreBOM keeps a leading BOM in the text, so offsets match the file as the editor will read it.
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    const items = countItems(text, MAX_FILE_ITEMS);
+    if (items > MAX_FILE_ITEMS) return { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` };
+    if (items > left.items) {
+      return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
+    }
+    return { text, bytes: size, items };
   } catch {
     return { file: rel, line: 1, message: 'not valid UTF-8; skipped' };
   }
+}
+
+/** Line breaks and flow entries in `text`, counted up to just past `max`: `a: [1, 2]\n` has 3. */
+function countItems(text: string, max: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n <= max; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44 || c === 91 || c === 123) n++;
+  }
+  return n;
 }
 
 async function gitRoot(start: string): Promise<string | undefined> {
