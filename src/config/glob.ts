@@ -28,9 +28,17 @@ export function globMatches(glob: string, subject: string): boolean {
   return compiled.re.test(subject) !== compiled.negated;
 }
 
-/** One predicate for several globs: true when any matches. */
+/** One predicate for several globs: true when any matches. Each compiles once, here, not once per subject. */
 export function globsMatcher(globs: readonly string[]): (subject: string) => boolean {
-  return (subject) => globs.some((g) => globMatches(g, subject));
+  const compiled: { re: LinearRegex; negated: boolean }[] = [];
+  for (const glob of globs) {
+    try {
+      compiled.push(compileGlob(glob));
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+    }
+  }
+  return (subject) => compiled.some(({ re, negated }) => re.test(subject) !== negated);
 }
 
 /** A message when `glob` is not one RE2 can run, else null. */

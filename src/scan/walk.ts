@@ -6,12 +6,13 @@ import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
 import type { Problem } from './types.js';
+import { countYamlItems } from './yaml.js';
 
 /** Files larger than this are reported, not read: real GitOps YAML is far smaller, and memory stays bounded. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /**
- * Line breaks plus flow entries (`,` `[` `{`) a file may have: each is about one YAML node, and the parser holds ~1 KB
- * per node, so `[1,1,1,…]` in 10 MB took 4 GB and a minute. The largest real manifests (CRD bundles) have ~30k lines.
+ * YAML items (countYamlItems) a file may have: `[1,1,1,…]` in 10 MB took 4 GB and a minute to parse. The largest real
+ * manifests (CRD bundles) have ~30k lines.
  */
 export const MAX_FILE_ITEMS = 100_000;
 /**
@@ -111,7 +112,7 @@ async function readText(abs: string, rel: string, left: Budget): Promise<({ text
   try {
     // ignoreBOM keeps a leading BOM in the text, so offsets match the file as the editor will read it.
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    const items = countItems(text, MAX_FILE_ITEMS);
+    const items = countYamlItems(text, MAX_FILE_ITEMS);
     if (items > MAX_FILE_ITEMS) return { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` };
     if (items > left.items) {
       return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
@@ -120,16 +121,6 @@ async function readText(abs: string, rel: string, left: Budget): Promise<({ text
   } catch {
     return { file: rel, line: 1, message: 'not valid UTF-8; skipped' };
   }
-}
-
-/** Line breaks and flow entries in `text`, counted up to just past `max`: `a: [1, 2]\n` has 3. */
-function countItems(text: string, max: number): number {
-  let n = 0;
-  for (let i = 0; i < text.length && n <= max; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 44 || c === 91 || c === 123) n++;
-  }
-  return n;
 }
 
 async function gitRoot(start: string): Promise<string | undefined> {
