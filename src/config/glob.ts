@@ -10,10 +10,10 @@ import { LINEAR_ENGINE_NOTE, PatternError, type LinearRegex } from '../versions/
  * and a leading `!` negating the whole glob. `!(a)` needs lookahead and is refused.
  * Example: `ghcr.io/acme/*` → `^(?:ghcr\.io/acme/[^/]*)$`; `apps/prod/**` also matches `apps/prod` itself.
  */
-export function compileGlob(glob: string): { re: LinearRegex; negated: boolean } {
+export function compileGlob(glob: string, flags = ''): { re: LinearRegex; negated: boolean } {
   const negated = glob.startsWith('!') && !glob.startsWith('!(');
   const body = negated ? glob.slice(1) : glob;
-  return { re: compileMemo(`^(?:${translate(body)})$`, ''), negated };
+  return { re: compileMemo(`^(?:${translate(body)})$`, flags), negated };
 }
 
 /** Whether `subject` matches `glob`; a glob RE2 cannot run (config loading reports it) matches nothing. */

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
+import { compileGitignore, type Gitignore } from './gitignore.js';
 import type { Problem } from './types.js';
 import { countYamlItems } from './yaml.js';
 
@@ -33,7 +33,7 @@ export interface WalkOptions {
 interface Rules {
   base: string;
   prefix?: string;
-  ig: Ignore;
+  ig: Gitignore;
 }
 
 /**
@@ -147,10 +147,15 @@ async function ancestorRules(root: string): Promise<Rules[]> {
   return out;
 }
 
+/** A `.gitignore` larger than this (or not a regular file) is not read: real ones are a few KB. */
+const MAX_GITIGNORE_BYTES = 256 * 1024;
+
 async function loadRules(absDir: string, base: string): Promise<Rules[]> {
   try {
-    const text = await readFile(path.join(absDir, '.gitignore'), 'utf8');
-    return [{ base, ig: ignore().add(text) }];
+    const file = path.join(absDir, '.gitignore');
+    const info = await stat(file);
+    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return [];
+    return [{ base, ig: compileGitignore(await readFile(file, 'utf8')) }];
   } catch {
     return [];
   }
@@ -160,7 +165,7 @@ function isIgnored(rules: Rules[], rel: string, isDir: boolean): boolean {
   for (const { base, prefix, ig } of rules) {
     const sub = prefix ? `${prefix}/${rel}` : base === '' ? rel : rel.startsWith(base + '/') ? rel.slice(base.length + 1) : undefined;
     if (sub === undefined) continue;
-    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+    if (ig.ignores(sub, isDir)) return true;
   }
   return false;
 }

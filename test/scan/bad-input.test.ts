@@ -144,6 +144,28 @@ describe('scanning a directory with bad input', () => {
     expect(json).toEqual({ dependencies: [dep('apps/pod.yml', 5, 'kubernetes', 'nginx', '1.25')], problems: [] });
   });
 
+  it('matches .gitignore patterns in linear time: many ** against a deep directory chain', async () => {
+    mkdirSync(path.join(dir, '.git'));
+    write('.gitignore', '**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/c\n!**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/e\n');
+    const deep = 'a/'.repeat(60);
+    write(`${deep}pod.yaml`, POD('nginx:1.25'));
+    write(`${deep}c/pod.yaml`, POD('ignored/x:1.0'));
+    const started = Date.now();
+    const json = scanToJson(await scanDirectory(dir));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(json).toEqual({ dependencies: [dep(`${deep}pod.yaml`, 5, 'kubernetes', 'nginx', '1.25')], problems: [] });
+  });
+
+  it('reads .gitignore patterns as git does: anchoring, directories only, negation, escapes and case', async () => {
+    mkdirSync(path.join(dir, '.git'));
+    write('.gitignore', ['# comment', '/top.yaml', 'logs/', 'sub/*.tmp.yaml', '*.skip.yaml', '!keep.skip.yaml', '\\#hash.yaml', '{a,b}.yaml', 'Upper.yaml', ''].join('\n'));
+    for (const f of ['top.yaml', 'x/top.yaml', 'logs/pod.yaml', 'x/logs/pod.yaml', 'logs.yaml', 'sub/a.tmp.yaml', 'x/sub/a.tmp.yaml', 'y/z.skip.yaml', 'keep.skip.yaml', '#hash.yaml', '{a,b}.yaml', 'a.yaml', 'upper.yaml']) {
+      write(f, POD(`x/${f.replace(/[^a-z]/g, '')}:1.0`));
+    }
+    const json = scanToJson(await scanDirectory(dir));
+    expect(json.dependencies.map((d) => (d as { file: string }).file)).toEqual(['a.yaml', 'keep.skip.yaml', 'logs.yaml', 'x/sub/a.tmp.yaml', 'x/top.yaml']);
+  });
+
   it('honours a .gitignore above the scanned directory inside the work tree', async () => {
     mkdirSync(path.join(dir, '.git'));
     write('.gitignore', 'sub/skip/\n');
