@@ -48,7 +48,8 @@ export function rangeProblem(s: string): string | null {
       regexFromLiteral(s);
       return null;
     } catch (err) {
-      return `invalid regex ${s}: ${regexErrorText(err)}`;
+      const shown = s.length > 64 ? `${s.slice(0, 60)}… (${s.length} characters)` : s;
+      return `invalid regex ${shown}: ${regexErrorText(err)}`;
     }
   }
   return semver.validRange(s) === null ? `invalid semver range "${s}"` : null;
