@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
@@ -83,6 +84,35 @@ describe('cloneUrl and authHeader', () => {
     expect(existsSync(join(dir, '.git', 'shallow'))).toEqual(true);
     expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).not.toContain('ghs_secret_value');
   });
+
+  it('ends every git process of a clone that is aborted, so a stalled server holds no connection after the deadline', async () => {
+    const open = new Set<Socket>();
+    let closed = 0;
+    const server = createServer((socket) => {
+      open.add(socket);
+      socket.resume();
+      socket.on('close', () => {
+        open.delete(socket);
+        closed++;
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of open) socket.destroy();
+      server.close();
+    });
+    const port = (server.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-stall-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const deadline = new AbortController();
+    const clone = gitClone({ url: `http://127.0.0.1:${port}/o/a.git`, dir: join(dir, 'a'), platform: 'git', token: null, shallow: false, signal: deadline.signal });
+    clone.catch(() => undefined);
+    while (open.size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    deadline.abort();
+    await expect(clone).rejects.toThrow(`git clone http://127.0.0.1:${port}/o/a.git failed`);
+    for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect({ open: open.size, closed }).toEqual({ open: 0, closed: 1 });
+  });
 });
 
 describe('runMany', () => {
@@ -140,7 +170,7 @@ describe('runMany', () => {
 
   it('keeps each repository on one summary line when a git server sends lines of its own in an error', async () => {
     const pkt = (text: string) => `${(Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')}${text}`;
-    const server = createServer((_req, res) => {
+    const server = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
       res.end(`${pkt('# service=git-upload-pack\n')}0000${pkt('ERR no access\n  o/other  ok       opened 3, updated 0, closed 0 (1.0s)')}`);
     });

@@ -5,6 +5,7 @@ import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
 import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
+import { countYamlItems } from '../../scan/yaml.js';
 import type { PackageReleases } from '../types.js';
 import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
 
@@ -101,6 +102,11 @@ export class HelmRepositoryClient {
 
 /** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
 export const MAX_INDEX_ENTRIES = 100_000;
+/**
+ * Most YAML items (countYamlItems) an `index.yaml` may have to be parsed: real ones have ~20 lines per chart version,
+ * under a million in all; js-yaml holds ~100 bytes per item, and 64 MB of `- {}` took 15 s and 1 GB.
+ */
+export const MAX_INDEX_ITEMS = 1_500_000;
 
 /**
  * Parses an `index.yaml` into chart name → entries, as listed (Helm writes newest first). Everything is validated at
@@ -109,6 +115,9 @@ export const MAX_INDEX_ENTRIES = 100_000;
  * More than `MAX_INDEX_ENTRIES` versions in all is an error, not a truncation: which ones would be missing is unknown.
  */
 export function parseHelmIndex(text: string, host: string, logger?: Logger): Map<string, HelmChartEntry[]> {
+  if (countYamlItems(text, MAX_INDEX_ITEMS) > MAX_INDEX_ITEMS) {
+    throw new RegistryError(`${host}: index.yaml has over ${MAX_INDEX_ITEMS} YAML items (lines and flow entries); not parsed`, { host });
+  }
   let doc: unknown;
   try {
     doc = jsYaml.load(text, { schema: jsYaml.FAILSAFE_SCHEMA });
