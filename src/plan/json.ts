@@ -47,7 +47,8 @@ export function explanationText(explanations: readonly Explanation[]): string {
       ...e.candidates.map((c) => [c.version, c.verdict, c.reading?.family ?? '-', c.reading?.version ?? '-', c.reading?.build ?? '-', c.reason]),
     ];
     const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
-    for (const r of rows) lines.push(oneLine(`  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`));
+    // A failed lookup has no candidates: no header over an empty table.
+    if (e.candidates.length > 0) for (const r of rows) lines.push(oneLine(`  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`));
     lines.push('');
   }
   return lines.join('\n');
