@@ -42,8 +42,7 @@ export function compileGitignore(text: string): Gitignore {
 }
 
 function compileLine(raw: string): GitignoreRule | null {
-  // Trailing spaces are dropped unless escaped (`a\ `).
-  let line = raw.replace(/\r$/, '').replace(/(?<!\\) +$/, '');
+  let line = trimTrailingSpaces(raw.replace(/\r$/, ''));
   if (line === '' || line.startsWith('#')) return null;
   const negated = line.startsWith('!');
   if (negated) line = line.slice(1);
@@ -53,10 +52,20 @@ function compileLine(raw: string): GitignoreRule | null {
   const anchored = line.includes('/');
   if (line.startsWith('/')) line = line.slice(1);
   // Braces, parentheses and a leading `!` are literal in `.gitignore`, unlike in config globs.
-  const glob = line.replace(/[{}()]/g, '\\$&').replace(/^!/, '\\!');
+  let glob = line.replace(/[{}()]/g, '\\$&').replace(/^!/, '\\!');
+  // `foo/**` is what is inside foo, not foo itself, so `!foo/keep.yaml` can re-include a file there.
+  if (glob.endsWith('/**')) glob += '/*';
   try {
     return { re: compileGlob(anchored ? glob : `**/${glob}`, 'i').re, negated, dirOnly };
   } catch {
     return null;
   }
+}
+
+/** Trailing spaces are dropped unless escaped (`a\\ ` keeps one); a loop, since a regex is quadratic on `   …x`. */
+function trimTrailingSpaces(line: string): string {
+  let end = line.length;
+  while (end > 0 && line[end - 1] === ' ') end--;
+  if (end < line.length && end > 0 && line[end - 1] === '\\') end++;
+  return line.slice(0, end);
 }
