@@ -62,7 +62,7 @@ function compileLine(raw: string): GitignoreRule | null {
   }
 }
 
-/** Trailing spaces are dropped unless escaped (`a\\ ` keeps one); a loop, since a regex is quadratic on `   …x`. */
+/** Trailing spaces are dropped unless escaped (`a\ ` keeps one); a loop, since a regex is quadratic on `   …x`. */
 function trimTrailingSpaces(line: string): string {
   let end = line.length;
   while (end > 0 && line[end - 1] === ' ') end--;
