@@ -8,6 +8,7 @@ import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
+import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { type CloneFn, cloneUrl, gitClone } from './clone.js';
 
@@ -254,4 +255,12 @@ export function describeResult(r: RepoResult): string {
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
   return `${counts} (${(r.durationMs / 1000).toFixed(1)}s)`;
+}
+
+/** Each repository's plan for the fleet report, named as given (plain git: the URL's last segment), or why it has none. */
+export function reportInputs(results: readonly RepoResult[], platform: PlatformKind): RepoInput[] {
+  return results.map((r) => {
+    const repo = reportRepoName(r.repo, platform);
+    return r.summary ? { repo, plan: r.summary.plan } : { repo, error: r.error ?? r.status };
+  });
 }
