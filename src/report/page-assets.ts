@@ -38,6 +38,7 @@ td.num, th.num { text-align: right; }
   .uses td::before, .repos td::before { content: attr(data-label) ": "; color: var(--muted); font-family: system-ui, sans-serif; }
   .controls { position: static; }
   .controls label { display: flex; justify-content: space-between; width: 100%; }
+  .controls label.check { justify-content: flex-start; gap: 6px; }
 }
 `;
 
