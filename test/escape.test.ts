@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  htmlText,
   breakComments,
   commitText,
   markdownCode,
@@ -109,5 +110,15 @@ describe('neutraliseWorkflowCommands', () => {
     expect(neutraliseWorkflowCommands('ok\n  ::set-output name=x::y\r\n##[error]x\r::add-mask::z\n#[x] a::b')).toEqual(
       'ok\n  \\::set-output name=x::y\r\n\\##[error]x\r\\::add-mask::z\n#[x] a::b',
     );
+  });
+});
+
+describe('htmlText', () => {
+  it('escapes text for element content and quoted attributes alike', () => {
+    expect(htmlText(`</script><!--x" onload='y' &amp;`)).toEqual('&lt;/script&gt;&lt;!--x&quot; onload=&#39;y&#39; &amp;amp;');
+  });
+
+  it('keeps text on one line and drops the controls that reorder what a reader sees', () => {
+    expect(htmlText('web\n\u202egpj.exe\u2066x\u2069')).toEqual('web gpj.exex');
   });
 });
