@@ -46,7 +46,7 @@ describe('buildReport', () => {
       ],
       at,
     );
-    const [api] = reportToJson(report).packages as { newest: string | null; drift: boolean }[];
+    const [api] = (reportToJson(report) as { packages: { newest: string | null; drift: boolean }[] }).packages;
     expect([api?.newest, api?.drift]).toEqual(['2.0.0', true]);
     expect(report.packages[0]?.uses.map((u) => [u.environment, u.status, u.note])).toEqual([
       ['prod', 'current', null],
