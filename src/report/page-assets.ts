@@ -19,6 +19,9 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; background: var(--soft); }
 td.num, th.num { text-align: right; }
+.uses { table-layout: fixed; }
+.uses th:nth-child(1) { width: 17%; } .uses th:nth-child(2) { width: 12%; } .uses th:nth-child(3) { width: 33%; }
+td.loc, td.ver { overflow-wrap: anywhere; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; padding: 10px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; position: sticky; top: 0; z-index: 1; }
 .controls select { font: inherit; padding: 2px 4px; max-width: 16rem; }
 .pkg { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin: 12px 0; }
@@ -71,12 +74,14 @@ export const PAGE_SCRIPT = `
       if (!p.hidden) n++;
     });
     var key = sort.value;
-    var order = function (p) { return Number(p.getAttribute('data-order')); };
-    pkgs.slice().sort(function (a, b) {
-      if (key === 'behind') return behind(b) - behind(a) || order(a) - order(b);
-      if (key === 'uses') return visibleRows(b).length - visibleRows(a).length || order(a) - order(b);
-      return order(a) - order(b);
-    }).forEach(function (p) { list.appendChild(p); });
+    var keyed = pkgs.map(function (p) {
+      var k = key === 'behind' ? behind(p) : key === 'uses' ? visibleRows(p).length : 0;
+      return { p: p, k: k, order: Number(p.getAttribute('data-order')) };
+    });
+    keyed.sort(function (a, b) { return b.k - a.k || a.order - b.order; });
+    var fragment = document.createDocumentFragment();
+    keyed.forEach(function (x) { fragment.appendChild(x.p); });
+    list.appendChild(fragment);
     shown.textContent = n + ' of ' + pkgs.length + ' packages shown';
   }
   [repo, env, driftOnly, sort].forEach(function (el) { el.addEventListener('change', apply); });
