@@ -90,7 +90,7 @@ function controls(report: FleetReport, envs: readonly string[]): string {
     `<label>Environment <select id="filter-env"><option value="">all</option>${envOptions.join('')}<option value="-">none</option></select></label>`,
     '<label>Sort by <select id="sort"><option value="behind">how far behind</option><option value="name">name</option><option value="uses">number of uses</option></select></label>',
     '<label class="check"><input type="checkbox" id="filter-drift"> drift only</label>',
-    `<output id="shown">${count(report.packages.length, 'package', 'packages')}</output>`,
+    `<output id="shown">${report.packages.length} of ${report.packages.length} packages shown</output>`,
     '</form>',
   ].join('\n');
 }

@@ -3,19 +3,20 @@ import type { Plan, Unchanged, Update } from '../plan/types.js';
 import type { Dependency, Problem } from '../scan/types.js';
 import { environmentOf } from './environment.js';
 import type { FleetReport, RepoInput, ReportPackage, ReportRepository, ReportUse, UseStatus } from './types.js';
-import { behindOf, highestVersion, NOT_BEHIND, UNKNOWN, worse } from './versions.js';
+import { behindOf, highestVersion, NOT_BEHIND, type ReadVersion, UNKNOWN, versionReader, worse } from './versions.js';
 
 /** Many repositories' plans (or why a repository has none) → the fleet view: every package and each of its uses. */
 export function buildReport(inputs: readonly RepoInput[], generatedAt: Date): FleetReport {
   const repositories: ReportRepository[] = [];
   const packages = new Map<string, { name: string; datasource: Dependency['datasource']; uses: ReportUse[] }>();
+  const read = versionReader();
   for (const [repoIndex, input] of inputs.entries()) {
     if ('error' in input) {
       repositories.push({ repo: input.repo, dependencies: 0, updates: 0, problems: [{ file: '', line: 0, message: input.error }], error: input.error });
       continue;
     }
     const { plan } = input;
-    const uses = usesOf(plan, input.repo, repoIndex);
+    const uses = usesOf(plan, input.repo, repoIndex, read);
     repositories.push({ repo: input.repo, dependencies: uses.length, updates: plan.updates.length, problems: problemsOf(plan), error: null });
     for (const { dep, use } of uses) {
       const name = packageName(dep);
@@ -25,7 +26,7 @@ export function buildReport(inputs: readonly RepoInput[], generatedAt: Date): Fl
       packages.set(key, entry);
     }
   }
-  return { generatedAt, repositories, packages: [...packages.values()].map(toPackage).sort(byNameThenDatasource) };
+  return { generatedAt, repositories, packages: [...packages.values()].map((p) => toPackage(p, read)).sort(byNameThenDatasource) };
 }
 
 /**
@@ -45,25 +46,28 @@ interface Found {
 }
 
 /** One use per scanned dependency: the plan holds each in `updates` (once per target), `unchanged`, or both. */
-function usesOf(plan: Plan, repo: string, repoIndex: number): Found[] {
+function usesOf(plan: Plan, repo: string, repoIndex: number, read: ReadVersion): Found[] {
   const updates = new Map<Dependency, Update[]>();
   const unchanged = new Map<Dependency, Unchanged>();
   for (const u of plan.updates) updates.set(u.dependency, [...(updates.get(u.dependency) ?? []), u]);
   for (const u of plan.unchanged) unchanged.set(u.dependency, u);
   const failures = new Map(failedLookups(plan).map((f) => [f.dependency, `lookup failed: ${f.host} ${f.problem}`]));
   const deps = [...new Set([...updates.keys(), ...unchanged.keys()])];
-  return deps.map((dep) => ({ dep, use: useOf(dep, updates.get(dep) ?? [], unchanged.get(dep), failures.get(dep) ?? null, repo, repoIndex) }));
+  return deps.map((dep) => ({ dep, use: useOf(dep, updates.get(dep) ?? [], unchanged.get(dep), failures.get(dep) ?? null, { repo, repoIndex, read }) }));
 }
 
-function useOf(dep: Dependency, updates: Update[], stays: Unchanged | undefined, failure: string | null, repo: string, repoIndex: number): ReportUse {
+function useOf(
+  dep: Dependency, updates: Update[], stays: Unchanged | undefined, failure: string | null, at: { repo: string; repoIndex: number; read: ReadVersion },
+): ReportUse {
+  const { repo, repoIndex, read } = at;
   const base = {
     repo, repoIndex, file: dep.file, line: dep.line, environment: environmentOf(dep.file),
     currentValue: dep.currentValue, currentDigest: dep.currentDigest,
   };
   const scheme = dep.datasource === 'helm' ? 'semver' : 'docker';
-  const target = highestUpdate(updates, scheme);
+  const target = highestUpdate(updates, scheme, read);
   if (target) {
-    return { ...base, newValue: target.newValue, updateType: target.updateType, status: 'update', note: failure, behind: behindOf(dep.currentValue, target, scheme) };
+    return { ...base, newValue: target.newValue, updateType: target.updateType, status: 'update', note: failure, behind: behindOf(dep.currentValue, target, scheme, read) };
   }
   const status = statusOf(stays, failure);
   const reasons = status === 'failed' ? [failure ?? stays?.reason ?? 'lookup failed'] : [status === 'current' ? null : stays?.reason, failure];
@@ -71,8 +75,9 @@ function useOf(dep: Dependency, updates: Update[], stays: Unchanged | undefined,
   return { ...base, newValue: null, updateType: null, status, note, behind: status === 'failed' ? UNKNOWN : NOT_BEHIND };
 }
 
-function highestUpdate(updates: readonly Update[], scheme: 'docker' | 'semver'): Update | null {
-  const top = highestVersion(updates.map((u) => u.newValue), scheme);
+function highestUpdate(updates: readonly Update[], scheme: 'docker' | 'semver', read: ReadVersion): Update | null {
+  if (updates.length <= 1) return updates[0] ?? null;
+  const top = highestVersion(updates.map((u) => u.newValue), scheme, { read });
   return updates.find((u) => u.newValue === top) ?? updates[0] ?? null;
 }
 
@@ -97,12 +102,12 @@ function problemsOf(plan: Plan): Problem[] {
   return [...plan.problems, ...lookups];
 }
 
-function toPackage(entry: { name: string; datasource: Dependency['datasource']; uses: ReportUse[] }): ReportPackage {
+function toPackage(entry: { name: string; datasource: Dependency['datasource']; uses: ReportUse[] }, read: ReadVersion): ReportPackage {
   const uses = entry.uses.sort((a, b) => a.repoIndex - b.repoIndex || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return {
     name: entry.name,
     datasource: entry.datasource,
-    newest: newestOf(uses, entry.datasource === 'helm' ? 'semver' : 'docker'),
+    newest: newestOf(uses, entry.datasource === 'helm' ? 'semver' : 'docker', read),
     drift: new Set(uses.map((u) => u.currentValue)).size > 1,
     uses,
     behind: uses.reduce((w, u) => worse(w, u.behind), NOT_BEHIND),
@@ -113,11 +118,11 @@ function toPackage(entry: { name: string; datasource: Dependency['datasource']; 
  * The highest version any use would move to; if none moves, the highest current version among the uses whose lookup
  * succeeded (floating tags are not versions); null when no lookup of this package succeeded.
  */
-export function newestOf(uses: readonly ReportUse[], scheme: 'docker' | 'semver'): string | null {
+export function newestOf(uses: readonly ReportUse[], scheme: 'docker' | 'semver', read?: ReadVersion): string | null {
   const targets = uses.flatMap((u) => (u.newValue === null ? [] : [u.newValue]));
-  if (targets.length > 0) return highestVersion(targets, scheme);
+  if (targets.length > 0) return highestVersion(targets, scheme, { ...(read && { read }) });
   const lookedUp = uses.filter((u) => u.status === 'current' || u.status === 'held');
-  return highestVersion(lookedUp.flatMap((u) => (u.currentValue === null ? [] : [u.currentValue])), scheme, { versionsOnly: true });
+  return highestVersion(lookedUp.flatMap((u) => (u.currentValue === null ? [] : [u.currentValue])), scheme, { versionsOnly: true, ...(read && { read }) });
 }
 
 function byNameThenDatasource(a: ReportPackage, b: ReportPackage): number {
