@@ -98,7 +98,7 @@ function controls(report: FleetReport, envs: readonly string[]): string {
 function packageArticle(p: ReportPackage, order: number, envs: readonly string[]): string {
   const tags = [`<span class="tag ds">${p.datasource === 'helm' ? 'chart' : 'image'}</span>`];
   if (p.drift) tags.push('<span class="tag drift">drift</span>');
-  if (p.behind.label) tags.push(`<span class="tag b${p.behind.rank}">${p.behind.rank === 1 ? 'lookup failed' : p.behind.label}</span>`);
+  if (p.behind.label) tags.push(`<span class="tag b${p.behind.rank}">${htmlText(p.behind.rank === 1 ? 'lookup failed' : p.behind.label)}</span>`);
   const newest = p.newest === null ? '<span class="failed">unknown</span>' : `<code>${htmlText(p.newest)}</code>`;
   const failed = p.uses.some((u) => u.status === 'failed');
   const why = p.newest === null ? (failed ? ' (lookup failed)' : ' (not looked up)') : failed ? ' <span class="failed">(some lookups failed)</span>' : '';

@@ -36,7 +36,11 @@ export function buildReport(inputs: readonly RepoInput[], generatedAt: Date): Fl
  */
 export function packageName(dep: Pick<Dependency, 'datasource' | 'name' | 'registryUrl'>): string {
   if (dep.datasource !== 'helm' || !dep.registryUrl) return dep.name;
-  const base = dep.registryUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^/@]*@/, '').replace(/\/+$/, '');
+  const rest = dep.registryUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
+  const slash = rest.indexOf('/');
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  // User info ends at the authority's last `@` (`ci:p@ss@host` is user `ci`, password `p@ss`).
+  const base = rest.slice(authority.lastIndexOf('@') + 1);
   return `${base}/${dep.name}`;
 }
 

@@ -83,9 +83,10 @@ describe('packageName', () => {
     expect([
       packageName({ datasource: 'helm', name: 'web', registryUrl: 'https://ci:s3cret@charts.example.com/stable/' }),
       packageName({ datasource: 'helm', name: 'redis', registryUrl: 'oci://ghcr.io/acme/charts' }),
+      packageName({ datasource: 'helm', name: 'db', registryUrl: 'https://ci:p@ss@charts.example.com/team@x' }),
       packageName({ datasource: 'helm', name: 'common', registryUrl: null }),
       packageName({ datasource: 'docker', name: 'nginx', registryUrl: null }),
-    ]).toEqual(['charts.example.com/stable/web', 'ghcr.io/acme/charts/redis', 'common', 'nginx']);
+    ]).toEqual(['charts.example.com/stable/web', 'ghcr.io/acme/charts/redis', 'charts.example.com/team@x/db', 'common', 'nginx']);
   });
 });
 
