@@ -2,10 +2,10 @@ import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import type { PlatformKind } from '../publish/types.js';
+import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, reportInputs, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 

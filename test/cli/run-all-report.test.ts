@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CronDeps, cronMain } from '../../src/cli/cron.js';
 import { run } from '../../src/run.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { makeBareRepos } from '../ship/git-repos.js';
+import { makeBareRepos, summaryFor } from '../ship/git-repos.js';
 
 describe('run-all --report-dir over plain git repositories and a real registry', () => {
   let registry: TestRegistry;
@@ -75,5 +75,19 @@ describe('run-all --report-dir over plain git repositories and a real registry',
       },
     ]);
     expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toContain('<td data-label="Repository">gone</td><td colspan="3" data-label="Result" class="failed">failed: ');
+  });
+
+  it('prints the summary, logs why, and exits 1 when the report cannot be written', async () => {
+    const blocker = path.join(out, 'a-file');
+    await writeFile(blocker, 'not a directory\n');
+    const printed: string[] = [];
+    const logs: { level: string; msg: string }[] = [];
+    const code = await cronMain({ repos: 'acme/a', reportDir: path.join(blocker, 'report') }, {
+      run: async (opts) => summaryFor(opts.repo!), clone: async () => {}, discover: async () => [], env: {}, signal: new AbortController().signal,
+      writeErr: (line) => logs.push(JSON.parse(line) as { level: string; msg: string }), print: (text) => printed.push(text), isTTY: false,
+    });
+    expect(code).toBe(1);
+    expect(printed.map((p) => p.replace(/\(\d+\.\ds\)/g, '(Ns)'))).toEqual(['Tidemark: 1 repository: 1 ok\n  acme/a  ok       opened 0, updated 0, closed 0 (Ns)']);
+    expect(logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['fleet report could not be written']);
   });
 });
