@@ -24,7 +24,8 @@ td.num, th.num { text-align: right; }
 td.loc, td.ver { overflow-wrap: anywhere; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; padding: 10px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; position: sticky; top: 0; z-index: 1; }
 .controls select { font: inherit; padding: 2px 4px; max-width: 16rem; }
-.pkg { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin: 12px 0; content-visibility: auto; contain-intrinsic-size: auto 180px; }
+.pkg { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin: 12px 0; }
+.large > .pkg { content-visibility: auto; contain-intrinsic-size: auto 180px; }
 .pkg .sub { margin: 2px 0 8px; }
 .tag { font-size: 0.78rem; font-weight: 600; padding: 1px 7px; border-radius: 10px; border: 1px solid currentColor; white-space: nowrap; }
 .ds { color: var(--muted); }
