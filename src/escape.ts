@@ -1,7 +1,7 @@
 /**
  * The one place where text written by a repository or a registry (names, tags, file paths, reasons built from them,
  * Helm `sources`/`home`, error messages) is made safe for what reads it: GitHub/GitLab Markdown, commit messages,
- * log lines and the GitHub Actions runner's workflow commands. Every function returns one line.
+ * log lines, the GitHub Actions runner's workflow commands and the fleet report's HTML page. Every function returns one line.
  *
  * Invariant: no output of this module contains `<!--` or `-->`, so untrusted text can never open, close or forge a
  * hidden marker (`<!-- tidemark:update … -->`, `<!-- tidemark-approve:… -->`).
@@ -140,4 +140,16 @@ export function neutraliseWorkflowCommands(text: string): string {
     .split(/(\r\n|\r|\n)/)
     .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\::').replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`))
     .join('');
+}
+
+/** Bidirectional overrides and isolates (`\u202e`…): they reorder what a reader sees (`exe.1.0.0` for `0.0.1.exe`). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text for an HTML page, safe both as element content and inside a quoted attribute value: one line, no bidi controls,
+ * `& < > " '` as entities. `</script><!--x" onload="y` → `&lt;/script&gt;&lt;!--x&quot; onload=&quot;y`.
+ */
+export function htmlText(text: string): string {
+  return oneLine(text).replace(BIDI, '').replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  htmlText,
   breakComments,
   commitText,
   markdownCode,
@@ -136,5 +137,15 @@ describe('neutraliseWorkflowCommands', () => {
 describe('terminalText', () => {
   it('keeps line breaks, CRLF and tabs and shows every other control character as its code', () => {
     expect(terminalText('a\tb\r\nc\u001b[2J\rd\u0007\u009b\n')).toEqual('a\tb\r\nc\\u001b[2J\\u000dd\\u0007\\u009b\n');
+  });
+});
+
+describe('htmlText', () => {
+  it('escapes text for element content and quoted attributes alike', () => {
+    expect(htmlText(`</script><!--x" onload='y' &amp;`)).toEqual('&lt;/script&gt;&lt;!--x&quot; onload=&#39;y&#39; &amp;amp;');
+  });
+
+  it('keeps text on one line and drops the controls that reorder what a reader sees', () => {
+    expect(htmlText('web\n\u202egpj.exe\u2066x\u2069')).toEqual('web gpj.exex');
   });
 });

@@ -10,6 +10,7 @@ import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
+import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { type CloneFn, cloneUrl, gitClone } from './clone.js';
 
@@ -261,4 +262,12 @@ export function describeResult(r: RepoResult): string {
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
   const failures = countFailures(s.plan);
   return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
+}
+
+/** Each repository's plan for the fleet report, named as given (plain git: the URL's last segment), or why it has none. */
+export function reportInputs(results: readonly RepoResult[], platform: PlatformKind): RepoInput[] {
+  return results.map((r) => {
+    const repo = reportRepoName(r.repo, platform);
+    return r.summary ? { repo, plan: r.summary.plan } : { repo, error: r.error ?? r.status };
+  });
 }
