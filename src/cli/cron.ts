@@ -5,7 +5,7 @@ import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, type RepoResult, runMany, selectShard } from './multi.js';
+import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, realTimer, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -18,6 +18,8 @@ export interface CronFlags {
   gitUrl?: string;
   concurrency?: string;
   shard?: string;
+  /** `--shard-count N` / `TIDEMARK_SHARD_COUNT`: with `JOB_COMPLETION_INDEX` (an Indexed Job) the shard is index+1 of N. */
+  shardCount?: string;
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
@@ -68,7 +70,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env)];
   const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
   const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
-  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const shard = resolveShard(flags.shard, flags.shardCount, deps.env);
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
   const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');

@@ -218,6 +218,28 @@ export function parseShard(text: string): Shard {
 }
 
 /**
+ * The shard this process runs, from `--shard`/`TIDEMARK_SHARD` or else from a Kubernetes Indexed Job: the pod's
+ * `JOB_COMPLETION_INDEX` (0-based) with `--shard-count`/`TIDEMARK_SHARD_COUNT` = N is shard `index+1` of N. An explicit
+ * shard wins; an index without a count means nothing (a plain Job); a count without an index, an index outside 0..N-1
+ * or one that is not a number is a usage error (exit 2), never a silent run over every repository.
+ */
+export function resolveShard(shard: string | undefined, shardCount: string | undefined, env: NodeJS.ProcessEnv): Shard | null {
+  if (shard) return parseShard(shard);
+  if (shardCount === undefined || shardCount.trim() === '') return null;
+  const total = Number(shardCount.trim());
+  if (!/^\d+$/.test(shardCount.trim()) || total < 1) throw new UsageError(`--shard-count "${shardCount}": expected a whole number of shards, 1 or more`);
+  const index = env['JOB_COMPLETION_INDEX'];
+  if (index === undefined || index.trim() === '') {
+    throw new UsageError('--shard-count needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); outside one, give --shard i/n');
+  }
+  const i = Number(index.trim());
+  if (!/^\d+$/.test(index.trim()) || i >= total) {
+    throw new UsageError(`JOB_COMPLETION_INDEX "${index}": expected 0..${total - 1} for --shard-count ${total}`);
+  }
+  return { index: i + 1, total };
+}
+
+/**
  * The repositories in one shard. Membership hangs on a hash of the (lower-cased) name, not list position, so a
  * repository stays in its shard when others are created or archived, and every pod agrees without coordination.
  */
