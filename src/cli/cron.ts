@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
+import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import type { PlatformKind } from '../publish/types.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
@@ -23,6 +24,8 @@ export interface CronFlags {
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
+  /** `--redis-url` / `TIDEMARK_REDIS_URL`: the lookup cache shared by every shard, instead of `cacheDir`. A secret. */
+  redisUrl?: string;
   planDir?: string;
   /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES` (a path, or the JSON itself). */
   hostRules?: string;
@@ -41,6 +44,9 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** A shared lookup cache as a run uses it, closed when the run is over. */
+export type SharedStore = NonNullable<RunOptions['sharedCache']> & { close(): Promise<void> };
+
 export interface CronDeps {
   run: (opts: RunOptions) => Promise<RunSummary>;
   discover: Discover;
@@ -54,6 +60,8 @@ export interface CronDeps {
   isTTY: boolean;
   clock?: Clock;
   clone?: CloneFn;
+  /** Opens the shared cache for `--redis-url`; default `RedisStore.connect` (ioredis, loaded only then). */
+  connectRedis?: (opts: RedisStoreOptions) => Promise<SharedStore>;
   /** The per-repository deadline's timer (see `MultiOptions.timer`); tests pass a fake. */
   repoTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -67,7 +75,9 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const token = tokenFrom(deps.env, platform);
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
   const hostRules = await loadHostRules(flags.hostRules, deps.env);
-  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env)];
+  const redisUrl = flags.redisUrl?.trim() || undefined;
+  if (redisUrl) checkRedisUrl(redisUrl);
+  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
   const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
   const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
   const shard = resolveShard(flags.shard, flags.shardCount, deps.env);
@@ -86,7 +96,17 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
 
   const runOnce = async (): Promise<number> => {
     const repos = await resolveRepos();
-    logger.info('run started', { repositories: repos.length, ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}) });
+    logger.info('run started', { repositories: repos.length, ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}), ...(redisUrl && { cache: describeRedisUrl(redisUrl) }) });
+    // Connected per run, so a scheduled process whose Redis was down last time tries it again.
+    const sharedCache = redisUrl ? await (deps.connectRedis ?? RedisStore.connect)({ url: redisUrl, logger }) : null;
+    try {
+      return await runRepos(repos, sharedCache);
+    } finally {
+      await sharedCache?.close();
+    }
+  };
+
+  const runRepos = async (repos: string[], sharedCache: SharedStore | null): Promise<number> => {
     const results = await runMany({
       repos,
       platform,
@@ -97,6 +117,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       dryRun: flags.dryRun ?? false,
       configPath: flags.config ?? null,
       cacheDir: flags.cacheDir ?? null,
+      ...(sharedCache && { sharedCache }),
       planDir: flags.planDir ?? null,
       hostRules,
       logger,

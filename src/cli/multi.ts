@@ -33,6 +33,8 @@ export interface MultiOptions {
   dryRun: boolean;
   configPath: string | null;
   cacheDir: string | null;
+  /** The lookup cache every repository (and every other shard) shares: Redis, from `--redis-url`. */
+  sharedCache?: RunOptions['sharedCache'];
   /** A directory to write one plan JSON per repository into; null for none. */
   planDir: string | null;
   /** The operator's host rules, passed to every repository's run. */
@@ -136,6 +138,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     dryRun: opts.dryRun,
     configPath: opts.configPath,
     cacheDir: opts.cacheDir,
+    ...(opts.sharedCache && { sharedCache: opts.sharedCache }),
     planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
     ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
     logger,

@@ -73,7 +73,7 @@ describe('parsing host rules', () => {
     ['a literal and an env name for one value', '[{"matchHost":"quay.io","token":"t","tokenEnv":"T"}]', 'host rules (rules.json) [0]: give token or tokenEnv, not both'],
     ['platformToken that is not a boolean', '[{"matchHost":"ghcr.io","platformToken":"yes"}]', 'host rules (rules.json) [0]: platformToken must be true or false'],
     ['authHosts that are not hosts', '[{"matchHost":"r.corp","authHosts":["https://auth.corp/token"]}]', 'host rules (rules.json) [0]: authHosts[0] "https://auth.corp/token": expected a host[:port] such as ghcr.io or registry.example.com:5000, without scheme or path'],
-    ['a rule that binds nothing', '[{"matchHost":"ghcr.io","platformToken":false}]', 'host rules (rules.json) [0]: gives no credential and no authHosts'],
+    ['a rule that binds nothing', '[{"matchHost":"ghcr.io","platformToken":false}]', 'host rules (rules.json) [0]: gives no credential, no authHosts and no concurrency'],
     ['two credentials for one host and path', '[{"matchHost":"ghcr.io","tokenEnv":"A"},{"matchHost":"GHCR.IO","tokenEnv":"B"}]', 'host rules (rules.json) [1]: a second credential for ghcr.io'],
   ])('refuses %s with a clear usage error', (_what, text, message) => {
     expect(usageError(text)).toEqual(message);

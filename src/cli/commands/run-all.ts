@@ -27,6 +27,11 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--dry-run [bool]', 'plan and print diffs; push nothing').env('TIDEMARK_DRY_RUN').argParser(bool))
     .addOption(new Option('--config <path>', 'config file path inside each repository').env('TIDEMARK_CONFIG'))
     .addOption(new Option('--cache-dir <dir>', 'lookup cache shared between repositories and runs').env('TIDEMARK_CACHE_DIR'))
+    .addOption(
+      new Option('--redis-url <url>', 'share the lookup cache between shards in Redis: redis://[:password@]host:port[/db], rediss:// for TLS (instead of --cache-dir)').env(
+        'TIDEMARK_REDIS_URL',
+      ),
+    )
     .addOption(new Option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES, a path or the JSON itself)'))
     .addOption(new Option('--plan-dir <dir>', 'write one plan JSON per repository here').env('TIDEMARK_PLAN_DIR'))
     .addOption(

@@ -163,8 +163,9 @@ export class RegistryClient {
       if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
       return res;
     };
+    // By identity too: a private blob read with one credential is not served from a shared cache to another.
     const got = digest
-      ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
+      ? await cachedGet({ cache: this.opts.cache, key: `blob ${url} ${await this.identity(loc)}`, ttlMs: Infinity, now: this.opts.now(), send })
       : await send({});
     if (!isCachedBody(got) && got.status === 404) return null;
     if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, 'reading ' + path.split('/').slice(-2, -1)[0]);
