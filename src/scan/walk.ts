@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import pLimit from 'p-limit';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
@@ -30,8 +31,9 @@ interface Rules {
  */
 export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promise<{ files: SourceFile[]; problems: Problem[] }> {
   const root = await realpath(dir);
-  const files: SourceFile[] = [];
-  const problems: Problem[] = [];
+  // Walk order is kept: each file or problem takes its slot as it is found, and reads fill theirs in parallel.
+  const slots: Promise<SourceFile | Problem | null>[] = [];
+  const reads = pLimit(READ_CONCURRENCY);
   // Globs from the repository's config: matched on RE2 (config/glob.ts), never by a backtracking regex.
   const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = (await gitRoot(root)) !== undefined ? await ancestorRules(root) : undefined;
@@ -47,20 +49,36 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
       if (userIgnored(childRel) || (here && isIgnored(here, childRel, isDir))) continue;
       if (entry.isSymbolicLink()) {
         const problem = await symlinkProblem(root, abs, entry.name, childRel);
-        if (problem) problems.push(problem);
-        else opts.logger?.debug('skipping symlink inside the tree; its target is scanned where it lives', { path: childRel });
+        if (!problem) opts.logger?.debug('skipping symlink inside the tree; its target is scanned where it lives', { path: childRel });
+        slots.push(Promise.resolve(problem ?? null));
       } else if (isDir) {
         await visit(childRel, here);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
-        const read = await readText(path.join(abs, entry.name), childRel);
-        if ('text' in read) files.push({ path: childRel, text: read.text });
-        else problems.push(read);
+        slots.push(reads(async () => {
+          const read = await readText(path.join(abs, entry.name), childRel);
+          return 'text' in read ? { path: childRel, text: read.text } : read;
+        }));
       }
     }
   };
-  await visit('', rules);
+  try {
+    await visit('', rules);
+  } finally {
+    // Let every read started settle before returning or throwing, so none outlives the walk.
+    await Promise.allSettled(slots);
+  }
+  const files: SourceFile[] = [];
+  const problems: Problem[] = [];
+  for (const slot of await Promise.all(slots)) {
+    if (!slot) continue;
+    if ('text' in slot) files.push(slot);
+    else problems.push(slot);
+  }
   return { files, problems };
 }
+
+/** Files read at once: enough to keep a disk (or the page cache) busy; memory stays bounded by MAX_FILE_BYTES each. */
+const READ_CONCURRENCY = 16;
 
 async function symlinkProblem(root: string, dirAbs: string, name: string, rel: string): Promise<Problem | undefined> {
   try {
