@@ -1,4 +1,5 @@
 import { benchLookup } from './lookup.js';
+import { benchScale } from './scale.js';
 import { benchScan } from './scan.js';
 import { benchVersions } from './versions.js';
 
@@ -7,6 +8,7 @@ const benches: [string, () => Promise<string>][] = [
   ['scan', benchScan],
   ['lookup', benchLookup],
   ['versions', benchVersions],
+  ['scale', benchScale],
 ];
 
 const only = process.argv[2];

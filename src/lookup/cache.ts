@@ -161,7 +161,10 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
   const lease = await claim.call(opts.cache.store, opts.key, opts.signal);
   if (lease) {
     try {
-      return await fetchAndStore(opts, entry);
+      // Another process may have stored it between our read and our claim.
+      const stored = await opts.cache.get(opts.key);
+      if (stored && opts.now - stored.storedAt < opts.ttlMs && (!entry || stored.storedAt > entry.storedAt)) return fresh(opts.cache, stored);
+      return await fetchAndStore(opts, stored ?? entry);
     } finally {
       await lease.release();
     }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { RegistryError } from '../errors.js';
 
 interface HostState {
@@ -47,6 +48,8 @@ export class HostBreakers {
     let s = this.hosts.get(host);
     if (!s) {
       s = { failures: 0, open: null, controller: new AbortController() };
+      // Every request in flight to the host listens: as many as the host's concurrency, which may be above Node's 10.
+      setMaxListeners(0, s.controller.signal);
       this.hosts.set(host, s);
     }
     return s;

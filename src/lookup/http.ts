@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -128,6 +129,8 @@ export class HttpClient {
     this.shared = opts.sharedRateLimits ?? null;
     this.hostConcurrency = opts.hostConcurrency ?? new Map();
     this.overall = pLimit(this.opts.concurrency);
+    // Each request in flight listens on the run's signal: up to `concurrency` of them, above Node's default warning at 10.
+    if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), this.opts.concurrency + 16), opts.signal);
     this.breakers = new HostBreakers(this.opts.breakerThreshold);
     this.buffered = new ByteBudget(this.opts.maxBufferedBytes);
   }

@@ -4,9 +4,10 @@ import { RegistryError } from '../errors.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import { isDigest } from '../lookup/validate.js';
 import type { Dependency } from '../scan/types.js';
-import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import { heldVerdict, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
 import type { SchemeName } from '../versions/types.js';
 import type { ReleaseAges } from './age.js';
+import { PackagePicks } from './picks.js';
 import { lookupFailureOf, type LookupFailure } from './failures.js';
 import type { Unchanged, UnchangedKind, Update } from './types.js';
 
@@ -21,6 +22,8 @@ export interface DependencyInput {
   /** Ticked on the dashboard: bypasses `enabled: false` and the minimum release age. */
   approved: boolean;
   ages: ReleaseAges;
+  /** The package's picks, shared by its references (picks.ts); one of its own when absent. */
+  picks?: PackagePicks;
 }
 
 export interface DependencyResult {
@@ -113,12 +116,12 @@ export interface ReadAs {
 /** Picks, then checks the picked versions' ages; a too-new one is ruled out and the pick repeated, lazily. */
 export async function pickUnderAge(input: DependencyInput, current: string, readAs?: ReadAs): Promise<AgedPick> {
   const { settings } = input;
-  const versions = input.releases.releases.map((r) => r.version);
+  const picks = input.picks ?? new PackagePicks(input.releases);
   const blocked = new Map<string, string>();
   const notes = new Map<string, string>();
   const checked = new Set<string>();
   for (;;) {
-    const pick = pickTarget(current, versions, {
+    const pick = picks.pick(current, {
       scheme: readAs?.scheme ?? (input.dep.datasource === 'helm' ? 'semver' : 'docker'),
       versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
@@ -128,12 +131,15 @@ export async function pickUnderAge(input: DependencyInput, current: string, read
     });
     const pending = input.approved ? [] : pick.targets.filter((t) => !checked.has(t.version));
     if (pending.length === 0) return { pick, notes };
+    const before = blocked.size;
     for (const t of pending) {
       checked.add(t.version);
       const age = await input.ages.check(t.version, settingsFor(input, t.updateType));
       if (age.blocked) blocked.set(t.version, age.blocked);
       if (age.note) notes.set(t.version, age.note);
     }
+    // Nothing ruled out: picking again with the same question would give the same answer.
+    if (blocked.size === before) return { pick, notes };
   }
 }
 

@@ -9,6 +9,7 @@ import { ReleaseAges } from './age.js';
 import { lookupFailureOf, type FailedLookup } from './failures.js';
 import { groupBranches } from './branches.js';
 import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
+import { PackagePicks } from './picks.js';
 import { planRange } from './range.js';
 import { skipReasonText } from './reasons.js';
 import type { Explanation, Plan, Unchanged, Update } from './types.js';
@@ -58,7 +59,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   let partialFailure = false;
   const failedLookups: FailedLookup[] = [];
   let lookedUp = 0;
-  const limit = pLimit(16);
+  // Above any per-host limit, so the HTTP client's limits (not this one) decide what is in flight.
+  const limit = pLimit(64);
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
       limit(async () => {
@@ -112,10 +114,11 @@ async function planPackage(
   }
   logger.debug('looked up', { package: pkg.name, releases: releases.releases.length });
   const ages = new ReleaseAges(source, pkg, releases, now);
+  const picks = new PackagePicks(releases);
   const out: PackageResult[] = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages, picks };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       if (r.failed && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
       out.push({ ...r, failed: r.failed ?? false });
