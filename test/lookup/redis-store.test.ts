@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachedGet, type CacheEntry, isCachedBody, ResponseCache } from '../../src/lookup/cache.js';
-import type { HttpResponse } from '../../src/lookup/http.js';
+import { HttpClient, type HttpResponse } from '../../src/lookup/http.js';
 import { describeRedisUrl, RedisStore, redisUrlSecrets } from '../../src/lookup/redis-store.js';
 import { UsageError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
@@ -165,5 +165,32 @@ describe('Redis URLs', () => {
       await expect(connecting).rejects.toThrow(UsageError);
       await expect(connecting).rejects.not.toThrow(/s3cret/);
     }
+  });
+});
+
+describe('rate limits shared through Redis', () => {
+  it('skips manifest reads on a host another process found exhausted, and tells the others when it finds one', async () => {
+    const r = await redis();
+    const [a, b] = await Promise.all([store(r.url), store(r.url)]);
+    const seen: string[] = [];
+    const fetchFake: typeof fetch = async (input, init) => {
+      seen.push(`${init?.method ?? 'GET'} ${String(input)}`);
+      return new Response('{}', { status: 200, headers: { 'ratelimit-remaining': '0;w=21600', 'docker-content-digest': 'sha256:' + 'a'.repeat(64) } });
+    };
+    const first = new HttpClient({ logger: createLogger({ write: () => {} }), fetch: fetchFake, sharedRateLimits: a.store });
+    const second = new HttpClient({ logger: createLogger({ write: () => {} }), fetch: fetchFake, sharedRateLimits: b.store });
+    // A HEAD is not metered, but its answer says the pulls are spent: the first process tells Redis.
+    expect((await first.request({ url: 'https://registry-1.docker.io/v2/library/nginx/manifests/1.27', method: 'HEAD' })).status).toEqual(200);
+    await new Promise((done) => setTimeout(done, 50));
+    await expect(second.request({ url: 'https://registry-1.docker.io/v2/library/nginx/manifests/1.27' })).rejects.toThrow(
+      'registry-1.docker.io: pull rate limit exhausted, not reading more manifests this run',
+    );
+    expect((await second.request({ url: 'https://registry-1.docker.io/v2/library/nginx/tags/list' })).status).toEqual(200);
+    expect(seen).toEqual(['HEAD https://registry-1.docker.io/v2/library/nginx/manifests/1.27', 'GET https://registry-1.docker.io/v2/library/nginx/tags/list']);
+    const raw = new Redis(r.url);
+    const ttl = await raw.pttl('tidemark:ratelimit:registry-1.docker.io');
+    await raw.quit();
+    // The 6-hour window, capped at an hour.
+    expect(ttl > 3_500_000 && ttl <= 3_600_000).toEqual(true);
   });
 });
