@@ -77,6 +77,7 @@ export function checkRedisUrl(url: string): void {
  */
 export class RedisStore implements CacheStore, SharedRateLimits {
   private down = false;
+  private lastEvent: string | null = null;
   private readonly local = new MemoryStore();
   private readonly lockMs: number;
   private readonly pollMs: number;
@@ -106,9 +107,10 @@ export class RedisStore implements CacheStore, SharedRateLimits {
       commandTimeout: opts.commandTimeoutMs ?? 2_000,
       keyPrefix: REDIS_PREFIX,
     });
-    // ioredis emits `error` on its own; without a listener Node would crash the process.
-    client.on('error', () => {});
     const store = new RedisStore(client, opts);
+    // ioredis emits `error` on its own (without a listener Node would crash the process); it says why better than
+    // the `Connection is closed.` a command then fails with (`WRONGPASS …`, `connect ECONNREFUSED …`).
+    client.on('error', (err: unknown) => (store.lastEvent = err instanceof Error ? err.message : String(err)));
     try {
       await client.connect();
       await client.ping();
@@ -193,7 +195,8 @@ export class RedisStore implements CacheStore, SharedRateLimits {
     if (this.down) return;
     this.down = true;
     this.client?.disconnect();
-    const why = err instanceof Error ? err.message : String(err);
+    const said = err instanceof Error ? err.message : String(err);
+    const why = this.lastEvent && /connection is closed/i.test(said) ? this.lastEvent : said;
     this.opts.logger.warn('shared cache unavailable: Redis failed, so this process caches for itself from now on', {
       redis: describeRedisUrl(this.opts.url),
       error: why.replaceAll(this.opts.url, describeRedisUrl(this.opts.url)),
