@@ -68,6 +68,9 @@ export const DEFAULT_CONCURRENCY = 32;
  */
 export const DEFAULT_PER_HOST_CONCURRENCY = 16;
 
+/** Requests in flight to a host until it first answers (see `HttpClient.limited`). */
+const STARTING_HOST_CONCURRENCY = 4;
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Real Helm indexes reach tens of MB (Bitnami's); nothing a registry sends us legitimately comes near this. */
@@ -167,6 +170,7 @@ export class HttpClient {
         continue;
       }
       this.breakers.success(host);
+      this.openUp(host);
       this.noteRateLimit(host, res.headers);
       if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt);
@@ -184,13 +188,26 @@ export class HttpClient {
     return true;
   }
 
+  /**
+   * A host starts with a few requests in flight and gets its full share once it has answered: a host that never
+   * answers costs a handful of connections before its breaker opens, not one per request its limit would allow.
+   */
   private limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
     let limit = this.perHost.get(host);
     if (!limit) {
-      limit = pLimit(this.hostConcurrency.get(canonicalHost(host)) ?? this.opts.perHostConcurrency);
+      limit = pLimit(Math.min(STARTING_HOST_CONCURRENCY, this.fullConcurrency(host)));
       this.perHost.set(host, limit);
     }
     return limit(() => this.overall(fn));
+  }
+
+  private fullConcurrency(host: string): number {
+    return this.hostConcurrency.get(canonicalHost(host)) ?? this.opts.perHostConcurrency;
+  }
+
+  private openUp(host: string): void {
+    const limit = this.perHost.get(host);
+    if (limit && limit.concurrency < this.fullConcurrency(host)) limit.concurrency = this.fullConcurrency(host);
   }
 
   /**
