@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ const tempRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
  * 3. three `run-all` pods sharing Redis: tag-list requests against the minimum (one chain per image), and without Redis.
  */
 export async function benchScale(): Promise<string> {
-  return [...(await benchPlan()), ...(await benchScanProcess()), ...(await benchShards())].join('\n');
+  return [...(await benchPlan()), ...(await benchScanProcess()), ...(await benchShards()), ...(await benchMemory())].join('\n');
 }
 
 const IMAGES = 400;
@@ -173,6 +173,53 @@ export async function benchShards(): Promise<string[]> {
     bare?.cleanup();
     await reg.stop();
   }
+}
+
+const MEMORY_REPOS = 100;
+
+/** `run-all` over 100 repositories in one process: its RSS after the 10th repository against after the 100th. */
+export async function benchMemory(): Promise<string[]> {
+  const reg = await startRegistry({ paginate: SHARD_PAGE, tempRoot });
+  const repos = Array.from({ length: MEMORY_REPOS }, (_, i) => `org/many-${i}`);
+  let bare: ReturnType<typeof makeBareRepos> | null = null;
+  try {
+    for (const image of SHARD_IMAGES) {
+      await reg.pushImage(image, SHARD_TAGS[0]!);
+      await reg.seedTags(image, { repo: image, tag: SHARD_TAGS[0]! }, SHARD_TAGS.slice(1));
+    }
+    const file = (img: string, n: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${reg.host}/${img}:1.${n % 5}.0\n`;
+    bare = makeBareRepos(Object.fromEntries(repos.map((r, i) => [r, Object.fromEntries(SHARD_IMAGES.map((img) => [`apps/${img.split('/')[1]}.yaml`, file(img, i)]))])));
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: tmpdir(), TIDEMARK_REPOS: repos.map((r) => `${bare!.baseUrl}/${r}.git`).join(','), TIDEMARK_LOG_FORMAT: 'json' };
+    const child = spawn(process.execPath, [join(dist, 'src/cli/cli.js'), 'run-all', '--platform', 'git', '--dry-run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const rss: number[] = [];
+    let finished = 0;
+    let buffered = '';
+    child.stderr.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes('"repository finished"')) continue;
+        finished++;
+        if (finished % 10 === 0) rss.push(rssMb(child.pid!));
+      }
+    });
+    await new Promise<void>((done, fail) => child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`run-all exited ${code}`)))));
+    const [tenth, fiftieth, last] = [rss[0] ?? NaN, rss[4] ?? NaN, rss.at(-1) ?? NaN];
+    return [
+      `run-all over ${MEMORY_REPOS} repositories in one process (RSS after every 10th): ${rss.map((v) => v.toFixed(0)).join(', ')} MB`,
+      `  after the 100th vs after the 50th: ${(last / fiftieth).toFixed(2)}× (flat: no per-repository growth); vs after the 10th (JIT and heap warm-up included): ${(last / tenth).toFixed(2)}×`,
+    ];
+  } finally {
+    bare?.cleanup();
+    await reg.stop();
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(?<kb>\d+)/.exec(status)?.groups?.['kb'] ?? NaN) / 1024;
 }
 
 function runPod(repos: string, index: number, redisUrl: string | null): Promise<void> {
