@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { oneLine } from '../escape.js';
+import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import type { PlatformKind } from '../publish/types.js';
@@ -122,13 +123,14 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       hostRules,
       logger,
       signal: deps.signal,
-      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? deps.writeErr : null),
+      // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.
+      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? (line) => deps.writeErr(oneLine(maskSecrets(line, secrets))) : null),
       clone: deps.clone,
       run: deps.run,
       repoTimeoutMs,
       ...(deps.repoTimer && { timer: deps.repoTimer }),
     });
-    deps.print(formatResults(results));
+    deps.print(maskSecrets(formatResults(results), secrets));
     logger.info('run finished', tally(results));
     return exitCodeOf(results);
   };

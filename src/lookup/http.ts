@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { canonicalHost } from './host-rules.js';
 import type { SharedRateLimits } from './redis-store.js';
-import { ByteBudget, HostBreakers, linkedController, readBody, untilAborted } from './http-guards.js';
+import { ByteBudget, HostBreakers, linkedController, onThisMachine, readBody, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
   url: string;
@@ -249,6 +249,9 @@ export class HttpClient {
         const next = new URL(location, url);
         if (origin.protocol === 'https:' && next.protocol !== 'https:') {
           throw new RegistryError(`${origin.host} redirected to insecure ${next.host}`, { host: origin.host, status: res.status });
+        }
+        if (onThisMachine(next) && !onThisMachine(origin)) {
+          throw new RegistryError(`${origin.host} redirected to this machine (${next.host})`, { host: origin.host, status: res.status });
         }
         url = next;
         continue;

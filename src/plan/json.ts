@@ -1,4 +1,5 @@
 import { imageNameSpellings } from '../config/rules.js';
+import { oneLine } from '../escape.js';
 import type { Explanation, Plan } from './types.js';
 
 /** The `--json` / plan-file contract: key order as documented, nothing else. */
@@ -37,9 +38,9 @@ export function explain(plan: Plan, name: string): Explanation[] {
 export function explanationText(explanations: readonly Explanation[]): string {
   const lines: string[] = [];
   for (const e of explanations) {
-    lines.push(`${e.file}:${e.line} ${e.name} ${e.currentValue ?? '(no tag)'}: ${e.outcome}`);
+    lines.push(oneLine(`${e.file}:${e.line} ${e.name} ${e.currentValue ?? '(no tag)'}: ${e.outcome}`));
     const width = e.candidates.reduce((w, c) => Math.max(w, c.version.length), 0);
-    for (const c of e.candidates) lines.push(`  ${c.version.padEnd(width)}  ${c.verdict.padEnd(8)}  ${c.reason}`);
+    for (const c of e.candidates) lines.push(oneLine(`  ${c.version.padEnd(width)}  ${c.verdict.padEnd(8)}  ${c.reason}`));
     lines.push('');
   }
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
-import { mayCarryCredentials, type Credentials } from '../host-rules.js';
+import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
 import type { PackageReleases } from '../types.js';
 import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
@@ -26,6 +26,8 @@ export interface HelmRepositoryOptions {
   ttlMs: number;
   /** The operator's credential bound to this host and URL path (host rules), or null. */
   credentials: (host: string, path: string) => Credentials | null;
+  /** Whether the operator holds any credential for this host, under any path: then it is never read over plain HTTP. */
+  holdsCredentials: (host: string) => Promise<boolean>;
 }
 
 /**
@@ -68,7 +70,7 @@ export class HelmRepositoryClient {
   }
 
   private async load(base: string): Promise<Map<string, HelmChartEntry[]>> {
-    const { url, authorization } = this.authorized(base);
+    const { url, authorization } = await this.authorized(base);
     const host = new URL(url).host;
     // A private index is cached per identity (a hash of the credential), so a shared cache never hands it to another.
     const who = authorization ? createHash('sha256').update(authorization).digest('hex') : 'anonymous';
@@ -84,16 +86,17 @@ export class HelmRepositoryClient {
 
   /**
    * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
-   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   * `http://` repository URL (written by the repository) on a host the operator holds any credential for is read over
+   * HTTPS instead, with a warning.
    */
-  private authorized(base: string): { url: string; authorization: string | null } {
+  private async authorized(base: string): Promise<{ url: string; authorization: string | null }> {
     const target = new URL(`${base}/index.yaml`);
-    const creds = this.opts.credentials(target.host, new URL(base).pathname);
-    if (!creds) return { url: target.toString(), authorization: null };
-    if (!mayCarryCredentials(target)) {
+    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) {
       this.opts.logger.warn('plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS', { host: target.host });
       target.protocol = 'https:';
     }
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
     const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     return { url: target.toString(), authorization };
   }
