@@ -4,8 +4,12 @@ import { cachedGet, type CacheEntry, isCachedBody, ResponseCache } from '../../s
 import { HttpClient, type HttpResponse } from '../../src/lookup/http.js';
 import { describeRedisUrl, RedisStore, redisUrlSecrets } from '../../src/lookup/redis-store.js';
 import { UsageError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRegistry } from '../helpers/registry.js';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import { createReleaseSource } from '../../src/lookup/index.js';
+import { parseHostRules } from '../../src/lookup/host-rules.js';
 
 const servers: TestRedis[] = [];
 const stores: RedisStore[] = [];
@@ -192,5 +196,40 @@ describe('rate limits shared through Redis', () => {
     await raw.quit();
     // The 6-hour window, capped at an hour.
     expect(ttl > 3_500_000 && ttl <= 3_600_000).toEqual(true);
+  });
+});
+
+describe('credentialed lookups through Redis', () => {
+  it('stores no credential or token, and never serves one identity what another read', async () => {
+    const r = await redis();
+    const reg = await startRegistry({ auth: 'basic' });
+    try {
+      await reg.pushImage('private/app', '1.0.0', { created: '2026-01-01T00:00:00Z' });
+      const pkg = { datasource: 'docker' as const, name: `${reg.host}/private/app`, registryUrl: null };
+      const withCredentials = createReleaseSource({
+        config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger, sharedCache: (await store(r.url)).store,
+        hostRules: parseHostRules(JSON.stringify([{ matchHost: reg.host, usernameEnv: 'U', passwordEnv: 'P' }]), 'test'),
+        env: { U: reg.credentials!.username, P: reg.credentials!.password, DOCKER_CONFIG: '/nonexistent' },
+      });
+      expect((await withCredentials.releases(pkg)).releases).toEqual([{ version: '1.0.0' }]);
+      expect(await withCredentials.digest(pkg, '1.0.0')).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await withCredentials.releaseTime(pkg, '1.0.0')).toEqual(new Date('2026-01-01T00:00:00Z'));
+
+      const raw = new Redis(r.url);
+      const keys = await raw.keys('tidemark:*');
+      const values = (await Promise.all(keys.map((k) => raw.get(k)))).join('\n');
+      await raw.quit();
+      expect(keys.length).toEqual(3);
+      expect(values).not.toContain(reg.credentials!.password);
+      expect(values).not.toContain(Buffer.from(`${reg.credentials!.username}:${reg.credentials!.password}`).toString('base64'));
+      expect(values.toLowerCase()).not.toMatch(/authorization|bearer|basic /);
+
+      // Another process without the credential asks the registry itself, and is refused: nothing cached leaks to it.
+      const anonymous = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger, sharedCache: (await store(r.url)).store, env: { DOCKER_CONFIG: '/nonexistent' } });
+      await expect(anonymous.releases(pkg)).rejects.toThrow(/unauthorized while listing tags/);
+      await expect(anonymous.digest(pkg, '1.0.0')).rejects.toThrow(/unauthorized while reading a digest/);
+    } finally {
+      await reg.stop();
+    }
   });
 });
