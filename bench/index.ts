@@ -1,4 +1,5 @@
 import { benchLookup } from './lookup.js';
+import { benchPlan } from './plan.js';
 import { benchScale } from './scale.js';
 import { benchScan } from './scan.js';
 import { benchVersions } from './versions.js';
@@ -9,6 +10,7 @@ const benches: [string, () => Promise<string>][] = [
   ['lookup', benchLookup],
   ['versions', benchVersions],
   ['scale', benchScale],
+  ['plan', benchPlan],
 ];
 
 const only = process.argv[2];

@@ -8244,10 +8244,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports, module) {
     "use strict";
     var parse4 = require_parse();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var SemVer = require_semver();
     var truncate2 = (version3, truncation, options) => {
-      if (!constants2.RELEASE_TYPES.includes(truncation)) {
+      if (!constants3.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version3, options);
@@ -9487,7 +9487,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports, module) {
     "use strict";
     var internalRe = require_re();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse4 = require_parse();
@@ -9571,8 +9571,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants2.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants2.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants3.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -19241,7 +19241,7 @@ var require_scan = __commonJS({
 var require_parse3 = __commonJS({
   "node_modules/picomatch-browser/lib/parse.js"(exports, module) {
     "use strict";
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -19249,7 +19249,7 @@ var require_parse3 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants2;
+    } = constants3;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -19280,8 +19280,8 @@ var require_parse3 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants2.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants3.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -19952,7 +19952,7 @@ var require_parse3 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants2.globChars(opts.windows);
+      } = constants3.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -20010,7 +20010,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse4 = require_parse3();
     var utils = require_utils2();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -20148,7 +20148,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch.constants = constants2;
+    picomatch.constants = constants3;
     module.exports = picomatch;
   }
 });
@@ -21224,10 +21224,37 @@ var DEFAULT_CONFIG = {
   baseBranch: null
 };
 
+// src/versions/suffix.ts
+var DATE_LIKE = /^(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}|1\d{9})$/;
+var BUILD_WORDS = /* @__PURE__ */ new Set(["ea", "master", "main", "build", "nightly", "snapshot", "develop", "trunk", "ci"]);
+var GLUED_BUILD = /^(?<word>KB|b|build)(?<n>\d+)$/i;
+var NUMBER_GROUP = /^\d+(?:\.\d+)*$/;
+function readSuffix(suffix) {
+  if (suffix === "") return { family: "", build: [] };
+  const pieces = suffix.split(/([-_])/);
+  const build = [];
+  let previous = "";
+  for (let i = 0; i < pieces.length; i += 2) {
+    const piece = pieces[i];
+    const glued = GLUED_BUILD.exec(piece)?.groups;
+    if (NUMBER_GROUP.test(piece) && (i === 0 || DATE_LIKE.test(piece) || BUILD_WORDS.has(previous.toLowerCase()))) {
+      for (const n of piece.split(".")) build.push(Number(n));
+      pieces[i] = "*";
+    } else if (glued?.word && glued.n) {
+      build.push(Number(glued.n));
+      pieces[i] = `${glued.word}*`;
+    }
+    previous = piece;
+  }
+  return { family: pieces.join(""), build };
+}
+
 // src/versions/parse.ts
 var DOCKER_TAG = /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
 var TIMESTAMP_TAG = /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
-var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
+var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)*)_(?<build>\d+)$/;
+var COMPACT_DATE = /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+var JAVA_UPDATE = /^(?<major>\d+)u(?<update>\d+)(?:-(?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 var CHART_VERSION = /^(?<prefix>[vV]?)(?<release>\d+(?:\.\d+){0,2})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+(?<build>[0-9A-Za-z.-]+))?$/;
 var FLOATING = /* @__PURE__ */ new Set([
   "latest",
@@ -21287,6 +21314,22 @@ function parseDockerTag(tag) {
       calendar: true
     };
   }
+  const java = JAVA_UPDATE.exec(tag)?.groups;
+  if (java?.major && java.update) {
+    const read2 = readSuffix(java.suffix ?? "");
+    const release = [Number(java.major), Number(java.update)];
+    return {
+      raw: tag,
+      prefix: "",
+      release,
+      separator: "u",
+      prerelease: null,
+      compatibility: read2.family,
+      revision: null,
+      ...read2.build.length > 0 ? { build: read2.build } : {},
+      calendar: false
+    };
+  }
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = "", rev, revStyle = "" } = g;
@@ -21296,16 +21339,23 @@ function parseDockerTag(tag) {
   const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? ".";
   if (seps.some((s) => s !== separator)) return null;
+  let parts = releaseText.split(separator);
+  const read = readSuffix(suffix);
+  if (parts.length === 2 && separator === "." && COMPACT_DATE.test(parts[0])) {
+    read.build.unshift(Number(parts[1]));
+    parts = parts.slice(0, 1);
+  }
   return {
     raw: tag,
     prefix: g.prefix ?? "",
-    release: releaseText.split(separator).map(Number),
+    release: parts.map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, "")) : null,
-    compatibility: suffix,
+    compatibility: read.family,
     revision: rev !== void 0 ? Number(rev) : null,
     ...rev !== void 0 ? { revisionStyle: revStyle.toLowerCase() } : {},
-    calendar: isCalendar(releaseText.split(separator))
+    ...read.build.length > 0 ? { build: read.build } : {},
+    calendar: isCalendar(parts)
   };
 }
 function parseChartVersion(version3) {
@@ -21353,7 +21403,7 @@ function splitIdentifiers(pre) {
 function isCalendar(parts) {
   const first = parts[0] ?? "";
   if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
-  return /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(first) && parts.length === 1;
+  return COMPACT_DATE.test(first) && parts.length === 1;
 }
 
 // src/versions/compare.ts
@@ -21382,7 +21432,27 @@ function compareParsed(a, b) {
     const d = compareIdentifiers(a.prerelease, b.prerelease);
     if (d !== 0) return d;
   }
-  return Math.sign((a.revision ?? -1) - (b.revision ?? -1));
+  return compareNumbers(buildsOf(a), buildsOf(b));
+}
+function buildsOf(p) {
+  return p.revision === null ? p.build ?? [] : [...p.build ?? [], p.revision];
+}
+function compareNumbers(a, b) {
+  const len = Math.max(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === void 0) return -1;
+    if (y === void 0) return 1;
+    if (x !== y) return Math.sign(x - y);
+  }
+  return 0;
+}
+function familySuffix(p) {
+  const underscore = p.revision !== null && p.revisionStyle === "_";
+  const mid = p.compatibility === "" ? "" : `-${p.compatibility}`;
+  const tail2 = p.revision === null || underscore ? "" : `-${p.revisionStyle ?? ""}*`;
+  return (underscore ? "_*" : "") + mid + tail2;
 }
 function compareIdentifiers(a, b) {
   const len = Math.max(a.length, b.length);
@@ -21405,29 +21475,31 @@ function compareIdentifier(x, y) {
   if (rx !== void 0 && ry !== void 0 && rx !== ry) return Math.sign(rx - ry);
   return x < y ? -1 : x > y ? 1 : 0;
 }
-function shapeMismatch(current, candidate) {
+function shapeMismatch(current, candidate, flexLength = false) {
   if (candidate.prefix !== current.prefix) {
     return `prefix ${show(candidate.prefix)} differs from the current ${show(current.prefix)}`;
   }
-  if (candidate.release.length !== current.release.length) {
-    return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
+  if (candidate.release.length !== current.release.length && !flexLength) {
+    const family = candidate.compatibility !== current.compatibility ? familyMismatch(current, candidate) : null;
+    return family ?? `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
   if (candidate.calendar !== current.calendar) {
     return candidate.calendar ? "a calendar version, the current is not" : "not a calendar version, the current is one";
   }
-  if (candidate.release.length > 1 && candidate.separator !== current.separator) {
+  if (candidate.release.length > 1 && current.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }
+  return familyMismatch(current, candidate);
+}
+function familyMismatch(current, candidate) {
+  if (familySuffix(candidate) === familySuffix(current)) return null;
   if (candidate.compatibility !== current.compatibility) {
     return `suffix ${show(candidate.compatibility)} differs from the current ${show(current.compatibility)}`;
   }
   if (candidate.revision === null !== (current.revision === null)) {
     return current.revision === null ? "has a revision, the current has none" : "has no revision, the current has one";
   }
-  if ((candidate.revisionStyle ?? "") !== (current.revisionStyle ?? "")) {
-    return `revision style ${show(candidate.revisionStyle ?? "")} differs from the current ${show(current.revisionStyle ?? "")}`;
-  }
-  return null;
+  return `revision style ${show(candidate.revisionStyle ?? "")} differs from the current ${show(current.revisionStyle ?? "")}`;
 }
 function show(s) {
   return s === "" ? "none" : `"${s}"`;
@@ -21446,6 +21518,32 @@ function dateParts(v) {
   const first = v.release[0] ?? 0;
   if (v.calendar && v.release.length === 1) return [Math.floor(first / 1e4), Math.floor(first / 100) % 100, first % 100];
   return v.release;
+}
+
+// src/versions/family.ts
+var PARTS = ["X", "Y", "Z", "W"];
+function familyLabel(p) {
+  return `${p.prefix}${versionPattern(p)}${familySuffix(p)}`;
+}
+function versionPattern(p) {
+  if (p.separator === "T") return "YYYY-MM-DDTHH-MM-SSZ";
+  if (p.calendar && p.release.length === 1) return "YYYYMMDD";
+  const parts = p.release.map((_, i) => i === 0 && p.calendar ? "YYYY" : PARTS[i] ?? "N");
+  return parts.join(p.separator);
+}
+function readingOf(p) {
+  const builds = buildsOf(p);
+  const pre = p.prerelease ? `-${p.prerelease.join(".")}` : "";
+  return { family: familyLabel(p), version: versionText(p) + pre, build: builds.length > 0 ? builds.join(".") : null };
+}
+function versionText(p) {
+  if (p.separator !== "T") return p.release.join(p.separator);
+  const [y, mo, d, h, mi, s] = p.release.map((n) => String(n).padStart(2, "0"));
+  return `${y}-${mo}-${d}T${h}-${mi}-${s}Z`;
+}
+var UNSTABLE = /* @__PURE__ */ new Set(["ea", "nightly", "snapshot", "dev", "develop", "alpha", "beta", "rc", "preview", "canary", "edge", "unstable"]);
+function unstableFamily(p) {
+  return p.compatibility.split(/[-_.]/).some((w) => UNSTABLE.has(w.toLowerCase()));
 }
 
 // src/versions/range.ts
@@ -28262,6 +28360,63 @@ function satisfiesAllowed(v, allowed) {
   return import_semver.default.satisfies(toSemver(v), allowed, { includePrerelease: true, loose: true });
 }
 
+// src/versions/tags.ts
+var TagIndex = class {
+  values;
+  reads = /* @__PURE__ */ new Map();
+  constructor(values) {
+    this.values = [...new Set(values)];
+  }
+  read(key, parse4) {
+    const known = this.reads.get(key);
+    if (known) return known;
+    const entries = this.values.map((version3) => {
+      const parsed = parse4(version3);
+      return parsed ? { version: version3, parsed, reading: readingOf(parsed) } : { version: version3, parsed };
+    });
+    const read = { entries, flexible: flexibleFamilies(entries) };
+    this.reads.set(key, read);
+    return read;
+  }
+};
+function readKey(scheme, versioning) {
+  return `${scheme}\0${versioning ?? ""}`;
+}
+function familyKey(p) {
+  return `${p.prefix}\0${p.separator}\0${p.calendar}\0${familySuffix(p)}`;
+}
+function flexibleFamilies(entries) {
+  const byFamily = /* @__PURE__ */ new Map();
+  for (const { parsed } of entries) {
+    const builds = parsed && !parsed.prerelease ? buildsOf(parsed) : [];
+    if (!parsed || builds.length === 0) continue;
+    const key = familyKey(parsed);
+    const releases = byFamily.get(key) ?? /* @__PURE__ */ new Map();
+    const release = parsed.release.join(".");
+    releases.set(release, (releases.get(release) ?? /* @__PURE__ */ new Set()).add(builds.join(".")));
+    byFamily.set(key, releases);
+  }
+  const out = /* @__PURE__ */ new Set();
+  for (const [key, releases] of byFamily) {
+    if ([...releases.keys()].some((r) => extendsAnother(r, releases))) out.add(key);
+  }
+  return out;
+}
+function extendsAnother(release, releases) {
+  const parts = release.split(".");
+  const builds = releases.get(release) ?? /* @__PURE__ */ new Set();
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const shorter = releases.get(parts.slice(0, n).join("."));
+    if (shorter && !shareAny(builds, shorter)) return true;
+  }
+  return false;
+}
+function shareAny(a, b) {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
+}
+
 // src/versions/pick.ts
 var NOT_VERSION = {
   floating: "floating tag, not a version",
@@ -28273,20 +28428,24 @@ var NOT_VERSION = {
 function pickTarget(current, candidates, policy) {
   const parse4 = parserFor(policy);
   const cur = parse4(current);
-  const unique = [...new Set(candidates)];
+  const index = candidates instanceof TagIndex ? candidates : new TagIndex(candidates);
   if (!cur) {
     const reason = currentNotVersion(current, policy);
-    const verdicts2 = unique.sort().map((version3) => reject(version3, "not-version", "the current value is not a version"));
+    const verdicts2 = [...index.values].sort().map((version3) => reject(version3, "not-version", "the current value is not a version"));
     return { current: null, targets: [], verdicts: verdicts2, reason };
   }
-  const judged = unique.map((version3) => judge(version3, parse4(version3), cur, policy));
+  const read = index.read(readKey(policy.scheme, policy.versioning), parse4);
+  const flexible = read.flexible.has(familyKey(cur));
+  const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
   const eligible = judged.filter((j) => j.verdict.verdict === "eligible" && j.parsed).map((j) => j.parsed);
   const spelling = spellingOf(cur.raw);
   const sameSpelling = (p) => spellingOf(p.raw) === spelling ? 1 : 0;
   eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
-  return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
+  if (targets.length > 0) return { current: cur, targets, verdicts, reason: null };
+  const elsewhere = heldVerdict(verdicts) ? void 0 : newestElsewhere(cur, judged, policy);
+  return { current: cur, targets, verdicts, reason: upToDateReason(verdicts, elsewhere, policy.scheme), ...elsewhere && { elsewhere } };
 }
 function spellingOf(raw) {
   return raw.replace(/\d+/g, "0");
@@ -28306,15 +28465,17 @@ function currentNotVersion(current, policy) {
   if (kind) return `current value "${current}" is a ${NOT_VERSION[kind]}`;
   return `current value "${current}" is not a version the ${policy.scheme} scheme reads`;
 }
-function judge(version3, parsed, cur, policy) {
+function judge(entry, cur, policy, flexible) {
+  const { version: version3, parsed, reading } = entry;
   if (!parsed) {
     const kind = policy.versioning ? null : notVersionKind(version3);
     const why = policy.versioning ? "does not match the versioning regex" : NOT_VERSION[kind ?? "unreadable"];
     return { parsed, verdict: reject(version3, "not-version", why) };
   }
-  const out = (kind, reason) => ({ parsed, verdict: reject(version3, kind, reason) });
+  const out = (rejectKind, reason) => ({ parsed, verdict: { version: version3, verdict: "rejected", reason, rejectKind, reading } });
   const chartPrefix = policy.scheme === "semver" && !policy.versioning;
-  const mismatch = shapeMismatch(cur, chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed);
+  const seen = chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed;
+  const mismatch = shapeMismatch(cur, seen, flexible && familyKey(seen) === familyKey(cur));
   if (mismatch) return out("shape", mismatch);
   const cmp = compareParsed(parsed, cur);
   if (cmp < 0) return out("older", "older than the current version");
@@ -28328,7 +28489,7 @@ function judge(version3, parsed, cur, policy) {
   }
   const blocked = policy.blocked?.get(version3);
   if (blocked) return out("blocked", blocked);
-  return { parsed, verdict: { version: version3, verdict: "eligible", reason: "newer, in the same tag family" } };
+  return { parsed, verdict: { version: version3, verdict: "eligible", reason: "newer, in the same tag family", reading } };
 }
 function sameRelease(a, b) {
   return a.release.length === b.release.length && a.release.every((n, i) => n === b.release[i]);
@@ -28344,8 +28505,9 @@ function chooseTargets(cur, eligible, separateMajor) {
   return [nonMajor, major].filter((p) => p !== void 0).map(toTarget);
 }
 function orderVerdicts(judged) {
-  const readable = judged.filter((j) => j.parsed && j.verdict.rejectKind !== "shape" && j.verdict.rejectKind !== "not-version");
-  const rest = judged.filter((j) => !readable.includes(j));
+  const readable = [];
+  const rest = [];
+  for (const j of judged) (j.parsed && j.verdict.rejectKind !== "shape" && j.verdict.rejectKind !== "not-version" ? readable : rest).push(j);
   readable.sort((a, b) => compareParsed(b.parsed, a.parsed) || (a.verdict.version < b.verdict.version ? -1 : 1));
   rest.sort((a, b) => a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0);
   return [...readable, ...rest].map((j) => j.verdict);
@@ -28354,7 +28516,7 @@ function markPicked(v, targets) {
   const t = targets.find((x) => x.version === v.version);
   if (t) {
     const what = t.updateType === "major" ? "newest major version" : "newest minor/patch version";
-    return { version: v.version, verdict: "picked", reason: `${what} in the same tag family` };
+    return { ...v, verdict: "picked", reason: `${what} in the same tag family` };
   }
   if (v.verdict !== "eligible") return v;
   const sameKind = targets.map((x) => x.version).join(" and ");
@@ -28363,10 +28525,23 @@ function markPicked(v, targets) {
 function heldVerdict(verdicts) {
   return verdicts.find((v) => v.rejectKind === "prerelease" || v.rejectKind === "allowed-versions" || v.rejectKind === "blocked");
 }
-function upToDateReason(verdicts) {
+function newestElsewhere(cur, judged, policy) {
+  let newest;
+  for (const { parsed, verdict } of judged) {
+    if (!parsed || verdict.rejectKind !== "shape" || parsed.calendar !== cur.calendar) continue;
+    const unstable = parsed.prerelease && !cur.prerelease || unstableFamily(parsed) && !unstableFamily(cur);
+    if (unstable && !policy.allowPrerelease) continue;
+    if (compareParsed(parsed, cur) <= 0) continue;
+    if (policy.allowedVersions && !satisfiesAllowed(parsed, policy.allowedVersions)) continue;
+    if (!newest || compareParsed(parsed, newest) > 0 || compareParsed(parsed, newest) === 0 && parsed.raw < newest.raw) newest = parsed;
+  }
+  return newest ? { family: familyLabel(cur), newest: newest.raw } : void 0;
+}
+function upToDateReason(verdicts, elsewhere, scheme) {
   const held = heldVerdict(verdicts);
-  if (!held) return "up to date";
-  return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (held) return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (elsewhere) return `no newer ${scheme === "semver" ? "version" : "tag"} in the ${elsewhere.family} family; newest overall ${elsewhere.newest}`;
+  return "up to date";
 }
 
 // src/config/duration.ts
@@ -28720,7 +28895,10 @@ var ZWSP = "​";
 function oneLine(text) {
   return text.replace(CONTROL, " ");
 }
-var REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_]))(?=[\p{L}\p{N}_])/gu;
+function terminalText(text) {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+var REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_"]))(?=[\p{L}\p{N}_"])/gu;
 function markdownText(text) {
   return literal(text).replace(REFERENCE, `$<sigil>${ZWSP_ENTITY}`);
 }
@@ -28767,9 +28945,10 @@ function breakComments(text) {
 function commitText(text) {
   return oneLine(text).trim() || "(none)";
 }
-var WORKFLOW_COMMAND = /^(?<space>[ \t\f\v\u00a0\ufeff]*)(?<start>::|##\[)/;
+var WORKFLOW_COMMAND = /^(?<space>[\s\u0085\p{Cf}]*)::/u;
+var OLD_WORKFLOW_COMMAND = new RegExp("#\\p{Cf}*#\\p{Cf}*\\[", "gu");
 function neutraliseWorkflowCommands(text) {
-  return text.split(/(\r\n|\r|\n)/).map((part) => part.replace(WORKFLOW_COMMAND, "$<space>\\$<start>")).join("");
+  return text.split(/(\r\n|\r|\n)/).map((part) => part.replace(WORKFLOW_COMMAND, "$<space>\\::").replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`)).join("");
 }
 
 // src/log.ts
@@ -32187,6 +32366,10 @@ function resolveRuleCredential(rule, env, platformToken, logger) {
   logger.warn("host rule credential is empty; nothing is sent to this host", { host: rule.matchHost, pathPrefix: rule.pathPrefix, empty: missing });
   return null;
 }
+function ruleHostOf(url12) {
+  const host = url12.hostname.replace(/\.$/, "");
+  return url12.port ? `${host}:${url12.port}` : host;
+}
 function mayCarryCredentials(url12) {
   return url12.protocol === "https:" || url12.protocol === "http:" && isLoopback(url12.host);
 }
@@ -32317,7 +32500,7 @@ var HelmRepositoryClient = class {
     return p;
   }
   async load(base) {
-    const { url: url12, authorization } = this.authorized(base);
+    const { url: url12, authorization } = await this.authorized(base);
     const host = new URL(url12).host;
     const got = await cachedGet({
       cache: this.opts.cache,
@@ -32333,16 +32516,17 @@ var HelmRepositoryClient = class {
   }
   /**
    * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
-   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   * `http://` repository URL (written by the repository) on a host the operator holds any credential for is read over
+   * HTTPS instead, with a warning.
    */
-  authorized(base) {
+  async authorized(base) {
     const target = new URL(`${base}/index.yaml`);
-    const creds = this.opts.credentials(target.host, new URL(base).pathname);
-    if (!creds) return { url: target.toString(), authorization: null };
-    if (!mayCarryCredentials(target)) {
+    if (!mayCarryCredentials(target) && await this.opts.holdsCredentials(ruleHostOf(target))) {
       this.opts.logger.warn("plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS", { host: target.host });
       target.protocol = "https:";
     }
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
     const authorization = "token" in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
     return { url: target.toString(), authorization };
   }
@@ -32577,6 +32761,7 @@ function validateConcurrency(concurrency) {
 }
 
 // src/lookup/http-guards.ts
+import { BlockList, isIPv4 } from "node:net";
 var HostBreakers = class {
   constructor(threshold) {
     this.threshold = threshold;
@@ -32690,6 +32875,17 @@ async function readBody(res, limits, host) {
 }
 function formatBytes(n) {
   return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MiB` : `${n} bytes`;
+}
+function onThisMachine(url12) {
+  const host = url12.hostname.replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost") || isLoopback(host)) return true;
+  const local = new BlockList();
+  local.addSubnet("127.0.0.0", 8, "ipv4");
+  local.addAddress("0.0.0.0", "ipv4");
+  local.addAddress("::1", "ipv6");
+  local.addAddress("::", "ipv6");
+  if (host.startsWith("[")) return local.check(host.slice(1, -1), "ipv6");
+  return isIPv4(host) && local.check(host, "ipv4");
 }
 
 // src/lookup/http.ts
@@ -32823,6 +33019,9 @@ var HttpClient = class {
         if (origin.protocol === "https:" && next.protocol !== "https:") {
           throw new RegistryError(`${origin.host} redirected to insecure ${next.host}`, { host: origin.host, status: res.status });
         }
+        if (onThisMachine(next) && !onThisMachine(origin)) {
+          throw new RegistryError(`${origin.host} redirected to this machine (${next.host})`, { host: origin.host, status: res.status });
+        }
         url12 = next;
         continue;
       }
@@ -32955,6 +33154,9 @@ var TokenAuthority = class {
     if (creds && "token" in creds) return `Bearer ${creds.token}`;
     if (challenge.scheme === "basic") return creds ? basic(creds) : null;
     const realm = parseRealm(target.registry, challenge.realm);
+    if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
+      throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
+    }
     const sent = creds && this.mayReceive(target, realm) ? creds : null;
     const key = tokenKey(target.registry, challenge, scope, sent);
     const cached = this.tokens.get(key);
@@ -33329,9 +33531,10 @@ function nextPageUrl(link, responseUrl, baseUrl) {
 
 // src/lookup/oci/credentials.ts
 import { spawn } from "node:child_process";
-import { readFile as readFile2 } from "node:fs/promises";
+import { constants as constants2 } from "node:fs";
+import { access, readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join as join2 } from "node:path";
+import { delimiter, isAbsolute, join as join2 } from "node:path";
 var CredentialStore = class {
   constructor(opts) {
     this.opts = opts;
@@ -33422,13 +33625,23 @@ function decodeAuth(auth2) {
   if (colon <= 0) return null;
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
-function runHelper(cmd, input, env, timeoutMs) {
+async function findHelper(cmd, env) {
+  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const file = join2(dir, process.platform === "win32" ? `${cmd}.exe` : cmd);
+    if (await access(file, constants2.X_OK).then(() => true, () => false)) return file;
+  }
+  throw new Error(`${cmd} is not in any absolute directory of PATH`);
+}
+async function runHelper(cmd, input, env, timeoutMs) {
+  const file = await findHelper(cmd, env);
   return new Promise((resolve2, reject2) => {
-    const child = spawn(cmd, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs });
+    const child = spawn(file, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs });
     let out = "";
     child.stdout.on("data", (d) => out += d.toString());
     child.on("error", reject2);
     child.on("close", (code18) => code18 === 0 ? resolve2(out) : reject2(new Error(`${cmd} exited with ${code18}`)));
+    child.stdin.on("error", () => void 0);
     child.stdin.end(input);
   });
 }
@@ -33600,7 +33813,8 @@ function createReleaseSource(opts) {
     logger: opts.logger,
     now,
     ttlMs,
-    credentials: (host, path4) => credentials.fromRules(host, path4)
+    credentials: (host, path4) => credentials.fromRules(host, path4),
+    holdsCredentials: (host) => credentials.holdsAny(host)
   });
   const hubApiUrl = opts.dockerHubApiUrl === void 0 ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
@@ -33622,7 +33836,7 @@ function createReleaseSource(opts) {
   const located = async (pkg) => {
     const loc = ociLocation(pkg);
     if (!loc || !loc.baseUrl.startsWith("http:") || isLoopback(loc.apiHost)) return loc;
-    if (!await credentials.holdsAny(loc.apiHost)) return loc;
+    if (!await credentials.holdsAny(ruleHostOf(new URL(loc.baseUrl)))) return loc;
     if (!insecureIgnored.has(loc.apiHost)) {
       insecureIgnored.add(loc.apiHost);
       opts.logger.warn("insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS", { registry: loc.registry });
@@ -34004,17 +34218,16 @@ function heldKind(held) {
 function pickKind(pick) {
   if (!pick.current) return "not-a-version";
   const held = heldVerdict(pick.verdicts);
-  if (!held) return "up-to-date";
+  if (!held) return pick.elsewhere ? "other-family" : "up-to-date";
   return held.rejectKind === "blocked" ? "too-new" : "not-allowed";
 }
 async function pickUnderAge(input, current, readAs) {
   const { settings } = input;
-  const versions = input.releases.releases.map((r) => r.version);
   const blocked = /* @__PURE__ */ new Map();
   const notes = /* @__PURE__ */ new Map();
   const checked = /* @__PURE__ */ new Set();
   for (; ; ) {
-    const pick = pickTarget(current, versions, {
+    const pick = pickTarget(current, input.tags, {
       scheme: readAs?.scheme ?? (input.dep.datasource === "helm" ? "semver" : "docker"),
       versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
@@ -34091,7 +34304,7 @@ async function planRange(input, range2) {
   const { dep } = input;
   const floor = rangeFloor(range2);
   if (floor === null) return stays(dep, "range", `version range "${range2}" is left alone: not a range Tidemark reads`, []);
-  const aged = await pickUnderAge(input, prefixLike(range2, input.releases) + floor, { scheme: "semver", versioning: null });
+  const aged = await pickUnderAge(input, prefixLike(range2, input.tags) + floor, { scheme: "semver", versioning: null });
   const { targets, verdicts } = aged.pick;
   const newest = targets.at(-1);
   if (!newest) {
@@ -34134,12 +34347,11 @@ function strongest(held) {
   const order = ["disabled", "range", "no-digest", "up-to-date"];
   return order.find((k) => held.some((h) => h.kind === k)) ?? "range";
 }
-function prefixLike(range2, releases) {
+function prefixLike(range2, tags) {
   if (/(^|[\s,<>=~^])v\d/i.test(range2)) return "v";
   let withV = 0;
   let plain = 0;
-  for (const r of releases.releases) {
-    const p = parseChartVersion(r.version);
+  for (const { parsed: p } of tags.read(readKey("semver", null), parseChartVersion).entries) {
     if (p?.prefix) withV++;
     else if (p) plain++;
   }
@@ -34259,10 +34471,11 @@ async function planPackage(pkg, deps, source, config, now, logger) {
   }
   logger.debug("looked up", { package: pkg.name, releases: releases.releases.length });
   const ages = new ReleaseAges(source, pkg, releases, now);
+  const tags = new TagIndex(releases.releases.map((r) => r.version));
   const out = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       if (r.failed && !r.unchanged) logger.warn("an update was held back: its digest could not be read", { package: pkg.name, file: dep.file });
       out.push({ ...r, failed: r.failed ?? false });
@@ -34315,6 +34528,7 @@ function byPosition(get3) {
 // src/publish/dashboard/held.ts
 var PATTERNS = [
   ["up-to-date", /^\s*(up to date|already (at|on) the newest)/i],
+  ["other-family", /^no newer (tag|version) in the .* family/],
   ["lookup-failed", /lookup failed|could not (look up|fetch|reach)|registry (error|answered)|unreachable|\btimed? ?out\b/i],
   ["too-new", /minimum ?release ?age|too new|released less than/i],
   ["disabled", /disabled|enabled: ?false|not enabled/i],
@@ -34324,6 +34538,7 @@ var BY_KIND = {
   skipped: "skipped",
   disabled: "disabled",
   "up-to-date": "up-to-date",
+  "other-family": "other-family",
   "not-allowed": "rule",
   "too-new": "too-new",
   "lookup-failed": "lookup-failed",
@@ -39350,7 +39565,7 @@ var GitHubPlatform = class _GitHubPlatform {
       () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoArgs, state: "open", per_page: 100 })
     );
     const ours = `${this.owner}/${this.name}`.toLowerCase();
-    return pulls.filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name.toLowerCase() ?? ours) === ours).map(toPullRequest);
+    return pulls.filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === ours).map(toPullRequest);
   }
   async createPr(req) {
     const created = await this.openOrReuse(req);
@@ -39416,7 +39631,8 @@ var GitHubPlatform = class _GitHubPlatform {
       if (githubStatus(err) === 410) return null;
       throw toPlatformError("list issues", err);
     }
-    const found = issues.filter((i) => i.pull_request === void 0 && i.title === title);
+    const ours = (i) => creator !== null || i.user?.type === "Bot";
+    const found = issues.filter((i) => i.pull_request === void 0 && i.title === title && ours(i));
     found.sort((a, b) => a.number - b.number);
     return found[0] ? toIssue(found[0]) : null;
   }
@@ -39464,7 +39680,7 @@ var GitHubPlatform = class _GitHubPlatform {
     try {
       this.login = (await this.octokit.rest.users.getAuthenticated()).data.login;
     } catch (err) {
-      this.logger.debug("token has no user; matching issues by title alone", { status: githubStatus(err) });
+      this.logger.debug("token has no user; taking only issues a bot opened", { status: githubStatus(err) });
       this.login = null;
     }
     return this.login;
@@ -47425,9 +47641,9 @@ var GitLabPlatform = class _GitLabPlatform {
   async findPr(branch) {
     const mrs = await this.call(
       `find MR for ${branch}`,
-      () => this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 10, maxPages: 1 })
+      () => this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 100, maxPages: 1 })
     );
-    const newest = mrs[0];
+    const newest = mrs.find(fromThisProject);
     return newest ? toPullRequest2(newest) : null;
   }
   async listOpenPrs(prefix) {
@@ -47435,7 +47651,7 @@ var GitLabPlatform = class _GitLabPlatform {
       "list open MRs",
       () => this.api.MergeRequests.all({ projectId: this.project, state: "opened", perPage: 100 })
     );
-    return mrs.filter((mr) => mr.source_branch.startsWith(prefix) && (mr.source_project_id === void 0 || mr.source_project_id === mr.project_id)).map(toPullRequest2);
+    return mrs.filter((mr) => mr.source_branch.startsWith(prefix) && fromThisProject(mr)).map(toPullRequest2);
   }
   async createPr(req) {
     const reviewerIds = await this.resolveUsers(req.reviewers, "reviewer");
@@ -47560,6 +47776,9 @@ var GitLabPlatform = class _GitLabPlatform {
     return this.userId;
   }
 };
+function fromThisProject(mr) {
+  return mr.source_project_id === void 0 || mr.source_project_id === mr.project_id;
+}
 
 // src/scan/scan-files.ts
 import { posix as posix2 } from "node:path";
@@ -49140,9 +49359,10 @@ function unifiedDiff(path4, before, after) {
   if (before === after) return "";
   const a = splitLines(before);
   const b = splitLines(after);
-  const header = `diff --git a/${path4} b/${path4}
---- a/${path4}
-+++ b/${path4}
+  const shown = oneLine(path4);
+  const header = `diff --git a/${shown} b/${shown}
+--- a/${shown}
++++ b/${shown}
 `;
   if (a.length !== b.length) return header + hunkText(a, b, 0, a.length, 0, b.length, before, after);
   let out = header;
@@ -49549,8 +49769,8 @@ async function publishDryRun(plan, ctx) {
       continue;
     }
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join("");
-    ctx.print(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}
-${diffs}`);
+    ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}
+${diffs}`));
     summary.skipped.push({ branch: branch.branchName, pr: null, detail: "dry run: nothing pushed" });
   }
   return summary;
@@ -49648,7 +49868,7 @@ function summaryMarkdown(summary, opts) {
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`**${markdownText(failureSentence(failures))}.**`, "");
   if (rows.length === 0) {
-    lines.push(failures ? "No updates found." : `No updates: ${summary.plan.unchanged.length} dependencies are current.`, "");
+    lines.push(failures ? "No updates found." : `No updates: ${unchangedSentence(summary.plan.unchanged)}.`, "");
   } else {
     lines.push("| Package | File | Update | Type | Branch | PR |", "| --- | --- | --- | --- | --- | --- |");
     for (const row2 of rows) lines.push(row2);
@@ -49669,6 +49889,21 @@ function summaryMarkdown(summary, opts) {
 }
 function configErrorMarkdown(message, problems) {
   return ["## Tidemark: configuration error", "", cell2(message), "", ...problems.map(problemLine), ""].join("\n");
+}
+function unchangedSentence(unchanged) {
+  if (unchanged.length === 0) return "no dependencies found";
+  let current = 0;
+  let held = 0;
+  let skipped = 0;
+  for (const u of unchanged) {
+    if (u.kind === "skipped" || u.kind === "disabled") skipped++;
+    else if (u.kind === void 0 || u.kind === "up-to-date") current++;
+    else held++;
+  }
+  const parts = [`${current} ${current === 1 ? "dependency is" : "dependencies are"} current`];
+  if (held > 0) parts.push(`${held} ${held === 1 ? "is" : "are"} held back`);
+  if (skipped > 0) parts.push(`${skipped} ${skipped === 1 ? "was" : "were"} not looked up (unpinned, templated or disabled)`);
+  return parts.join("; ");
 }
 function prsByBranch(summary) {
   const out = /* @__PURE__ */ new Map();
@@ -49743,10 +49978,10 @@ function setOutput(runner, name, value) {
 `);
     return;
   }
-  const delimiter = `ghadelimiter_${randomUUID()}`;
-  appendFileSync(file, `${name}<<${delimiter}
+  const delimiter2 = `ghadelimiter_${randomUUID()}`;
+  appendFileSync(file, `${name}<<${delimiter2}
 ${value}
-${delimiter}
+${delimiter2}
 `);
 }
 function appendSummary(runner, markdown) {

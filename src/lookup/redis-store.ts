@@ -103,8 +103,8 @@ export class RedisStore implements CacheStore, SharedRateLimits {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
-      connectTimeout: opts.connectTimeoutMs ?? 2_000,
-      commandTimeout: opts.commandTimeoutMs ?? 2_000,
+      connectTimeout: opts.connectTimeoutMs ?? 5_000,
+      commandTimeout: opts.commandTimeoutMs ?? 3_000,
       keyPrefix: REDIS_PREFIX,
     });
     const store = new RedisStore(client, opts);

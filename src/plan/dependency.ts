@@ -4,10 +4,10 @@ import { RegistryError } from '../errors.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import { isDigest } from '../lookup/validate.js';
 import type { Dependency } from '../scan/types.js';
-import { heldVerdict, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import type { TagIndex } from '../versions/tags.js';
 import type { SchemeName } from '../versions/types.js';
 import type { ReleaseAges } from './age.js';
-import { PackagePicks } from './picks.js';
 import { lookupFailureOf, type LookupFailure } from './failures.js';
 import type { Unchanged, UnchangedKind, Update } from './types.js';
 
@@ -15,6 +15,8 @@ export interface DependencyInput {
   dep: Dependency;
   pkg: PackageRef;
   releases: PackageReleases;
+  /** The package's versions, read once for all its references. */
+  tags: TagIndex;
   source: ReleaseSource;
   rules: readonly Rule[];
   /** Settings before the update type is known. */
@@ -22,8 +24,6 @@ export interface DependencyInput {
   /** Ticked on the dashboard: bypasses `enabled: false` and the minimum release age. */
   approved: boolean;
   ages: ReleaseAges;
-  /** The package's picks, shared by its references (picks.ts); one of its own when absent. */
-  picks?: PackagePicks;
 }
 
 export interface DependencyResult {
@@ -97,7 +97,7 @@ function heldKind(held: { kind: UnchangedKind }[]): UnchangedKind {
 export function pickKind(pick: PickResult): UnchangedKind {
   if (!pick.current) return 'not-a-version';
   const held = heldVerdict(pick.verdicts);
-  if (!held) return 'up-to-date';
+  if (!held) return pick.elsewhere ? 'other-family' : 'up-to-date';
   return held.rejectKind === 'blocked' ? 'too-new' : 'not-allowed';
 }
 
@@ -116,12 +116,11 @@ export interface ReadAs {
 /** Picks, then checks the picked versions' ages; a too-new one is ruled out and the pick repeated, lazily. */
 export async function pickUnderAge(input: DependencyInput, current: string, readAs?: ReadAs): Promise<AgedPick> {
   const { settings } = input;
-  const picks = input.picks ?? new PackagePicks(input.releases);
   const blocked = new Map<string, string>();
   const notes = new Map<string, string>();
   const checked = new Set<string>();
   for (;;) {
-    const pick = picks.pick(current, {
+    const pick = pickTarget(current, input.tags, {
       scheme: readAs?.scheme ?? (input.dep.datasource === 'helm' ? 'semver' : 'docker'),
       versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
