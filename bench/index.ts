@@ -1,5 +1,6 @@
 import { benchLookup } from './lookup.js';
 import { benchPlan } from './plan.js';
+import { benchScale } from './scale.js';
 import { benchScan } from './scan.js';
 import { benchVersions } from './versions.js';
 
@@ -8,6 +9,7 @@ const benches: [string, () => Promise<string>][] = [
   ['scan', benchScan],
   ['lookup', benchLookup],
   ['versions', benchVersions],
+  ['scale', benchScale],
   ['plan', benchPlan],
 ];
 

@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { HostRule } from './lookup/host-rules.js';
+import type { ReleaseSourceOptions } from './lookup/index.js';
 import type { Plan } from './plan/types.js';
 import type { PlatformKind } from './publish/types.js';
 import type { Problem } from './scan/types.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   /** Config file path relative to dir; null to look in the usual places. */
   configPath: string | null;
   cacheDir: string | null;
+  /** The lookup cache shared by every process (Redis, `run-all --redis-url`); used instead of `cacheDir`. */
+  sharedCache?: ReleaseSourceOptions['sharedCache'];
   /** Where to write the plan JSON; null for none. */
   planOut: string | null;
   logger: Logger;

@@ -29,7 +29,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
   checkDeadline();
   const source = createReleaseSource({
-    config, cacheDir: opts.cacheDir, logger, hostRules: opts.hostRules ?? [], platformToken: opts.token,
+    config, cacheDir: opts.cacheDir, logger, sharedCache: opts.sharedCache ?? null, hostRules: opts.hostRules ?? [], platformToken: opts.token,
     ...(opts.signal && { signal: opts.signal }),
   });
   const plan = await createPlan(scan, source, config, { approved, logger });

@@ -2,12 +2,13 @@ import { UsageError } from '../errors.js';
 import { oneLine } from '../escape.js';
 import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
+import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, reportInputs, type RepoResult, runMany, selectShard } from './multi.js';
+import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -20,9 +21,13 @@ export interface CronFlags {
   gitUrl?: string;
   concurrency?: string;
   shard?: string;
+  /** `--shard-count N` / `TIDEMARK_SHARD_COUNT`: with `JOB_COMPLETION_INDEX` (an Indexed Job) the shard is index+1 of N. */
+  shardCount?: string;
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
+  /** `--redis-url` / `TIDEMARK_REDIS_URL`: the lookup cache shared by every shard, instead of `cacheDir`. A secret. */
+  redisUrl?: string;
   planDir?: string;
   /** Write the fleet report (report.json, index.html) of each run here. */
   reportDir?: string;
@@ -43,6 +48,9 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** A shared lookup cache as a run uses it, closed when the run is over. */
+export type SharedStore = NonNullable<RunOptions['sharedCache']> & { close(): Promise<void> };
+
 export interface CronDeps {
   run: (opts: RunOptions) => Promise<RunSummary>;
   discover: Discover;
@@ -56,6 +64,8 @@ export interface CronDeps {
   isTTY: boolean;
   clock?: Clock;
   clone?: CloneFn;
+  /** Opens the shared cache for `--redis-url`; default `RedisStore.connect` (ioredis, loaded only then). */
+  connectRedis?: (opts: RedisStoreOptions) => Promise<SharedStore>;
   /** The per-repository deadline's timer (see `MultiOptions.timer`); tests pass a fake. */
   repoTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -69,10 +79,12 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const token = tokenFrom(deps.env, platform);
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
   const hostRules = await loadHostRules(flags.hostRules, deps.env);
-  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env)];
+  const redisUrl = flags.redisUrl?.trim() || undefined;
+  if (redisUrl) checkRedisUrl(redisUrl);
+  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
   const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
   const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
-  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const shard = resolveShard(flags.shard, flags.shardCount, deps.env);
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
   const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
@@ -88,7 +100,17 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
 
   const runOnce = async (): Promise<number> => {
     const repos = await resolveRepos();
-    logger.info('run started', { repositories: repos.length, ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}) });
+    logger.info('run started', { repositories: repos.length, ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}), ...(redisUrl && { cache: describeRedisUrl(redisUrl) }) });
+    // Connected per run, so a scheduled process whose Redis was down last time tries it again.
+    const sharedCache = redisUrl ? await (deps.connectRedis ?? RedisStore.connect)({ url: redisUrl, logger }) : null;
+    try {
+      return await runRepos(repos, sharedCache);
+    } finally {
+      await sharedCache?.close();
+    }
+  };
+
+  const runRepos = async (repos: string[], sharedCache: SharedStore | null): Promise<number> => {
     const results = await runMany({
       repos,
       platform,
@@ -99,6 +121,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       dryRun: flags.dryRun ?? false,
       configPath: flags.config ?? null,
       cacheDir: flags.cacheDir ?? null,
+      ...(sharedCache && { sharedCache }),
       planDir: flags.planDir ?? null,
       hostRules,
       logger,

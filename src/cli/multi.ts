@@ -36,6 +36,8 @@ export interface MultiOptions {
   dryRun: boolean;
   configPath: string | null;
   cacheDir: string | null;
+  /** The lookup cache every repository (and every other shard) shares: Redis, from `--redis-url`. */
+  sharedCache?: RunOptions['sharedCache'];
   /** A directory to write one plan JSON per repository into; null for none. */
   planDir: string | null;
   /** The operator's host rules, passed to every repository's run. */
@@ -139,6 +141,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     dryRun: opts.dryRun,
     configPath: opts.configPath,
     cacheDir: opts.cacheDir,
+    ...(opts.sharedCache && { sharedCache: opts.sharedCache }),
     planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
     ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
     logger,
@@ -221,6 +224,28 @@ export function parseShard(text: string): Shard {
     throw new UsageError(`--shard "${text}": expected i/n with 1 <= i <= n, e.g. 1/3`);
   }
   return { index, total };
+}
+
+/**
+ * The shard this process runs, from `--shard`/`TIDEMARK_SHARD` or else from a Kubernetes Indexed Job: the pod's
+ * `JOB_COMPLETION_INDEX` (0-based) with `--shard-count`/`TIDEMARK_SHARD_COUNT` = N is shard `index+1` of N. An explicit
+ * shard wins; an index without a count means nothing (a plain Job); a count without an index, an index outside 0..N-1
+ * or one that is not a number is a usage error (exit 2), never a silent run over every repository.
+ */
+export function resolveShard(shard: string | undefined, shardCount: string | undefined, env: NodeJS.ProcessEnv): Shard | null {
+  if (shard) return parseShard(shard);
+  if (shardCount === undefined || shardCount.trim() === '') return null;
+  const total = Number(shardCount.trim());
+  if (!/^\d+$/.test(shardCount.trim()) || total < 1) throw new UsageError(`--shard-count "${shardCount}": expected a whole number of shards, 1 or more`);
+  const index = env['JOB_COMPLETION_INDEX'];
+  if (index === undefined || index.trim() === '') {
+    throw new UsageError('--shard-count needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); outside one, give --shard i/n');
+  }
+  const i = Number(index.trim());
+  if (!/^\d+$/.test(index.trim()) || i >= total) {
+    throw new UsageError(`JOB_COMPLETION_INDEX "${index}": expected 0..${total - 1} for --shard-count ${total}`);
+  }
+  return { index: i + 1, total };
 }
 
 /**

@@ -25,36 +25,106 @@ export interface CacheStats {
 }
 
 /**
- * Responses shared across runs, one JSON file per key under `<dir>/http/`. A null dir keeps nothing on disk
- * (per-run deduplication happens above, in the release source).
+ * Where cache entries live: a directory (one JSON file per key), Redis shared by many processes (redis-store.ts), or
+ * memory. Entries hold bodies and validators only, never request headers, so never credentials; keys of credentialed
+ * reads carry a hash of the identity, so one store never shows one identity what only another may see.
  */
-export class ResponseCache {
-  readonly stats: CacheStats = { fresh: 0, revalidated: 0, downloaded: 0 };
+export interface CacheStore {
+  get(key: string): Promise<CacheEntry | null>;
+  set(key: string, entry: CacheEntry): Promise<void>;
+  /**
+   * Cross-process single flight (Redis only): resolves to a lease when this process should fetch `key` (call
+   * `release` when done, stored or not), or to null after another process held it and finished or died: read again.
+   */
+  claim?(key: string, signal?: AbortSignal): Promise<{ release(): Promise<void> } | null>;
+}
 
-  constructor(private readonly dir: string | null) {}
+/** One JSON file per key under `<dir>/http/`; written then renamed, so a concurrent run never reads half a file. */
+export class DiskStore implements CacheStore {
+  constructor(private readonly dir: string) {}
 
   async get(key: string): Promise<CacheEntry | null> {
-    if (!this.dir) return null;
     try {
-      const parsed = JSON.parse(await readFile(this.file(key), 'utf8')) as CacheEntry;
-      return typeof parsed.body === 'string' && typeof parsed.storedAt === 'number' ? parsed : null;
+      return validEntry(JSON.parse(await readFile(this.file(key), 'utf8')));
     } catch {
       return null;
     }
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    if (!this.dir) return;
     const file = this.file(key);
     await mkdir(join(this.dir, 'http'), { recursive: true });
-    // Write then rename so a concurrent run never reads half a file.
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify(entry));
     await rename(tmp, file);
   }
 
   private file(key: string): string {
-    return join(this.dir ?? '', 'http', createHash('sha256').update(key).digest('hex') + '.json');
+    return join(this.dir, 'http', cacheKeyHash(key) + '.json');
+  }
+}
+
+/**
+ * Entries kept in this process only (what a run falls back to when Redis is down), bounded by total body size: the
+ * oldest-stored entries go first.
+ */
+export class MemoryStore implements CacheStore {
+  private readonly entries = new Map<string, CacheEntry>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 128 * 1024 * 1024) {}
+
+  async get(key: string): Promise<CacheEntry | null> {
+    return this.entries.get(key) ?? null;
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    this.drop(key);
+    if (entry.body.length > this.maxBytes) return;
+    this.entries.set(key, entry);
+    this.bytes += entry.body.length;
+    for (const oldest of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.bytes -= old.body.length;
+    this.entries.delete(key);
+  }
+}
+
+/** A stored value read back: anything but the entry's shape is no entry. */
+export function validEntry(parsed: unknown): CacheEntry | null {
+  const e = parsed as CacheEntry | null;
+  return e && typeof e === 'object' && typeof e.body === 'string' && typeof e.storedAt === 'number' ? e : null;
+}
+
+export function cacheKeyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * Responses shared across runs through a `CacheStore`: a directory path for the disk store, a store (Redis shared by
+ * every shard), or null for none (per-run deduplication happens above, in the release source). Stats are per instance.
+ */
+export class ResponseCache {
+  readonly stats: CacheStats = { fresh: 0, revalidated: 0, downloaded: 0 };
+  readonly store: CacheStore | null;
+
+  constructor(where: string | CacheStore | null) {
+    this.store = typeof where === 'string' ? new DiskStore(where) : where;
+  }
+
+  async get(key: string): Promise<CacheEntry | null> {
+    return this.store ? this.store.get(key) : null;
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    if (this.store) await this.store.set(key, entry);
   }
 }
 
@@ -66,6 +136,8 @@ export interface CachedGetOptions {
   now: number;
   /** Sends the GET with the given extra (conditional) headers. */
   send: (headers: Record<string, string>) => Promise<HttpResponse>;
+  /** Ends a wait for another process's fetch (the run's deadline). */
+  signal?: AbortSignal;
 }
 
 export interface CachedBody {
@@ -82,10 +154,32 @@ export interface CachedBody {
  */
 export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | HttpResponse> {
   const entry = await opts.cache.get(opts.key);
-  if (entry && opts.now - entry.storedAt < opts.ttlMs) {
-    opts.cache.stats.fresh++;
-    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
+  if (entry && opts.now - entry.storedAt < opts.ttlMs) return fresh(opts.cache, entry);
+  const claim = opts.cache.store?.claim;
+  if (!claim) return fetchAndStore(opts, entry);
+  // Across processes each key is fetched once while fresh: wait for another's fetch, then use what it stored.
+  const lease = await claim.call(opts.cache.store, opts.key, opts.signal);
+  if (lease) {
+    try {
+      // Another process may have stored it between our read and our claim.
+      const stored = await opts.cache.get(opts.key);
+      if (stored && opts.now - stored.storedAt < opts.ttlMs && (!entry || stored.storedAt > entry.storedAt)) return fresh(opts.cache, stored);
+      return await fetchAndStore(opts, stored ?? entry);
+    } finally {
+      await lease.release();
+    }
   }
+  const stored = await opts.cache.get(opts.key);
+  if (stored && (!entry || stored.storedAt > entry.storedAt || opts.now - stored.storedAt < opts.ttlMs)) return fresh(opts.cache, stored);
+  return fetchAndStore(opts, stored ?? entry);
+}
+
+function fresh(cache: ResponseCache, entry: CacheEntry): CachedBody {
+  cache.stats.fresh++;
+  return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
+}
+
+async function fetchAndStore(opts: CachedGetOptions, entry: CacheEntry | null): Promise<CachedBody | HttpResponse> {
   const conditional: Record<string, string> = {};
   if (entry?.etag) conditional['if-none-match'] = entry.etag;
   if (entry?.lastModified) conditional['if-modified-since'] = entry.lastModified;
@@ -97,7 +191,7 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
   }
   if (res.status < 200 || res.status >= 300) return res;
   opts.cache.stats.downloaded++;
-  const fresh: CacheEntry = {
+  const stored: CacheEntry = {
     storedAt: opts.now,
     body: res.body,
     etag: res.headers.get('etag'),
@@ -105,8 +199,8 @@ export async function cachedGet(opts: CachedGetOptions): Promise<CachedBody | Ht
     link: res.headers.get('link'),
     url: res.url,
   };
-  await opts.cache.set(opts.key, fresh);
-  return { body: fresh.body, link: fresh.link ?? null, url: res.url };
+  await opts.cache.set(opts.key, stored);
+  return { body: stored.body, link: stored.link ?? null, url: res.url };
 }
 
 export function isCachedBody(v: CachedBody | HttpResponse): v is CachedBody {

@@ -12,7 +12,8 @@ import { isLoopback } from './oci/reference.js';
  * [{"matchHost":"ghcr.io","pathPrefix":"acme/","usernameEnv":"GHCR_USER","passwordEnv":"GHCR_PAT"},
  *  {"matchHost":"quay.io","tokenEnv":"QUAY_TOKEN"},
  *  {"matchHost":"ghcr.io","platformToken":true},
- *  {"matchHost":"registry.corp","authHosts":["auth.corp"]}]
+ *  {"matchHost":"registry.corp","authHosts":["auth.corp"]},
+ *  {"matchHost":"registry.corp","concurrency":64}]
  * ```
  */
 
@@ -33,12 +34,15 @@ export interface HostRule {
   credential: RuleCredential | null;
   /** Token-service hosts (`host[:port]`) besides the usual ones that may receive this host's credentials. */
   authHosts: string[];
+  /** Requests in flight to this host at once (1..256), instead of the default; only the operator may raise it. */
+  concurrency?: number;
 }
 
 /** Basic credentials (also sent to the registry's token service), or a bearer token sent to the registry as is. */
 export type Credentials = { username: string; password: string } | { token: string };
 
-const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'authHosts'] as const;
+const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'authHosts', 'concurrency'] as const;
+const MAX_HOST_CONCURRENCY = 256;
 const MAX_RULES = 1000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `ghcr.io`, `registry.example.com:5000`, `127.0.0.1:5000`, `[::1]:5000`. */
@@ -105,7 +109,16 @@ function parseRule(raw: unknown, where: string): HostRule {
     credential: parseCredential(rule, str, where),
     authHosts: parseAuthHosts(rule['authHosts'], where),
   };
-  if (!parsed.credential && parsed.authHosts.length === 0) throw new UsageError(`${where}: gives no credential and no authHosts`);
+  const concurrency = rule['concurrency'];
+  if (concurrency !== undefined) {
+    if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_HOST_CONCURRENCY) {
+      throw new UsageError(`${where}: concurrency must be a whole number from 1 to ${MAX_HOST_CONCURRENCY}`);
+    }
+    parsed.concurrency = concurrency;
+  }
+  if (!parsed.credential && parsed.authHosts.length === 0 && parsed.concurrency === undefined) {
+    throw new UsageError(`${where}: gives no credential, no authHosts and no concurrency`);
+  }
   return parsed;
 }
 
@@ -174,6 +187,18 @@ export function matchHostRule(rules: readonly HostRule[], host: string, path: st
     if (!best || rule.pathPrefix.length > best.pathPrefix.length) best = rule;
   }
   return best;
+}
+
+/**
+ * The operator's per-host request limits, keyed by canonical host (`docker.io` for all of Docker Hub's names); the
+ * lowest wins when rules for one host disagree.
+ */
+export function hostConcurrency(rules: readonly HostRule[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rules) {
+    if (r.concurrency !== undefined) out.set(r.matchHost, Math.min(out.get(r.matchHost) ?? Infinity, r.concurrency));
+  }
+  return out;
 }
 
 /** Every `authHosts` entry of the rules for `host`, whatever their path. */

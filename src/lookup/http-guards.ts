@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { BlockList, isIPv4 } from 'node:net';
 import { RegistryError } from '../errors.js';
 import { isLoopback } from './oci/reference.js';
@@ -49,6 +50,8 @@ export class HostBreakers {
     let s = this.hosts.get(host);
     if (!s) {
       s = { failures: 0, open: null, controller: new AbortController() };
+      // Every request in flight to the host listens: as many as the host's concurrency, which may be above Node's 10.
+      setMaxListeners(0, s.controller.signal);
       this.hosts.set(host, s);
     }
     return s;

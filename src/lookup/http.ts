@@ -1,6 +1,9 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { canonicalHost } from './host-rules.js';
+import type { SharedRateLimits } from './redis-store.js';
 import { ByteBudget, HostBreakers, linkedController, onThisMachine, readBody, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
@@ -50,7 +53,23 @@ export interface HttpOptions {
   signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Rate-limit state shared with other processes (Redis): a host one shard found exhausted is exhausted for all. */
+  sharedRateLimits?: SharedRateLimits | null;
+  /** The operator's per-host request limits (`host[:port]` → requests in flight), over `perHostConcurrency`. */
+  hostConcurrency?: ReadonlyMap<string, number>;
 }
+
+/** Requests in flight at once, in all. */
+export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Requests in flight to one host when the operator names no limit for it. Registries serve tag lists and manifests
+ * from CDNs and count requests per time window rather than in flight; 16 keeps a 20 ms registry busy without
+ * looking like a flood, and `concurrency` in a host rule raises or lowers it per registry.
+ */
+export const DEFAULT_PER_HOST_CONCURRENCY = 16;
+
+/** Requests in flight to a host until it first answers (see `HttpClient.limited`). */
+const STARTING_HOST_CONCURRENCY = 4;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
@@ -81,7 +100,9 @@ class AttemptTimeout extends Error {
 export class HttpClient {
   /** Requests sent (each attempt and each redirect hop counts), by host. */
   readonly requestsByHost = new Map<string, number>();
-  private readonly opts: Required<Omit<HttpOptions, 'logger' | 'signal'>> & { logger: Logger; signal: AbortSignal | undefined };
+  private readonly opts: Required<Omit<HttpOptions, 'logger' | 'signal' | 'sharedRateLimits' | 'hostConcurrency'>> & { logger: Logger; signal: AbortSignal | undefined };
+  private readonly shared: SharedRateLimits | null;
+  private readonly hostConcurrency: ReadonlyMap<string, number>;
   private readonly overall: LimitFunction;
   private readonly perHost = new Map<string, LimitFunction>();
   /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
@@ -99,8 +120,8 @@ export class HttpClient {
       retries: opts.retries ?? 3,
       backoffMs: opts.backoffMs ?? 500,
       maxRetryWaitMs: opts.maxRetryWaitMs ?? 60_000,
-      concurrency: opts.concurrency ?? 16,
-      perHostConcurrency: opts.perHostConcurrency ?? 6,
+      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+      perHostConcurrency: opts.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY,
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
@@ -108,7 +129,11 @@ export class HttpClient {
       logger: opts.logger,
       signal: opts.signal,
     };
+    this.shared = opts.sharedRateLimits ?? null;
+    this.hostConcurrency = opts.hostConcurrency ?? new Map();
     this.overall = pLimit(this.opts.concurrency);
+    // Each request in flight listens on the run's signal: up to `concurrency` of them, above Node's default warning at 10.
+    if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), this.opts.concurrency + 16), opts.signal);
     this.breakers = new HostBreakers(this.opts.breakerThreshold);
     this.buffered = new ByteBudget(this.opts.maxBufferedBytes);
   }
@@ -129,7 +154,7 @@ export class HttpClient {
     const metered = isMetered(req);
     const budget: Budget = { deadline: null, attempts: 0 };
     for (let attempt = 0; ; attempt++) {
-      if (metered && this.exhausted.has(host)) {
+      if (metered && (this.exhausted.has(host) || (await this.sharedExhausted(host)))) {
         throw new RegistryError(`${host}: pull rate limit exhausted, not reading more manifests this run`, { host, status: 429 });
       }
       let res: HttpResponse;
@@ -145,6 +170,7 @@ export class HttpClient {
         continue;
       }
       this.breakers.success(host);
+      this.openUp(host);
       this.noteRateLimit(host, res.headers);
       if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt);
@@ -155,13 +181,33 @@ export class HttpClient {
     }
   }
 
+  /** Another process (a shard sharing Redis) found the host's pull limit spent: remember it here too. */
+  private async sharedExhausted(host: string): Promise<boolean> {
+    if (!this.shared || !(await this.shared.isExhausted(host))) return false;
+    this.exhausted.add(host);
+    return true;
+  }
+
+  /**
+   * A host starts with a few requests in flight and gets its full share once it has answered: a host that never
+   * answers costs a handful of connections before its breaker opens, not one per request its limit would allow.
+   */
   private limited<T>(host: string, fn: () => Promise<T>): Promise<T> {
     let limit = this.perHost.get(host);
     if (!limit) {
-      limit = pLimit(this.opts.perHostConcurrency);
+      limit = pLimit(Math.min(STARTING_HOST_CONCURRENCY, this.fullConcurrency(host)));
       this.perHost.set(host, limit);
     }
     return limit(() => this.overall(fn));
+  }
+
+  private fullConcurrency(host: string): number {
+    return this.hostConcurrency.get(canonicalHost(host)) ?? this.opts.perHostConcurrency;
+  }
+
+  private openUp(host: string): void {
+    const limit = this.perHost.get(host);
+    if (limit && limit.concurrency < this.fullConcurrency(host)) limit.concurrency = this.fullConcurrency(host);
   }
 
   /**
@@ -265,12 +311,13 @@ export class HttpClient {
     return new RegistryError(`${host}: gave up after ${tries} within the ${seconds(this.opts.requestBudgetMs)} request budget (${last})`, { host });
   }
 
-/** Docker Hub: `ratelimit-remaining: 0;w=21600`. */
+  /** Docker Hub: `ratelimit-remaining: 0;w=21600` (the window in seconds; shared shards wait out at most an hour of it). */
   private noteRateLimit(host: string, headers: Headers): void {
-    const m = /^(?<remaining>\d+)/.exec(headers.get('ratelimit-remaining') ?? '');
+    const m = /^(?<remaining>\d+)(?:;w=(?<window>\d+))?/.exec(headers.get('ratelimit-remaining') ?? '');
     if (!m?.groups) return;
     const remaining = Number(m.groups['remaining']);
     if (remaining === 0) {
+      if (!this.exhausted.has(host)) void this.shared?.markExhausted(host, Math.min(Number(m.groups['window'] ?? 3600), 3600) * 1000);
       this.exhausted.add(host);
       this.opts.logger.warn('registry pull rate limit exhausted; manifest reads (release times) on this host are skipped, tag lists and digests go on', { host });
     } else if (remaining < 10) {

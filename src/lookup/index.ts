@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { TidemarkConfig } from '../config/types.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ResponseCache } from './cache.js';
+import { type CacheStore, ResponseCache } from './cache.js';
+import type { SharedRateLimits } from './redis-store.js';
 import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
-import { ruleHostOf, type HostRule } from './host-rules.js';
+import { hostConcurrency, ruleHostOf, type HostRule } from './host-rules.js';
 import { CredentialStore } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
 import { isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
@@ -21,6 +22,11 @@ export interface ReleaseSourceOptions {
   config: TidemarkConfig;
   /** Directory for the cross-run cache; null keeps nothing on disk. */
   cacheDir: string | null;
+  /**
+   * A store shared by every process (Redis, `run-all --redis-url`), used instead of `cacheDir`; when it also shares
+   * rate-limit state, a registry one process found exhausted is skipped by all.
+   */
+  sharedCache?: (CacheStore & Partial<SharedRateLimits>) | null;
   logger: Logger;
   /** The operator's host rules (host-rules.ts): which credential goes to which host. Default none. */
   hostRules?: readonly HostRule[];
@@ -97,8 +103,10 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     ...(opts.backoffMs !== undefined && { backoffMs: opts.backoffMs }),
     ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
     ...(opts.perHostConcurrency !== undefined && { perHostConcurrency: opts.perHostConcurrency }),
+    hostConcurrency: hostConcurrency(opts.hostRules ?? []),
+    sharedRateLimits: sharedRateLimits(opts.sharedCache),
   });
-  const cache = new ResponseCache(opts.cacheDir ? join(opts.cacheDir, 'lookup') : null);
+  const cache = new ResponseCache(opts.sharedCache ?? (opts.cacheDir ? join(opts.cacheDir, 'lookup') : null));
   const credentials = new CredentialStore({ hostRules: opts.hostRules ?? [], platformToken: opts.platformToken ?? null, env, logger: opts.logger });
   const oci = new RegistryClient({
     http, cache, credentials, logger: opts.logger, now, ttlMs,
@@ -207,4 +215,9 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     cacheStats: () => ({ ...cache.stats }),
     peakBufferedBytes: () => http.peakBufferedBytes(),
   };
+}
+
+function sharedRateLimits(store: (CacheStore & Partial<SharedRateLimits>) | null | undefined): SharedRateLimits | null {
+  if (!store?.isExhausted || !store.markExhausted) return null;
+  return { isExhausted: (host) => store.isExhausted!(host), markExhausted: (host, ms) => store.markExhausted!(host, ms) };
 }

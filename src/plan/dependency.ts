@@ -130,12 +130,15 @@ export async function pickUnderAge(input: DependencyInput, current: string, read
     });
     const pending = input.approved ? [] : pick.targets.filter((t) => !checked.has(t.version));
     if (pending.length === 0) return { pick, notes };
+    const before = blocked.size;
     for (const t of pending) {
       checked.add(t.version);
       const age = await input.ages.check(t.version, settingsFor(input, t.updateType));
       if (age.blocked) blocked.set(t.version, age.blocked);
       if (age.note) notes.set(t.version, age.note);
     }
+    // Nothing ruled out: picking again with the same question would give the same answer.
+    if (blocked.size === before) return { pick, notes };
   }
 }
 

@@ -59,7 +59,8 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   let partialFailure = false;
   const failedLookups: FailedLookup[] = [];
   let lookedUp = 0;
-  const limit = pLimit(16);
+  // Above any per-host limit, so the HTTP client's limits (not this one) decide what is in flight.
+  const limit = pLimit(64);
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
       limit(async () => {

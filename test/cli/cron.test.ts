@@ -137,6 +137,14 @@ describe('cronMain, one-shot', () => {
     expect(ran).toEqual(['org/c', 'org/d']);
   });
 
+  it('runs only the shard of the Indexed Job pod: JOB_COMPLETION_INDEX 1 of TIDEMARK_SHARD_COUNT 3 is shard 2/3', async () => {
+    const ran: string[] = [];
+    const h = harness({ env: { JOB_COMPLETION_INDEX: '1' }, run: async (opts) => (ran.push(opts.repo!), summaryFor(opts.repo!)) });
+    expect(await cronMain({ repos: 'org/a,org/b,org/c,org/d,org/e', shardCount: '3' }, h.deps)).toEqual(0);
+    expect(ran).toEqual(['org/c', 'org/d']);
+    expect(h.logs.find((l) => l['msg'] === 'run started')).toMatchObject({ repositories: 2, shard: '2/3' });
+  });
+
   it('writes JSON log lines off a terminal and a progress line per repository on one', async () => {
     const lines: string[] = [];
     const h = harness({ isTTY: true, writeErr: (l) => lines.push(l) });
@@ -181,6 +189,7 @@ describe('cronMain, one-shot', () => {
     [{ repos: 'a/b', platform: 'svn' }, /--platform "svn"/],
     [{ repos: 'a/b', concurrency: '0' }, /--concurrency "0"/],
     [{ repos: 'a/b', shard: '3/2' }, /--shard "3\/2"/],
+    [{ repos: 'a/b', shardCount: '2' }, /--shard-count needs JOB_COMPLETION_INDEX/],
     [{ repos: 'a/b', schedule: '* * *' }, /expected 5 fields/],
     [{ repos: 'a/b', logFormat: 'xml' }, /--log-format "xml"/],
     [{ autodiscover: true }, /--autodiscover needs a token/],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
-import { exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, parseShard, type RepoResult, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
+import { exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, parseShard, type RepoResult, resolveShard, runMany, selectShard, shardOf } from '../../src/cli/multi.js';
 import { UsageError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
@@ -37,6 +37,32 @@ describe('repository lists and shards', () => {
   it('reads a 1-based shard and rejects ones outside 1..n', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, total: 3 });
     for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1-3']) expect(() => parseShard(bad)).toThrow(UsageError);
+  });
+
+  it('takes the shard from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX 0..N-1 is shard 1..N of --shard-count N', () => {
+    expect(resolveShard(undefined, '3', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 1, total: 3 });
+    expect(resolveShard(undefined, '3', { JOB_COMPLETION_INDEX: '2' })).toEqual({ index: 3, total: 3 });
+    expect(resolveShard(undefined, ' 1 ', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 1, total: 1 });
+  });
+
+  it('lets an explicit --shard win over the Indexed Job, and ignores an index without a count', () => {
+    expect(resolveShard('2/5', '3', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 2, total: 5 });
+    expect(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '7' })).toEqual(null);
+    expect(resolveShard(undefined, '', { JOB_COMPLETION_INDEX: '7' })).toEqual(null);
+  });
+
+  it.each([
+    ['3', '3', /JOB_COMPLETION_INDEX "3": expected 0..2 for --shard-count 3/],
+    ['3', '-1', /JOB_COMPLETION_INDEX "-1": expected 0..2/],
+    ['3', 'one', /JOB_COMPLETION_INDEX "one"/],
+    ['3', '1.5', /JOB_COMPLETION_INDEX "1.5"/],
+    ['0', '0', /--shard-count "0": expected a whole number/],
+    ['two', '0', /--shard-count "two"/],
+    ['3', undefined, /--shard-count needs JOB_COMPLETION_INDEX/],
+  ])('rejects --shard-count %s with JOB_COMPLETION_INDEX %s as a usage error', (count, index, message) => {
+    const env = index === undefined ? {} : { JOB_COMPLETION_INDEX: index };
+    expect(() => resolveShard(undefined, count, env)).toThrow(UsageError);
+    expect(() => resolveShard(undefined, count, env)).toThrow(message);
   });
 
   it('puts every repository in exactly one shard', () => {

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface RegistryProxy {
   port: number;
   requestCount(): number;
+  /** `GET /v2/acme/web/tags/list?n=2` for every request received, in order. */
+  requests(): string[];
   stop(): Promise<void>;
 }
 
@@ -17,8 +19,10 @@ const TAGS_PATH = /^\/v2\/(?<name>.+)\/tags\/list$/;
  */
 export async function startRegistryProxy(opts: { upstreamPort: number; pageCap: number | null; latencyMs: number }): Promise<RegistryProxy> {
   let count = 0;
+  const seen: string[] = [];
   const server = createServer((req, res) => {
     count++;
+    seen.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     const go = (): void => void handle(req, res, opts).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(502);
       res.end(String(err));
@@ -32,6 +36,7 @@ export async function startRegistryProxy(opts: { upstreamPort: number; pageCap: 
   return {
     port: (server.address() as AddressInfo).port,
     requestCount: () => count,
+    requests: () => [...seen],
     stop: () =>
       new Promise((r) => {
         server.close(() => r());

@@ -42,6 +42,8 @@ export interface TestRegistry {
   copyRepository(from: string, to: string[]): Promise<void>;
   /** Requests the proxy received; throws when no proxy is in front. */
   requestCount(): number;
+  /** Every request the proxy received, as `GET /v2/acme/web/tags/list?n=2`; throws when no proxy is in front. */
+  requests(): string[];
   /** Stops the proxy, registry and token server and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -132,6 +134,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     requestCount: () => {
       if (!proxy) throw new Error('requestCount needs a proxy: start the registry with paginate, latencyMs or countRequests');
       return proxy.requestCount();
+    },
+    requests: () => {
+      if (!proxy) throw new Error('requests needs a proxy: start the registry with paginate, latencyMs or countRequests');
+      return proxy.requests();
     },
     stop: async () => {
       await proxy?.stop();

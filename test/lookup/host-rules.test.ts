@@ -6,6 +6,7 @@ import { UsageError } from '../../src/errors.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import {
   authHostsFor,
+  hostConcurrency,
   hostRuleSecrets,
   loadHostRules,
   matchHostRule,
@@ -51,6 +52,12 @@ describe('parsing host rules', () => {
     ]);
   });
 
+  it('reads a per-host request limit, alone or beside a credential, and keeps the lowest for one host', () => {
+    const rules = parseHostRules('[{"matchHost":"registry.corp","concurrency":64},{"matchHost":"Docker.io","tokenEnv":"T","concurrency":4},{"matchHost":"registry.corp","pathPrefix":"team","concurrency":8}]', 'x');
+    expect(rules[0]).toEqual({ matchHost: 'registry.corp', pathPrefix: '', credential: null, authHosts: [], concurrency: 64 });
+    expect(hostConcurrency(rules)).toEqual(new Map([['registry.corp', 8], ['docker.io', 4]]));
+  });
+
   it('folds case and Docker Hub aliases into one host', () => {
     const rules = parseHostRules('[{"matchHost":"Index.Docker.IO","tokenEnv":"T"},{"matchHost":"GHCR.io","tokenEnv":"G"}]', 'x');
     expect(rules.map((r) => r.matchHost)).toEqual(['docker.io', 'ghcr.io']);
@@ -73,7 +80,10 @@ describe('parsing host rules', () => {
     ['a literal and an env name for one value', '[{"matchHost":"quay.io","token":"t","tokenEnv":"T"}]', 'host rules (rules.json) [0]: give token or tokenEnv, not both'],
     ['platformToken that is not a boolean', '[{"matchHost":"ghcr.io","platformToken":"yes"}]', 'host rules (rules.json) [0]: platformToken must be true or false'],
     ['authHosts that are not hosts', '[{"matchHost":"r.corp","authHosts":["https://auth.corp/token"]}]', 'host rules (rules.json) [0]: authHosts[0] "https://auth.corp/token": expected a host[:port] such as ghcr.io or registry.example.com:5000, without scheme or path'],
-    ['a rule that binds nothing', '[{"matchHost":"ghcr.io","platformToken":false}]', 'host rules (rules.json) [0]: gives no credential and no authHosts'],
+    ['a concurrency of 0', '[{"matchHost":"ghcr.io","concurrency":0}]', 'host rules (rules.json) [0]: concurrency must be a whole number from 1 to 256'],
+    ['a concurrency past 256', '[{"matchHost":"ghcr.io","concurrency":1000}]', 'host rules (rules.json) [0]: concurrency must be a whole number from 1 to 256'],
+    ['a concurrency as a string', '[{"matchHost":"ghcr.io","concurrency":"8"}]', 'host rules (rules.json) [0]: concurrency must be a whole number from 1 to 256'],
+    ['a rule that binds nothing', '[{"matchHost":"ghcr.io","platformToken":false}]', 'host rules (rules.json) [0]: gives no credential, no authHosts and no concurrency'],
     ['two credentials for one host and path', '[{"matchHost":"ghcr.io","tokenEnv":"A"},{"matchHost":"GHCR.IO","tokenEnv":"B"}]', 'host rules (rules.json) [1]: a second credential for ghcr.io'],
   ])('refuses %s with a clear usage error', (_what, text, message) => {
     expect(usageError(text)).toEqual(message);

@@ -45,6 +45,20 @@ describe('concurrency and deduplication', () => {
     expect(requests).toEqual(12);
     expect(maxInFlight).toEqual(3);
   });
+
+  it('sends 16 requests at once to a host by default, and as many as the operator host rule for that host says', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `${host}/d${i}`);
+    const shared = createReleaseSource({ config, cacheDir: null, logger: silentLogger, env: noDocker });
+    maxInFlight = 0;
+    await Promise.all(names.map((n) => shared.releases(image(n))));
+    expect(maxInFlight).toEqual(16);
+    const ruled = createReleaseSource({
+      config, cacheDir: null, logger: silentLogger, env: noDocker, hostRules: parseHostRules(`[{"matchHost":"${host}","concurrency":5}]`, 'test'),
+    });
+    maxInFlight = 0;
+    await Promise.all(names.map((n) => ruled.releases(image(`${n}-ruled`))));
+    expect(maxInFlight).toEqual(5);
+  });
 });
 
 describe('tokens and digests on hosted registries', () => {

@@ -19,9 +19,19 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--git-url <base>', 'clone from this base URL instead of the platform host').env('TIDEMARK_GIT_URL'))
     .addOption(new Option('--concurrency <n>', 'repositories run at once').env('TIDEMARK_CONCURRENCY').default('1'))
     .addOption(new Option('--shard <i/n>', 'only this share of the repositories (1/3), split by a hash of each name').env('TIDEMARK_SHARD'))
+    .addOption(
+      new Option('--shard-count <n>', 'in a Kubernetes Indexed Job: N shards, this pod runs shard $JOB_COMPLETION_INDEX+1 (--shard wins)').env(
+        'TIDEMARK_SHARD_COUNT',
+      ),
+    )
     .addOption(new Option('--dry-run [bool]', 'plan and print diffs; push nothing').env('TIDEMARK_DRY_RUN').argParser(bool))
     .addOption(new Option('--config <path>', 'config file path inside each repository').env('TIDEMARK_CONFIG'))
     .addOption(new Option('--cache-dir <dir>', 'lookup cache shared between repositories and runs').env('TIDEMARK_CACHE_DIR'))
+    .addOption(
+      new Option('--redis-url <url>', 'share the lookup cache between shards in Redis: redis://[:password@]host:port[/db], rediss:// for TLS (instead of --cache-dir)').env(
+        'TIDEMARK_REDIS_URL',
+      ),
+    )
     .addOption(new Option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES, a path or the JSON itself)'))
     .addOption(new Option('--plan-dir <dir>', 'write one plan JSON per repository here').env('TIDEMARK_PLAN_DIR'))
     .addOption(new Option('--report-dir <dir>', 'write the fleet report (report.json and a self-contained index.html) here').env('TIDEMARK_REPORT_DIR'))

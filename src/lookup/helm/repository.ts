@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import jsYaml from 'js-yaml';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -72,8 +73,10 @@ export class HelmRepositoryClient {
   private async load(base: string): Promise<Map<string, HelmChartEntry[]>> {
     const { url, authorization } = await this.authorized(base);
     const host = new URL(url).host;
+    // A private index is cached per identity (a hash of the credential), so a shared cache never hands it to another.
+    const who = authorization ? createHash('sha256').update(authorization).digest('hex') : 'anonymous';
     const got = await cachedGet({
-      cache: this.opts.cache, key: `helm-index ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
+      cache: this.opts.cache, key: `helm-index ${url} ${who}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
       send: (headers) => this.opts.http.request({ url, headers: { accept: 'application/x-yaml, text/yaml, */*', ...headers }, authorization }),
     });
     if (!isCachedBody(got)) {

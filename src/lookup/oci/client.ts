@@ -128,6 +128,20 @@ export class RegistryClient {
    */
   async digest(loc: ImageLocation, ref: string): Promise<string | null> {
     const url = `${loc.baseUrl}/v2/${loc.repository}/manifests/${ref}`;
+    // Kept like a tag list (per identity, for the TTL): shards sharing Redis read each tag's digest once between them.
+    const key = `digest ${url} ${await this.identity(loc)}`;
+    const now = this.opts.now();
+    const cached = await this.opts.cache.get(key);
+    if (cached && now - cached.storedAt < this.opts.ttlMs && isDigest(cached.body)) {
+      this.opts.cache.stats.fresh++;
+      return cached.body;
+    }
+    const digest = await this.readDigest(loc, url);
+    if (digest) await this.opts.cache.set(key, { storedAt: now, body: digest });
+    return digest;
+  }
+
+  private async readDigest(loc: ImageLocation, url: string): Promise<string | null> {
     const head = await this.send(loc, { url, method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
     if (head.status === 404) return null;
     if (head.status !== 200) throw this.failure(loc, head, 'reading a digest');
@@ -163,8 +177,9 @@ export class RegistryClient {
       if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
       return res;
     };
+    // By identity too: a private blob read with one credential is not served from a shared cache to another.
     const got = digest
-      ? await cachedGet({ cache: this.opts.cache, key: `blob ${url}`, ttlMs: Infinity, now: this.opts.now(), send })
+      ? await cachedGet({ cache: this.opts.cache, key: `blob ${url} ${await this.identity(loc)}`, ttlMs: Infinity, now: this.opts.now(), send })
       : await send({});
     if (!isCachedBody(got) && got.status === 404) return null;
     if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, 'reading ' + path.split('/').slice(-2, -1)[0]);

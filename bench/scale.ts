@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../src/config/types.js';
+import { silentLogger } from '../src/log.js';
+import { DEFAULT_PER_HOST_CONCURRENCY } from '../src/lookup/http.js';
+import { createReleaseSource } from '../src/lookup/index.js';
+import { createPlan } from '../src/plan/index.js';
+import { scanFiles, type SourceFile } from '../src/scan/index.js';
+import { startRedis } from '../test/helpers/redis.js';
+import { startRegistry } from '../test/helpers/registry.js';
+import { makeBareRepos } from '../test/ship/git-repos.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** `dist/`: the built CLI and the bare-parse script live beside this file once built. */
+const dist = resolve(here, '..');
+const tempRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/**
+ * The issue-14 figures, each as a ratio against a baseline measured in the same run:
+ * 1. plan of 1,000 references over 400 image repositories × 200 tags at 20 ms a request, against the ideal
+ *    (requests × latency ÷ requests in flight per host);
+ * 2. `tidemark scan` of 10,000 files as a process, against a bare walk + read + `parseAllDocuments` process;
+ * 3. three `run-all` pods sharing Redis: tag-list requests against the minimum (one chain per image), and without Redis.
+ */
+export async function benchScale(): Promise<string> {
+  return [...(await benchPlan()), ...(await benchScanProcess()), ...(await benchShards()), ...(await benchMemory())].join('\n');
+}
+
+const IMAGES = 400;
+const TAGS = 200;
+const REFERENCES = 1_000;
+const PAGE_CAP = 100;
+const LATENCY_MS = 20;
+
+/**
+ * A registry that answers tag lists (paginated like Docker Hub: sorted, `n` capped, `Link` to the next page) after
+ * `LATENCY_MS` and costs nothing else, so the ideal is what the network allows. The real local registry spends several
+ * ms of CPU per tag list on a shared 2-core machine, which would measure it rather than Tidemark.
+ */
+async function fakeRegistry(tags: readonly string[]): Promise<{ host: string; requests: () => number; stop: () => Promise<void> }> {
+  const sorted = [...tags].sort();
+  let count = 0;
+  const server = createServer((req, res) => {
+    count++;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/v2\/(?<name>.+)\/tags\/list$/.exec(url.pathname);
+    setTimeout(() => {
+      if (!m) return void res.writeHead(url.pathname === '/v2/' ? 200 : 404, { 'content-type': 'application/json' }).end('{}');
+      const n = Math.min(Number(url.searchParams.get('n') ?? PAGE_CAP), PAGE_CAP);
+      const last = url.searchParams.get('last');
+      const from = last ? sorted.indexOf(last) + 1 : 0;
+      const page = sorted.slice(from, from + n);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (from + n < sorted.length) headers['link'] = `</v2/${m.groups!['name']}/tags/list?last=${page.at(-1)}&n=${n}>; rel="next"`;
+      res.writeHead(200, headers).end(JSON.stringify({ name: m.groups!['name'], tags: page }));
+    }, LATENCY_MS);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => count,
+    stop: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())),
+  };
+}
+
+export async function benchPlan(): Promise<string[]> {
+  const tags = Array.from({ length: TAGS }, (_, i) => `${Math.floor(i / 20)}.${i % 20}.0`);
+  const reg = await fakeRegistry(tags);
+  try {
+    const repos = Array.from({ length: IMAGES }, (_, i) => `bench/svc-${String(i).padStart(3, '0')}`);
+    // 1,000 references: each image pinned in 2 or 3 files, at different versions.
+    const files: SourceFile[] = Array.from({ length: REFERENCES }, (_, i) => ({
+      path: `apps/app-${i}.yaml`,
+      text: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${reg.host}/${repos[i % IMAGES]}:${i % 7}.${i % 5}.0\n`,
+    }));
+    const scan = scanFiles(files);
+    const source = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger });
+    const start = performance.now();
+    const plan = await createPlan(scan, source, DEFAULT_CONFIG, { logger: silentLogger });
+    const wall = performance.now() - start;
+    const requests = reg.requests();
+    const ideal = (requests * LATENCY_MS) / DEFAULT_PER_HOST_CONCURRENCY;
+    return [
+      `plan: ${REFERENCES} references × ${IMAGES} image repositories × ${TAGS} tags, ${LATENCY_MS} ms a request, page cap ${PAGE_CAP}`,
+      `  ${requests} requests (minimum ${IMAGES * Math.ceil(TAGS / PAGE_CAP)}), ${plan.updates.length} updates`,
+      `  ${ms(wall)} wall vs ideal ${ms(ideal)} = requests × latency ÷ ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${(wall / ideal).toFixed(2)}× (target <= 1.2×)`,
+    ];
+  } finally {
+    await reg.stop();
+  }
+}
+
+const SCAN_FILES = 10_000;
+
+export async function benchScanProcess(): Promise<string[]> {
+  const dir = await mkdtemp(join(tempRoot, 'tidemark-scan-bench-'));
+  try {
+    for (let i = 0; i < SCAN_FILES; i++) {
+      const sub = join(dir, `team-${i % 50}`, `app-${i % 400}`);
+      if (i < 400) await mkdir(sub, { recursive: true });
+      await writeFile(
+        join(sub, `deploy-${i}.yaml`),
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  labels: {team: team-${i % 50}}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/app-${i % 300}:1.${i % 10}.0\n          ports: [{containerPort: 8080}]\n        - name: sidecar\n          image: docker.io/envoyproxy/envoy:v1.${i % 30}.0\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i}\nspec:\n  ports: [{port: 80, targetPort: 8080}]\n`,
+      );
+    }
+    const cli = join(dist, 'src/cli/cli.js');
+    const bare = join(dist, 'bench/bare-scan.js');
+    // Interleaved, best of three each: both see the same machine load.
+    let scanMs = Infinity;
+    let bareMs = Infinity;
+    for (let i = 0; i < 3; i++) {
+      bareMs = Math.min(bareMs, await timeProcess([bare, dir]));
+      scanMs = Math.min(scanMs, await timeProcess([cli, 'scan', dir, '--json']));
+    }
+    return [
+      `scan as a process: ${SCAN_FILES} files (2 documents each), best of 3`,
+      `  tidemark scan --json ${ms(scanMs)} vs bare walk + read + parseAllDocuments ${ms(bareMs)}: ${(scanMs / bareMs).toFixed(2)}× (target <= 1.2×)`,
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const SHARD_IMAGES = ['team/web', 'team/api', 'team/worker', 'team/cron'];
+const SHARD_TAGS = Array.from({ length: 30 }, (_, i) => `1.${i}.0`);
+const SHARD_PAGE = 10;
+const SHARD_REPOS = 24;
+const PODS = 3;
+
+export async function benchShards(): Promise<string[]> {
+  const reg = await startRegistry({ paginate: SHARD_PAGE, latencyMs: LATENCY_MS, tempRoot });
+  const repos = Array.from({ length: SHARD_REPOS }, (_, i) => `org/gitops-${i}`);
+  let bare: ReturnType<typeof makeBareRepos> | null = null;
+  try {
+    for (const image of SHARD_IMAGES) {
+      await reg.pushImage(image, SHARD_TAGS[0]!);
+      await reg.seedTags(image, { repo: image, tag: SHARD_TAGS[0]! }, SHARD_TAGS.slice(1));
+    }
+    const files = (n: number) =>
+      Object.fromEntries(
+        SHARD_IMAGES.map((img) => [
+          `apps/${img.split('/')[1]}.yaml`,
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${reg.host}/${img}:1.${n % 5}.0\n`,
+        ]),
+      );
+    bare = makeBareRepos(Object.fromEntries(repos.map((r, i) => [r, files(i)])));
+    const list = repos.map((r) => `${bare!.baseUrl}/${r}.git`).join(',');
+    const minimum = SHARD_IMAGES.length * Math.ceil(SHARD_TAGS.length / SHARD_PAGE);
+    const tagLists = async (redisUrl: string | null): Promise<number> => {
+      const before = reg.requests().length;
+      await Promise.all(Array.from({ length: PODS }, (_, i) => runPod(list, i, redisUrl)));
+      return reg.requests().slice(before).filter((r) => r.includes('/tags/list')).length;
+    };
+    const alone = await tagLists(null);
+    const redis = await startRedis();
+    let shared: number;
+    try {
+      shared = await tagLists(redis.url);
+    } finally {
+      await redis.stop();
+    }
+    return [
+      `${PODS} run-all pods, ${SHARD_REPOS} repositories, each using the same ${SHARD_IMAGES.length} images (${SHARD_TAGS.length} tags, pages of ${SHARD_PAGE})`,
+      `  tag-list requests with one Redis: ${shared} vs minimum ${minimum}: ${(shared / minimum).toFixed(2)}×; each pod on its own: ${alone} (${(alone / minimum).toFixed(2)}×)`,
+    ];
+  } finally {
+    bare?.cleanup();
+    await reg.stop();
+  }
+}
+
+const MEMORY_REPOS = 100;
+
+/** `run-all` over 100 repositories in one process: its RSS after the 10th repository against after the 100th. */
+export async function benchMemory(): Promise<string[]> {
+  const reg = await startRegistry({ paginate: SHARD_PAGE, tempRoot });
+  const repos = Array.from({ length: MEMORY_REPOS }, (_, i) => `org/many-${i}`);
+  let bare: ReturnType<typeof makeBareRepos> | null = null;
+  try {
+    for (const image of SHARD_IMAGES) {
+      await reg.pushImage(image, SHARD_TAGS[0]!);
+      await reg.seedTags(image, { repo: image, tag: SHARD_TAGS[0]! }, SHARD_TAGS.slice(1));
+    }
+    const file = (img: string, n: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${reg.host}/${img}:1.${n % 5}.0\n`;
+    bare = makeBareRepos(Object.fromEntries(repos.map((r, i) => [r, Object.fromEntries(SHARD_IMAGES.map((img) => [`apps/${img.split('/')[1]}.yaml`, file(img, i)]))])));
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: tmpdir(), TIDEMARK_REPOS: repos.map((r) => `${bare!.baseUrl}/${r}.git`).join(','), TIDEMARK_LOG_FORMAT: 'json' };
+    const child = spawn(process.execPath, [join(dist, 'src/cli/cli.js'), 'run-all', '--platform', 'git', '--dry-run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const rss: number[] = [];
+    let finished = 0;
+    let buffered = '';
+    child.stderr.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes('"repository finished"')) continue;
+        finished++;
+        if (finished % 10 === 0) rss.push(rssMb(child.pid!));
+      }
+    });
+    await new Promise<void>((done, fail) => child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`run-all exited ${code}`)))));
+    const [tenth, fiftieth, last] = [rss[0] ?? NaN, rss[4] ?? NaN, rss.at(-1) ?? NaN];
+    return [
+      `run-all over ${MEMORY_REPOS} repositories in one process (RSS after every 10th): ${rss.map((v) => v.toFixed(0)).join(', ')} MB`,
+      `  after the 100th vs after the 50th: ${(last / fiftieth).toFixed(2)}× (flat: no per-repository growth); vs after the 10th (JIT and heap warm-up included): ${(last / tenth).toFixed(2)}×`,
+    ];
+  } finally {
+    bare?.cleanup();
+    await reg.stop();
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(?<kb>\d+)/.exec(status)?.groups?.['kb'] ?? NaN) / 1024;
+}
+
+function runPod(repos: string, index: number, redisUrl: string | null): Promise<void> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'], HOME: tmpdir(), TIDEMARK_REPOS: repos, JOB_COMPLETION_INDEX: String(index), TIDEMARK_SHARD_COUNT: String(PODS),
+    TIDEMARK_LOG_LEVEL: 'error', ...(redisUrl && { TIDEMARK_REDIS_URL: redisUrl }),
+  };
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(dist, 'src/cli/cli.js'), 'run-all', '--platform', 'git', '--dry-run', '--concurrency', '4'], { env, stdio: 'ignore' });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`pod ${index} exited ${code}`))));
+  });
+}
+
+function timeProcess(args: string[]): Promise<number> {
+  const start = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? done(performance.now() - start) : fail(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+function ms(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
+}
