@@ -28356,22 +28356,18 @@ import { join as join3 } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-var ResponseCache = class {
+var DiskStore = class {
   constructor(dir) {
     this.dir = dir;
   }
-  stats = { fresh: 0, revalidated: 0, downloaded: 0 };
   async get(key) {
-    if (!this.dir) return null;
     try {
-      const parsed = JSON.parse(await readFile(this.file(key), "utf8"));
-      return typeof parsed.body === "string" && typeof parsed.storedAt === "number" ? parsed : null;
+      return validEntry(JSON.parse(await readFile(this.file(key), "utf8")));
     } catch {
       return null;
     }
   }
   async set(key, entry) {
-    if (!this.dir) return;
     const file = this.file(key);
     await mkdir(join(this.dir, "http"), { recursive: true });
     const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
@@ -28379,15 +28375,53 @@ var ResponseCache = class {
     await rename(tmp, file);
   }
   file(key) {
-    return join(this.dir ?? "", "http", createHash("sha256").update(key).digest("hex") + ".json");
+    return join(this.dir, "http", cacheKeyHash(key) + ".json");
+  }
+};
+function validEntry(parsed) {
+  const e = parsed;
+  return e && typeof e === "object" && typeof e.body === "string" && typeof e.storedAt === "number" ? e : null;
+}
+function cacheKeyHash(key) {
+  return createHash("sha256").update(key).digest("hex");
+}
+var ResponseCache = class {
+  stats = { fresh: 0, revalidated: 0, downloaded: 0 };
+  store;
+  constructor(where2) {
+    this.store = typeof where2 === "string" ? new DiskStore(where2) : where2;
+  }
+  async get(key) {
+    return this.store ? this.store.get(key) : null;
+  }
+  async set(key, entry) {
+    if (this.store) await this.store.set(key, entry);
   }
 };
 async function cachedGet(opts) {
   const entry = await opts.cache.get(opts.key);
-  if (entry && opts.now - entry.storedAt < opts.ttlMs) {
-    opts.cache.stats.fresh++;
-    return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
+  if (entry && opts.now - entry.storedAt < opts.ttlMs) return fresh(opts.cache, entry);
+  const claim2 = opts.cache.store?.claim;
+  if (!claim2) return fetchAndStore(opts, entry);
+  const lease = await claim2.call(opts.cache.store, opts.key, opts.signal);
+  if (lease) {
+    try {
+      const stored2 = await opts.cache.get(opts.key);
+      if (stored2 && opts.now - stored2.storedAt < opts.ttlMs && (!entry || stored2.storedAt > entry.storedAt)) return fresh(opts.cache, stored2);
+      return await fetchAndStore(opts, stored2 ?? entry);
+    } finally {
+      await lease.release();
+    }
   }
+  const stored = await opts.cache.get(opts.key);
+  if (stored && (!entry || stored.storedAt > entry.storedAt || opts.now - stored.storedAt < opts.ttlMs)) return fresh(opts.cache, stored);
+  return fetchAndStore(opts, stored ?? entry);
+}
+function fresh(cache, entry) {
+  cache.stats.fresh++;
+  return { body: entry.body, link: entry.link ?? null, url: entry.url ?? null };
+}
+async function fetchAndStore(opts, entry) {
   const conditional = {};
   if (entry?.etag) conditional["if-none-match"] = entry.etag;
   if (entry?.lastModified) conditional["if-modified-since"] = entry.lastModified;
@@ -28399,7 +28433,7 @@ async function cachedGet(opts) {
   }
   if (res.status < 200 || res.status >= 300) return res;
   opts.cache.stats.downloaded++;
-  const fresh = {
+  const stored = {
     storedAt: opts.now,
     body: res.body,
     etag: res.headers.get("etag"),
@@ -28407,12 +28441,15 @@ async function cachedGet(opts) {
     link: res.headers.get("link"),
     url: res.url
   };
-  await opts.cache.set(opts.key, fresh);
-  return { body: fresh.body, link: fresh.link ?? null, url: res.url };
+  await opts.cache.set(opts.key, stored);
+  return { body: stored.body, link: stored.link ?? null, url: res.url };
 }
 function isCachedBody(v) {
   return !("status" in v);
 }
+
+// src/lookup/helm/repository.ts
+import { createHash as createHash3 } from "node:crypto";
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -31523,7 +31560,8 @@ function isLoopback(hostPort) {
 }
 
 // src/lookup/host-rules.ts
-var KEYS = ["matchHost", "pathPrefix", "username", "usernameEnv", "password", "passwordEnv", "token", "tokenEnv", "platformToken", "authHosts"];
+var KEYS = ["matchHost", "pathPrefix", "username", "usernameEnv", "password", "passwordEnv", "token", "tokenEnv", "platformToken", "authHosts", "concurrency"];
+var MAX_HOST_CONCURRENCY = 256;
 var MAX_RULES = 1e3;
 var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 var HOST_PORT = /^(?<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(?<port>\d{1,5}))?$/;
@@ -31581,7 +31619,16 @@ function parseRule(raw, where2) {
     credential: parseCredential(rule, str4, where2),
     authHosts: parseAuthHosts(rule["authHosts"], where2)
   };
-  if (!parsed.credential && parsed.authHosts.length === 0) throw new UsageError(`${where2}: gives no credential and no authHosts`);
+  const concurrency = rule["concurrency"];
+  if (concurrency !== void 0) {
+    if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_HOST_CONCURRENCY) {
+      throw new UsageError(`${where2}: concurrency must be a whole number from 1 to ${MAX_HOST_CONCURRENCY}`);
+    }
+    parsed.concurrency = concurrency;
+  }
+  if (!parsed.credential && parsed.authHosts.length === 0 && parsed.concurrency === void 0) {
+    throw new UsageError(`${where2}: gives no credential, no authHosts and no concurrency`);
+  }
   return parsed;
 }
 function parseCredential(rule, str4, where2) {
@@ -31639,6 +31686,13 @@ function matchHostRule(rules, host, path4) {
     if (!best || rule.pathPrefix.length > best.pathPrefix.length) best = rule;
   }
   return best;
+}
+function hostConcurrency(rules) {
+  const out = /* @__PURE__ */ new Map();
+  for (const r of rules) {
+    if (r.concurrency !== void 0) out.set(r.matchHost, Math.min(out.get(r.matchHost) ?? Infinity, r.concurrency));
+  }
+  return out;
 }
 function authHostsFor(rules, host) {
   const target = canonicalHost(host);
@@ -31807,9 +31861,10 @@ var HelmRepositoryClient = class {
   async load(base) {
     const { url: url12, authorization } = await this.authorized(base);
     const host = new URL(url12).host;
+    const who = authorization ? createHash3("sha256").update(authorization).digest("hex") : "anonymous";
     const got = await cachedGet({
       cache: this.opts.cache,
-      key: `helm-index ${url12}`,
+      key: `helm-index ${url12} ${who}`,
       ttlMs: this.opts.ttlMs,
       now: this.opts.now(),
       send: (headers) => this.opts.http.request({ url: url12, headers: { accept: "application/x-yaml, text/yaml, */*", ...headers }, authorization })
@@ -31899,6 +31954,9 @@ function str3(v) {
 function isoOrNull(v) {
   return knownReleaseTime(v)?.toISOString() ?? null;
 }
+
+// src/lookup/http.ts
+import { getMaxListeners, setMaxListeners as setMaxListeners2 } from "node:events";
 
 // node_modules/yocto-queue/index.js
 var Node = class {
@@ -32070,6 +32128,7 @@ function validateConcurrency(concurrency) {
 }
 
 // src/lookup/http-guards.ts
+import { setMaxListeners } from "node:events";
 import { BlockList, isIPv4 } from "node:net";
 var HostBreakers = class {
   constructor(threshold) {
@@ -32102,6 +32161,7 @@ var HostBreakers = class {
     let s = this.hosts.get(host);
     if (!s) {
       s = { failures: 0, open: null, controller: new AbortController() };
+      setMaxListeners(0, s.controller.signal);
       this.hosts.set(host, s);
     }
     return s;
@@ -32198,6 +32258,9 @@ function onThisMachine(url12) {
 }
 
 // src/lookup/http.ts
+var DEFAULT_CONCURRENCY = 32;
+var DEFAULT_PER_HOST_CONCURRENCY = 16;
+var STARTING_HOST_CONCURRENCY = 4;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var MAX_REDIRECTS = 5;
 var DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -32213,6 +32276,8 @@ var HttpClient = class {
   /** Requests sent (each attempt and each redirect hop counts), by host. */
   requestsByHost = /* @__PURE__ */ new Map();
   opts;
+  shared;
+  hostConcurrency;
   overall;
   perHost = /* @__PURE__ */ new Map();
   /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
@@ -32229,8 +32294,8 @@ var HttpClient = class {
       retries: opts.retries ?? 3,
       backoffMs: opts.backoffMs ?? 500,
       maxRetryWaitMs: opts.maxRetryWaitMs ?? 6e4,
-      concurrency: opts.concurrency ?? 16,
-      perHostConcurrency: opts.perHostConcurrency ?? 6,
+      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+      perHostConcurrency: opts.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY,
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
@@ -32238,7 +32303,10 @@ var HttpClient = class {
       logger: opts.logger,
       signal: opts.signal
     };
+    this.shared = opts.sharedRateLimits ?? null;
+    this.hostConcurrency = opts.hostConcurrency ?? /* @__PURE__ */ new Map();
     this.overall = pLimit(this.opts.concurrency);
+    if (opts.signal) setMaxListeners2(Math.max(getMaxListeners(opts.signal), this.opts.concurrency + 16), opts.signal);
     this.breakers = new HostBreakers(this.opts.breakerThreshold);
     this.buffered = new ByteBudget(this.opts.maxBufferedBytes);
   }
@@ -32256,7 +32324,7 @@ var HttpClient = class {
     const metered = isMetered(req);
     const budget = { deadline: null, attempts: 0 };
     for (let attempt2 = 0; ; attempt2++) {
-      if (metered && this.exhausted.has(host)) {
+      if (metered && (this.exhausted.has(host) || await this.sharedExhausted(host))) {
         throw new RegistryError(`${host}: pull rate limit exhausted, not reading more manifests this run`, { host, status: 429 });
       }
       let res;
@@ -32272,6 +32340,7 @@ var HttpClient = class {
         continue;
       }
       this.breakers.success(host);
+      this.openUp(host);
       this.noteRateLimit(host, res.headers);
       if (!isTransient(res.status) || req.noRetryOn?.includes(res.status)) return res;
       const wait = this.retryWait(res.headers, attempt2);
@@ -32281,13 +32350,30 @@ var HttpClient = class {
       await this.pause(host, wait, budget, answered);
     }
   }
+  /** Another process (a shard sharing Redis) found the host's pull limit spent: remember it here too. */
+  async sharedExhausted(host) {
+    if (!this.shared || !await this.shared.isExhausted(host)) return false;
+    this.exhausted.add(host);
+    return true;
+  }
+  /**
+   * A host starts with a few requests in flight and gets its full share once it has answered: a host that never
+   * answers costs a handful of connections before its breaker opens, not one per request its limit would allow.
+   */
   limited(host, fn) {
     let limit = this.perHost.get(host);
     if (!limit) {
-      limit = pLimit(this.opts.perHostConcurrency);
+      limit = pLimit(Math.min(STARTING_HOST_CONCURRENCY, this.fullConcurrency(host)));
       this.perHost.set(host, limit);
     }
     return limit(() => this.overall(fn));
+  }
+  fullConcurrency(host) {
+    return this.hostConcurrency.get(canonicalHost(host)) ?? this.opts.perHostConcurrency;
+  }
+  openUp(host) {
+    const limit = this.perHost.get(host);
+    if (limit && limit.concurrency < this.fullConcurrency(host)) limit.concurrency = this.fullConcurrency(host);
   }
   /**
    * One attempt, redirects included, within the per-attempt timeout and what is left of the request's budget. It
@@ -32382,12 +32468,13 @@ var HttpClient = class {
     const tries = `${budget.attempts} ${budget.attempts === 1 ? "attempt" : "attempts"}`;
     return new RegistryError(`${host}: gave up after ${tries} within the ${seconds(this.opts.requestBudgetMs)} request budget (${last})`, { host });
   }
-  /** Docker Hub: `ratelimit-remaining: 0;w=21600`. */
+  /** Docker Hub: `ratelimit-remaining: 0;w=21600` (the window in seconds; shared shards wait out at most an hour of it). */
   noteRateLimit(host, headers) {
-    const m = /^(?<remaining>\d+)/.exec(headers.get("ratelimit-remaining") ?? "");
+    const m = /^(?<remaining>\d+)(?:;w=(?<window>\d+))?/.exec(headers.get("ratelimit-remaining") ?? "");
     if (!m?.groups) return;
     const remaining = Number(m.groups["remaining"]);
     if (remaining === 0) {
+      if (!this.exhausted.has(host)) void this.shared?.markExhausted(host, Math.min(Number(m.groups["window"] ?? 3600), 3600) * 1e3);
       this.exhausted.add(host);
       this.opts.logger.warn("registry pull rate limit exhausted; manifest reads (release times) on this host are skipped, tag lists and digests go on", { host });
     } else if (remaining < 10) {
@@ -32432,10 +32519,10 @@ function pathOf(url12) {
 }
 
 // src/lookup/oci/client.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // src/lookup/oci/auth.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function parseChallenge(header) {
   if (!header) return null;
   const m = /^\s*(?<scheme>\w+)\s*(?<rest>.*)$/s.exec(header);
@@ -32535,7 +32622,7 @@ function parseRealm(registry, realm) {
   }
 }
 function tokenKey(registry, challenge, scope, creds) {
-  const who = creds ? createHash3("sha256").update(JSON.stringify(creds)).digest("hex") : "anonymous";
+  const who = creds ? createHash4("sha256").update(JSON.stringify(creds)).digest("hex") : "anonymous";
   return `${registry} ${challenge.realm} ${scope} ${who}`;
 }
 function basic(creds) {
@@ -32715,7 +32802,7 @@ var RegistryClient = class {
     const creds = await this.credentialsFor(loc, loc.baseUrl);
     if (!creds) return "anonymous";
     const secretish = "token" in creds ? creds.token : `${creds.username}:${creds.password}`;
-    return createHash4("sha256").update(secretish).digest("hex");
+    return createHash5("sha256").update(secretish).digest("hex");
   }
   /**
    * `Docker-Content-Digest` of a tag: the index digest for multi-arch images. Null when the tag does not exist.
@@ -32724,6 +32811,18 @@ var RegistryClient = class {
    */
   async digest(loc, ref) {
     const url12 = `${loc.baseUrl}/v2/${loc.repository}/manifests/${ref}`;
+    const key = `digest ${url12} ${await this.identity(loc)}`;
+    const now = this.opts.now();
+    const cached = await this.opts.cache.get(key);
+    if (cached && now - cached.storedAt < this.opts.ttlMs && isDigest(cached.body)) {
+      this.opts.cache.stats.fresh++;
+      return cached.body;
+    }
+    const digest = await this.readDigest(loc, url12);
+    if (digest) await this.opts.cache.set(key, { storedAt: now, body: digest });
+    return digest;
+  }
+  async readDigest(loc, url12) {
     const head = await this.send(loc, { url: url12, method: "HEAD", headers: { accept: MANIFEST_ACCEPT } });
     if (head.status === 404) return null;
     if (head.status !== 200) throw this.failure(loc, head, "reading a digest");
@@ -32754,7 +32853,7 @@ var RegistryClient = class {
       if (digest && res.status === 200 && !digestMatches(digest, res.body)) throw this.mismatch(loc, res, digest);
       return res;
     };
-    const got = digest ? await cachedGet({ cache: this.opts.cache, key: `blob ${url12}`, ttlMs: Infinity, now: this.opts.now(), send }) : await send({});
+    const got = digest ? await cachedGet({ cache: this.opts.cache, key: `blob ${url12} ${await this.identity(loc)}`, ttlMs: Infinity, now: this.opts.now(), send }) : await send({});
     if (!isCachedBody(got) && got.status === 404) return null;
     if (!isCachedBody(got) && got.status !== 200) throw this.failure(loc, got, "reading " + path4.split("/").slice(-2, -1)[0]);
     if (digest && isCachedBody(got) && !digestMatches(digest, got.body)) {
@@ -33101,9 +33200,11 @@ function createReleaseSource(opts) {
     ...opts.retries !== void 0 && { retries: opts.retries },
     ...opts.backoffMs !== void 0 && { backoffMs: opts.backoffMs },
     ...opts.concurrency !== void 0 && { concurrency: opts.concurrency },
-    ...opts.perHostConcurrency !== void 0 && { perHostConcurrency: opts.perHostConcurrency }
+    ...opts.perHostConcurrency !== void 0 && { perHostConcurrency: opts.perHostConcurrency },
+    hostConcurrency: hostConcurrency(opts.hostRules ?? []),
+    sharedRateLimits: sharedRateLimits(opts.sharedCache)
   });
-  const cache = new ResponseCache(opts.cacheDir ? join3(opts.cacheDir, "lookup") : null);
+  const cache = new ResponseCache(opts.sharedCache ?? (opts.cacheDir ? join3(opts.cacheDir, "lookup") : null));
   const credentials = new CredentialStore({ hostRules: opts.hostRules ?? [], platformToken: opts.platformToken ?? null, env, logger: opts.logger });
   const oci = new RegistryClient({
     http,
@@ -33204,6 +33305,10 @@ function createReleaseSource(opts) {
     cacheStats: () => ({ ...cache.stats }),
     peakBufferedBytes: () => http.peakBufferedBytes()
   };
+}
+function sharedRateLimits(store) {
+  if (!store?.isExhausted || !store.markExhausted) return null;
+  return { isExhausted: (host) => store.isExhausted(host), markExhausted: (host, ms) => store.markExhausted(host, ms) };
 }
 
 // src/config/rules.ts
@@ -33546,12 +33651,14 @@ async function pickUnderAge(input, current, readAs) {
     });
     const pending = input.approved ? [] : pick.targets.filter((t) => !checked.has(t.version));
     if (pending.length === 0) return { pick, notes };
+    const before = blocked.size;
     for (const t of pending) {
       checked.add(t.version);
       const age = await input.ages.check(t.version, settingsFor(input, t.updateType));
       if (age.blocked) blocked.set(t.version, age.blocked);
       if (age.note) notes.set(t.version, age.note);
     }
+    if (blocked.size === before) return { pick, notes };
   }
 }
 function settingsFor(input, updateType) {
@@ -33734,7 +33841,7 @@ async function createPlan(scan, source, config, opts = {}) {
   let partialFailure = false;
   const failedLookups2 = [];
   let lookedUp2 = 0;
-  const limit = pLimit(16);
+  const limit = pLimit(64);
   await Promise.all(
     [...packages.values()].map(
       ({ pkg, deps }) => limit(async () => {
@@ -48503,7 +48610,7 @@ function problemFor(update, reason) {
 }
 
 // src/publish/identity.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 var MARKER2 = /^<!-- tidemark:update (?<json>\{.*\}) -->$/;
 var BLOCKED = /^<!-- tidemark:blocked (?<key>[0-9a-f]+) -->$/;
 var TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
@@ -48548,7 +48655,7 @@ function parseMarker(body) {
   }
 }
 function contentKey(files) {
-  const hash = createHash5("sha256");
+  const hash = createHash6("sha256");
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
     hash.update(`${f.path}\0${f.before.length}\0${f.before}\0${f.after.length}\0${f.after}\0`);
   }
@@ -49080,6 +49187,7 @@ async function run(opts) {
     config,
     cacheDir: opts.cacheDir,
     logger,
+    sharedCache: opts.sharedCache ?? null,
     hostRules: opts.hostRules ?? [],
     platformToken: opts.token,
     ...opts.signal && { signal: opts.signal }
