@@ -35,6 +35,20 @@ export function skipForValue(value: string): SkipReason | undefined {
   return undefined;
 }
 
+/** True for a tag that names a moving target rather than a version: `latest`, `main`, `stable`. */
+export function isFloatingTag(value: string): boolean {
+  return FLOATING.has(value);
+}
+
+/**
+ * Why an image tag is not updatable. A floating tag pinned by digest (`alpine:latest@sha256:…`) is: its digest is what
+ * moves (digest updates), so only a floating tag without a digest is `unpinned`.
+ */
+export function skipForImageTag(tag: string, hasDigest: boolean): SkipReason | undefined {
+  const skip = skipForValue(tag);
+  return skip === 'unpinned' && hasDigest ? undefined : skip;
+}
+
 /** Skip reason for a name (image or chart) that is itself templated. `image: ${REGISTRY}/app:1.0` → substitution. */
 export function skipForName(name: string): SkipReason | undefined {
   if (name.includes('{{')) return 'templated';
