@@ -22,16 +22,31 @@ export interface ParsedYaml {
 }
 
 /**
- * Parses every document of a file. A document with errors (syntax, duplicate keys, tab indentation) is left out and its
- * errors come back as problems; the other documents of the file are still scanned. An alias of a scalar is replaced
- * by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and sequences are never expanded.
+ * Parses every document of a file. A document with errors (syntax, tab indentation) is left out and its errors come
+ * back as problems; the other documents of the file are still scanned. Lenient where real files are not strict YAML:
+ * - lines that are only Go-template actions (`{{- if .Values.x }}`, `{{- end }}`, Go-template comments) read as blank
+ *   lines, so the literal rest of a template is scanned (offsets unchanged: the line is blanked, not removed);
+ * - a document whose only errors are duplicate keys is scanned with every occurrence kept, and a problem per key.
+ * An alias of a scalar is replaced by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and
+ * sequences are never expanded.
  */
 export function parseYaml(text: string): ParsedYaml {
   const docs: YamlDoc[] = [];
   const problems: YamlProblem[] = [];
   // `tag: *tag`, `[*a, *b]`; not the `*` of `schedule: "0 3 * * *"` or `"*.example.com"` (no tree walk for those).
   const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
-  for (const doc of parseAllDocuments(text) as Document.Parsed[]) {
+  const parsed = parseLenient(text);
+  const lenient = new Map<string, Document.Parsed[]>();
+  for (const [i, { doc: first, source }] of parsed.entries()) {
+    let doc = first;
+    if (doc.errors.length > 0 && doc.errors.every(isDuplicateKey)) {
+      const again = lenient.get(source) ?? (parseAllDocuments(source, { uniqueKeys: false }) as Document.Parsed[]);
+      lenient.set(source, again);
+      if (again.length === parsed.length && again[i]?.errors.length === 0) {
+        for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: duplicateMessage(source, err.pos[0]) });
+        doc = again[i] ?? doc;
+      }
+    }
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
       continue;
@@ -40,6 +55,79 @@ export function parseYaml(text: string): ParsedYaml {
     docs.push({ contents: doc.contents, start: doc.range[0] });
   }
   return { docs, problems };
+}
+
+/**
+ * The documents of `text`; a document that is not YAML but holds Go-template lines is read again with those lines
+ * blanked (`blankTemplateLines`). Only then: a template line inside a block scalar (`description: |` holding
+ * `{{- if .Alerts }}`) is text, and blanking it first would break the scalar.
+ */
+function parseLenient(text: string): { doc: Document.Parsed; source: string }[] {
+  const strict = (parseAllDocuments(text) as Document.Parsed[]).map((doc) => ({ doc, source: text }));
+  if (!text.includes('{{') || !strict.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return strict;
+  const source = blankTemplateLines(text);
+  const blanked = (parseAllDocuments(source) as Document.Parsed[]).map((doc) => ({ doc, source }));
+  if (blanked.length === strict.length) {
+    return strict.map((s, i) => (s.doc.errors.some((e) => !isDuplicateKey(e)) ? (blanked[i] ?? s) : s));
+  }
+  const failing = (docs: { doc: Document.Parsed }[]) => docs.filter(({ doc }) => doc.errors.length > 0).length;
+  return failing(blanked) < failing(strict) ? blanked : strict;
+}
+
+function isDuplicateKey(err: { code: string }): boolean {
+  return err.code === 'DUPLICATE_KEY';
+}
+
+function duplicateMessage(text: string, offset: number): string {
+  const key = /^[^:\n]{1,100}/.exec(text.slice(offset, offset + 101))?.[0]?.trim() ?? '';
+  return `duplicate key${key ? ` "${key.replace(/[^\x20-\x7e]/g, '?')}"` : ''}: every occurrence is scanned (YAML 1.2 allows one)`;
+}
+
+/**
+ * The text with every line that holds only Go-template actions turned into spaces (line breaks kept, so every offset
+ * stays the same). `{{- if .Values.enabled }}`, `  {{- include "labels" . | nindent 4 }}`, and Go-template comments
+ * that run over several lines (`{{/*` up to the line that closes them). A line with anything else on it (`image: {{ .Values.image }}`) is kept.
+ */
+export function blankTemplateLines(text: string): string {
+  const out: string[] = [];
+  let pos = 0;
+  let inComment = false;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(pos, end);
+    if (inComment) {
+      inComment = !/\*\/\s*-?\}\}/.test(line);
+      out.push(blank(line));
+    } else if (line.includes('{{') && isTemplateOnly(line)) {
+      out.push(blank(line));
+    } else if (/^\s*\{\{-?\s*\/\*/.test(line) && !line.includes('*/')) {
+      inComment = true;
+      out.push(blank(line));
+    } else {
+      out.push(line);
+    }
+    pos = end + 1;
+  }
+  const joined = out.join('\n');
+  return joined.length === text.length ? joined : joined + text.slice(joined.length);
+}
+
+function blank(line: string): string {
+  return line.endsWith('\r') ? ' '.repeat(line.length - 1) + '\r' : ' '.repeat(line.length);
+}
+
+/** `  {{- end }}` or `{{ if x }}{{ end }}`: only actions and spaces. Linear: each `}}` is found by indexOf. */
+function isTemplateOnly(line: string): boolean {
+  let i = 0;
+  for (;;) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t' || line[i] === '\r')) i++;
+    if (i >= line.length) return true;
+    if (!line.startsWith('{{', i)) return false;
+    const close = line.indexOf('}}', i + 2);
+    if (close < 0) return false;
+    i = close + 2;
+  }
 }
 
 /**
