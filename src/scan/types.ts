@@ -1,5 +1,5 @@
 /** What a scanner found in one file. Offsets are into the file's decoded text (JS string indices), end exclusive. */
-export type Manager = 'kubernetes' | 'helm-values' | 'helm-chart' | 'kustomize' | 'flux' | 'argocd';
+export type Manager = 'kubernetes' | 'helm-values' | 'helm-chart' | 'kustomize' | 'flux' | 'argocd' | 'helmfile' | 'docker-compose';
 export type Datasource = 'docker' | 'helm';
 
 /** Why a found reference is not updatable. Data, never an exception. */
