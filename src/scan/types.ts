@@ -13,6 +13,7 @@ export type SkipReason =
   | 'version-range' // version: ~1.2 in Chart.yaml
   | 'unresolved-source' // HelmRelease whose HelmRepository was not found
   | 'invalid-value' // a value that is not a usable image or version
+  | 'invalid-repository' // Chart.yaml repository: git+https://… (not a chart repository)
   | 'ignored'; // # tidemark: ignore
 
 export interface TextRange {
