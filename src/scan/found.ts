@@ -21,6 +21,8 @@ export interface Found {
 export interface Sink {
   found(f: Found): void;
   problem(offset: number, message: string): void;
+  /** How many YAML strings deep this sink's text is (0 or absent: a file); bounds strings inside strings. */
+  readonly embedded?: number;
 }
 
 const FLOATING = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'develop', 'dev', 'head', 'HEAD']);

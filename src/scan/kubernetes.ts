@@ -132,7 +132,7 @@ function extractConfigMap(doc: DocInfo, sink: Sink): void {
  */
 export function scanEmbeddedObjects(sink: Sink, outerText: string, node: unknown): void {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('image')) return;
-  const quiet: Sink = { found: (f) => sink.found(f), problem: () => undefined };
+  const quiet: Sink = { found: (f) => sink.found(f), problem: () => undefined, ...(sink.embedded ? { embedded: sink.embedded } : {}) };
   scanEmbeddedYaml(quiet, outerText, node, 'embedded YAML', (inner, text, contents) => {
     // Scanners read only the text and tree of a document; the file's name is the sink's business.
     const embedded: DocInfo = { file: '', dir: '', base: '', text, contents };

@@ -142,4 +142,17 @@ describe('images inside strings and in custom resources', () => {
     });
     expect(expectRoundTrip([{ path: f, text: custom }], f)).toBe(6);
   });
+
+  it('stops reading strings nested in strings three levels down', () => {
+    const level = (n: number, inner: string | null): string => {
+      const pod = ['apiVersion: v1', 'kind: Pod', 'metadata:', `  name: level-${n}`, 'spec:', '  containers:', '    - name: c', `      image: busybox:1.${n}.0`];
+      if (inner === null) return pod.join('\n');
+      const nested = inner.split('\n').map((l) => `    ${l}`);
+      return [...pod, '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: next-${n}`, 'data:', '  next.yaml: |', ...nested].join('\n');
+    };
+    let text: string | null = null;
+    for (let n = 6; n >= 0; n--) text = level(n, text);
+    const found = scanJson([{ path: 'nested.yaml', text: `${text}\n` }]).dependencies.map((d) => d.currentValue);
+    expect(found).toEqual(['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
+  });
 });
