@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { scanFiles } from '../../src/scan/index.js';
 import { dep, DIGEST, expectRoundTrip, scanJson } from './helpers.js';
 
 const configMap = [
@@ -152,7 +153,7 @@ describe('images inside strings and in custom resources', () => {
     };
     let text: string | null = null;
     for (let n = 6; n >= 0; n--) text = level(n, text);
-    const found = scanJson([{ path: 'nested.yaml', text: `${text}\n` }]).dependencies.map((d) => d.currentValue);
+    const found = scanFiles([{ path: 'nested.yaml', text: `${text}\n` }]).dependencies.map((d) => d.currentValue);
     expect(found).toEqual(['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
   });
 });
