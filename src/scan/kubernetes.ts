@@ -131,7 +131,9 @@ function extractConfigMap(doc: DocInfo, sink: Sink): void {
  * string is often a config file for something else.
  */
 export function scanEmbeddedObjects(sink: Sink, outerText: string, node: unknown): void {
-  if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('image')) return;
+  if (!isScalar(node) || typeof node.value !== 'string') return;
+  // Cheap tests first: most strings are config files or scripts, not worth a parse.
+  if (!node.value.includes('image') || !/(?:apiVersion|containers):/.test(node.value)) return;
   const quiet: Sink = { found: (f) => sink.found(f), problem: () => undefined, ...(sink.embedded ? { embedded: sink.embedded } : {}) };
   scanEmbeddedYaml(quiet, outerText, node, 'embedded YAML', (inner, text, contents) => {
     // Scanners read only the text and tree of a document; the file's name is the sink's business.

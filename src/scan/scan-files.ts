@@ -36,7 +36,7 @@ export function scanFiles(files: SourceFile[]): ScanResult {
     const fileSink = createFileSink(file.path, file.text);
     const template = isChartTemplate(file.path, charts);
     const sink = template ? literalOnly(fileSink) : fileSink;
-    const parsed = parseYaml(file.text);
+    const parsed = parseYaml(file.text, { template });
     // A chart template is Go text first: documents that do not parse as YAML are expected there, not problems.
     if (!template) for (const p of parsed.problems) sink.problem(p.offset, p.message);
     const later: Claimed[] = [];

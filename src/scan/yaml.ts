@@ -30,12 +30,12 @@ export interface ParsedYaml {
  * An alias of a scalar is replaced by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and
  * sequences are never expanded.
  */
-export function parseYaml(text: string): ParsedYaml {
+export function parseYaml(text: string, opts: { template?: boolean } = {}): ParsedYaml {
   const docs: YamlDoc[] = [];
   const problems: YamlProblem[] = [];
   // `tag: *tag`, `[*a, *b]`; not the `*` of `schedule: "0 3 * * *"` or `"*.example.com"` (no tree walk for those).
   const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
-  const parsed = parseLenient(text);
+  const parsed = opts.template ? parseTemplate(text) : parseLenient(text);
   const lenient = new Map<string, Document.Parsed[]>();
   for (const [i, { doc: first, source }] of parsed.entries()) {
     let doc = first;
@@ -72,6 +72,19 @@ function parseLenient(text: string): { doc: Document.Parsed; source: string }[] 
   }
   const failing = (docs: { doc: Document.Parsed }[]) => docs.filter(({ doc }) => doc.errors.length > 0).length;
   return failing(blanked) < failing(strict) ? blanked : strict;
+}
+
+/**
+ * A chart template: read with its template-only lines blanked first (nearly every template has them, and the YAML
+ * parser is slow to recover from them); a document that then fails is read again as written.
+ */
+function parseTemplate(text: string): { doc: Document.Parsed; source: string }[] {
+  const source = blankTemplateLines(text);
+  const blanked = (parseAllDocuments(source) as Document.Parsed[]).map((doc) => ({ doc, source }));
+  if (!blanked.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return blanked;
+  const strict = (parseAllDocuments(text) as Document.Parsed[]).map((doc) => ({ doc, source: text }));
+  if (strict.length !== blanked.length) return blanked;
+  return blanked.map((b, i) => (b.doc.errors.some((e) => !isDuplicateKey(e)) && strict[i]?.doc.errors.length === 0 ? (strict[i] ?? b) : b));
 }
 
 function isDuplicateKey(err: { code: string }): boolean {
