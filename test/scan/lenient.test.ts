@@ -122,4 +122,25 @@ describe('lenient parsing', () => {
     const text = ['{{- if .Values.enabled }}', 'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: probe', 'spec:', '  containers:', '    - name: probe', '      image: busybox:1.37.0', '{{- end }}', ''].join('\n');
     expect(scanJson([{ path: 'probe.yaml', text }]).dependencies).toEqual([dep('probe.yaml', 9, 'kubernetes', 'busybox', '1.37.0')]);
   });
+
+  it('reads a chart template as written when blanking its template lines would break a block scalar', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: notifier',
+      '  annotations:',
+      '    description: |',
+      '      {{- if .Alerts }}',
+      '      {{ len .Alerts }} alerts are firing',
+      '      {{- end }}',
+      'spec:',
+      '  containers:',
+      '    - name: notifier',
+      '      image: ghcr.io/acme/notifier:0.9.2',
+      '',
+    ].join('\n');
+    const f = 'charts/platform/templates/notifier.yaml';
+    expect(scanJson([chart, { path: f, text }])).toEqual({ dependencies: [dep(f, 13, 'kubernetes', 'ghcr.io/acme/notifier', '0.9.2')], problems: [] });
+  });
 });
