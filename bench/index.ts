@@ -1,4 +1,5 @@
 import { benchLookup } from './lookup.js';
+import { benchPlan } from './plan.js';
 import { benchScan } from './scan.js';
 import { benchVersions } from './versions.js';
 
@@ -7,6 +8,7 @@ const benches: [string, () => Promise<string>][] = [
   ['scan', benchScan],
   ['lookup', benchLookup],
   ['versions', benchVersions],
+  ['plan', benchPlan],
 ];
 
 const only = process.argv[2];

@@ -1,5 +1,6 @@
 import { parseDockerTag } from '../src/versions/parse.js';
 import { compileLinear } from '../src/versions/pattern.js';
+import { TagIndex } from '../src/versions/tags.js';
 
 const PARSES = 100_000;
 
@@ -19,8 +20,16 @@ export async function benchVersions(): Promise<string> {
   const re = compileLinear('(a|aa)+$');
   const subject = `${'a'.repeat(100_000)}!`;
   const catastrophic = time(() => re.test(subject));
+  const family = (hostile: boolean): string[] => {
+    const out: string[] = [];
+    for (let i = 1; i <= 50_000; i++) out.push(hostile ? `1.0_${i}-jdk` : `1.${i}.0_${i}-jdk`, `1.0.${i}_999999-jdk`);
+    return out;
+  };
+  const familyOrdinary = time(() => new TagIndex(family(false)).read('docker', parseDockerTag));
+  const familyHostile = time(() => new TagIndex(family(true)).read('docker', parseDockerTag));
   return [
     `versions: ${PARSES} tag parses each`,
+    `  100k Temurin-shaped tags read into families ${ms(familyOrdinary)}; 100k shaped to make the precision check quadratic ${ms(familyHostile)} (${(familyHostile / familyOrdinary).toFixed(1)}×)`,
     `  ordinary tags ${ms(base)}; worst shapes at 128 characters ${ms(hostile)} (${(hostile / base).toFixed(1)}× ordinary)`,
     `  one 1 MB tag shaped 1_1_…_1!: ${ms(huge)} (rejected by the grammar check)`,
     `  /(a|aa)+$/ on RE2 against 100k characters: ${ms(catastrophic)}`,

@@ -8244,10 +8244,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports, module) {
     "use strict";
     var parse4 = require_parse();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var SemVer = require_semver();
     var truncate2 = (version3, truncation, options) => {
-      if (!constants2.RELEASE_TYPES.includes(truncation)) {
+      if (!constants3.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version3, options);
@@ -9487,7 +9487,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports, module) {
     "use strict";
     var internalRe = require_re();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse4 = require_parse();
@@ -9571,8 +9571,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants2.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants2.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants3.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -19241,7 +19241,7 @@ var require_scan = __commonJS({
 var require_parse3 = __commonJS({
   "node_modules/picomatch-browser/lib/parse.js"(exports, module) {
     "use strict";
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -19249,7 +19249,7 @@ var require_parse3 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants2;
+    } = constants3;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -19280,8 +19280,8 @@ var require_parse3 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants2.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants3.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -19952,7 +19952,7 @@ var require_parse3 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants2.globChars(opts.windows);
+      } = constants3.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -20010,7 +20010,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse4 = require_parse3();
     var utils = require_utils2();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -20148,7 +20148,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch.constants = constants2;
+    picomatch.constants = constants3;
     module.exports = picomatch;
   }
 });
@@ -20161,877 +20161,127 @@ var require_picomatch_browser = __commonJS({
   }
 });
 
-// node_modules/ignore/index.js
-var require_ignore = __commonJS({
-  "node_modules/ignore/index.js"(exports, module) {
-    function makeArray(subject) {
-      return Array.isArray(subject) ? subject : [subject];
-    }
-    var UNDEFINED = void 0;
-    var EMPTY = "";
-    var SPACE = " ";
-    var ESCAPE = "\\";
-    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
-    var BOM = "\uFEFF";
-    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
-    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
-    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
-    var REGEX_SPLITALL_CRLF = /\r?\n/g;
-    var DOUBLE_SLASH = "//";
-    var SLASH_CODE = 47;
-    var DOT_CODE = 46;
-    var SLASH = "/";
-    var TMP_KEY_IGNORE = "node-ignore";
-    if (typeof Symbol !== "undefined") {
-      TMP_KEY_IGNORE = Symbol.for("node-ignore");
-    }
-    var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define2 = (object, key, value) => {
-      Object.defineProperty(object, key, { value });
-      return value;
-    };
-    var RETURN_FALSE = () => false;
-    var POSIX_CLASSES = {
-      alnum: "0-9A-Za-z",
-      alpha: "A-Za-z",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1f\\x7f",
-      digit: "0-9",
-      graph: "!-.0-~",
-      lower: "a-z",
-      print: " -.0-~",
-      punct: "!-.:-@\\[-`{-~",
-      // git's `sane-ctype.h` classifies \v and \f as control, not space,
-      //   unlike C's `isspace`
-      space: " \\t\\n\\r",
-      upper: "A-Z",
-      xdigit: "0-9A-Fa-f"
-    };
-    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
-    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
-    var NON_SLASH = "(?!\\/)";
-    var classSource = (negated, body) => {
-      if (negated) {
-        return `[^\\/${body}]`;
-      }
-      const source = `[${body}]`;
-      return new RegExp(source).test("/") ? NON_SLASH + source : source;
-    };
-    var scanBracket = (pattern, start) => {
-      const { length } = pattern;
-      let index = start + 1;
-      let negated = EMPTY;
-      const lead = pattern[index];
-      if (lead === "!" || lead === "^") {
-        negated = "^";
-        index++;
-      }
-      let body = EMPTY;
-      let prev = EMPTY;
-      for (; ; ) {
-        const char = pattern[index];
-        if (char === UNDEFINED) {
-          return null;
-        }
-        if (char === ESCAPE) {
-          const escaped = pattern[++index];
-          body += escapeMember(escaped);
-          prev = escaped;
-        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
-          index++;
-          let to = pattern[index];
-          if (to === ESCAPE) {
-            to = pattern[index += 1];
-          }
-          if (prev <= to) {
-            body += `-${escapeMember(to)}`;
-          }
-          prev = EMPTY;
-        } else if (char === "[" && pattern[index + 1] === ":") {
-          const nameStart = index + 2;
-          let end = nameStart;
-          while (end < length && pattern[end] !== "]") {
-            end++;
-          }
-          if (end === length) {
-            return null;
-          }
-          if (end > nameStart && pattern[end - 1] === ":") {
-            const name = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
-              return null;
-            }
-            body += POSIX_CLASSES[name];
-            prev = EMPTY;
-            index = end;
-          } else {
-            body += escapeMember("[");
-            prev = "[";
-            index = nameStart - 2;
-          }
-        } else {
-          body += escapeMember(char);
-          prev = char;
-        }
-        index++;
-        if (pattern[index] === "]") {
-          return {
-            end: index,
-            source: classSource(negated, body)
-          };
-        }
-      }
-    };
-    var NEVER_MATCH = "[]";
-    var PLACEHOLDER = "\0";
-    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
-      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
-      "g"
-    );
-    var TRAILING_WILDCARD = "";
-    var TRAILING_DOUBLESTAR = "";
-    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
-    var extractBrackets = (pattern) => {
-      const sources = [];
-      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
-      const { length } = pattern;
-      let out = EMPTY;
-      let index = 0;
-      while (index < length) {
-        const char = pattern[index];
-        if (char === ESCAPE) {
-          const escaped = pattern[index + 1];
-          if (escaped === SLASH && index + 2 === length) {
-            out += hold(NEVER_MATCH);
-          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
-            out += pattern.slice(index, index + 2);
-          } else {
-            out += hold(
-              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
-            );
-          }
-          index += 2;
-        } else if (isReserved(char)) {
-          out += hold(`[${char}]`);
-          index++;
-        } else if (char === "[") {
-          const scanned = scanBracket(pattern, index);
-          if (scanned === null) {
-            out += hold(NEVER_MATCH);
-            index = length;
-          } else {
-            out += hold(scanned.source);
-            index = scanned.end + 1;
-          }
-        } else {
-          out += char;
-          index++;
-        }
-      }
-      return {
-        source: out,
-        sources
-      };
-    };
-    var DIRECT = null;
-    var REGEX_INNER_SLASH = /\/(?!$)/;
-    var WILDCARD = "[^\\/]*";
-    var REPLACERS = [
-      // Replace (\ ) with ' '
-      // Only a space: an escaped tab or other whitespace is already a literal by
-      //   the time it reaches here, and a bare tab must be left as one, not turned
-      //   into a space.
-      // (\ ) -> ' '
-      // (\\ ) -> '\\ '
-      // (\\\ ) -> '\\ '
-      [
-        // A run of backslashes is taken whole, from its first one, so no match
-        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
-        //   quadratic.
-        /(\\+)( ?)/g,
-        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
-        ESCAPE + SPACE
-      ],
-      // git's wildmatch() reads a run of two or more asterisks as one globstar
-      //   whenever the run fills a path segment: it starts the pattern or follows
-      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
-      //   already `**`; a longer one is folded into `**` here, so the steps
-      //   below only ever have to know `**`.
-      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
-      // git also takes a run beside a literal prefix (`a***/b`) or beside an
-      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
-      //   lists both, under "A run of asterisks".
-      [
-        /(^|\/)\*{3,}(?=\/|$)/g,
-        (_, start) => `${start}**`,
-        "*"
-      ],
-      // Escape metacharacters
-      // which is written down by users but means special for regular expressions.
-      // > There are 12 characters with special meanings:
-      // > - the backslash \,
-      // > - the caret ^,
-      // > - the dollar sign $,
-      // > - the period or dot .,
-      // > - the vertical bar or pipe symbol |,
-      // > - the question mark ?,
-      // > - the asterisk or star *,
-      // > - the plus sign +,
-      // > - the opening parenthesis (,
-      // > - the closing parenthesis ),
-      // > - and the opening square bracket [,
-      // > - the opening curly brace {,
-      // > These special characters are often called "metacharacters".
-      [
-        /[\\$.|*+(){^]/g,
-        (match) => `\\${match}`
-      ],
-      [
-        // > a question mark (?) matches a single character
-        /(?!\\)\?/g,
-        () => "[^/]",
-        "?"
-      ],
-      // leading slash
-      [
-        // > A leading slash matches the beginning of the pathname.
-        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
-        // A leading slash matches the beginning of the pathname
-        /^\//,
-        () => "^",
-        SLASH
-      ],
-      // replace special metacharacter slash after the leading slash
-      [
-        /\//g,
-        () => "\\/",
-        SLASH
-      ],
-      [
-        // > A leading "**" followed by a slash means match in all directories.
-        // > For example, "**/foo" matches file or directory "foo" anywhere,
-        // > the same as pattern "foo".
-        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
-        // >   under directory "foo".
-        // Notice that the '*'s have been replaced as '\\*'
-        /^\^*(?:\\\*\\\*\\\/)+/,
-        // '**/foo' <-> 'foo'
-        () => "(?:^|\\/)",
-        "*"
-      ],
-      // starting
-      [
-        // there will be no leading '/'
-        //   (which has been replaced by section "leading slash")
-        // If starts with '**', adding a '^' to the regular expression also works
-        DIRECT,
-        (source, pattern) => {
-          if (!source || source[0] === "^" || source[0] === "(") {
-            return source;
-          }
-          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
-          return anchor + source;
-        }
-      ],
-      // two globstars
-      [
-        // Use lookahead assertions so that we could match more than one `'/**'`
-        /\\\/\\\*\\\*(?=\\\/|$)/g,
-        // Zero, one or several directories
-        // should not use '*', or it will be replaced by the next replacer
-        // Check if it is not the last `'/**'`
-        (_, index, str4) => index + 6 < str4.length ? str4.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
-        "*"
-      ],
-      // normal intermediate wildcards
-      [
-        // Never replace escaped '*'
-        // ignore rule '\*' will match the path '*'
-        // 'abc.*/' -> go
-        // 'abc.*'  -> skip this rule,
-        //    coz trailing single wildcard will be handed by [trailing wildcard]
-        /(^|[^\\])(?:\\\*)+(?!$)/g,
-        // '*.js' matches '.js'
-        // '*.js' doesn't match 'abc'
-        // 1. An asterisk "*" matches anything except a slash.
-        // 2. Other consecutive asterisks are considered regular asterisks
-        //    and collapse into one non-slash wildcard run.
-        (_, p1) => p1 + WILDCARD,
-        "*"
-      ],
-      // trailing wildcard, held apart from a literal star
-      [
-        // The step above leaves a trailing `*` alone, so a single `\*` is all that
-        //   can be left at the end here, and what stands in front of it says which
-        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
-        //   nothing before it; a literal arrives as the user's own escape, which
-        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
-        //   There is no third case: every backslash still reaching the chain is
-        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
-        //   own character, so a longer run can never form. This runs while the
-        //   two are still distinct, before the unescape steps below collapse the
-        //   literal onto the very `\*` a wildcard leaves behind.
-        /(^|[^\\])((?:\\\\)*)\\\*$/,
-        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
-        "*"
-      ],
-      [
-        // unescape, revert step 3 except for back slash
-        // For example, if a user escape a '\\*',
-        // after step 3, the result will be '\\\\\\*'
-        /\\\\\\(?=[$.|*+(){^])/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // '\\\\' -> '\\'
-        /\\\\/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // Every real bracket expression -- POSIX classes included -- has already
-        //   been held aside by `extractBrackets`, so the only `[` left in the
-        //   pattern is an escaped, literal one.
-        // A backslash could only stand at the end of the range if it quoted the
-        //   `]`, and `\]` is held aside long before this.
-        /\\\[([^\]/]*?)($|\])/g,
-        // '\\[bar]' -> '\\\\[bar]'
-        (match, range2, close) => `\\[${range2}${close}`,
-        "["
-      ],
-      // ending
-      [
-        // 'js' will not match 'js.'
-        // 'ab' will not match 'abc'
-        DIRECT,
-        // WTF!
-        // https://git-scm.com/docs/gitignore
-        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
-        // which re-fixes #24, #38
-        // > If there is a separator at the end of the pattern then the pattern
-        // > will only match directories, otherwise the pattern can match both
-        // > files and directories.
-        // 'js*' will not match 'a.js'
-        // 'js/' will not match 'a.js'
-        // 'js' will match 'a.js' and 'a.js/'
-        (source) => {
-          const last = source[source.length - 1];
-          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
-            return source;
-          }
-          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
-        }
-      ]
-    ];
-    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
-    var MODE_IGNORE = "regex";
-    var MODE_CHECK_IGNORE = "checkRegex";
-    var UNDERSCORE = "_";
-    var replaceTrailingWildcard = (_, p1) => {
-      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
-      return `${prefix}(?=$|\\/$)`;
-    };
-    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
-    var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run2, at2) => {
-      let separator = EMPTY;
-      for (let index = at2 + 1; index < run2.length && !run2[index].wildcard; index++) {
-        separator += run2[index].single;
-      }
-      return separator;
-    };
-    var pinWildcards = (source) => {
-      if (source.indexOf(WILDCARD) < 0) {
-        return source;
-      }
-      const tokens = [];
-      const { length } = source;
-      let index = 0;
-      while (index < length) {
-        const char = source[index];
-        if (source.startsWith(WILDCARD, index)) {
-          tokens.push({ wildcard: true });
-          index += WILDCARD.length;
-        } else if (char === "[") {
-          let end = index + 1;
-          if (source[end] === "^") {
-            end++;
-          }
-          if (source[end] === "]") {
-            end++;
-          }
-          while (end < length && source[end] !== "]") {
-            end += source[end] === ESCAPE ? 2 : 1;
-          }
-          end++;
-          tokens.push({ single: source.slice(index, end) });
-          index = end;
-        } else if (char === ESCAPE) {
-          tokens.push({ single: source.slice(index, index + 2) });
-          index += 2;
-        } else if (char === "(") {
-          let depth = 0;
-          let end = index;
-          do {
-            if (source[end] === ESCAPE) {
-              end++;
-            } else if (source[end] === "(") {
-              depth++;
-            } else if (source[end] === ")") {
-              depth--;
-            }
-            end++;
-          } while (end < length && depth > 0);
-          if ("*+?".indexOf(source[end]) >= 0) {
-            end++;
-          }
-          tokens.push({ boundary: source.slice(index, end) });
-          index = end;
-        } else if (char === "^" || char === "$") {
-          tokens.push({ boundary: char });
-          index++;
-        } else {
-          tokens.push({ single: char });
-          index++;
-        }
-      }
-      let out = EMPTY;
-      let run2 = [];
-      const flush = () => {
-        let lastWildcard;
-        run2.forEach((token2, at2) => {
-          if (token2.wildcard) {
-            lastWildcard = at2;
-          }
-        });
-        run2.forEach((token2, at2) => {
-          if (!token2.wildcard) {
-            out += token2.single;
-            return;
-          }
-          out += at2 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at2)})[^\\/])*`;
-        });
-        run2 = [];
-      };
-      tokens.forEach((token2) => {
-        if (token2.boundary === void 0) {
-          run2.push(token2);
-          return;
-        }
-        flush();
-        out += token2.boundary;
-      });
-      flush();
-      return out;
-    };
-    var makeRegexPrefix = (pattern) => {
-      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
-        pattern = "**";
-      }
-      const { source, sources } = extractBrackets(pattern);
-      const replaced = REPLACERS.reduce(
-        // A pass whose matcher finds nothing hands back the very string it was
-        //   given, so asking first costs a search and saves a rewrite. Ten of the
-        //   fifteen passes never fire for a typical .gitignore line, and between
-        //   them they were 45% of this chain.
-        (prev, [matcher, replacer, required]) => {
-          if (matcher === DIRECT) {
-            return replacer(prev, pattern);
-          }
-          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
-            return prev;
-          }
-          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
-        },
-        source
-      );
-      return sources.length ? replaced.replace(
-        REGEX_RESTORE_PLACEHOLDER,
-        (match, index) => sources[index]
-      ) : replaced;
-    };
-    var checkSourceOf = (body, prefix) => {
-      if (body[body.length - 1] === SLASH) {
-        prefix = makeRegexPrefix(body.slice(0, -1));
-      }
-      const head = prefix.slice(0, -1);
-      const last = prefix[prefix.length - 1];
-      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
-    };
-    var matchesBasename = (body) => {
-      const index = body.indexOf(SLASH);
-      return index < 0 || index === body.length - 1;
-    };
-    var basenameOf = (path4) => {
-      const end = path4.length - 1;
-      const index = path4.lastIndexOf(
-        SLASH,
-        path4[end] === SLASH ? end - 1 : end
-      );
-      return index < 0 ? path4 : path4.slice(index + 1);
-    };
-    var parentOf = (path4) => {
-      if (path4.charCodeAt(0) === SLASH_CODE || path4.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path4.split(SLASH).filter(Boolean);
-        slices.pop();
-        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
-      }
-      const end = path4.length - 1;
-      const cut = path4.lastIndexOf(
-        SLASH,
-        path4.charCodeAt(end) === SLASH_CODE ? end - 1 : end
-      );
-      return cut < 0 ? EMPTY : path4.slice(0, cut + 1);
-    };
-    var isString = (subject) => typeof subject === "string";
-    var checkPattern = (pattern) => pattern && isString(pattern);
-    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
-    var IgnoreRule = class {
-      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
-        this.pattern = pattern;
-        this.mark = mark;
-        this.negative = negative;
-        define2(this, "body", body);
-        define2(this, "ignoreCase", ignoreCase);
-        define2(this, "regexPrefix", prefix);
-      }
-      // Worked out on first use and kept behind an own property, the way `regex`
-      //   caches itself in `_regex`. Deciding it in the constructor instead would
-      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
-      //   every compile -- including the compiles of rules that are never matched
-      //   against anything.
-      get _basenameOnly() {
-        return define2(this, "_basenameOnly", matchesBasename(this.body));
-      }
-      get regex() {
-        const key = UNDERSCORE + MODE_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_IGNORE, key);
-      }
-      get checkRegex() {
-        const key = UNDERSCORE + MODE_CHECK_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_CHECK_IGNORE, key);
-      }
-      _make(mode, key) {
-        const str4 = pinWildcards(
-          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
-        );
-        const regex2 = this.ignoreCase ? new RegExp(str4, "i") : new RegExp(str4);
-        return define2(this, key, regex2);
-      }
-    };
-    var hasTrailingBackslash = (str4) => {
-      let count = 0;
-      while (str4[str4.length - count - 1] === ESCAPE) {
-        count++;
-      }
-      return count % 2 === 1;
-    };
-    var trimEnd = (body, stripLineEnd) => {
-      let lineEnd = body.length;
-      let end;
-      for (; ; ) {
-        if (stripLineEnd && body[lineEnd - 1] === "\r") {
-          lineEnd--;
-        }
-        end = lineEnd;
-        while (body[end - 1] === SPACE) {
-          end--;
-        }
-        if (!stripLineEnd || body[end - 1] !== "\n") {
-          break;
-        }
-        lineEnd = end - 1;
-      }
-      if (end === lineEnd) {
-        return body.slice(0, lineEnd);
-      }
-      let backslashes = 0;
-      while (body[end - backslashes - 1] === ESCAPE) {
-        backslashes++;
-      }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
-    };
-    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
-      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
-      if (body[0] === "#") {
-        return;
-      }
-      let negative = false;
-      if (body[0] === "!") {
-        negative = true;
-        body = body.slice(1);
-      }
-      const last = body[body.length - 1];
-      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
-        body = trimEnd(body, stripLineEnd);
-      }
-      if (!body || hasTrailingBackslash(body)) {
-        return;
-      }
-      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
-      const regexPrefix = makeRegexPrefix(body);
-      return new IgnoreRule(
-        pattern,
-        mark,
-        body,
-        ignoreCase,
-        negative,
-        regexPrefix
-      );
-    };
-    var RuleManager = class {
-      constructor(ignoreCase) {
-        this._ignoreCase = ignoreCase;
-        this._rules = [];
-        this._basenameCount = 0;
-      }
-      _add(pattern, index) {
-        if (pattern && pattern[KEY_IGNORE]) {
-          this._rules = this._rules.concat(pattern._rules._rules);
-          this._basenameCount += pattern._rules._basenameCount;
-          this._added = true;
-          return;
-        }
-        const isStr = isString(pattern);
-        const raw = isStr ? pattern : pattern.pattern;
-        const rule = checkPattern(raw) && createRule(
-          raw,
-          isStr ? UNDEFINED : pattern.mark,
-          this._ignoreCase,
-          !this._split,
-          this._stripBOM && !index
-        );
-        if (rule) {
-          this._added = true;
-          this._rules.push(rule);
-          if (matchesBasename(rule.body)) {
-            this._basenameCount++;
-          }
-        }
-      }
-      // @param {Array<string> | string | Ignore} pattern
-      add(pattern) {
-        this._added = false;
-        this._split = isString(pattern);
-        this._stripBOM = !this._split || pattern[0] === BOM;
-        makeArray(
-          this._split ? splitPattern(pattern) : pattern
-        ).forEach(this._add, this);
-        if (this._added) {
-          this._literalRules = UNDEFINED;
-        }
-        return this._added;
-      }
-      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
-      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
-      //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path4) {
-        const rules = this._literalRules || (this._literalRules = this._rules.filter(
-          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
-        ));
-        let ignored = false;
-        let unignored = false;
-        let matchedRule;
-        for (let index = rules.length - 1; index >= 0; index--) {
-          const rule = rules[index];
-          if (rule.checkRegex.test(path4)) {
-            ignored = !rule.negative;
-            unignored = rule.negative;
-            matchedRule = rule.negative ? UNDEFINED : rule;
-            break;
-          }
-        }
-        const ret = {
-          ignored,
-          unignored
-        };
-        if (matchedRule) {
-          ret.rule = matchedRule;
-        }
-        return ret;
-      }
-      // Test one single path without recursively checking parent directories
-      //
-      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
-      // @returns {TestResult}
-      test(path4, mode) {
-        const rules = this._rules;
-        const { length } = rules;
-        const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path4) : path4;
-        for (let index = length - 1; index >= 0; index--) {
-          const rule = rules[index];
-          if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path4
-          )) {
-            const { negative } = rule;
-            const ret = {
-              ignored: !negative,
-              unignored: negative
-            };
-            if (!negative) {
-              ret.rule = rule;
-            }
-            return ret;
-          }
-        }
-        return {
-          ignored: false,
-          unignored: false
-        };
-      }
-    };
-    var throwError = (message, Ctor) => {
-      throw new Ctor(message);
-    };
-    var checkPath = (path4, originalPath, doThrow) => {
-      if (!isString(path4)) {
-        return doThrow(
-          `path must be a string, but got \`${originalPath}\``,
-          TypeError
-        );
-      }
-      if (!path4) {
-        return doThrow(`path must not be empty`, TypeError);
-      }
-      if (checkPath.isNotRelative(path4)) {
-        const r = "`path.relative()`d";
-        return doThrow(
-          `path should be a ${r} string, but got "${originalPath}"`,
-          RangeError
-        );
-      }
-      return true;
-    };
-    var isNotRelative = (path4) => {
-      const first = path4.charCodeAt(0);
-      if (first === SLASH_CODE) {
-        return true;
-      }
-      if (first !== DOT_CODE) {
-        return false;
-      }
-      if (path4.length === 1) {
-        return true;
-      }
-      const second = path4.charCodeAt(1);
-      if (second === SLASH_CODE) {
-        return true;
-      }
-      if (second !== DOT_CODE) {
-        return false;
-      }
-      return path4.length === 2 || path4.charCodeAt(2) === SLASH_CODE;
-    };
-    checkPath.isNotRelative = isNotRelative;
-    checkPath.convert = (p) => p;
-    var convertPath = (target) => isString(target) && checkPath.convert(target);
-    var Ignore = class {
-      constructor({
-        ignorecase = true,
-        ignoreCase = ignorecase,
-        allowRelativePaths = false
-      } = {}) {
-        define2(this, KEY_IGNORE, true);
-        this._rules = new RuleManager(ignoreCase);
-        this._strictPathCheck = !allowRelativePaths;
-        this._initCache();
-      }
-      _initCache() {
-        this._ignoreCache = /* @__PURE__ */ Object.create(null);
-        this._testCache = /* @__PURE__ */ Object.create(null);
-      }
-      add(pattern) {
-        if (this._rules.add(pattern)) {
-          this._initCache();
-        }
-        return this;
-      }
-      // legacy
-      addPattern(pattern) {
-        return this.add(pattern);
-      }
-      // @returns {TestResult}
-      _test(originalPath, cache, path4) {
-        checkPath(
-          path4,
-          originalPath,
-          this._strictPathCheck ? throwError : RETURN_FALSE
-        );
-        return path4 ? this._t(path4, cache) : {
-          ignored: false,
-          unignored: false
-        };
-      }
-      checkIgnore(target) {
-        const path4 = convertPath(target);
-        if (!path4 || path4.charCodeAt(path4.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path4);
-        }
-        const dir = this._t(path4, this._testCache);
-        if (dir.ignored) {
-          return dir;
-        }
-        const literal2 = this._rules.testLiteral(path4);
-        return literal2.ignored || literal2.unignored ? literal2 : dir;
-      }
-      _t(path4, cache) {
-        if (path4 in cache) {
-          return cache[path4];
-        }
-        const parentPath = parentOf(path4);
-        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path4] = parent && parent.ignored ? parent : this._rules.test(path4, MODE_IGNORE);
-      }
-      ignores(path4) {
-        return this._test(path4, this._ignoreCache, convertPath(path4)).ignored;
-      }
-      createFilter() {
-        return (path4) => !this.ignores(path4);
-      }
-      filter(paths) {
-        return makeArray(paths).filter(this.createFilter());
-      }
-      // @returns {TestResult}
-      test(path4) {
-        return this._test(path4, this._testCache, convertPath(path4));
-      }
-    };
-    var factory = (options) => new Ignore(options);
-    var isPathValid = (path4) => checkPath(convertPath(path4), path4, RETURN_FALSE);
-    var setupWindows = () => {
-      const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
-      checkPath.convert = makePosix;
-      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path4) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path4) || isNotRelative(path4);
-    };
-    if (
-      // Detect `process` so that it can run in browsers.
-      typeof process !== "undefined" && process.platform === "win32"
-    ) {
-      setupWindows();
-    }
-    module.exports = factory;
-    factory.default = factory;
-    module.exports.isPathValid = isPathValid;
-    define2(module.exports, Symbol.for("setupWindows"), setupWindows);
-  }
-});
-
 // src/run.ts
 import { readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // src/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import path2 from "node:path";
+
+// src/scan/yaml.ts
+var import_yaml = __toESM(require_dist(), 1);
+var MERGE = "<<";
+var MAX_MERGE_DEPTH = 8;
+function parseYaml(text) {
+  const docs = [];
+  const problems = [];
+  const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
+  for (const doc of (0, import_yaml.parseAllDocuments)(text)) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
+      continue;
+    }
+    if (mayHaveAliases) resolveScalarAliases(doc);
+    docs.push({ contents: doc.contents, start: doc.range[0] });
+  }
+  return { docs, problems };
+}
+function resolveScalarAliases(doc) {
+  const anchors = /* @__PURE__ */ new Map();
+  (0, import_yaml.visit)(doc, {
+    Scalar(_key, node) {
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Alias(_key, node) {
+      const target = anchors.get(node.source);
+      return target && (0, import_yaml.isScalar)(target) ? target : void 0;
+    },
+    Collection(_key, node) {
+      if (node.anchor) anchors.set(node.anchor, node);
+    },
+    Pair(_key, pair) {
+      if ((0, import_yaml.isScalar)(pair.key) && pair.key.value === MERGE && (0, import_yaml.isAlias)(pair.value)) {
+        const target = anchors.get(pair.value.source);
+        if (!(0, import_yaml.isMap)(target)) return void 0;
+        pair.value = target;
+        return import_yaml.visit.SKIP;
+      }
+      return void 0;
+    }
+  });
+}
+function countYamlItems(text, max) {
+  let n = 0;
+  for (let i = 0; i < text.length && n <= max; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44 || c === 91 || c === 123) n++;
+  }
+  return n;
+}
+function firstLine(message) {
+  const i = message.indexOf("\n");
+  return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
+}
+function get(node, key, depth = 0) {
+  if (!(0, import_yaml.isMap)(node)) return void 0;
+  let merged;
+  for (const pair of node.items) {
+    if (!(0, import_yaml.isScalar)(pair.key)) continue;
+    if (pair.key.value === key) return pair.value ?? void 0;
+    if (pair.key.value === MERGE) merged = pair.value;
+  }
+  return merged !== void 0 && depth < MAX_MERGE_DEPTH ? get(merged, key, depth + 1) : void 0;
+}
+function getPath(node, ...keys) {
+  let cur = node;
+  for (const k of keys) {
+    cur = get(cur, k);
+    if (cur === void 0) return void 0;
+  }
+  return cur;
+}
+function str(node) {
+  if (!(0, import_yaml.isScalar)(node)) return void 0;
+  if (node.value === null) return "";
+  const value = typeof node.source === "string" ? node.source : typeof node.value === "string" ? node.value : void 0;
+  return value !== void 0 && isBlock(node.type) ? value.replace(/\n+$/, "") : value;
+}
+function isBlock(type2) {
+  return type2 === "BLOCK_LITERAL" || type2 === "BLOCK_FOLDED";
+}
+function asSeq(node) {
+  return (0, import_yaml.isSeq)(node) ? node : void 0;
+}
+function token(text, node) {
+  if (!(0, import_yaml.isScalar)(node) || !node.range) return null;
+  const value = str(node);
+  if (value === void 0) return null;
+  const [from, to] = node.range;
+  if (isBlock(node.type)) return blockToken(text, value, from, to);
+  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+  if (node.type !== "PLAIN" && !quoted) return null;
+  const start = quoted ? from + 1 : from;
+  const end = quoted ? to - 1 : to;
+  return text.slice(start, end) === value ? { value, start, end } : null;
+}
+function blockToken(text, value, from, to) {
+  if (value === "" || value.includes("\n")) return null;
+  const header = text.indexOf("\n", from);
+  if (header < 0 || header >= to) return null;
+  const body = /\n(?:[ \t]*\r?\n)*(?<indent> *)/y;
+  body.lastIndex = header;
+  const m = body.exec(text);
+  if (!m) return null;
+  const start = m.index + m[0].length;
+  const end = start + value.length;
+  if (text.slice(start, end) !== value || text.slice(end, to).trim() !== "") return null;
+  return { value, start, end };
+}
+function offsetOf(node) {
+  const range2 = node?.range;
+  return range2 ? range2[0] : 0;
+}
 
 // src/config/file.ts
 import { constants } from "node:fs";
@@ -21224,10 +20474,37 @@ var DEFAULT_CONFIG = {
   baseBranch: null
 };
 
+// src/versions/suffix.ts
+var DATE_LIKE = /^(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}|1\d{9})$/;
+var BUILD_WORDS = /* @__PURE__ */ new Set(["ea", "master", "main", "build", "nightly", "snapshot", "develop", "trunk", "ci"]);
+var GLUED_BUILD = /^(?<word>KB|b|build)(?<n>\d+)$/i;
+var NUMBER_GROUP = /^\d+(?:\.\d+)*$/;
+function readSuffix(suffix) {
+  if (suffix === "") return { family: "", build: [] };
+  const pieces = suffix.split(/([-_])/);
+  const build = [];
+  let previous = "";
+  for (let i = 0; i < pieces.length; i += 2) {
+    const piece = pieces[i];
+    const glued = GLUED_BUILD.exec(piece)?.groups;
+    if (NUMBER_GROUP.test(piece) && (i === 0 || DATE_LIKE.test(piece) || BUILD_WORDS.has(previous.toLowerCase()))) {
+      for (const n of piece.split(".")) build.push(Number(n));
+      pieces[i] = "*";
+    } else if (glued?.word && glued.n) {
+      build.push(Number(glued.n));
+      pieces[i] = `${glued.word}*`;
+    }
+    previous = piece;
+  }
+  return { family: pieces.join(""), build };
+}
+
 // src/versions/parse.ts
 var DOCKER_TAG = /^(?<prefix>[vV]|[A-Za-z][A-Za-z0-9]*[-_])?(?<release>\d+(?:[._]\d+)*)(?<pre>[-.]?(?:(?:alpha|beta|rc|preview|pre|dev|milestone)(?:[-.]?\d+)?|[abmM]\d+))?(?:[-_](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*?))??(?:-(?<revStyle>r|ls|k3s|rke2r)?(?<rev>\d+))?$/i;
 var TIMESTAMP_TAG = /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
-var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
+var UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)*)_(?<build>\d+)$/;
+var COMPACT_DATE = /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+var JAVA_UPDATE = /^(?<major>\d+)u(?<update>\d+)(?:-(?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 var CHART_VERSION = /^(?<prefix>[vV]?)(?<release>\d+(?:\.\d+){0,2})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+(?<build>[0-9A-Za-z.-]+))?$/;
 var FLOATING = /* @__PURE__ */ new Set([
   "latest",
@@ -21287,6 +20564,22 @@ function parseDockerTag(tag) {
       calendar: true
     };
   }
+  const java = JAVA_UPDATE.exec(tag)?.groups;
+  if (java?.major && java.update) {
+    const read2 = readSuffix(java.suffix ?? "");
+    const release = [Number(java.major), Number(java.update)];
+    return {
+      raw: tag,
+      prefix: "",
+      release,
+      separator: "u",
+      prerelease: null,
+      compatibility: read2.family,
+      revision: null,
+      ...read2.build.length > 0 ? { build: read2.build } : {},
+      calendar: false
+    };
+  }
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = "", rev, revStyle = "" } = g;
@@ -21296,16 +20589,23 @@ function parseDockerTag(tag) {
   const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? ".";
   if (seps.some((s) => s !== separator)) return null;
+  let parts = releaseText.split(separator);
+  const read = readSuffix(suffix);
+  if (parts.length === 2 && separator === "." && COMPACT_DATE.test(parts[0])) {
+    read.build.unshift(Number(parts[1]));
+    parts = parts.slice(0, 1);
+  }
   return {
     raw: tag,
     prefix: g.prefix ?? "",
-    release: releaseText.split(separator).map(Number),
+    release: parts.map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, "")) : null,
-    compatibility: suffix,
+    compatibility: read.family,
     revision: rev !== void 0 ? Number(rev) : null,
     ...rev !== void 0 ? { revisionStyle: revStyle.toLowerCase() } : {},
-    calendar: isCalendar(releaseText.split(separator))
+    ...read.build.length > 0 ? { build: read.build } : {},
+    calendar: isCalendar(parts)
   };
 }
 function parseChartVersion(version3) {
@@ -21353,7 +20653,7 @@ function splitIdentifiers(pre) {
 function isCalendar(parts) {
   const first = parts[0] ?? "";
   if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
-  return /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(first) && parts.length === 1;
+  return COMPACT_DATE.test(first) && parts.length === 1;
 }
 
 // src/versions/compare.ts
@@ -21382,7 +20682,27 @@ function compareParsed(a, b) {
     const d = compareIdentifiers(a.prerelease, b.prerelease);
     if (d !== 0) return d;
   }
-  return Math.sign((a.revision ?? -1) - (b.revision ?? -1));
+  return compareNumbers(buildsOf(a), buildsOf(b));
+}
+function buildsOf(p) {
+  return p.revision === null ? p.build ?? [] : [...p.build ?? [], p.revision];
+}
+function compareNumbers(a, b) {
+  const len = Math.max(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === void 0) return -1;
+    if (y === void 0) return 1;
+    if (x !== y) return Math.sign(x - y);
+  }
+  return 0;
+}
+function familySuffix(p) {
+  const underscore = p.revision !== null && p.revisionStyle === "_";
+  const mid = p.compatibility === "" ? "" : `-${p.compatibility}`;
+  const tail2 = p.revision === null || underscore ? "" : `-${p.revisionStyle ?? ""}*`;
+  return (underscore ? "_*" : "") + mid + tail2;
 }
 function compareIdentifiers(a, b) {
   const len = Math.max(a.length, b.length);
@@ -21405,29 +20725,31 @@ function compareIdentifier(x, y) {
   if (rx !== void 0 && ry !== void 0 && rx !== ry) return Math.sign(rx - ry);
   return x < y ? -1 : x > y ? 1 : 0;
 }
-function shapeMismatch(current, candidate) {
+function shapeMismatch(current, candidate, flexLength = false) {
   if (candidate.prefix !== current.prefix) {
     return `prefix ${show(candidate.prefix)} differs from the current ${show(current.prefix)}`;
   }
-  if (candidate.release.length !== current.release.length) {
-    return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
+  if (candidate.release.length !== current.release.length && !flexLength) {
+    const family = candidate.compatibility !== current.compatibility ? familyMismatch(current, candidate) : null;
+    return family ?? `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
   if (candidate.calendar !== current.calendar) {
     return candidate.calendar ? "a calendar version, the current is not" : "not a calendar version, the current is one";
   }
-  if (candidate.release.length > 1 && candidate.separator !== current.separator) {
+  if (candidate.release.length > 1 && current.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }
+  return familyMismatch(current, candidate);
+}
+function familyMismatch(current, candidate) {
+  if (familySuffix(candidate) === familySuffix(current)) return null;
   if (candidate.compatibility !== current.compatibility) {
     return `suffix ${show(candidate.compatibility)} differs from the current ${show(current.compatibility)}`;
   }
   if (candidate.revision === null !== (current.revision === null)) {
     return current.revision === null ? "has a revision, the current has none" : "has no revision, the current has one";
   }
-  if ((candidate.revisionStyle ?? "") !== (current.revisionStyle ?? "")) {
-    return `revision style ${show(candidate.revisionStyle ?? "")} differs from the current ${show(current.revisionStyle ?? "")}`;
-  }
-  return null;
+  return `revision style ${show(candidate.revisionStyle ?? "")} differs from the current ${show(current.revisionStyle ?? "")}`;
 }
 function show(s) {
   return s === "" ? "none" : `"${s}"`;
@@ -21446,6 +20768,32 @@ function dateParts(v) {
   const first = v.release[0] ?? 0;
   if (v.calendar && v.release.length === 1) return [Math.floor(first / 1e4), Math.floor(first / 100) % 100, first % 100];
   return v.release;
+}
+
+// src/versions/family.ts
+var PARTS = ["X", "Y", "Z", "W"];
+function familyLabel(p) {
+  return `${p.prefix}${versionPattern(p)}${familySuffix(p)}`;
+}
+function versionPattern(p) {
+  if (p.separator === "T") return "YYYY-MM-DDTHH-MM-SSZ";
+  if (p.calendar && p.release.length === 1) return "YYYYMMDD";
+  const parts = p.release.map((_, i) => i === 0 && p.calendar ? "YYYY" : PARTS[i] ?? "N");
+  return parts.join(p.separator);
+}
+function readingOf(p) {
+  const builds = buildsOf(p);
+  const pre = p.prerelease ? `-${p.prerelease.join(".")}` : "";
+  return { family: familyLabel(p), version: versionText(p) + pre, build: builds.length > 0 ? builds.join(".") : null };
+}
+function versionText(p) {
+  if (p.separator !== "T") return p.release.join(p.separator);
+  const [y, mo, d, h, mi, s] = p.release.map((n) => String(n).padStart(2, "0"));
+  return `${y}-${mo}-${d}T${h}-${mi}-${s}Z`;
+}
+var UNSTABLE = /* @__PURE__ */ new Set(["ea", "nightly", "snapshot", "dev", "develop", "alpha", "beta", "rc", "preview", "canary", "edge", "unstable"]);
+function unstableFamily(p) {
+  return p.compatibility.split(/[-_.]/).some((w) => UNSTABLE.has(w.toLowerCase()));
 }
 
 // src/versions/range.ts
@@ -28122,8 +27470,12 @@ var PatternError = class extends SyntaxError {
   }
 };
 var FLAGS = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+var MAX_PATTERN_LENGTH = 4096;
 var LINEAR_ENGINE_NOTE = "patterns run on a linear-time engine (RE2 syntax)";
 function compileLinear(source, flags = "") {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    throw new PatternError(`the pattern is ${source.length} characters long; at most ${MAX_PATTERN_LENGTH}`);
+  }
   let bits = 0;
   for (const flag of flags) {
     const bit = FLAGS[flag];
@@ -28218,7 +27570,7 @@ function regexFromLiteral(s) {
   return compileMemo(g.source, g.flags ?? "");
 }
 var compiled = /* @__PURE__ */ new Map();
-var MAX_COMPILED = 512;
+var MAX_COMPILED = 2048;
 function compileMemo(source, flags) {
   const key = `${flags}/${source}`;
   let re = compiled.get(key);
@@ -28235,7 +27587,8 @@ function rangeProblem(s) {
       regexFromLiteral(s);
       return null;
     } catch (err) {
-      return `invalid regex ${s}: ${regexErrorText(err)}`;
+      const shown = s.length > 64 ? `${s.slice(0, 60)}… (${s.length} characters)` : s;
+      return `invalid regex ${shown}: ${regexErrorText(err)}`;
     }
   }
   return import_semver.default.validRange(s) === null ? `invalid semver range "${s}"` : null;
@@ -28262,6 +27615,63 @@ function satisfiesAllowed(v, allowed) {
   return import_semver.default.satisfies(toSemver(v), allowed, { includePrerelease: true, loose: true });
 }
 
+// src/versions/tags.ts
+var TagIndex = class {
+  values;
+  reads = /* @__PURE__ */ new Map();
+  constructor(values) {
+    this.values = [...new Set(values)];
+  }
+  read(key, parse4) {
+    const known = this.reads.get(key);
+    if (known) return known;
+    const entries = this.values.map((version3) => {
+      const parsed = parse4(version3);
+      return parsed ? { version: version3, parsed, reading: readingOf(parsed) } : { version: version3, parsed };
+    });
+    const read = { entries, flexible: flexibleFamilies(entries) };
+    this.reads.set(key, read);
+    return read;
+  }
+};
+function readKey(scheme, versioning) {
+  return `${scheme}\0${versioning ?? ""}`;
+}
+function familyKey(p) {
+  return `${p.prefix}\0${p.separator}\0${p.calendar}\0${familySuffix(p)}`;
+}
+function flexibleFamilies(entries) {
+  const byFamily = /* @__PURE__ */ new Map();
+  for (const { parsed } of entries) {
+    const builds = parsed && !parsed.prerelease ? buildsOf(parsed) : [];
+    if (!parsed || builds.length === 0) continue;
+    const key = familyKey(parsed);
+    const releases = byFamily.get(key) ?? /* @__PURE__ */ new Map();
+    const release = parsed.release.join(".");
+    releases.set(release, (releases.get(release) ?? /* @__PURE__ */ new Set()).add(builds.join(".")));
+    byFamily.set(key, releases);
+  }
+  const out = /* @__PURE__ */ new Set();
+  for (const [key, releases] of byFamily) {
+    if ([...releases.keys()].some((r) => extendsAnother(r, releases))) out.add(key);
+  }
+  return out;
+}
+function extendsAnother(release, releases) {
+  const parts = release.split(".");
+  const builds = releases.get(release) ?? /* @__PURE__ */ new Set();
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const shorter = releases.get(parts.slice(0, n).join("."));
+    if (shorter && !shareAny(builds, shorter)) return true;
+  }
+  return false;
+}
+function shareAny(a, b) {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
+}
+
 // src/versions/pick.ts
 var NOT_VERSION = {
   floating: "floating tag, not a version",
@@ -28273,20 +27683,24 @@ var NOT_VERSION = {
 function pickTarget(current, candidates, policy) {
   const parse4 = parserFor(policy);
   const cur = parse4(current);
-  const unique = [...new Set(candidates)];
+  const index = candidates instanceof TagIndex ? candidates : new TagIndex(candidates);
   if (!cur) {
     const reason = currentNotVersion(current, policy);
-    const verdicts2 = unique.sort().map((version3) => reject(version3, "not-version", "the current value is not a version"));
+    const verdicts2 = [...index.values].sort().map((version3) => reject(version3, "not-version", "the current value is not a version"));
     return { current: null, targets: [], verdicts: verdicts2, reason };
   }
-  const judged = unique.map((version3) => judge(version3, parse4(version3), cur, policy));
+  const read = index.read(readKey(policy.scheme, policy.versioning), parse4);
+  const flexible = read.flexible.has(familyKey(cur));
+  const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
   const eligible = judged.filter((j) => j.verdict.verdict === "eligible" && j.parsed).map((j) => j.parsed);
   const spelling = spellingOf(cur.raw);
   const sameSpelling = (p) => spellingOf(p.raw) === spelling ? 1 : 0;
   eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
-  return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
+  if (targets.length > 0) return { current: cur, targets, verdicts, reason: null };
+  const elsewhere = heldVerdict(verdicts) ? void 0 : newestElsewhere(cur, judged, policy);
+  return { current: cur, targets, verdicts, reason: upToDateReason(verdicts, elsewhere, policy.scheme), ...elsewhere && { elsewhere } };
 }
 function spellingOf(raw) {
   return raw.replace(/\d+/g, "0");
@@ -28306,15 +27720,17 @@ function currentNotVersion(current, policy) {
   if (kind) return `current value "${current}" is a ${NOT_VERSION[kind]}`;
   return `current value "${current}" is not a version the ${policy.scheme} scheme reads`;
 }
-function judge(version3, parsed, cur, policy) {
+function judge(entry, cur, policy, flexible) {
+  const { version: version3, parsed, reading } = entry;
   if (!parsed) {
     const kind = policy.versioning ? null : notVersionKind(version3);
     const why = policy.versioning ? "does not match the versioning regex" : NOT_VERSION[kind ?? "unreadable"];
     return { parsed, verdict: reject(version3, "not-version", why) };
   }
-  const out = (kind, reason) => ({ parsed, verdict: reject(version3, kind, reason) });
+  const out = (rejectKind, reason) => ({ parsed, verdict: { version: version3, verdict: "rejected", reason, rejectKind, reading } });
   const chartPrefix = policy.scheme === "semver" && !policy.versioning;
-  const mismatch = shapeMismatch(cur, chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed);
+  const seen = chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed;
+  const mismatch = shapeMismatch(cur, seen, flexible && familyKey(seen) === familyKey(cur));
   if (mismatch) return out("shape", mismatch);
   const cmp = compareParsed(parsed, cur);
   if (cmp < 0) return out("older", "older than the current version");
@@ -28328,7 +27744,7 @@ function judge(version3, parsed, cur, policy) {
   }
   const blocked = policy.blocked?.get(version3);
   if (blocked) return out("blocked", blocked);
-  return { parsed, verdict: { version: version3, verdict: "eligible", reason: "newer, in the same tag family" } };
+  return { parsed, verdict: { version: version3, verdict: "eligible", reason: "newer, in the same tag family", reading } };
 }
 function sameRelease(a, b) {
   return a.release.length === b.release.length && a.release.every((n, i) => n === b.release[i]);
@@ -28344,8 +27760,9 @@ function chooseTargets(cur, eligible, separateMajor) {
   return [nonMajor, major].filter((p) => p !== void 0).map(toTarget);
 }
 function orderVerdicts(judged) {
-  const readable = judged.filter((j) => j.parsed && j.verdict.rejectKind !== "shape" && j.verdict.rejectKind !== "not-version");
-  const rest = judged.filter((j) => !readable.includes(j));
+  const readable = [];
+  const rest = [];
+  for (const j of judged) (j.parsed && j.verdict.rejectKind !== "shape" && j.verdict.rejectKind !== "not-version" ? readable : rest).push(j);
   readable.sort((a, b) => compareParsed(b.parsed, a.parsed) || (a.verdict.version < b.verdict.version ? -1 : 1));
   rest.sort((a, b) => a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0);
   return [...readable, ...rest].map((j) => j.verdict);
@@ -28354,7 +27771,7 @@ function markPicked(v, targets) {
   const t = targets.find((x) => x.version === v.version);
   if (t) {
     const what = t.updateType === "major" ? "newest major version" : "newest minor/patch version";
-    return { version: v.version, verdict: "picked", reason: `${what} in the same tag family` };
+    return { ...v, verdict: "picked", reason: `${what} in the same tag family` };
   }
   if (v.verdict !== "eligible") return v;
   const sameKind = targets.map((x) => x.version).join(" and ");
@@ -28363,10 +27780,23 @@ function markPicked(v, targets) {
 function heldVerdict(verdicts) {
   return verdicts.find((v) => v.rejectKind === "prerelease" || v.rejectKind === "allowed-versions" || v.rejectKind === "blocked");
 }
-function upToDateReason(verdicts) {
+function newestElsewhere(cur, judged, policy) {
+  let newest;
+  for (const { parsed, verdict } of judged) {
+    if (!parsed || verdict.rejectKind !== "shape" || parsed.calendar !== cur.calendar) continue;
+    const unstable = parsed.prerelease && !cur.prerelease || unstableFamily(parsed) && !unstableFamily(cur);
+    if (unstable && !policy.allowPrerelease) continue;
+    if (compareParsed(parsed, cur) <= 0) continue;
+    if (policy.allowedVersions && !satisfiesAllowed(parsed, policy.allowedVersions)) continue;
+    if (!newest || compareParsed(parsed, newest) > 0 || compareParsed(parsed, newest) === 0 && parsed.raw < newest.raw) newest = parsed;
+  }
+  return newest ? { family: familyLabel(cur), newest: newest.raw } : void 0;
+}
+function upToDateReason(verdicts, elsewhere, scheme) {
   const held = heldVerdict(verdicts);
-  if (!held) return "up to date";
-  return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (held) return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (elsewhere) return `no newer ${scheme === "semver" ? "version" : "tag"} in the ${elsewhere.family} family; newest overall ${elsewhere.newest}`;
+  return "up to date";
 }
 
 // src/config/duration.ts
@@ -28390,10 +27820,10 @@ function formatDuration(ms) {
 }
 
 // src/config/glob.ts
-function compileGlob(glob) {
+function compileGlob(glob, flags = "") {
   const negated = glob.startsWith("!") && !glob.startsWith("!(");
   const body = negated ? glob.slice(1) : glob;
-  return { re: compileMemo(`^(?:${translate(body)})$`, ""), negated };
+  return { re: compileMemo(`^(?:${translate(body)})$`, flags), negated };
 }
 function globMatches(glob, subject) {
   let compiled2;
@@ -28406,7 +27836,15 @@ function globMatches(glob, subject) {
   return compiled2.re.test(subject) !== compiled2.negated;
 }
 function globsMatcher(globs) {
-  return (subject) => globs.some((g) => globMatches(g, subject));
+  const compiled2 = [];
+  for (const glob of globs) {
+    try {
+      compiled2.push(compileGlob(glob));
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+    }
+  }
+  return (subject) => compiled2.some(({ re, negated }) => re.test(subject) !== negated);
 }
 function globProblem(glob) {
   try {
@@ -28644,16 +28082,28 @@ function displayPath(dir, file) {
   const rel = path2.relative(dir, path2.resolve(dir, file));
   return rel.startsWith("..") || path2.isAbsolute(rel) ? file : rel.split(path2.sep).join("/");
 }
+var MAX_CONFIG_ITEMS = 2e4;
 function parseConfigText(text, file) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (countYamlItems(text, MAX_CONFIG_ITEMS) > MAX_CONFIG_ITEMS) {
+    const message = `the file has over ${MAX_CONFIG_ITEMS} YAML items (lines and flow entries); not read`;
+    return { config: defaults(), errors: [{ file, line: 1, message }], warnings: [] };
+  }
+  const lineCounter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset) => lineCounter.linePos(offset).line;
   const warnings = doc.warnings.map((w) => ({ file, line: lineOf(w.pos[0]), message: w.message }));
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => ({ file, line: lineOf(e.pos[0]), message: e.message.split("\n")[0] ?? e.message }));
     return { config: defaults(), errors, warnings };
   }
-  const value = doc.toJS() ?? {};
+  let value;
+  try {
+    value = doc.toJS() ?? {};
+  } catch (err) {
+    return { config: defaults(), errors: [{ file, line: 1, message: err instanceof Error ? err.message : String(err) }], warnings };
+  }
+  const tooMany = patternBudgetProblem(value);
+  if (tooMany) return { config: defaults(), errors: [{ file, line: 1, message: tooMany }], warnings };
   const issues = validate(value, CONFIG_SCHEMA);
   if (issues.length > 0) {
     const errors = issues.map((issue) => ({ file, line: issueLine(doc, issue, lineOf), message: issue.message }));
@@ -28665,6 +28115,36 @@ function parseConfigText(text, file) {
     message: `${path4.join(".")} ignored: a repository cannot choose credentials; the operator binds them with host rules, see docs/security.md`
   }));
   return { config: withDefaults(value), errors: [], warnings: [...warnings, ...dropped] };
+}
+var MAX_CONFIG_PATTERNS = 1e3;
+var MAX_CONFIG_PATTERN_CHARS = 65536;
+function patternBudgetProblem(value) {
+  const patterns = configPatterns(value);
+  if (patterns.length > MAX_CONFIG_PATTERNS) {
+    return `the file has ${patterns.length} patterns (globs and regexes); at most ${MAX_CONFIG_PATTERNS} are read`;
+  }
+  const chars = patterns.reduce((n, p) => n + p.length, 0);
+  if (chars > MAX_CONFIG_PATTERN_CHARS) {
+    return `the file has ${chars} characters of patterns (globs and regexes); at most ${MAX_CONFIG_PATTERN_CHARS} are read`;
+  }
+  return null;
+}
+function configPatterns(value) {
+  const out = [];
+  const add = (v) => {
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === "string") out.push(item);
+    }
+  };
+  const top = value ?? {};
+  add(top["ignorePaths"]);
+  for (const rule of Array.isArray(top["rules"]) ? top["rules"] : []) {
+    const r = rule ?? {};
+    const match = r["match"] ?? {};
+    for (const v of [match["packageNames"], match["paths"], match["currentVersion"], r["allowedVersions"], r["versioning"]]) add(v);
+  }
+  return out;
 }
 var CREDENTIAL_NAME_KEYS = ["usernameEnv", "passwordEnv", "tokenEnv"];
 function dropCredentialNames(value) {
@@ -28687,12 +28167,12 @@ function issueLine(doc, issue, lineOf) {
   for (const [i, seg] of issue.path.entries()) {
     const last = i === issue.path.length - 1;
     let next = null;
-    if ((0, import_yaml.isMap)(node)) {
+    if ((0, import_yaml2.isMap)(node)) {
       const pair = node.items.find((p) => p.key?.value === seg);
       const target = last && issue.atKey ? pair?.key : pair?.value;
       next = target ?? null;
       if (!next && pair?.key) next = pair.key;
-    } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
+    } else if ((0, import_yaml2.isSeq)(node) && typeof seg === "number") {
       next = node.items[seg] ?? null;
     }
     if (!next?.range) break;
@@ -28720,7 +28200,10 @@ var ZWSP = "​";
 function oneLine(text) {
   return text.replace(CONTROL, " ");
 }
-var REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_]))(?=[\p{L}\p{N}_])/gu;
+function terminalText(text) {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+var REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_"]))(?=[\p{L}\p{N}_"])/gu;
 function markdownText(text) {
   return literal(text).replace(REFERENCE, `$<sigil>${ZWSP_ENTITY}`);
 }
@@ -28767,9 +28250,10 @@ function breakComments(text) {
 function commitText(text) {
   return oneLine(text).trim() || "(none)";
 }
-var WORKFLOW_COMMAND = /^(?<space>[ \t\f\v\u00a0\ufeff]*)(?<start>::|##\[)/;
+var WORKFLOW_COMMAND = /^(?<space>[\s\u0085\p{Cf}]*)::/u;
+var OLD_WORKFLOW_COMMAND = new RegExp("#\\p{Cf}*#\\p{Cf}*\\[", "gu");
 function neutraliseWorkflowCommands(text) {
-  return text.split(/(\r\n|\r|\n)/).map((part) => part.replace(WORKFLOW_COMMAND, "$<space>\\$<start>")).join("");
+  return text.split(/(\r\n|\r|\n)/).map((part) => part.replace(WORKFLOW_COMMAND, "$<space>\\::").replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`)).join("");
 }
 
 // src/log.ts
@@ -29251,19 +28735,19 @@ function requireSchema() {
   schema = Schema2;
   return schema;
 }
-var str;
+var str2;
 var hasRequiredStr;
 function requireStr() {
-  if (hasRequiredStr) return str;
+  if (hasRequiredStr) return str2;
   hasRequiredStr = 1;
   const Type2 = requireType();
-  str = new Type2("tag:yaml.org,2002:str", {
+  str2 = new Type2("tag:yaml.org,2002:str", {
     kind: "scalar",
     construct: function(data) {
       return data !== null ? data : "";
     }
   });
-  return str;
+  return str2;
 }
 var seq;
 var hasRequiredSeq;
@@ -32187,6 +31671,10 @@ function resolveRuleCredential(rule, env, platformToken, logger) {
   logger.warn("host rule credential is empty; nothing is sent to this host", { host: rule.matchHost, pathPrefix: rule.pathPrefix, empty: missing });
   return null;
 }
+function ruleHostOf(url12) {
+  const host = url12.hostname.replace(/\.$/, "");
+  return url12.port ? `${host}:${url12.port}` : host;
+}
 function mayCarryCredentials(url12) {
   return url12.protocol === "https:" || url12.protocol === "http:" && isLoopback(url12.host);
 }
@@ -32317,7 +31805,7 @@ var HelmRepositoryClient = class {
     return p;
   }
   async load(base) {
-    const { url: url12, authorization } = this.authorized(base);
+    const { url: url12, authorization } = await this.authorized(base);
     const host = new URL(url12).host;
     const got = await cachedGet({
       cache: this.opts.cache,
@@ -32333,22 +31821,27 @@ var HelmRepositoryClient = class {
   }
   /**
    * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
-   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   * `http://` repository URL (written by the repository) on a host the operator holds any credential for is read over
+   * HTTPS instead, with a warning.
    */
-  authorized(base) {
+  async authorized(base) {
     const target = new URL(`${base}/index.yaml`);
-    const creds = this.opts.credentials(target.host, new URL(base).pathname);
-    if (!creds) return { url: target.toString(), authorization: null };
-    if (!mayCarryCredentials(target)) {
+    if (!mayCarryCredentials(target) && await this.opts.holdsCredentials(ruleHostOf(target))) {
       this.opts.logger.warn("plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS", { host: target.host });
       target.protocol = "https:";
     }
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
     const authorization = "token" in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
     return { url: target.toString(), authorization };
   }
 };
 var MAX_INDEX_ENTRIES = 1e5;
+var MAX_INDEX_ITEMS = 15e5;
 function parseHelmIndex(text, host, logger) {
+  if (countYamlItems(text, MAX_INDEX_ITEMS) > MAX_INDEX_ITEMS) {
+    throw new RegistryError(`${host}: index.yaml has over ${MAX_INDEX_ITEMS} YAML items (lines and flow entries); not parsed`, { host });
+  }
   let doc;
   try {
     doc = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA });
@@ -32383,15 +31876,15 @@ function parseHelmIndex(text, host, logger) {
   return out;
 }
 function chartEntry(e) {
-  const version3 = str2(e?.["version"]);
+  const version3 = str3(e?.["version"]);
   if (!e || !version3) return null;
   if (!isChartVersion(version3)) return "invalid";
   const rawSources = Array.isArray(e["sources"]) ? e["sources"].slice(0, MAX_SOURCES) : [];
   const sources = rawSources.map(httpUrlOrNull).filter((s) => s !== null);
   return {
     version: version3,
-    created: str2(e["created"]),
-    digest: chartDigestOrNull(str2(e["digest"])),
+    created: str3(e["created"]),
+    digest: chartDigestOrNull(str3(e["digest"])),
     home: httpUrlOrNull(e["home"]),
     sources
   };
@@ -32400,7 +31893,7 @@ var MAX_SOURCES = 16;
 function obj(v) {
   return v && typeof v === "object" && !Array.isArray(v) ? v : null;
 }
-function str2(v) {
+function str3(v) {
   return typeof v === "string" && v !== "" ? v : null;
 }
 function isoOrNull(v) {
@@ -32577,6 +32070,7 @@ function validateConcurrency(concurrency) {
 }
 
 // src/lookup/http-guards.ts
+import { BlockList, isIPv4 } from "node:net";
 var HostBreakers = class {
   constructor(threshold) {
     this.threshold = threshold;
@@ -32690,6 +32184,17 @@ async function readBody(res, limits, host) {
 }
 function formatBytes(n) {
   return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MiB` : `${n} bytes`;
+}
+function onThisMachine(url12) {
+  const host = url12.hostname.replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost") || isLoopback(host)) return true;
+  const local = new BlockList();
+  local.addSubnet("127.0.0.0", 8, "ipv4");
+  local.addAddress("0.0.0.0", "ipv4");
+  local.addAddress("::1", "ipv6");
+  local.addAddress("::", "ipv6");
+  if (host.startsWith("[")) return local.check(host.slice(1, -1), "ipv6");
+  return isIPv4(host) && local.check(host, "ipv4");
 }
 
 // src/lookup/http.ts
@@ -32823,6 +32328,9 @@ var HttpClient = class {
         if (origin.protocol === "https:" && next.protocol !== "https:") {
           throw new RegistryError(`${origin.host} redirected to insecure ${next.host}`, { host: origin.host, status: res.status });
         }
+        if (onThisMachine(next) && !onThisMachine(origin)) {
+          throw new RegistryError(`${origin.host} redirected to this machine (${next.host})`, { host: origin.host, status: res.status });
+        }
         url12 = next;
         continue;
       }
@@ -32955,6 +32463,9 @@ var TokenAuthority = class {
     if (creds && "token" in creds) return `Bearer ${creds.token}`;
     if (challenge.scheme === "basic") return creds ? basic(creds) : null;
     const realm = parseRealm(target.registry, challenge.realm);
+    if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
+      throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
+    }
     const sent = creds && this.mayReceive(target, realm) ? creds : null;
     const key = tokenKey(target.registry, challenge, scope, sent);
     const cached = this.tokens.get(key);
@@ -33329,9 +32840,10 @@ function nextPageUrl(link, responseUrl, baseUrl) {
 
 // src/lookup/oci/credentials.ts
 import { spawn } from "node:child_process";
-import { readFile as readFile2 } from "node:fs/promises";
+import { constants as constants2 } from "node:fs";
+import { access, readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join as join2 } from "node:path";
+import { delimiter, isAbsolute, join as join2 } from "node:path";
 var CredentialStore = class {
   constructor(opts) {
     this.opts = opts;
@@ -33422,13 +32934,23 @@ function decodeAuth(auth2) {
   if (colon <= 0) return null;
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
-function runHelper(cmd, input, env, timeoutMs) {
+async function findHelper(cmd, env) {
+  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const file = join2(dir, process.platform === "win32" ? `${cmd}.exe` : cmd);
+    if (await access(file, constants2.X_OK).then(() => true, () => false)) return file;
+  }
+  throw new Error(`${cmd} is not in any absolute directory of PATH`);
+}
+async function runHelper(cmd, input, env, timeoutMs) {
+  const file = await findHelper(cmd, env);
   return new Promise((resolve2, reject2) => {
-    const child = spawn(cmd, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs });
+    const child = spawn(file, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs });
     let out = "";
     child.stdout.on("data", (d) => out += d.toString());
     child.on("error", reject2);
     child.on("close", (code18) => code18 === 0 ? resolve2(out) : reject2(new Error(`${cmd} exited with ${code18}`)));
+    child.stdin.on("error", () => void 0);
     child.stdin.end(input);
   });
 }
@@ -33600,7 +33122,8 @@ function createReleaseSource(opts) {
     logger: opts.logger,
     now,
     ttlMs,
-    credentials: (host, path4) => credentials.fromRules(host, path4)
+    credentials: (host, path4) => credentials.fromRules(host, path4),
+    holdsCredentials: (host) => credentials.holdsAny(host)
   });
   const hubApiUrl = opts.dockerHubApiUrl === void 0 ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
@@ -33622,7 +33145,7 @@ function createReleaseSource(opts) {
   const located = async (pkg) => {
     const loc = ociLocation(pkg);
     if (!loc || !loc.baseUrl.startsWith("http:") || isLoopback(loc.apiHost)) return loc;
-    if (!await credentials.holdsAny(loc.apiHost)) return loc;
+    if (!await credentials.holdsAny(ruleHostOf(new URL(loc.baseUrl)))) return loc;
     if (!insecureIgnored.has(loc.apiHost)) {
       insecureIgnored.add(loc.apiHost);
       opts.logger.warn("insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS", { registry: loc.registry });
@@ -34004,17 +33527,16 @@ function heldKind(held) {
 function pickKind(pick) {
   if (!pick.current) return "not-a-version";
   const held = heldVerdict(pick.verdicts);
-  if (!held) return "up-to-date";
+  if (!held) return pick.elsewhere ? "other-family" : "up-to-date";
   return held.rejectKind === "blocked" ? "too-new" : "not-allowed";
 }
 async function pickUnderAge(input, current, readAs) {
   const { settings } = input;
-  const versions = input.releases.releases.map((r) => r.version);
   const blocked = /* @__PURE__ */ new Map();
   const notes = /* @__PURE__ */ new Map();
   const checked = /* @__PURE__ */ new Set();
   for (; ; ) {
-    const pick = pickTarget(current, versions, {
+    const pick = pickTarget(current, input.tags, {
       scheme: readAs?.scheme ?? (input.dep.datasource === "helm" ? "semver" : "docker"),
       versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,
@@ -34091,7 +33613,7 @@ async function planRange(input, range2) {
   const { dep } = input;
   const floor = rangeFloor(range2);
   if (floor === null) return stays(dep, "range", `version range "${range2}" is left alone: not a range Tidemark reads`, []);
-  const aged = await pickUnderAge(input, prefixLike(range2, input.releases) + floor, { scheme: "semver", versioning: null });
+  const aged = await pickUnderAge(input, prefixLike(range2, input.tags) + floor, { scheme: "semver", versioning: null });
   const { targets, verdicts } = aged.pick;
   const newest = targets.at(-1);
   if (!newest) {
@@ -34134,12 +33656,11 @@ function strongest(held) {
   const order = ["disabled", "range", "no-digest", "up-to-date"];
   return order.find((k) => held.some((h) => h.kind === k)) ?? "range";
 }
-function prefixLike(range2, releases) {
+function prefixLike(range2, tags) {
   if (/(^|[\s,<>=~^])v\d/i.test(range2)) return "v";
   let withV = 0;
   let plain = 0;
-  for (const r of releases.releases) {
-    const p = parseChartVersion(r.version);
+  for (const { parsed: p } of tags.read(readKey("semver", null), parseChartVersion).entries) {
     if (p?.prefix) withV++;
     else if (p) plain++;
   }
@@ -34259,10 +33780,11 @@ async function planPackage(pkg, deps, source, config, now, logger) {
   }
   logger.debug("looked up", { package: pkg.name, releases: releases.releases.length });
   const ages = new ReleaseAges(source, pkg, releases, now);
+  const tags = new TagIndex(releases.releases.map((r) => r.version));
   const out = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       if (r.failed && !r.unchanged) logger.warn("an update was held back: its digest could not be read", { package: pkg.name, file: dep.file });
       out.push({ ...r, failed: r.failed ?? false });
@@ -34315,6 +33837,7 @@ function byPosition(get3) {
 // src/publish/dashboard/held.ts
 var PATTERNS = [
   ["up-to-date", /^\s*(up to date|already (at|on) the newest)/i],
+  ["other-family", /^no newer (tag|version) in the .* family/],
   ["lookup-failed", /lookup failed|could not (look up|fetch|reach)|registry (error|answered)|unreachable|\btimed? ?out\b/i],
   ["too-new", /minimum ?release ?age|too new|released less than/i],
   ["disabled", /disabled|enabled: ?false|not enabled/i],
@@ -34324,6 +33847,7 @@ var BY_KIND = {
   skipped: "skipped",
   disabled: "disabled",
   "up-to-date": "up-to-date",
+  "other-family": "other-family",
   "not-allowed": "rule",
   "too-new": "too-new",
   "lookup-failed": "lookup-failed",
@@ -39350,7 +38874,7 @@ var GitHubPlatform = class _GitHubPlatform {
       () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoArgs, state: "open", per_page: 100 })
     );
     const ours = `${this.owner}/${this.name}`.toLowerCase();
-    return pulls.filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name.toLowerCase() ?? ours) === ours).map(toPullRequest);
+    return pulls.filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === ours).map(toPullRequest);
   }
   async createPr(req) {
     const created = await this.openOrReuse(req);
@@ -39416,7 +38940,8 @@ var GitHubPlatform = class _GitHubPlatform {
       if (githubStatus(err) === 410) return null;
       throw toPlatformError("list issues", err);
     }
-    const found = issues.filter((i) => i.pull_request === void 0 && i.title === title);
+    const ours = (i) => creator !== null || i.user?.type === "Bot";
+    const found = issues.filter((i) => i.pull_request === void 0 && i.title === title && ours(i));
     found.sort((a, b) => a.number - b.number);
     return found[0] ? toIssue(found[0]) : null;
   }
@@ -39464,7 +38989,7 @@ var GitHubPlatform = class _GitHubPlatform {
     try {
       this.login = (await this.octokit.rest.users.getAuthenticated()).data.login;
     } catch (err) {
-      this.logger.debug("token has no user; matching issues by title alone", { status: githubStatus(err) });
+      this.logger.debug("token has no user; taking only issues a bot opened", { status: githubStatus(err) });
       this.login = null;
     }
     return this.login;
@@ -39989,7 +39514,7 @@ async function getManyMore(camelize, getFn, endpoint22, response, requestOptions
     paginationInfo
   };
 }
-function get() {
+function get2() {
   return async (service, endpoint22, options) => {
     const { asStream, sudo, showExpanded, maxPages, ...searchParams } = options || {};
     const signal = service.queryTimeout ? AbortSignal.timeout(service.queryTimeout) : void 0;
@@ -40076,7 +39601,7 @@ var RequestHelper = {
   post,
   put,
   patch,
-  get,
+  get: get2,
   del
 };
 var Agents = class extends BaseResource {
@@ -47425,9 +46950,9 @@ var GitLabPlatform = class _GitLabPlatform {
   async findPr(branch) {
     const mrs = await this.call(
       `find MR for ${branch}`,
-      () => this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 10, maxPages: 1 })
+      () => this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 100, maxPages: 1 })
     );
-    const newest = mrs[0];
+    const newest = mrs.find(fromThisProject);
     return newest ? toPullRequest2(newest) : null;
   }
   async listOpenPrs(prefix) {
@@ -47435,7 +46960,7 @@ var GitLabPlatform = class _GitLabPlatform {
       "list open MRs",
       () => this.api.MergeRequests.all({ projectId: this.project, state: "opened", perPage: 100 })
     );
-    return mrs.filter((mr) => mr.source_branch.startsWith(prefix) && (mr.source_project_id === void 0 || mr.source_project_id === mr.project_id)).map(toPullRequest2);
+    return mrs.filter((mr) => mr.source_branch.startsWith(prefix) && fromThisProject(mr)).map(toPullRequest2);
   }
   async createPr(req) {
     const reviewerIds = await this.resolveUsers(req.reviewers, "reviewer");
@@ -47560,6 +47085,9 @@ var GitLabPlatform = class _GitLabPlatform {
     return this.userId;
   }
 };
+function fromThisProject(mr) {
+  return mr.source_project_id === void 0 || mr.source_project_id === mr.project_id;
+}
 
 // src/scan/scan-files.ts
 import { posix as posix2 } from "node:path";
@@ -47719,128 +47247,22 @@ function rejectUnsafeName(f, report2) {
 }
 
 // src/scan/argocd.ts
-var import_yaml12 = __toESM(require_dist(), 1);
-
-// src/scan/yaml.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-var MERGE = "<<";
-var MAX_MERGE_DEPTH = 8;
-function parseYaml(text) {
-  const docs = [];
-  const problems = [];
-  const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
-  for (const doc of (0, import_yaml2.parseAllDocuments)(text)) {
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
-      continue;
-    }
-    if (mayHaveAliases) resolveScalarAliases(doc);
-    docs.push({ contents: doc.contents, start: doc.range[0] });
-  }
-  return { docs, problems };
-}
-function resolveScalarAliases(doc) {
-  const anchors = /* @__PURE__ */ new Map();
-  (0, import_yaml2.visit)(doc, {
-    Scalar(_key, node) {
-      if (node.anchor) anchors.set(node.anchor, node);
-    },
-    Alias(_key, node) {
-      const target = anchors.get(node.source);
-      return target && (0, import_yaml2.isScalar)(target) ? target : void 0;
-    },
-    Collection(_key, node) {
-      if (node.anchor) anchors.set(node.anchor, node);
-    },
-    Pair(_key, pair) {
-      if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === MERGE && (0, import_yaml2.isAlias)(pair.value)) {
-        const target = anchors.get(pair.value.source);
-        if (!(0, import_yaml2.isMap)(target)) return void 0;
-        pair.value = target;
-        return import_yaml2.visit.SKIP;
-      }
-      return void 0;
-    }
-  });
-}
-function firstLine(message) {
-  const i = message.indexOf("\n");
-  return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
-}
-function get2(node, key, depth = 0) {
-  if (!(0, import_yaml2.isMap)(node)) return void 0;
-  let merged;
-  for (const pair of node.items) {
-    if (!(0, import_yaml2.isScalar)(pair.key)) continue;
-    if (pair.key.value === key) return pair.value ?? void 0;
-    if (pair.key.value === MERGE) merged = pair.value;
-  }
-  return merged !== void 0 && depth < MAX_MERGE_DEPTH ? get2(merged, key, depth + 1) : void 0;
-}
-function getPath(node, ...keys) {
-  let cur = node;
-  for (const k of keys) {
-    cur = get2(cur, k);
-    if (cur === void 0) return void 0;
-  }
-  return cur;
-}
-function str3(node) {
-  if (!(0, import_yaml2.isScalar)(node)) return void 0;
-  if (node.value === null) return "";
-  const value = typeof node.source === "string" ? node.source : typeof node.value === "string" ? node.value : void 0;
-  return value !== void 0 && isBlock(node.type) ? value.replace(/\n+$/, "") : value;
-}
-function isBlock(type2) {
-  return type2 === "BLOCK_LITERAL" || type2 === "BLOCK_FOLDED";
-}
-function asSeq(node) {
-  return (0, import_yaml2.isSeq)(node) ? node : void 0;
-}
-function token(text, node) {
-  if (!(0, import_yaml2.isScalar)(node) || !node.range) return null;
-  const value = str3(node);
-  if (value === void 0) return null;
-  const [from, to] = node.range;
-  if (isBlock(node.type)) return blockToken(text, value, from, to);
-  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
-  if (node.type !== "PLAIN" && !quoted) return null;
-  const start = quoted ? from + 1 : from;
-  const end = quoted ? to - 1 : to;
-  return text.slice(start, end) === value ? { value, start, end } : null;
-}
-function blockToken(text, value, from, to) {
-  if (value === "" || value.includes("\n")) return null;
-  const header = text.indexOf("\n", from);
-  if (header < 0 || header >= to) return null;
-  const body = /\n(?:[ \t]*\r?\n)*(?<indent> *)/y;
-  body.lastIndex = header;
-  const m = body.exec(text);
-  if (!m) return null;
-  const start = m.index + m[0].length;
-  const end = start + value.length;
-  if (text.slice(start, end) !== value || text.slice(end, to).trim() !== "") return null;
-  return { value, start, end };
-}
-function offsetOf(node) {
-  const range2 = node?.range;
-  return range2 ? range2[0] : 0;
-}
+var import_yaml14 = __toESM(require_dist(), 1);
 
 // src/scan/argocd-appset.ts
 var PARAM = /^\{\{-?\s*\.?(?<path>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*-?\}\}$/;
 var MAX_DEPTH = 8;
 function listElements(spec) {
   const out = [];
-  collect(get2(spec, "generators"), out, 0);
+  collect(get(spec, "generators"), out, 0);
   return out;
 }
 function collect(generators, out, depth) {
   if (depth > MAX_DEPTH) return;
   for (const gen of asSeq(generators)?.items ?? []) {
-    const list = get2(gen, "list");
-    const values = get2(list, "values");
-    for (const element of asSeq(get2(list, "elements"))?.items ?? []) out.push({ element, values });
+    const list = get(gen, "list");
+    const values = get(list, "values");
+    for (const element of asSeq(get(list, "elements"))?.items ?? []) out.push({ element, values });
     collect(getPath(gen, "matrix", "generators"), out, depth + 1);
     collect(getPath(gen, "merge", "generators"), out, depth + 1);
   }
@@ -47849,7 +47271,7 @@ function templateParam(value) {
   return PARAM.exec(value.trim())?.groups?.path?.split(".");
 }
 function resolveField(field, el) {
-  const value = str3(field);
+  const value = str(field);
   if (value === void 0) return void 0;
   const path4 = templateParam(value);
   if (!path4) return value.includes("{{") ? void 0 : field;
@@ -47902,7 +47324,7 @@ function registryOf(name) {
 
 // src/scan/emit-image.ts
 function emitStringImage(sink, text, node, manager, strict) {
-  const value = str3(node);
+  const value = str(node);
   if (value === void 0 || value === "") return;
   emitImageText(sink, value, token(text, node), manager, offsetOf(node), strict);
 }
@@ -47927,9 +47349,9 @@ function shift(part, by) {
   return { value: part.value, start: part.start + by, end: part.end + by };
 }
 function emitImageMap(sink, text, nodes, manager) {
-  const repo = nodes.name ?? str3(nodes.repository);
+  const repo = nodes.name ?? str(nodes.repository);
   if (repo === void 0 || repo === "") return;
-  const registry = nodes.name === void 0 ? str3(nodes.registry) : void 0;
+  const registry = nodes.name === void 0 ? str(nodes.registry) : void 0;
   const name = registry ? `${registry.replace(/\/+$/, "")}/${repo}` : repo;
   const base = { manager, datasource: "docker", registryUrl: null, name, at: nodes.at };
   const nameSkip = skipForName(name);
@@ -47949,15 +47371,15 @@ function emitImageMap(sink, text, nodes, manager) {
   sink.found(found);
 }
 function tokenOrEmpty(text, node) {
-  const value = str3(node);
+  const value = str(node);
   if (value === void 0 || value === "") return null;
   return token(text, node) ?? void 0;
 }
 
 // src/scan/argocd-kustomize.ts
 function extractKustomizeImages(sink, text, kustomize2) {
-  for (const node of asSeq(get2(kustomize2, "images"))?.items ?? []) {
-    const value = str3(node);
+  for (const node of asSeq(get(kustomize2, "images"))?.items ?? []) {
+    const value = str(node);
     if (!value) continue;
     const eq = value.indexOf("=");
     const ref = value.slice(eq + 1);
@@ -47972,10 +47394,10 @@ function extractKustomizeImages(sink, text, kustomize2) {
 var PARAM2 = /^(?<prefix>(?:.*\.)?)(?<part>registry|repository|tag|digest)$/;
 function extractHelmParameters(sink, text, helm) {
   const groups2 = /* @__PURE__ */ new Map();
-  for (const item of asSeq(get2(helm, "parameters"))?.items ?? []) {
-    const nameNode = get2(item, "name");
-    const match = PARAM2.exec(str3(nameNode) ?? "")?.groups;
-    const value = get2(item, "value");
+  for (const item of asSeq(get(helm, "parameters"))?.items ?? []) {
+    const nameNode = get(item, "name");
+    const match = PARAM2.exec(str(nameNode) ?? "")?.groups;
+    const value = get(item, "value");
     if (!match || value === void 0) continue;
     const prefix = match.prefix ?? "";
     const group = groups2.get(prefix) ?? { nodes: {}, at: offsetOf(nameNode) };
@@ -47990,10 +47412,10 @@ function extractHelmParameters(sink, text, helm) {
 }
 
 // src/scan/embedded.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 
 // src/scan/values-walk.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
 var MAX_DEPTH2 = 64;
 var SEP = "";
@@ -48010,22 +47432,22 @@ function imagePaths(text, node) {
 }
 function visit2(w, node, key, keyAt, path4, depth) {
   if (depth > MAX_DEPTH2) return;
-  if ((0, import_yaml7.isSeq)(node)) {
+  if ((0, import_yaml9.isSeq)(node)) {
     for (const item of node.items) visit2(w, item, key, offsetOf(item), null, depth + 1);
     return;
   }
-  if (!(0, import_yaml7.isMap)(node)) return;
+  if (!(0, import_yaml9.isMap)(node)) return;
   const sink = w.record && path4 !== null ? recorder(w.record, path4, node) : w.sink;
   if (emitIfImageMap(sink, w.text, node, w.manager, key, keyAt)) return;
   const sibling = emitIfImageWithSiblingTag(sink, w.text, node, w.manager);
   if (!sibling && w.base && path4 !== null) emitIfTagOverride(w, node, w.base.get(path4), keyAt);
   for (const pair of node.items) {
-    if (!(0, import_yaml7.isPair)(pair) || !(0, import_yaml7.isScalar)(pair.key)) continue;
+    if (!(0, import_yaml9.isPair)(pair) || !(0, import_yaml9.isScalar)(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
     if (k === MERGE) continue;
     if (sibling && v === sibling) continue;
-    if ((0, import_yaml7.isScalar)(v)) {
+    if ((0, import_yaml9.isScalar)(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(w.sink, w.text, v, w.manager, k === "image");
       continue;
     }
@@ -48033,7 +47455,7 @@ function visit2(w, node, key, keyAt, path4, depth) {
   }
 }
 function recorder(record2, path4, map2) {
-  const tagKey = ["tag", "version", "imageTag"].find((k) => get2(map2, k) !== void 0) ?? "tag";
+  const tagKey = ["tag", "version", "imageTag"].find((k) => get(map2, k) !== void 0) ?? "tag";
   return {
     found: (f) => {
       if (!skipForName(f.name)) record2.set(path4, { name: f.name, tagKey });
@@ -48043,46 +47465,46 @@ function recorder(record2, path4, map2) {
 }
 var NAMING_KEYS = ["repository", "repo", "registry", "image", "name"];
 function emitIfTagOverride(w, map2, base, keyAt) {
-  if (!base || NAMING_KEYS.some((k) => get2(map2, k) !== void 0)) return;
-  const tag = get2(map2, base.tagKey);
-  const digest = get2(map2, "digest");
-  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return;
-  if (!str3(tag) && !str3(digest)) return;
+  if (!base || NAMING_KEYS.some((k) => get(map2, k) !== void 0)) return;
+  const tag = get(map2, base.tagKey);
+  const digest = get(map2, "digest");
+  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return;
+  if (!str(tag) && !str(digest)) return;
   emitImageMap(w.sink, w.text, { repository: void 0, name: base.name, tag, digest, at: keyAt || offsetOf(tag ?? digest) }, w.manager);
 }
 function emitStringIfImage(sink, text, v, manager, plainImageKey) {
-  const value = str3(v);
+  const value = str(v);
   if (value === void 0 || typeof v.value !== "string") return;
   if (!plainImageKey && !/[:@]/.test(value)) return;
   emitStringImage(sink, text, v, manager, false);
 }
 function emitIfImageMap(sink, text, map2, manager, key, keyAt) {
   const imageish = IMAGE_KEY.test(key) || /image$/i.test(key);
-  const repository = get2(map2, "repository") ?? get2(map2, "repo") ?? (imageish ? get2(map2, "name") : void 0);
-  const repo = str3(repository);
+  const repository = get(map2, "repository") ?? get(map2, "repo") ?? (imageish ? get(map2, "name") : void 0);
+  const repo = str(repository);
   if (repo === void 0 || repo === "" || repo.includes("://") || /\s/.test(repo)) return false;
-  const tag = get2(map2, "tag") ?? (imageish ? get2(map2, "version") : void 0);
-  const digest = get2(map2, "digest") ?? get2(map2, "sha");
+  const tag = get(map2, "tag") ?? (imageish ? get(map2, "version") : void 0);
+  const digest = get(map2, "digest") ?? get(map2, "sha");
   if (tag === void 0 && digest === void 0 && !imageish) return false;
-  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return false;
+  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return false;
   const at2 = key ? keyAt : offsetOf(repository);
-  emitImageMap(sink, text, { repository, registry: get2(map2, "registry"), tag, digest, at: at2 }, manager);
+  emitImageMap(sink, text, { repository, registry: get(map2, "registry"), tag, digest, at: at2 }, manager);
   return true;
 }
 function emitIfImageWithSiblingTag(sink, text, map2, manager) {
-  const pair = map2.items.find((p) => (0, import_yaml7.isScalar)(p.key) && p.key.value === "image");
+  const pair = map2.items.find((p) => (0, import_yaml9.isScalar)(p.key) && p.key.value === "image");
   const image = pair?.value;
-  if (!pair || !(0, import_yaml7.isScalar)(image) || typeof image.value !== "string") return void 0;
+  if (!pair || !(0, import_yaml9.isScalar)(image) || typeof image.value !== "string") return void 0;
   const ref = parseImageRef(image.value);
   if (!ref || ref.tag || ref.digest) return void 0;
-  const tag = get2(map2, "tag") ?? get2(map2, "imageTag");
-  const registry = get2(map2, "registry");
-  const digest = get2(map2, "digest");
-  const versioned = (0, import_yaml7.isScalar)(tag) || (0, import_yaml7.isScalar)(digest) && str3(digest) !== "";
-  if (!versioned && !((0, import_yaml7.isScalar)(registry) && str3(registry))) return void 0;
-  if (tag !== void 0 && !(0, import_yaml7.isScalar)(tag)) return void 0;
+  const tag = get(map2, "tag") ?? get(map2, "imageTag");
+  const registry = get(map2, "registry");
+  const digest = get(map2, "digest");
+  const versioned = (0, import_yaml9.isScalar)(tag) || (0, import_yaml9.isScalar)(digest) && str(digest) !== "";
+  if (!versioned && !((0, import_yaml9.isScalar)(registry) && str(registry))) return void 0;
+  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return void 0;
   const at2 = offsetOf(pair.key);
-  emitImageMap(sink, text, { repository: image, registry: (0, import_yaml7.isScalar)(registry) ? registry : void 0, tag, digest, at: at2 }, manager);
+  emitImageMap(sink, text, { repository: image, registry: (0, import_yaml9.isScalar)(registry) ? registry : void 0, tag, digest, at: at2 }, manager);
   return image;
 }
 
@@ -48091,7 +47513,7 @@ function scanEmbeddedValues(sink, text, node, base) {
   scanEmbeddedYaml(sink, text, node, "embedded Helm values", (inner, innerText, contents) => walkValues(inner, innerText, contents, "helm-values", base));
 }
 function scanEmbeddedYaml(sink, text, node, label, scan) {
-  if (!(0, import_yaml9.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
+  if (!(0, import_yaml11.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
   const inner = node.value;
   const map2 = offsetMap(text, node.type ?? "PLAIN", node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
@@ -48162,7 +47584,7 @@ function skipForChartVersion(version3) {
   return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
 }
 function emitChart(text, sink, chart) {
-  const version3 = str3(chart.versionNode) ?? "";
+  const version3 = str(chart.versionNode) ?? "";
   const value = version3 === "" ? null : token(text, chart.versionNode);
   const skipReason = chart.skipReason ?? (value ? void 0 : "invalid-value");
   sink.found({
@@ -48239,61 +47661,61 @@ var argocd = {
   manager: "argocd",
   matches: (doc) => doc.apiVersion?.split("/")[0] === "argoproj.io" && (doc.kind === "Application" || doc.kind === "ApplicationSet"),
   // A source with a `path` may be a chart in this repository, whose values.yaml names the images its values retag.
-  crossFile: (doc) => sourcesOf(doc).some((s) => get2(s, "path") !== void 0),
+  crossFile: (doc) => sourcesOf(doc).some((s) => get(s, "path") !== void 0),
   extract(doc, sink, index) {
     const appSet = doc.kind === "ApplicationSet";
-    const elements = appSet ? listElements(get2(doc.contents, "spec")) : [];
+    const elements = appSet ? listElements(get(doc.contents, "spec")) : [];
     for (const source of sourcesOf(doc)) extractSource(doc, sink, source, elements, index);
   }
 };
 function sourcesOf(doc) {
-  const spec = doc.kind === "ApplicationSet" ? getPath(doc.contents, "spec", "template", "spec") : get2(doc.contents, "spec");
-  const single = get2(spec, "source");
-  return [...single ? [single] : [], ...asSeq(get2(spec, "sources"))?.items ?? []];
+  const spec = doc.kind === "ApplicationSet" ? getPath(doc.contents, "spec", "template", "spec") : get(doc.contents, "spec");
+  const single = get(spec, "source");
+  return [...single ? [single] : [], ...asSeq(get(spec, "sources"))?.items ?? []];
 }
 function extractSource(doc, sink, source, elements, index) {
-  const chartNode = get2(source, "chart");
-  const chart = str3(chartNode);
+  const chartNode = get(source, "chart");
+  const chart = str(chartNode);
   if (chart && !extractFromElements(doc, sink, source, elements)) {
-    extractChart(doc, sink, chart, str3(get2(source, "repoURL")) ?? "", get2(source, "targetRevision"), offsetOf(chartNode));
+    extractChart(doc, sink, chart, str(get(source, "repoURL")) ?? "", get(source, "targetRevision"), offsetOf(chartNode));
   }
   if (!chart) extractOciSource(doc, sink, source);
-  const helm = get2(source, "helm");
-  const local = chart ? void 0 : localChartImages(index, str3(get2(source, "path")));
-  const valuesObject = get2(helm, "valuesObject");
+  const helm = get(source, "helm");
+  const local = chart ? void 0 : localChartImages(index, str(get(source, "path")));
+  const valuesObject = get(helm, "valuesObject");
   if (valuesObject) walkValues(sink, doc.text, valuesObject, "helm-values", local);
-  const values = get2(helm, "values");
-  if ((0, import_yaml12.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
-  else if ((0, import_yaml12.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
+  const values = get(helm, "values");
+  if ((0, import_yaml14.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
+  else if ((0, import_yaml14.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
   extractHelmParameters(sink, doc.text, helm);
-  extractKustomizeImages(sink, doc.text, get2(source, "kustomize"));
+  extractKustomizeImages(sink, doc.text, get(source, "kustomize"));
 }
 function extractFromElements(doc, sink, source, elements) {
-  const revision = get2(source, "targetRevision");
-  if (elements.length === 0 || !templateParam(str3(revision) ?? "")) return false;
+  const revision = get(source, "targetRevision");
+  if (elements.length === 0 || !templateParam(str(revision) ?? "")) return false;
   let any = false;
   for (const el of elements) {
     const revisionNode = resolveField(revision, el);
-    const chartNode = resolveField(get2(source, "chart"), el);
-    const chart = str3(chartNode);
+    const chartNode = resolveField(get(source, "chart"), el);
+    const chart = str(chartNode);
     if (revisionNode === void 0 || !chart) continue;
-    const repo = get2(source, "repoURL");
-    extractChart(doc, sink, chart, str3(resolveField(repo, el) ?? repo) ?? "", revisionNode, offsetOf(revisionNode));
+    const repo = get(source, "repoURL");
+    extractChart(doc, sink, chart, str(resolveField(repo, el) ?? repo) ?? "", revisionNode, offsetOf(revisionNode));
     any = true;
   }
   return any;
 }
 function extractOciSource(doc, sink, source) {
-  const repoNode = get2(source, "repoURL");
-  const url12 = (str3(repoNode) ?? "").replace(/\/+$/, "");
+  const repoNode = get(source, "repoURL");
+  const url12 = (str(repoNode) ?? "").replace(/\/+$/, "");
   if (!url12.startsWith("oci://") || skipForName(url12)) return;
   const slash = url12.lastIndexOf("/");
   if (slash <= "oci://".length) return;
-  const revision = get2(source, "targetRevision");
+  const revision = get(source, "targetRevision");
   extractChart(doc, sink, url12.slice(slash + 1), url12.slice(0, slash), revision, offsetOf(repoNode));
 }
 function extractChart(doc, sink, chart, repoURL, revisionNode, at2) {
-  const revision = str3(revisionNode) ?? "";
+  const revision = str(revisionNode) ?? "";
   emitChart(doc.text, sink, {
     manager: "argocd",
     name: chart,
@@ -48314,25 +47736,25 @@ function normalizeRepo(url12) {
 }
 
 // src/scan/kubernetes.ts
-var import_yaml15 = __toESM(require_dist(), 1);
+var import_yaml17 = __toESM(require_dist(), 1);
 
 // src/scan/k3s-helmchart.ts
 function isK3sHelmChart(doc) {
   return doc.apiVersion?.split("/")[0] === "helm.cattle.io" && (doc.kind === "HelmChart" || doc.kind === "HelmChartConfig");
 }
 function extractK3sHelmChart(doc, sink) {
-  const spec = get2(doc.contents, "spec");
-  scanEmbeddedValues(sink, doc.text, get2(spec, "valuesContent"));
+  const spec = get(doc.contents, "spec");
+  scanEmbeddedValues(sink, doc.text, get(spec, "valuesContent"));
   if (doc.kind !== "HelmChart") return;
-  const chartNode = get2(spec, "chart");
-  const chart = str3(chartNode);
+  const chartNode = get(spec, "chart");
+  const chart = str(chartNode);
   if (!chart) return;
   const oci = chart.startsWith("oci://");
-  const repo = (str3(get2(spec, "repo")) ?? "").replace(/\/+$/, "");
+  const repo = (str(get(spec, "repo")) ?? "").replace(/\/+$/, "");
   const name = oci ? chart.slice(chart.lastIndexOf("/") + 1) : chart;
   const registryUrl = oci ? chart.slice(0, chart.lastIndexOf("/")) : repo || null;
-  const versionNode = get2(spec, "version");
-  const version3 = str3(versionNode) ?? "";
+  const versionNode = get(spec, "version");
+  const version3 = str(versionNode) ?? "";
   const skipReason = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForChartVersion(version3));
   emitChart(doc.text, sink, { manager: "kubernetes", name, registryUrl, versionNode, at: offsetOf(chartNode), skipReason });
 }
@@ -48353,8 +47775,8 @@ var kubernetes = {
   extract(doc, sink) {
     if (isJsonPatch(doc)) {
       for (const op of asSeq(doc.contents)?.items ?? []) {
-        const value = get2(op, "value");
-        if ((0, import_yaml15.isScalar)(value) && /\/image$/.test(str3(get2(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
+        const value = get(op, "value");
+        if ((0, import_yaml17.isScalar)(value) && /\/image$/.test(str(get(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
         else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
       }
       return;
@@ -48365,7 +47787,7 @@ var kubernetes = {
     for (const field of CRD_IMAGE_FIELDS) {
       if (field.group !== group || field.kind !== doc.kind) continue;
       const node = getPath(doc.contents, ...field.path);
-      if ((0, import_yaml15.isScalar)(node) && !tableNodes.has(node)) {
+      if ((0, import_yaml17.isScalar)(node) && !tableNodes.has(node)) {
         tableNodes.add(node);
         emitStringImage(sink, doc.text, node, "kubernetes", true);
       }
@@ -48375,27 +47797,27 @@ var kubernetes = {
 };
 function findImages(sink, doc, node, done, depth) {
   if (depth > MAX_DEPTH3) return;
-  if ((0, import_yaml15.isSeq)(node)) {
+  if ((0, import_yaml17.isSeq)(node)) {
     for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
     return;
   }
-  if (!(0, import_yaml15.isMap)(node)) return;
+  if (!(0, import_yaml17.isMap)(node)) return;
   for (const pair of node.items) {
-    if (!(0, import_yaml15.isPair)(pair)) continue;
+    if (!(0, import_yaml17.isPair)(pair)) continue;
     const v = pair.value;
-    const imageKey = (0, import_yaml15.isScalar)(pair.key) && pair.key.value === "image";
-    if (imageKey && (0, import_yaml15.isScalar)(v)) {
+    const imageKey = (0, import_yaml17.isScalar)(pair.key) && pair.key.value === "image";
+    if (imageKey && (0, import_yaml17.isScalar)(v)) {
       if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
-    } else if (imageKey && (0, import_yaml15.isMap)(v)) {
+    } else if (imageKey && (0, import_yaml17.isMap)(v)) {
       walkValues(sink, doc.text, v, "kubernetes");
-    } else if (((0, import_yaml15.isMap)(v) || (0, import_yaml15.isSeq)(v)) && !((0, import_yaml15.isScalar)(pair.key) && pair.key.value === MERGE)) {
+    } else if (((0, import_yaml17.isMap)(v) || (0, import_yaml17.isSeq)(v)) && !((0, import_yaml17.isScalar)(pair.key) && pair.key.value === MERGE)) {
       findImages(sink, doc, v, done, depth + 1);
     }
   }
 }
 function isJsonPatch(doc) {
   const items = asSeq(doc.contents)?.items;
-  return !!items && items.length > 0 && items.every((op) => get2(op, "op") !== void 0 && get2(op, "path") !== void 0);
+  return !!items && items.length > 0 && items.every((op) => get(op, "op") !== void 0 && get(op, "path") !== void 0);
 }
 
 // src/scan/kustomize.ts
@@ -48416,13 +47838,13 @@ function emptyIndex() {
 // src/scan/kustomize-patches.ts
 function extractInlinePatches(doc, sink, holder) {
   for (const key of ["patches", "patchesJson6902", "patchesStrategicMerge"]) {
-    for (const item of asSeq(get2(holder, key))?.items ?? []) {
-      const node = key === "patchesStrategicMerge" ? item : get2(item, "patch");
-      if (!(str3(node) ?? "").includes("\n")) continue;
+    for (const item of asSeq(get(holder, key))?.items ?? []) {
+      const node = key === "patchesStrategicMerge" ? item : get(item, "patch");
+      if (!(str(node) ?? "").includes("\n")) continue;
       scanEmbeddedYaml(sink, doc.text, node, "inline patch", (inner, text, contents) => {
         const patch2 = { file: doc.file, dir: doc.dir, base: doc.base, text, contents };
-        const apiVersion = str3(get2(contents, "apiVersion"));
-        const kind = str3(get2(contents, "kind"));
+        const apiVersion = str(get(contents, "apiVersion"));
+        const kind = str(get(contents, "kind"));
         if (apiVersion) patch2.apiVersion = apiVersion;
         if (kind) patch2.kind = kind;
         if (kubernetes.matches(patch2)) kubernetes.extract(patch2, inner, emptyIndex());
@@ -48443,15 +47865,15 @@ var kustomize = {
   crossFile: true,
   collect(doc, index) {
     const newNames = /* @__PURE__ */ new Map();
-    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) {
-      const name = str3(get2(item, "name"));
-      const newName = str3(get2(item, "newName"));
+    for (const item of asSeq(get(doc.contents, "images"))?.items ?? []) {
+      const name = str(get(item, "name"));
+      const newName = str(get(item, "newName"));
       if (name && newName) newNames.set(name, newName);
     }
     const resources2 = [];
     for (const key of ["resources", "bases", "components"]) {
-      for (const r of asSeq(get2(doc.contents, key))?.items ?? []) {
-        const path4 = str3(r);
+      for (const r of asSeq(get(doc.contents, key))?.items ?? []) {
+        const path4 = str(r);
         if (path4 && !path4.includes("://") && !path4.includes("?")) resources2.push(path4);
       }
     }
@@ -48459,25 +47881,25 @@ var kustomize = {
   },
   extract(doc, sink, index) {
     const resolve2 = (name) => resolveNewName(index, doc.dir, name, /* @__PURE__ */ new Set());
-    for (const item of asSeq(get2(doc.contents, "images"))?.items ?? []) extractImage(sink, doc.text, item, "kustomize", resolve2);
-    for (const item of asSeq(get2(doc.contents, "helmCharts"))?.items ?? []) {
+    for (const item of asSeq(get(doc.contents, "images"))?.items ?? []) extractImage(sink, doc.text, item, "kustomize", resolve2);
+    for (const item of asSeq(get(doc.contents, "helmCharts"))?.items ?? []) {
       extractHelmChart(doc, sink, item);
-      const inline = get2(item, "valuesInline");
+      const inline = get(item, "valuesInline");
       if (inline) walkValues(sink, doc.text, inline);
     }
     extractInlinePatches(doc, sink, doc.contents);
   }
 };
 function extractImage(sink, text, item, manager, resolve2) {
-  const nameNode = get2(item, "name");
-  const name = str3(nameNode);
+  const nameNode = get(item, "name");
+  const name = str(nameNode);
   if (!name) return;
-  const tagNode = get2(item, "newTag");
-  const digestNode = get2(item, "digest");
-  const tag = str3(tagNode) ?? "";
-  const digest = str3(digestNode) ?? "";
+  const tagNode = get(item, "newTag");
+  const digestNode = get(item, "digest");
+  const tag = str(tagNode) ?? "";
+  const digest = str(digestNode) ?? "";
   if (tag === "" && digest === "") return;
-  const image = str3(get2(item, "newName")) || resolve2?.(name) || name;
+  const image = str(get(item, "newName")) || resolve2?.(name) || name;
   const found = {
     manager,
     datasource: "docker",
@@ -48506,12 +47928,12 @@ function resolveNewName(index, dir, name, seen) {
   return void 0;
 }
 function extractHelmChart(doc, sink, item) {
-  const nameNode = get2(item, "name");
-  const name = str3(nameNode);
+  const nameNode = get(item, "name");
+  const name = str(nameNode);
   if (!name) return;
-  const repo = str3(get2(item, "repo")) ?? "";
-  const versionNode = get2(item, "version");
-  const version3 = str3(versionNode) ?? "";
+  const repo = str(get(item, "repo")) ?? "";
+  const versionNode = get(item, "version");
+  const version3 = str(versionNode) ?? "";
   emitChart(doc.text, sink, {
     manager: "kustomize",
     name,
@@ -48531,15 +47953,15 @@ var flux = {
   collect(doc, index) {
     const kind = fluxKind(doc);
     if (kind === "HelmRepository" || kind === "OCIRepository") {
-      const url12 = str3(getPath(doc.contents, "spec", "url"));
+      const url12 = str(getPath(doc.contents, "spec", "url"));
       if (doc.name && url12) {
-        const oci = kind === "OCIRepository" || str3(getPath(doc.contents, "spec", "type")) === "oci";
+        const oci = kind === "OCIRepository" || str(getPath(doc.contents, "spec", "type")) === "oci";
         index.fluxSources.push({ kind, name: doc.name, namespace: doc.namespace, url: url12, oci });
       }
     }
-    if (kind === "HelmRelease" && str3(getPath(doc.contents, "spec", "chartRef", "kind")) === "OCIRepository") {
-      const name = str3(getPath(doc.contents, "spec", "chartRef", "name"));
-      const ns = str3(getPath(doc.contents, "spec", "chartRef", "namespace")) ?? doc.namespace;
+    if (kind === "HelmRelease" && str(getPath(doc.contents, "spec", "chartRef", "kind")) === "OCIRepository") {
+      const name = str(getPath(doc.contents, "spec", "chartRef", "name"));
+      const ns = str(getPath(doc.contents, "spec", "chartRef", "namespace")) ?? doc.namespace;
       if (name) index.ociChartRefs.add(`${ns ?? ""}/${name}`);
     }
   },
@@ -48548,8 +47970,8 @@ var flux = {
     if (kind === "HelmRelease") extractHelmRelease(doc, sink, index);
     if (kind === "OCIRepository") extractOciRepository(doc, sink, index);
     if (kind === "Kustomization") {
-      extractKustomizeImages2(doc, sink, get2(doc.contents, "spec"));
-      extractInlinePatches(doc, sink, get2(doc.contents, "spec"));
+      extractKustomizeImages2(doc, sink, get(doc.contents, "spec"));
+      extractInlinePatches(doc, sink, get(doc.contents, "spec"));
       kubernetes.extract(doc, sink, index);
     }
   }
@@ -48569,38 +47991,38 @@ function findSource(index, kind, name, namespace) {
   return loose.length === 1 ? loose[0] : void 0;
 }
 function extractHelmRelease(doc, sink, index) {
-  const spec = get2(doc.contents, "spec");
+  const spec = get(doc.contents, "spec");
   const chartSpec = getPath(spec, "chart", "spec");
   if (chartSpec) extractChartSpec(doc, sink, index, chartSpec);
-  const chartRef = get2(spec, "chartRef");
-  if (chartRef && str3(get2(chartRef, "kind")) === "OCIRepository") {
-    const name = str3(get2(chartRef, "name")) ?? "";
-    const ns = str3(get2(chartRef, "namespace")) ?? doc.namespace;
+  const chartRef = get(spec, "chartRef");
+  if (chartRef && str(get(chartRef, "kind")) === "OCIRepository") {
+    const name = str(get(chartRef, "name")) ?? "";
+    const ns = str(get(chartRef, "namespace")) ?? doc.namespace;
     if (!findSource(index, "OCIRepository", name, ns)) {
-      const at2 = offsetOf(get2(chartRef, "name"));
+      const at2 = offsetOf(get(chartRef, "name"));
       sink.found({ ...chartBase(name, null, at2), value: null, digest: null, skipReason: "unresolved-source" });
     }
   }
-  const values = get2(spec, "values");
-  const local = refKindOf(chartSpec) === "GitRepository" ? localChartImages(index, str3(get2(chartSpec, "chart"))) : void 0;
+  const values = get(spec, "values");
+  const local = refKindOf(chartSpec) === "GitRepository" ? localChartImages(index, str(get(chartSpec, "chart"))) : void 0;
   if (values) walkValues(sink, doc.text, values, "helm-values", local);
-  for (const renderer of asSeq(get2(spec, "postRenderers"))?.items ?? []) {
-    extractKustomizeImages2(doc, sink, get2(renderer, "kustomize"));
-    extractInlinePatches(doc, sink, get2(renderer, "kustomize"));
+  for (const renderer of asSeq(get(spec, "postRenderers"))?.items ?? []) {
+    extractKustomizeImages2(doc, sink, get(renderer, "kustomize"));
+    extractInlinePatches(doc, sink, get(renderer, "kustomize"));
   }
 }
 function extractKustomizeImages2(doc, sink, holder) {
-  for (const item of asSeq(get2(holder, "images"))?.items ?? []) extractImage(sink, doc.text, item, "flux");
+  for (const item of asSeq(get(holder, "images"))?.items ?? []) extractImage(sink, doc.text, item, "flux");
 }
 function extractChartSpec(doc, sink, index, chartSpec) {
-  const chartNode = get2(chartSpec, "chart");
-  const chart = str3(chartNode);
+  const chartNode = get(chartSpec, "chart");
+  const chart = str(chartNode);
   if (!chart) return;
-  const versionNode = get2(chartSpec, "version");
-  const version3 = str3(versionNode) ?? "";
+  const versionNode = get(chartSpec, "version");
+  const version3 = str(versionNode) ?? "";
   const refKind = refKindOf(chartSpec);
-  const refName = str3(getPath(chartSpec, "sourceRef", "name")) ?? "";
-  const refNs = str3(getPath(chartSpec, "sourceRef", "namespace")) ?? doc.namespace;
+  const refName = str(getPath(chartSpec, "sourceRef", "name")) ?? "";
+  const refNs = str(getPath(chartSpec, "sourceRef", "namespace")) ?? doc.namespace;
   const source = refKind === "HelmRepository" ? findSource(index, refKind, refName, refNs) : void 0;
   emitChart(doc.text, sink, {
     manager: "flux",
@@ -48612,7 +48034,7 @@ function extractChartSpec(doc, sink, index, chartSpec) {
   });
 }
 function refKindOf(chartSpec) {
-  return str3(getPath(chartSpec, "sourceRef", "kind")) ?? "HelmRepository";
+  return str(getPath(chartSpec, "sourceRef", "kind")) ?? "HelmRepository";
 }
 function chartSkip(refKind, source, version3) {
   if (refKind === "GitRepository" || refKind === "Bucket") return "local-chart";
@@ -48628,22 +48050,22 @@ function chartBase(name, registryUrl, at2) {
   return { manager: "flux", datasource: "helm", name, registryUrl, at: at2 };
 }
 function extractOciRepository(doc, sink, index) {
-  const spec = get2(doc.contents, "spec");
-  const urlNode = get2(spec, "url");
-  const url12 = str3(urlNode);
+  const spec = get(doc.contents, "spec");
+  const urlNode = get(spec, "url");
+  const url12 = str(urlNode);
   if (!url12) return;
-  const ref = get2(spec, "ref");
-  const tagNode = get2(ref, "tag") ?? get2(ref, "semver");
-  const digestNode = get2(ref, "digest");
-  const tag = str3(tagNode) ?? "";
-  const digest = str3(digestNode) ?? "";
+  const ref = get(spec, "ref");
+  const tagNode = get(ref, "tag") ?? get(ref, "semver");
+  const digestNode = get(ref, "digest");
+  const tag = str(tagNode) ?? "";
+  const digest = str(digestNode) ?? "";
   const found = {
     ...ociName(url12, isChart(doc, index)),
     value: tag === "" ? null : token(doc.text, tagNode),
     digest: digest === "" ? null : token(doc.text, digestNode),
     at: offsetOf(urlNode)
   };
-  const skip2 = skipForName(url12) ?? ociSkip(tag, get2(ref, "semver") !== void 0, digest !== "");
+  const skip2 = skipForName(url12) ?? ociSkip(tag, get(ref, "semver") !== void 0, digest !== "");
   if (skip2) found.skipReason = skip2;
   else if (tag && !found.value || digest && !found.digest) found.skipReason = "invalid-value";
   sink.found(found);
@@ -48655,7 +48077,7 @@ function ociSkip(tag, semver3, hasDigest) {
   return skipForValue(tag);
 }
 function isChart(doc, index) {
-  const media = str3(getPath(doc.contents, "spec", "layerSelector", "mediaType"));
+  const media = str(getPath(doc.contents, "spec", "layerSelector", "mediaType"));
   if (media === HELM_CHART_LAYER) return true;
   if (!doc.name) return false;
   if (index.ociChartRefs.has(`${doc.namespace ?? ""}/${doc.name}`)) return true;
@@ -48675,21 +48097,21 @@ function ociName(url12, chart) {
 // src/scan/helm-chart.ts
 var helmChart = {
   manager: "helm-chart",
-  matches: (doc) => doc.base === "Chart.yaml" || doc.base === "requirements.yaml" && get2(doc.contents, "dependencies") !== void 0,
+  matches: (doc) => doc.base === "Chart.yaml" || doc.base === "requirements.yaml" && get(doc.contents, "dependencies") !== void 0,
   extract(doc, sink) {
-    for (const item of asSeq(get2(doc.contents, "dependencies"))?.items ?? []) {
-      const name = str3(get2(item, "name"));
+    for (const item of asSeq(get(doc.contents, "dependencies"))?.items ?? []) {
+      const name = str(get(item, "name"));
       if (!name) continue;
-      const repository = str3(get2(item, "repository")) ?? "";
-      const versionNode = get2(item, "version");
+      const repository = str(get(item, "repository")) ?? "";
+      const versionNode = get(item, "version");
       emitChart(doc.text, sink, {
         manager: "helm-chart",
         name,
         // `https://nats-io.github.io/k8s/helm/charts/` and the same URL without the slash are one repository.
         registryUrl: repository === "" ? null : repository.replace(/\/+$/, ""),
         versionNode,
-        at: offsetOf(get2(item, "name")),
-        skipReason: skipFor(repository, str3(versionNode) ?? "")
+        at: offsetOf(get(item, "name")),
+        skipReason: skipFor(repository, str(versionNode) ?? "")
       });
     }
   }
@@ -48773,12 +48195,12 @@ function isChartTemplate(path4, chartDirs) {
 function describe(file, contents) {
   const dir = posix2.dirname(file.path);
   const doc = { file: file.path, dir: dir === "." ? "" : dir, base: posix2.basename(file.path), text: file.text, contents };
-  const apiVersion = str3(getPath(contents, "apiVersion"));
-  const kind = str3(getPath(contents, "kind"));
+  const apiVersion = str(getPath(contents, "apiVersion"));
+  const kind = str(getPath(contents, "kind"));
   if (apiVersion) doc.apiVersion = apiVersion;
   if (kind) doc.kind = kind;
-  const name = str3(getPath(contents, "metadata", "name"));
-  const namespace = str3(getPath(contents, "metadata", "namespace"));
+  const name = str(getPath(contents, "metadata", "name"));
+  const namespace = str(getPath(contents, "metadata", "namespace"));
   if (name) doc.name = name;
   if (namespace) doc.namespace = namespace;
   return doc;
@@ -48789,16 +48211,66 @@ function claim(doc) {
 }
 
 // src/scan/walk.ts
-var import_ignore = __toESM(require_ignore(), 1);
 import { existsSync } from "node:fs";
 import { readFile as readFile3, readdir, realpath as realpath2, stat as stat2 } from "node:fs/promises";
 import path3 from "node:path";
+
+// src/scan/gitignore.ts
+var MAX_GITIGNORE_PATTERNS = 1e3;
+function compileGitignore(text) {
+  const rules = [];
+  for (const raw of text.split("\n")) {
+    const rule = compileLine(raw);
+    if (rule) rules.push(rule);
+    if (rules.length >= MAX_GITIGNORE_PATTERNS) break;
+  }
+  return {
+    ignores(rel, isDir) {
+      let ignored = false;
+      for (const rule of rules) {
+        if (rule.dirOnly && !isDir) continue;
+        if (rule.negated === ignored && rule.re.test(rel)) ignored = !rule.negated;
+      }
+      return ignored;
+    }
+  };
+}
+function compileLine(raw) {
+  let line = trimTrailingSpaces(raw.replace(/\r$/, ""));
+  if (line === "" || line.startsWith("#")) return null;
+  const negated = line.startsWith("!");
+  if (negated) line = line.slice(1);
+  const dirOnly = line.endsWith("/");
+  if (dirOnly) line = line.replace(/\/+$/, "");
+  if (line === "") return null;
+  const anchored = line.includes("/");
+  if (line.startsWith("/")) line = line.slice(1);
+  let glob = line.replace(/[{}()]/g, "\\$&").replace(/^!/, "\\!");
+  if (glob.endsWith("/**")) glob += "/*";
+  try {
+    return { re: compileGlob(anchored ? glob : `**/${glob}`, "i").re, negated, dirOnly };
+  } catch {
+    return null;
+  }
+}
+function trimTrailingSpaces(line) {
+  let end = line.length;
+  while (end > 0 && line[end - 1] === " ") end--;
+  if (end < line.length && end > 0 && line[end - 1] === "\\") end++;
+  return line.slice(0, end);
+}
+
+// src/scan/walk.ts
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
+var MAX_FILE_ITEMS = 1e5;
+var MAX_SCAN_BYTES = 64 * 1024 * 1024;
+var MAX_SCAN_ITEMS = 3e5;
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 async function readYamlFiles(dir, opts = {}) {
   const root = await realpath2(dir);
   const files = [];
   const problems = [];
+  const left = { bytes: MAX_SCAN_BYTES, items: MAX_SCAN_ITEMS };
   const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = await gitRoot(root) !== void 0 ? await ancestorRules(root) : void 0;
   const visit3 = async (rel, inherited) => {
@@ -48818,9 +48290,14 @@ async function readYamlFiles(dir, opts = {}) {
       } else if (isDir) {
         await visit3(childRel, here);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
-        const read = await readText(path3.join(abs, entry.name), childRel);
-        if ("text" in read) files.push({ path: childRel, text: read.text });
-        else problems.push(read);
+        const read = await readText(path3.join(abs, entry.name), childRel, left);
+        if ("text" in read) {
+          files.push({ path: childRel, text: read.text });
+          left.bytes -= read.bytes;
+          left.items -= read.items;
+        } else {
+          problems.push(read);
+        }
       }
     }
   };
@@ -48838,15 +48315,24 @@ async function symlinkProblem(root, dirAbs, name, rel) {
     return { file: rel, line: 1, message };
   }
 }
-async function readText(abs, rel) {
+async function readText(abs, rel, left) {
   const size = (await stat2(abs)).size;
   if (size > MAX_FILE_BYTES) {
     return { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` };
   }
+  if (size > left.bytes) {
+    return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_BYTES / 1024 / 1024} MB of YAML; this file is past that and skipped` };
+  }
   const bytes = await readFile3(abs);
   if (bytes.subarray(0, 8192).includes(0)) return { file: rel, line: 1, message: "binary file; skipped" };
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes) };
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    const items = countYamlItems(text, MAX_FILE_ITEMS);
+    if (items > MAX_FILE_ITEMS) return { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` };
+    if (items > left.items) {
+      return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
+    }
+    return { text, bytes: size, items };
   } catch {
     return { file: rel, line: 1, message: "not valid UTF-8; skipped" };
   }
@@ -48872,10 +48358,13 @@ async function ancestorRules(root) {
   }
   return out;
 }
+var MAX_GITIGNORE_BYTES = 256 * 1024;
 async function loadRules(absDir, base) {
   try {
-    const text = await readFile3(path3.join(absDir, ".gitignore"), "utf8");
-    return [{ base, ig: (0, import_ignore.default)().add(text) }];
+    const file = path3.join(absDir, ".gitignore");
+    const info = await stat2(file);
+    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return [];
+    return [{ base, ig: compileGitignore(await readFile3(file, "utf8")) }];
   } catch {
     return [];
   }
@@ -48884,7 +48373,7 @@ function isIgnored(rules, rel, isDir) {
   for (const { base, prefix, ig } of rules) {
     const sub = prefix ? `${prefix}/${rel}` : base === "" ? rel : rel.startsWith(base + "/") ? rel.slice(base.length + 1) : void 0;
     if (sub === void 0) continue;
-    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+    if (ig.ignores(sub, isDir)) return true;
   }
   return false;
 }
@@ -49140,9 +48629,10 @@ function unifiedDiff(path4, before, after) {
   if (before === after) return "";
   const a = splitLines(before);
   const b = splitLines(after);
-  const header = `diff --git a/${path4} b/${path4}
---- a/${path4}
-+++ b/${path4}
+  const shown = oneLine(path4);
+  const header = `diff --git a/${shown} b/${shown}
+--- a/${shown}
++++ b/${shown}
 `;
   if (a.length !== b.length) return header + hunkText(a, b, 0, a.length, 0, b.length, before, after);
   let out = header;
@@ -49549,8 +49039,8 @@ async function publishDryRun(plan, ctx) {
       continue;
     }
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join("");
-    ctx.print(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}
-${diffs}`);
+    ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}
+${diffs}`));
     summary.skipped.push({ branch: branch.branchName, pr: null, detail: "dry run: nothing pushed" });
   }
   return summary;
@@ -49648,7 +49138,7 @@ function summaryMarkdown(summary, opts) {
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`**${markdownText(failureSentence(failures))}.**`, "");
   if (rows.length === 0) {
-    lines.push(failures ? "No updates found." : `No updates: ${summary.plan.unchanged.length} dependencies are current.`, "");
+    lines.push(failures ? "No updates found." : `No updates: ${unchangedSentence(summary.plan.unchanged)}.`, "");
   } else {
     lines.push("| Package | File | Update | Type | Branch | PR |", "| --- | --- | --- | --- | --- | --- |");
     for (const row2 of rows) lines.push(row2);
@@ -49669,6 +49159,21 @@ function summaryMarkdown(summary, opts) {
 }
 function configErrorMarkdown(message, problems) {
   return ["## Tidemark: configuration error", "", cell2(message), "", ...problems.map(problemLine), ""].join("\n");
+}
+function unchangedSentence(unchanged) {
+  if (unchanged.length === 0) return "no dependencies found";
+  let current = 0;
+  let held = 0;
+  let skipped = 0;
+  for (const u of unchanged) {
+    if (u.kind === "skipped" || u.kind === "disabled") skipped++;
+    else if (u.kind === void 0 || u.kind === "up-to-date") current++;
+    else held++;
+  }
+  const parts = [`${current} ${current === 1 ? "dependency is" : "dependencies are"} current`];
+  if (held > 0) parts.push(`${held} ${held === 1 ? "is" : "are"} held back`);
+  if (skipped > 0) parts.push(`${skipped} ${skipped === 1 ? "was" : "were"} not looked up (unpinned, templated or disabled)`);
+  return parts.join("; ");
 }
 function prsByBranch(summary) {
   const out = /* @__PURE__ */ new Map();
@@ -49743,10 +49248,10 @@ function setOutput(runner, name, value) {
 `);
     return;
   }
-  const delimiter = `ghadelimiter_${randomUUID()}`;
-  appendFileSync(file, `${name}<<${delimiter}
+  const delimiter2 = `ghadelimiter_${randomUUID()}`;
+  appendFileSync(file, `${name}<<${delimiter2}
 ${value}
-${delimiter}
+${delimiter2}
 `);
 }
 function appendSummary(runner, markdown) {

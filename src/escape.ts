@@ -1,7 +1,7 @@
 /**
  * The one place where text written by a repository or a registry (names, tags, file paths, reasons built from them,
  * Helm `sources`/`home`, error messages) is made safe for what reads it: GitHub/GitLab Markdown, commit messages,
- * log lines and the GitHub Actions runner's workflow commands. Every function returns one line.
+ * log lines, the GitHub Actions runner's workflow commands and the fleet report's HTML page. Every function returns one line.
  *
  * Invariant: no output of this module contains `<!--` or `-->`, so untrusted text can never open, close or forge a
  * hidden marker (`<!-- tidemark:update … -->`, `<!-- tidemark-approve:… -->`).
@@ -25,12 +25,20 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * Multi-line text for a terminal (a dry-run diff): line breaks and tabs stay, every other control character is shown
+ * as its code, so no escape sequence, bell or lone carriage return acts on the screen. `"a\u001b[2J\rb"` → `"a\\u001b[2J\\u000db"`.
+ */
+export function terminalText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Reference sigils as they stand after escaping: GitHub and GitLab turn `@user`, `#12`, `!12` (merge request), `~label`,
  * `%milestone`, `$12` (snippet) and `&12` (epic) into links and notifications after Markdown is rendered, so a
- * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter, so a version
- * range such as `~1.2` stays as it is.
+ * backslash does not stop them; a zero-width space after the sigil does. `~` only before a letter or a quote (GitLab's
+ * `~"quoted label"`), so a version range such as `~1.2` stays as it is.
  */
-const REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_]))(?=[\p{L}\p{N}_])/gu;
+const REFERENCE = /(?<sigil>@|\\#|\\!|%|\$|&amp;|\\~(?=[\p{L}_"]))(?=[\p{L}\p{N}_"])/gu;
 
 /**
  * Inline Markdown text that renders as exactly the characters given: no emphasis, link, image, heading, HTML,
@@ -113,16 +121,35 @@ export function commitText(text: string): string {
   return oneLine(text).trim() || '(none)';
 }
 
-/** Lines that the GitHub Actions runner would read as a command: `::set-output …`, `##[error]…`, after any whitespace. */
-const WORKFLOW_COMMAND = /^(?<space>[ \t\f\v\u00a0\ufeff]*)(?<start>::|##\[)/;
+/**
+ * What the GitHub Actions runner reads as a command. `::name::data` at the start of a line after .NET's `TrimStart`,
+ * which skips every Unicode space (`\u2003::set-output …`); invisible format characters (`\u200b`) are taken too, since a
+ * culture-aware `StartsWith` ignores them. The old form `##[name]data` is searched for anywhere in the line
+ * (`IndexOf`), so `##[` is broken wherever it stands, format characters between its characters included.
+ */
+const WORKFLOW_COMMAND = /^(?<space>[\s\u0085\p{Cf}]*)::/u;
+const OLD_WORKFLOW_COMMAND = /#\p{Cf}*#\p{Cf}*\[/gu;
 
 /**
  * Text bound for the Action's stdout that is not one of Tidemark's own commands: every line that the runner would
- * parse as a workflow command gets a backslash before it. `"ok\n  ::set-output name=x::y"` → `"ok\n  \\::set-output name=x::y"`.
+ * parse as a workflow command gets a backslash before it, and every `##[` gets one before its bracket.
+ * `"ok\n  ::set-output name=x::y\nerror=##[error]x"` → `"ok\n  \\::set-output name=x::y\nerror=##\\[error]x"`.
  */
 export function neutraliseWorkflowCommands(text: string): string {
   return text
     .split(/(\r\n|\r|\n)/)
-    .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\$<start>'))
+    .map((part) => part.replace(WORKFLOW_COMMAND, '$<space>\\::').replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`))
     .join('');
+}
+
+/** Bidirectional overrides and isolates (`\u202e`…): they reorder what a reader sees (`exe.1.0.0` for `0.0.1.exe`). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text for an HTML page, safe both as element content and inside a quoted attribute value: one line, no bidi controls,
+ * `& < > " '` as entities. `</script><!--x" onload="y` → `&lt;/script&gt;&lt;!--x&quot; onload=&quot;y`.
+ */
+export function htmlText(text: string): string {
+  return oneLine(text).replace(BIDI, '').replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  htmlText,
   breakComments,
   commitText,
   markdownCode,
@@ -8,6 +9,7 @@ import {
   markdownText,
   neutraliseWorkflowCommands,
   oneLine,
+  terminalText,
 } from '../src/escape.js';
 
 const MARKER = '<!-- tidemark:update {"branch":"x","updates":[]} -->';
@@ -49,6 +51,10 @@ describe('markdownText', () => {
 
   it('breaks GitLab references too: merge requests, labels, milestones, snippets and epics', () => {
     expect(markdownText('!12 ~security %v1 $3 &4 100% a & b ~1.2')).toEqual('\\!&#8203;12 \\~&#8203;security %&#8203;v1 $&#8203;3 &amp;&#8203;4 100% a &amp; b \\~1.2');
+  });
+
+  it('breaks GitLab label and milestone references with quoted names', () => {
+    expect(markdownText('~"security fix" %"release 2"')).toEqual('\\~&#8203;"security fix" %&#8203;"release 2"');
   });
 
   it('turns every control character and Unicode line separator into a space', () => {
@@ -107,7 +113,39 @@ describe('comments, commits and logs', () => {
 describe('neutraliseWorkflowCommands', () => {
   it('puts a backslash before every line the runner would read as a command', () => {
     expect(neutraliseWorkflowCommands('ok\n  ::set-output name=x::y\r\n##[error]x\r::add-mask::z\n#[x] a::b')).toEqual(
-      'ok\n  \\::set-output name=x::y\r\n\\##[error]x\r\\::add-mask::z\n#[x] a::b',
+      'ok\n  \\::set-output name=x::y\r\n##\\[error]x\r\\::add-mask::z\n#[x] a::b',
     );
+  });
+
+  it('breaks `##[` anywhere in a line, where the runner finds old-style commands, not only at its start', () => {
+    expect(neutraliseWorkflowCommands('WARN  lookup failed error=##[set-output name=updated;]1 ##[stop-commands]t')).toEqual(
+      'WARN  lookup failed error=##\\[set-output name=updated;]1 ##\\[stop-commands]t',
+    );
+  });
+
+  it('breaks `##[` with invisible format characters inside, which a culture-aware search skips', () => {
+    expect(neutraliseWorkflowCommands('x #\u200b#\u00ad[add-mask]y')).toEqual('x #\u200b#\u00ad\\[add-mask]y');
+  });
+
+  it('sees a `::` command behind any whitespace the runner trims, such as an em space or a zero-width space', () => {
+    expect(neutraliseWorkflowCommands('\u2003::set-output name=x::y\n\u200b\u3000::error::z')).toEqual(
+      '\u2003\\::set-output name=x::y\n\u200b\u3000\\::error::z',
+    );
+  });
+});
+
+describe('terminalText', () => {
+  it('keeps line breaks, CRLF and tabs and shows every other control character as its code', () => {
+    expect(terminalText('a\tb\r\nc\u001b[2J\rd\u0007\u009b\n')).toEqual('a\tb\r\nc\\u001b[2J\\u000dd\\u0007\\u009b\n');
+  });
+});
+
+describe('htmlText', () => {
+  it('escapes text for element content and quoted attributes alike', () => {
+    expect(htmlText(`</script><!--x" onload='y' &amp;`)).toEqual('&lt;/script&gt;&lt;!--x&quot; onload=&#39;y&#39; &amp;amp;');
+  });
+
+  it('keeps text on one line and drops the controls that reorder what a reader sees', () => {
+    expect(htmlText('web\n\u202egpj.exe\u2066x\u2069')).toEqual('web gpj.exex');
   });
 });

@@ -1,6 +1,6 @@
 import { markdownCodeCell, markdownLink, markdownText } from '../escape.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
-import type { Update } from '../plan/types.js';
+import type { Unchanged, Update } from '../plan/types.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 
@@ -20,7 +20,7 @@ export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }):
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`**${markdownText(failureSentence(failures))}.**`, '');
   if (rows.length === 0) {
-    lines.push(failures ? 'No updates found.' : `No updates: ${summary.plan.unchanged.length} dependencies are current.`, '');
+    lines.push(failures ? 'No updates found.' : `No updates: ${unchangedSentence(summary.plan.unchanged)}.`, '');
   } else {
     lines.push('| Package | File | Update | Type | Branch | PR |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of rows) lines.push(row);
@@ -43,6 +43,26 @@ export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }):
 
 export function configErrorMarkdown(message: string, problems: readonly Problem[]): string {
   return ['## Tidemark: configuration error', '', cell(message), '', ...problems.map(problemLine), ''].join('\n');
+}
+
+/**
+ * Only dependencies looked up and found current are called current: `1 dependency is current; 2 are held back; 3 were not
+ * looked up (unpinned, templated or disabled)`.
+ */
+function unchangedSentence(unchanged: readonly Unchanged[]): string {
+  if (unchanged.length === 0) return 'no dependencies found';
+  let current = 0;
+  let held = 0;
+  let skipped = 0;
+  for (const u of unchanged) {
+    if (u.kind === 'skipped' || u.kind === 'disabled') skipped++;
+    else if (u.kind === undefined || u.kind === 'up-to-date') current++;
+    else held++;
+  }
+  const parts = [`${current} ${current === 1 ? 'dependency is' : 'dependencies are'} current`];
+  if (held > 0) parts.push(`${held} ${held === 1 ? 'is' : 'are'} held back`);
+  if (skipped > 0) parts.push(`${skipped} ${skipped === 1 ? 'was' : 'were'} not looked up (unpinned, templated or disabled)`);
+  return parts.join('; ');
 }
 
 function prsByBranch(summary: RunSummary): Map<string, BranchOutcome['pr']> {

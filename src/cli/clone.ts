@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { PlatformError } from '../errors.js';
 import { withoutCredentials } from '../log.js';
 import type { PlatformKind } from '../publish/types.js';
-
-const exec = promisify(execFile);
 
 export interface CloneRequest {
   url: string;
@@ -36,13 +33,50 @@ export const gitClone: CloneFn = async (req) => {
     env[`GIT_CONFIG_VALUE_${n}`] = header;
   }
   try {
-    await exec('git', args, { env, maxBuffer: 16 * 1024 * 1024, ...(req.signal && { signal: req.signal }) });
+    await runGit(args, env, req.signal);
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
     const message = withoutCredentials(`git clone ${req.url} failed${stderr ? `: ${stderr}` : ''}`);
     throw new PlatformError(message, { platform: req.platform, cause: err });
   }
 };
+
+/** Most of git's stderr kept for the error message. */
+const MAX_STDERR = 64 * 1024;
+
+/**
+ * Runs git in a process group of its own and, when `signal` aborts, kills the whole group: git runs its transport
+ * (`git-remote-http`) as a child, and killing git alone left that child connected to a stalled server after the
+ * repository's deadline. Rejects with an Error carrying `stderr` unless git exits 0.
+ */
+function runGit(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < MAX_STDERR) stderr += chunk.slice(0, MAX_STDERR - stderr.length);
+    });
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    if (signal?.aborted) kill();
+    signal?.addEventListener('abort', kill, { once: true });
+    child.on('error', (err) => {
+      signal?.removeEventListener('abort', kill);
+      reject(err);
+    });
+    child.on('close', (code, sig) => {
+      signal?.removeEventListener('abort', kill);
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`git exited with ${code ?? sig}`), { stderr }));
+    });
+  });
+}
 
 /** `https://github.com/acme/a.git` → `https://github.com/`: git applies `http.<url>.*` to URLs under that prefix only. */
 export function headerScope(url: string): string {

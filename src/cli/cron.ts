@@ -1,11 +1,13 @@
 import { UsageError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { oneLine } from '../escape.js';
+import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import type { PlatformKind } from '../publish/types.js';
+import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, type RepoResult, runMany, selectShard } from './multi.js';
+import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, parseShard, realTimer, reportInputs, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -22,6 +24,8 @@ export interface CronFlags {
   config?: string;
   cacheDir?: string;
   planDir?: string;
+  /** Write the fleet report (report.json, index.html) of each run here. */
+  reportDir?: string;
   /** `--host-rules FILE`; else `TIDEMARK_HOST_RULES` (a path, or the JSON itself). */
   hostRules?: string;
   /** `30m`, `90s`, `2h`: one repository's clone and run; past it that repository fails and the others go on. */
@@ -99,20 +103,34 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       hostRules,
       logger,
       signal: deps.signal,
-      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? deps.writeErr : null),
+      // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.
+      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? (line) => deps.writeErr(oneLine(maskSecrets(line, secrets))) : null),
       clone: deps.clone,
       run: deps.run,
       repoTimeoutMs,
       ...(deps.repoTimer && { timer: deps.repoTimer }),
     });
-    deps.print(formatResults(results));
+    deps.print(maskSecrets(formatResults(results), secrets));
     logger.info('run finished', tally(results));
-    return exitCodeOf(results);
+    const reported = flags.reportDir ? await writeFleetReport(flags.reportDir, reportInputs(results, platform), deps.clock ?? systemClock, logger) : true;
+    return Math.max(exitCodeOf(results), reported ? 0 : 1);
   };
 
   if (!schedule) return runOnce();
   await loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
   return 0;
+}
+
+/** `--report-dir`: the fleet report of this run. A report that cannot be written is logged and makes the exit code 1. */
+async function writeFleetReport(dir: string, inputs: RepoInput[], clock: Clock, logger: Logger): Promise<boolean> {
+  try {
+    const written = await writeReport(dir, buildReport(inputs, clock.now()));
+    logger.info('fleet report written', { json: written.json, html: written.html });
+    return true;
+  } catch (err) {
+    logger.error('fleet report could not be written', { dir, error: err instanceof Error ? err.message : String(err) });
+    return false;
+  }
 }
 
 /** Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
+import { oneLine } from '../escape.js';
 import { commands } from './commands/index.js';
 
 /** Exit codes: 0 ran, 1 partial failure, 2 bad config or usage. */
@@ -21,12 +22,13 @@ export async function main(argv: string[]): Promise<number> {
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  // Messages quote what a repository wrote (a config key, a file name): one line each, no escape sequence.
   if (err instanceof UsageError || err instanceof ConfigError) {
-    process.stderr.write(`tidemark: ${err.message}\n`);
-    if (err instanceof ConfigError) for (const p of err.problems) process.stderr.write(`  ${p.file}:${p.line}: ${p.message}\n`);
+    process.stderr.write(`${oneLine(`tidemark: ${err.message}`)}\n`);
+    if (err instanceof ConfigError) for (const p of err.problems) process.stderr.write(`${oneLine(`  ${p.file}:${p.line}: ${p.message}`)}\n`);
     return 2;
   }
-  process.stderr.write(`tidemark: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${oneLine(`tidemark: ${err instanceof Error ? err.message : String(err)}`)}\n`);
   return 1;
 }
 

@@ -3,11 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { oneLine } from '../escape.js';
 import { TidemarkError, UsageError } from '../errors.js';
 import type { Logger, LogMeta } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
+import { countFailures, failureSentence } from '../plan/failures.js';
 import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
+import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { type CloneFn, cloneUrl, gitClone } from './clone.js';
 
@@ -161,9 +164,12 @@ function skipped(repo: string): RepoResult {
   return { repo: withoutCredentials(repo), status: 'skipped', summary: null, error: 'stopping: not started', durationMs: 0 };
 }
 
-/** `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. */
+/**
+ * `https://git.example.com/a/b.git` → `git.example.com_a_b.git`: a file name for any repository string. A URL's user
+ * info is dropped, never part of the name: `https://ci:pass@git.example.com/a/b.git` gives the same name.
+ */
 function safeName(repo: string): string {
-  return repo.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  return repo.replace(/^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?/i, '').replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 /** Every message this logger writes carries `meta` (the repository, so concurrent runs' JSON lines can be told apart). */
@@ -245,7 +251,8 @@ export function formatResults(results: readonly RepoResult[]): string {
     .join(', ');
   const width = results.reduce((w, r) => Math.max(w, r.repo.length), 0);
   const lines = [`Tidemark: ${results.length} ${results.length === 1 ? 'repository' : 'repositories'}${tally ? `: ${tally}` : ''}`];
-  for (const r of results) lines.push(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`);
+  // An error may quote a git server or platform (`fatal: remote error: …\n  o/other  ok …`): one line per repository.
+  for (const r of results) lines.push(oneLine(`  ${r.repo.padEnd(width)}  ${r.status.padEnd(7)}  ${describeResult(r)}`));
   return lines.join('\n');
 }
 
@@ -253,5 +260,14 @@ export function describeResult(r: RepoResult): string {
   if (!r.summary) return r.error ?? '';
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
-  return `${counts} (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const failures = countFailures(s.plan);
+  return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
+}
+
+/** Each repository's plan for the fleet report, named as given (plain git: the URL's last segment), or why it has none. */
+export function reportInputs(results: readonly RepoResult[], platform: PlatformKind): RepoInput[] {
+  return results.map((r) => {
+    const repo = reportRepoName(r.repo, platform);
+    return r.summary ? { repo, plan: r.summary.plan } : { repo, error: r.error ?? r.status };
+  });
 }

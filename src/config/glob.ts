@@ -10,10 +10,10 @@ import { LINEAR_ENGINE_NOTE, PatternError, type LinearRegex } from '../versions/
  * and a leading `!` negating the whole glob. `!(a)` needs lookahead and is refused.
  * Example: `ghcr.io/acme/*` → `^(?:ghcr\.io/acme/[^/]*)$`; `apps/prod/**` also matches `apps/prod` itself.
  */
-export function compileGlob(glob: string): { re: LinearRegex; negated: boolean } {
+export function compileGlob(glob: string, flags = ''): { re: LinearRegex; negated: boolean } {
   const negated = glob.startsWith('!') && !glob.startsWith('!(');
   const body = negated ? glob.slice(1) : glob;
-  return { re: compileMemo(`^(?:${translate(body)})$`, ''), negated };
+  return { re: compileMemo(`^(?:${translate(body)})$`, flags), negated };
 }
 
 /** Whether `subject` matches `glob`; a glob RE2 cannot run (config loading reports it) matches nothing. */
@@ -28,9 +28,17 @@ export function globMatches(glob: string, subject: string): boolean {
   return compiled.re.test(subject) !== compiled.negated;
 }
 
-/** One predicate for several globs: true when any matches. */
+/** One predicate for several globs: true when any matches. Each compiles once, here, not once per subject. */
 export function globsMatcher(globs: readonly string[]): (subject: string) => boolean {
-  return (subject) => globs.some((g) => globMatches(g, subject));
+  const compiled: { re: LinearRegex; negated: boolean }[] = [];
+  for (const glob of globs) {
+    try {
+      compiled.push(compileGlob(glob));
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+    }
+  }
+  return (subject) => compiled.some(({ re, negated }) => re.test(subject) !== negated);
 }
 
 /** A message when `glob` is not one RE2 can run, else null. */

@@ -216,6 +216,17 @@ export function resolveRuleCredential(rule: HostRule, env: NodeJS.ProcessEnv, pl
   return null;
 }
 
+/**
+ * The host a URL goes to, spelled as host rules spell it: `http://ghcr.io./x`, `http://ghcr.io:80/x` and a full-width
+ * `ｇｈｃｒ.io` all go to `ghcr.io` (the URL parser lower-cases, maps full-width letters and drops a default port; the
+ * trailing dot of a fully qualified name is dropped here). For refusing plain HTTP to a held host, never for choosing
+ * a credential, which needs the host exactly as the rule names it.
+ */
+export function ruleHostOf(url: URL): string {
+  const host = url.hostname.replace(/\.$/, '');
+  return url.port ? `${host}:${url.port}` : host;
+}
+
 /** A credential travels only over HTTPS, or to a loopback host (where plain HTTP never leaves the machine). */
 export function mayCarryCredentials(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.host));

@@ -1,4 +1,6 @@
+import { BlockList, isIPv4 } from 'node:net';
 import { RegistryError } from '../errors.js';
+import { isLoopback } from './oci/reference.js';
 
 interface HostState {
   failures: number;
@@ -156,4 +158,22 @@ export async function readBody(res: Response, limits: BodyLimits, host: string):
 /** `268435456` → `256 MiB`; small budgets (tests) in bytes. */
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MiB` : `${n} bytes`;
+}
+
+/**
+ * A URL on this machine: `http://127.0.0.1:8200/v1/token`, `https://localhost/…`, `*.localhost`, `0.0.0.0`, `[::1]`,
+ * `[::ffff:127.0.0.1]`. A host elsewhere may not send us there (by redirect, or as a token realm): we would read a
+ * local service and hand what it answered to that host or to the repository's pull request.
+ */
+export function onThisMachine(url: URL): boolean {
+  const host = url.hostname.replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || isLoopback(host)) return true;
+  const local = new BlockList();
+  local.addSubnet('127.0.0.0', 8, 'ipv4');
+  local.addAddress('0.0.0.0', 'ipv4');
+  local.addAddress('::1', 'ipv6');
+  local.addAddress('::', 'ipv6');
+  // The URL parser has already turned `2130706433` and `0177.1` into `127.0.0.1`; `[::ffff:7f00:1]` matches 127/8 here.
+  if (host.startsWith('[')) return local.check(host.slice(1, -1), 'ipv6');
+  return isIPv4(host) && local.check(host, 'ipv4');
 }

@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ByteBudget, HostBreakers, linkedController, readBody, untilAborted } from './http-guards.js';
+import { ByteBudget, HostBreakers, linkedController, onThisMachine, readBody, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
   url: string;
@@ -203,6 +203,9 @@ export class HttpClient {
         const next = new URL(location, url);
         if (origin.protocol === 'https:' && next.protocol !== 'https:') {
           throw new RegistryError(`${origin.host} redirected to insecure ${next.host}`, { host: origin.host, status: res.status });
+        }
+        if (onThisMachine(next) && !onThisMachine(origin)) {
+          throw new RegistryError(`${origin.host} redirected to this machine (${next.host})`, { host: origin.host, status: res.status });
         }
         url = next;
         continue;

@@ -7,7 +7,7 @@ import { ResponseCache } from './cache.js';
 import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
-import type { HostRule } from './host-rules.js';
+import { ruleHostOf, type HostRule } from './host-rules.js';
 import { CredentialStore } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
 import { isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
@@ -109,6 +109,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   const helm = new HelmRepositoryClient({
     http, cache, logger: opts.logger, now, ttlMs,
     credentials: (host, path) => credentials.fromRules(host, path),
+    holdsCredentials: (host) => credentials.holdsAny(host),
   });
   const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
@@ -132,7 +133,8 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
   const located = async (pkg: PackageRef): Promise<ImageLocation | null> => {
     const loc = ociLocation(pkg);
     if (!loc || !loc.baseUrl.startsWith('http:') || isLoopback(loc.apiHost)) return loc;
-    if (!(await credentials.holdsAny(loc.apiHost))) return loc;
+    // However the repository spelled the host (`ghcr.io.`, `ghcr.io:80`), the one the request would reach decides.
+    if (!(await credentials.holdsAny(ruleHostOf(new URL(loc.baseUrl))))) return loc;
     if (!insecureIgnored.has(loc.apiHost)) {
       insecureIgnored.add(loc.apiHost);
       opts.logger.warn('insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS', { registry: loc.registry });

@@ -6,6 +6,7 @@ import { isDigest } from '../lookup/validate.js';
 import { isFloatingTag } from '../scan/found.js';
 import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
+import type { TagIndex } from '../versions/tags.js';
 import type { SchemeName } from '../versions/types.js';
 import type { ReleaseAges } from './age.js';
 import { lookupFailureOf, type LookupFailure } from './failures.js';
@@ -15,6 +16,8 @@ export interface DependencyInput {
   dep: Dependency;
   pkg: PackageRef;
   releases: PackageReleases;
+  /** The package's versions, read once for all its references. */
+  tags: TagIndex;
   source: ReleaseSource;
   rules: readonly Rule[];
   /** Settings before the update type is known. */
@@ -95,7 +98,7 @@ function heldKind(held: { kind: UnchangedKind }[]): UnchangedKind {
 export function pickKind(pick: PickResult): UnchangedKind {
   if (!pick.current) return 'not-a-version';
   const held = heldVerdict(pick.verdicts);
-  if (!held) return 'up-to-date';
+  if (!held) return pick.elsewhere ? 'other-family' : 'up-to-date';
   return held.rejectKind === 'blocked' ? 'too-new' : 'not-allowed';
 }
 
@@ -114,12 +117,11 @@ export interface ReadAs {
 /** Picks, then checks the picked versions' ages; a too-new one is ruled out and the pick repeated, lazily. */
 export async function pickUnderAge(input: DependencyInput, current: string, readAs?: ReadAs): Promise<AgedPick> {
   const { settings } = input;
-  const versions = input.releases.releases.map((r) => r.version);
   const blocked = new Map<string, string>();
   const notes = new Map<string, string>();
   const checked = new Set<string>();
   for (;;) {
-    const pick = pickTarget(current, versions, {
+    const pick = pickTarget(current, input.tags, {
       scheme: readAs?.scheme ?? (input.dep.datasource === 'helm' ? 'semver' : 'docker'),
       versioning: readAs ? readAs.versioning : settings.versioning,
       allowPrerelease: settings.allowPrerelease,

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import type { Dependency, ScanResult } from '../scan/types.js';
 import { withoutCredentials } from '../log.js';
+import { TagIndex } from '../versions/tags.js';
 import { ReleaseAges } from './age.js';
 import { lookupFailureOf, type FailedLookup } from './failures.js';
 import { groupBranches } from './branches.js';
@@ -112,10 +113,12 @@ async function planPackage(
   }
   logger.debug('looked up', { package: pkg.name, releases: releases.releases.length });
   const ages = new ReleaseAges(source, pkg, releases, now);
+  // Read once here, not once per reference: 1,000 references to one image share one reading of its tags.
+  const tags = new TagIndex(releases.releases.map((r) => r.version));
   const out: PackageResult[] = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const input = { dep, pkg, releases, source, rules: config.rules, settings, approved, ages };
+      const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       if (r.failed && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
       out.push({ ...r, failed: r.failed ?? false });

@@ -1,4 +1,5 @@
 import { imageNameSpellings } from '../config/rules.js';
+import { oneLine } from '../escape.js';
 import type { Explanation, Plan } from './types.js';
 
 /** The `--json` / plan-file contract: key order as documented, nothing else. */
@@ -33,13 +34,21 @@ export function explain(plan: Plan, name: string): Explanation[] {
   return (plan.explanations ?? []).filter((e) => e.name === name || imageNameSpellings(e.name).includes(name) || imageNameSpellings(name).includes(e.name));
 }
 
-/** `--explain` as text: one block per occurrence, one line per candidate. */
+/**
+ * `--explain` as text: one block per occurrence, one row per candidate with how it reads (family, version, build) and
+ * why it was taken or rejected. Each line goes through oneLine: a reason may quote a repository's config.
+ */
 export function explanationText(explanations: readonly Explanation[]): string {
   const lines: string[] = [];
   for (const e of explanations) {
-    lines.push(`${e.file}:${e.line} ${e.name} ${e.currentValue ?? '(no tag)'}: ${e.outcome}`);
-    const width = e.candidates.reduce((w, c) => Math.max(w, c.version.length), 0);
-    for (const c of e.candidates) lines.push(`  ${c.version.padEnd(width)}  ${c.verdict.padEnd(8)}  ${c.reason}`);
+    lines.push(oneLine(`${e.file}:${e.line} ${e.name} ${e.currentValue ?? '(no tag)'}: ${e.outcome}`));
+    const rows = [
+      ['CANDIDATE', 'VERDICT', 'FAMILY', 'VERSION', 'BUILD', 'REASON'],
+      ...e.candidates.map((c) => [c.version, c.verdict, c.reading?.family ?? '-', c.reading?.version ?? '-', c.reading?.build ?? '-', c.reason]),
+    ];
+    const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
+    // A failed lookup has no candidates: no header over an empty table.
+    if (e.candidates.length > 0) for (const r of rows) lines.push(oneLine(`  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`));
     lines.push('');
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
-import type { PackageReleases } from '../lookup/types.js';
 import { parseChartVersion } from '../versions/parse.js';
 import type { PickedTarget } from '../versions/pick.js';
 import { rangeAllows, rangeFloor, replaceRange } from '../versions/range-rewrite.js';
+import { readKey, type TagIndex } from '../versions/tags.js';
 import {
   makeUpdate, newDigestFor, pickKind, pickUnderAge, settingsFor, stays,
   type DependencyInput, type DependencyResult,
@@ -24,7 +24,7 @@ export async function planRange(input: DependencyInput, range: string): Promise<
   const { dep } = input;
   const floor = rangeFloor(range);
   if (floor === null) return stays(dep, 'range', `version range "${range}" is left alone: not a range Tidemark reads`, []);
-  const aged = await pickUnderAge(input, prefixLike(range, input.releases) + floor, { scheme: 'semver', versioning: null });
+  const aged = await pickUnderAge(input, prefixLike(range, input.tags) + floor, { scheme: 'semver', versioning: null });
   const { targets, verdicts } = aged.pick;
   const newest = targets.at(-1);
   if (!newest) {
@@ -78,12 +78,12 @@ function strongest(held: Held[]): UnchangedKind {
  * `v` when the chart's versions are written `v1.2.3` (cert-manager), so the floor is read in the same tag family.
  * Example: range `~v1.15` or releases mostly `v1.x.y` → `v`.
  */
-function prefixLike(range: string, releases: PackageReleases): string {
+function prefixLike(range: string, tags: TagIndex): string {
   if (/(^|[\s,<>=~^])v\d/i.test(range)) return 'v';
   let withV = 0;
   let plain = 0;
-  for (const r of releases.releases) {
-    const p = parseChartVersion(r.version);
+  // The same reading the pick uses (scheme semver, no versioning regex): chart versions are read once per package.
+  for (const { parsed: p } of tags.read(readKey('semver', null), parseChartVersion).entries) {
     if (p?.prefix) withV++;
     else if (p) plain++;
   }

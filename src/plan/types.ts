@@ -27,6 +27,8 @@ export interface Update {
  * - `skipped`: the scanner marked it not updatable (templated, unpinned, local chart, `# tidemark: ignore`…)
  * - `disabled`: `enabled: false` in a rule, for the dependency or for the update type it would get
  * - `up-to-date`: nothing newer in its tag family
+ * - `other-family`: nothing newer in its tag family, but newer versions in another (another suffix, precision or build
+ *   scheme): the reason names the family and the newest version elsewhere
  * - `not-allowed`: newer versions exist, but allowedVersions or the pre-release rule holds them back
  * - `too-new`: newer versions are younger than minimumReleaseAge (or have no release time and the rules wait)
  * - `lookup-failed`: the registry or Helm repository could not be read
@@ -38,6 +40,7 @@ export type UnchangedKind =
   | 'skipped'
   | 'disabled'
   | 'up-to-date'
+  | 'other-family'
   | 'not-allowed'
   | 'too-new'
   | 'lookup-failed'

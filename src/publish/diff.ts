@@ -1,3 +1,5 @@
+import { oneLine } from '../escape.js';
+
 const CONTEXT = 3;
 
 interface Hunk {
@@ -14,7 +16,8 @@ export function unifiedDiff(path: string, before: string, after: string): string
   if (before === after) return '';
   const a = splitLines(before);
   const b = splitLines(after);
-  const header = `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n`;
+  const shown = oneLine(path); // a file name holding a line break cannot add header lines: `a\n+++ b/x` → `a +++ b/x`
+  const header = `diff --git a/${shown} b/${shown}\n--- a/${shown}\n+++ b/${shown}\n`;
   if (a.length !== b.length) return header + hunkText(a, b, 0, a.length, 0, b.length, before, after);
   let out = header;
   for (const h of hunksOf(a, b)) out += hunkText(a, b, h.start, h.end, h.start, h.end, before, after);

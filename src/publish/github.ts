@@ -168,7 +168,8 @@ export class GitHubPlatform implements Platform {
     );
     const ours = `${this.owner}/${this.name}`.toLowerCase();
     return pulls
-      .filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name.toLowerCase() ?? ours) === ours)
+      // A fork's PR, also once the fork is deleted (`head.repo: null`): anyone can open those with any branch name.
+      .filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === ours)
       .map(toPullRequest);
   }
 
@@ -238,7 +239,9 @@ export class GitHubPlatform implements Platform {
       if (githubStatus(err) === 410) return null; // issues are disabled: there can be no dashboard
       throw toPlatformError('list issues', err);
     }
-    const found = issues.filter((i) => i.pull_request === undefined && i.title === title);
+    // Without a login (app tokens), only a bot's issue: anyone may open one with this title and its boxes ticked.
+    const ours = (i: GhIssue) => creator !== null || i.user?.type === 'Bot';
+    const found = issues.filter((i) => i.pull_request === undefined && i.title === title && ours(i));
     found.sort((a, b) => a.number - b.number);
     return found[0] ? toIssue(found[0]) : null;
   }
@@ -292,7 +295,7 @@ export class GitHubPlatform implements Platform {
     try {
       this.login = (await this.octokit.rest.users.getAuthenticated()).data.login;
     } catch (err) {
-      this.logger.debug('token has no user; matching issues by title alone', { status: githubStatus(err) });
+      this.logger.debug('token has no user; taking only issues a bot opened', { status: githubStatus(err) });
       this.login = null;
     }
     return this.login;

@@ -136,9 +136,10 @@ export class GitLabPlatform implements Platform {
 
   async findPr(branch: string): Promise<PullRequest | null> {
     const mrs = await this.call(`find MR for ${branch}`, () =>
-      this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: 'created_at', sort: 'desc', perPage: 10, maxPages: 1 }),
+      this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, orderBy: 'created_at', sort: 'desc', perPage: 100, maxPages: 1 }),
     );
-    const newest = (mrs as unknown as GlMergeRequest[])[0];
+    // The list holds MRs from forks too: anyone may open one from a branch of this name, closed and with a copied marker.
+    const newest = (mrs as unknown as GlMergeRequest[]).find(fromThisProject);
     return newest ? toPullRequest(newest) : null;
   }
 
@@ -147,7 +148,7 @@ export class GitLabPlatform implements Platform {
       this.api.MergeRequests.all({ projectId: this.project, state: 'opened', perPage: 100 }),
     );
     return (mrs as unknown as GlMergeRequest[])
-      .filter((mr) => mr.source_branch.startsWith(prefix) && (mr.source_project_id === undefined || mr.source_project_id === mr.project_id))
+      .filter((mr) => mr.source_branch.startsWith(prefix) && fromThisProject(mr))
       .map(toPullRequest);
   }
 
@@ -282,4 +283,9 @@ export class GitLabPlatform implements Platform {
     }
     return this.userId;
   }
+}
+
+/** An MR whose source branch is in this project, not in a fork. */
+function fromThisProject(mr: GlMergeRequest): boolean {
+  return mr.source_project_id === undefined || mr.source_project_id === mr.project_id;
 }

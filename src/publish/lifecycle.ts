@@ -1,3 +1,4 @@
+import { terminalText } from '../escape.js';
 import type { BranchPlan, Plan, Update } from '../plan/types.js';
 import { buildBranch, type BranchContent } from './branch-content.js';
 import { unifiedDiff } from './diff.js';
@@ -176,7 +177,8 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
       continue;
     }
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join('');
-    ctx.print(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n${diffs}`);
+    // Repository text on the operator's terminal: escape sequences shown, not run.
+    ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n${diffs}`));
     summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
   return summary;

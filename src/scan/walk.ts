@@ -1,14 +1,27 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
+import { compileGitignore, type Gitignore } from './gitignore.js';
 import type { Problem } from './types.js';
+import { countYamlItems } from './yaml.js';
 
 /** Files larger than this are reported, not read: real GitOps YAML is far smaller, and memory stays bounded. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * YAML items (countYamlItems) a file may have: `[1,1,1,…]` in 10 MB took 4 GB and a minute to parse. The largest real
+ * manifests (CRD bundles) have ~30k lines.
+ */
+export const MAX_FILE_ITEMS = 100_000;
+/**
+ * What one repository's files may hold together: the texts stay in memory for the whole scan, and the syntax trees of
+ * documents that need other files (Flux, kustomize, values overrides) until its end. 40 values overrides of 99k lines
+ * each took 75 s and 1.6 GB.
+ */
+export const MAX_SCAN_BYTES = 64 * 1024 * 1024;
+export const MAX_SCAN_ITEMS = 300_000;
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
 export interface WalkOptions {
@@ -20,18 +33,19 @@ export interface WalkOptions {
 interface Rules {
   base: string;
   prefix?: string;
-  ig: Ignore;
+  ig: Gitignore;
 }
 
 /**
- * Reads every `*.yaml`/`*.yml` (and helmfile's `*.yaml.gotmpl`) under `dir`: skips `.git` and `node_modules`, honours `.gitignore` files when `dir` is
- * in a git work tree, follows no symlink (those pointing out of the tree or in a loop are reported), and turns
+ * Reads every `*.yaml`/`*.yml` (and helmfile's `*.yaml.gotmpl`) under `dir`: skips `.git` and `node_modules`, honours
+ * `.gitignore` files when `dir` is in a git work tree, follows no symlink (those pointing out of the tree or in a loop are reported), and turns
  * unreadable files (too big, binary, not UTF-8) into problems.
  */
 export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promise<{ files: SourceFile[]; problems: Problem[] }> {
   const root = await realpath(dir);
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
+  const left: Budget = { bytes: MAX_SCAN_BYTES, items: MAX_SCAN_ITEMS };
   // Globs from the repository's config: matched on RE2 (config/glob.ts), never by a backtracking regex.
   const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = (await gitRoot(root)) !== undefined ? await ancestorRules(root) : undefined;
@@ -52,9 +66,14 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
       } else if (isDir) {
         await visit(childRel, here);
       } else if (entry.isFile() && /\.ya?ml(?:\.gotmpl)?$/i.test(entry.name)) {
-        const read = await readText(path.join(abs, entry.name), childRel);
-        if ('text' in read) files.push({ path: childRel, text: read.text });
-        else problems.push(read);
+        const read = await readText(path.join(abs, entry.name), childRel, left);
+        if ('text' in read) {
+          files.push({ path: childRel, text: read.text });
+          left.bytes -= read.bytes;
+          left.items -= read.items;
+        } else {
+          problems.push(read);
+        }
       }
     }
   };
@@ -74,16 +93,31 @@ async function symlinkProblem(root: string, dirAbs: string, name: string, rel: s
   }
 }
 
-async function readText(abs: string, rel: string): Promise<{ text: string } | Problem> {
+interface Budget {
+  bytes: number;
+  items: number;
+}
+
+/** The file's text and what it takes from the repository's budget (`left`), or why it is not read. */
+async function readText(abs: string, rel: string, left: Budget): Promise<({ text: string } & Budget) | Problem> {
   const size = (await stat(abs)).size;
   if (size > MAX_FILE_BYTES) {
     return { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` };
+  }
+  if (size > left.bytes) {
+    return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_BYTES / 1024 / 1024} MB of YAML; this file is past that and skipped` };
   }
   const bytes = await readFile(abs);
   if (bytes.subarray(0, 8192).includes(0)) return { file: rel, line: 1, message: 'binary file; skipped' };
   try {
     // ignoreBOM keeps a leading BOM in the text, so offsets match the file as the editor will read it.
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    const items = countYamlItems(text, MAX_FILE_ITEMS);
+    if (items > MAX_FILE_ITEMS) return { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` };
+    if (items > left.items) {
+      return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
+    }
+    return { text, bytes: size, items };
   } catch {
     return { file: rel, line: 1, message: 'not valid UTF-8; skipped' };
   }
@@ -113,10 +147,15 @@ async function ancestorRules(root: string): Promise<Rules[]> {
   return out;
 }
 
+/** A `.gitignore` larger than this (or not a regular file) is not read: real ones are a few KB. */
+const MAX_GITIGNORE_BYTES = 256 * 1024;
+
 async function loadRules(absDir: string, base: string): Promise<Rules[]> {
   try {
-    const text = await readFile(path.join(absDir, '.gitignore'), 'utf8');
-    return [{ base, ig: ignore().add(text) }];
+    const file = path.join(absDir, '.gitignore');
+    const info = await stat(file);
+    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return [];
+    return [{ base, ig: compileGitignore(await readFile(file, 'utf8')) }];
   } catch {
     return [];
   }
@@ -126,7 +165,7 @@ function isIgnored(rules: Rules[], rel: string, isDir: boolean): boolean {
   for (const { base, prefix, ig } of rules) {
     const sub = prefix ? `${prefix}/${rel}` : base === '' ? rel : rel.startsWith(base + '/') ? rel.slice(base.length + 1) : undefined;
     if (sub === undefined) continue;
-    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+    if (ig.ignores(sub, isDir)) return true;
   }
   return false;
 }

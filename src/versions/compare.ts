@@ -20,7 +20,36 @@ export function compareParsed(a: ParsedVersion, b: ParsedVersion): number {
     const d = compareIdentifiers(a.prerelease, b.prerelease);
     if (d !== 0) return d;
   }
-  return Math.sign((a.revision ?? -1) - (b.revision ?? -1));
+  return compareNumbers(buildsOf(a), buildsOf(b));
+}
+
+/** What orders releases inside a family after the version: suffix builds, then the revision. `8.7-923.1669829893` → [923, 1669829893]. */
+export function buildsOf(p: ParsedVersion): number[] {
+  return p.revision === null ? (p.build ?? []) : [...(p.build ?? []), p.revision];
+}
+
+/** Part by part; a missing part comes first: [923] < [923, 1669829893] < [1049]. */
+function compareNumbers(a: readonly number[], b: readonly number[]): number {
+  const len = Math.max(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x !== y) return Math.sign(x - y);
+  }
+  return 0;
+}
+
+/**
+ * The words around the version, builds written `*`: `_*-jdk` for `11.0.16_8-jdk`, `-debian-12-r*` for
+ * `16.4.0-debian-12-r15`, `-*` for both `8.7-1049` and `8.7-923.1669829893`. Tags compare only inside one.
+ */
+export function familySuffix(p: ParsedVersion): string {
+  const underscore = p.revision !== null && p.revisionStyle === '_';
+  const mid = p.compatibility === '' ? '' : `-${p.compatibility}`;
+  const tail = p.revision === null || underscore ? '' : `-${p.revisionStyle ?? ''}*`;
+  return (underscore ? '_*' : '') + mid + tail;
 }
 
 function compareIdentifiers(a: (string | number)[], b: (string | number)[]): number {
@@ -46,31 +75,38 @@ function compareIdentifier(x: string | number, y: string | number): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Why `candidate` is not in the same tag family as `current`, or null when it is. */
-export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion): string | null {
+/**
+ * Why `candidate` is not in the same tag family as `current`, or null when it is. `flexLength`: the family's own history
+ * shows versions gaining a part (Temurin's `11.0.16_8` → `11.0.16.1_1`), so the number of parts may differ.
+ */
+export function shapeMismatch(current: ParsedVersion, candidate: ParsedVersion, flexLength = false): string | null {
   if (candidate.prefix !== current.prefix) {
     return `prefix ${show(candidate.prefix)} differs from the current ${show(current.prefix)}`;
   }
-  if (candidate.release.length !== current.release.length) {
-    return `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
+  // Another suffix is the reason before another precision: `11.0.16.1_1-jre` is not a `-jdk` tag at all.
+  if (candidate.release.length !== current.release.length && !flexLength) {
+    const family = candidate.compatibility !== current.compatibility ? familyMismatch(current, candidate) : null;
+    return family ?? `has ${candidate.release.length} version parts, the current has ${current.release.length}`;
   }
   // `2024.10.1` after `1.2.3` is another numbering, not a major update (and the other way round).
   if (candidate.calendar !== current.calendar) {
     return candidate.calendar ? 'a calendar version, the current is not' : 'not a calendar version, the current is one';
   }
-  if (candidate.release.length > 1 && candidate.separator !== current.separator) {
+  if (candidate.release.length > 1 && current.release.length > 1 && candidate.separator !== current.separator) {
     return `separator ${show(candidate.separator)} differs from the current ${show(current.separator)}`;
   }
+  return familyMismatch(current, candidate);
+}
+
+function familyMismatch(current: ParsedVersion, candidate: ParsedVersion): string | null {
+  if (familySuffix(candidate) === familySuffix(current)) return null;
   if (candidate.compatibility !== current.compatibility) {
     return `suffix ${show(candidate.compatibility)} differs from the current ${show(current.compatibility)}`;
   }
   if ((candidate.revision === null) !== (current.revision === null)) {
     return current.revision === null ? 'has a revision, the current has none' : 'has no revision, the current has one';
   }
-  if ((candidate.revisionStyle ?? '') !== (current.revisionStyle ?? '')) {
-    return `revision style ${show(candidate.revisionStyle ?? '')} differs from the current ${show(current.revisionStyle ?? '')}`;
-  }
-  return null;
+  return `revision style ${show(candidate.revisionStyle ?? '')} differs from the current ${show(current.revisionStyle ?? '')}`;
 }
 
 function show(s: string): string {

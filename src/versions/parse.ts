@@ -1,4 +1,5 @@
 import type { LinearRegex } from './pattern.js';
+import { readSuffix } from './suffix.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 /**
@@ -16,8 +17,14 @@ const DOCKER_TAG =
 const TIMESTAMP_TAG =
   /^(?<prefix>[A-Za-z]+[.-])?(?<date>(?:19|20)\d{2}-\d{2}-\d{2})T(?<time>\d{2}-\d{2}-\d{2})Z(?:[.-](?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 
-/** Eclipse Temurin's `17.0.10_7`: a dotted version, then the build after an underscore. */
-const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)+)_(?<build>\d+)$/;
+/** Eclipse Temurin's `17.0.10_7` (and a GA `22_36`): the version, then the build after an underscore. */
+const UNDERSCORE_BUILD = /^(?<release>\d+(?:\.\d+)*)_(?<build>\d+)$/;
+
+/** `20241118`: a valid year, month and day. */
+const COMPACT_DATE = /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+
+/** Java 8's update numbering: `8u432-b06-jre` is Java 8 update 432, build 6, in the `-jre` family. */
+const JAVA_UPDATE = /^(?<major>\d+)u(?<update>\d+)(?:-(?<suffix>[A-Za-z0-9][A-Za-z0-9._-]*))?$/;
 
 /** Chart versions: semver with an optional `v`, tolerating one or two parts as Helm does (`1.2` → 1.2). */
 const CHART_VERSION =
@@ -80,26 +87,43 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
       prerelease: null, compatibility: stamp.suffix ?? '', revision: null, calendar: true,
     };
   }
+  const java = JAVA_UPDATE.exec(tag)?.groups;
+  if (java?.major && java.update) {
+    const read = readSuffix(java.suffix ?? '');
+    const release = [Number(java.major), Number(java.update)];
+    return {
+      raw: tag, prefix: '', release, separator: 'u', prerelease: null, compatibility: read.family, revision: null,
+      ...(read.build.length > 0 ? { build: read.build } : {}), calendar: false,
+    };
+  }
   const g = DOCKER_TAG.exec(tag)?.groups;
   if (!g?.release) return null;
   let { release: releaseText, suffix = '', rev, revStyle = '' } = g;
-  // A bare number after a suffix belongs to it: `16.4.0-debian-12` is Debian 12, not build 12 of `-debian`.
+  // A bare number after a suffix belongs to it (`16.4.0-debian-12` is Debian 12), unless readSuffix finds it is a build.
   if (rev !== undefined && revStyle === '' && suffix !== '') [suffix, rev] = [`${suffix}-${rev}`, undefined];
   const underscore = UNDERSCORE_BUILD.exec(releaseText)?.groups;
   if (underscore?.release && rev === undefined) [releaseText, rev, revStyle] = [underscore.release, underscore.build, '_'];
   const seps = releaseText.match(/[._]/g) ?? [];
   const separator = seps[0] ?? '.';
   if (seps.some((s) => s !== separator)) return null;
+  let parts = releaseText.split(separator);
+  const read = readSuffix(suffix);
+  // Ubuntu's respin of a dated build: `noble-20241118.1` is 20241118, build 1 — the same family as `noble-20241015`.
+  if (parts.length === 2 && separator === '.' && COMPACT_DATE.test(parts[0]!)) {
+    read.build.unshift(Number(parts[1]));
+    parts = parts.slice(0, 1);
+  }
   return {
     raw: tag,
     prefix: g.prefix ?? '',
-    release: releaseText.split(separator).map(Number),
+    release: parts.map(Number),
     separator,
     prerelease: g.pre ? splitIdentifiers(g.pre.replace(/^[-.]/, '')) : null,
-    compatibility: suffix,
+    compatibility: read.family,
     revision: rev !== undefined ? Number(rev) : null,
     ...(rev !== undefined ? { revisionStyle: revStyle.toLowerCase() } : {}),
-    calendar: isCalendar(releaseText.split(separator)),
+    ...(read.build.length > 0 ? { build: read.build } : {}),
+    calendar: isCalendar(parts),
   };
 }
 
@@ -160,5 +184,5 @@ export function splitIdentifiers(pre: string): (string | number)[] {
 function isCalendar(parts: string[]): boolean {
   const first = parts[0] ?? '';
   if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
-  return /^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(first) && parts.length === 1;
+  return COMPACT_DATE.test(first) && parts.length === 1;
 }

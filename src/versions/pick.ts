@@ -1,7 +1,9 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
+import { familyLabel, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
+import { familyKey, readKey, TagIndex, type Parse, type TagEntry } from './tags.js';
 import type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 
 export interface PickPolicy {
@@ -27,6 +29,8 @@ export interface CandidateVerdict {
   verdict: 'picked' | 'eligible' | 'rejected';
   reason: string;
   rejectKind?: RejectKind;
+  /** How the candidate reads: family, version and build; absent when it is not a version. */
+  reading?: TagReading;
 }
 
 export interface PickedTarget {
@@ -43,6 +47,8 @@ export interface PickResult {
   verdicts: CandidateVerdict[];
   /** Why nothing moves, when targets is empty. */
   reason: string | null;
+  /** Nothing newer in the current family, but a newer version in another one: the family and that newest version. */
+  elsewhere?: { family: string; newest: string };
 }
 
 const NOT_VERSION: Record<NotVersionKind, string> = {
@@ -54,30 +60,33 @@ const NOT_VERSION: Record<NotVersionKind, string> = {
 };
 
 /**
- * Chooses what `current` moves to among `candidates` (all tags or chart versions of the package). Pure.
+ * Chooses what `current` moves to among `candidates` (all tags or chart versions of the package, or a TagIndex of them
+ * that other references share). Pure.
  * Example: pickTarget('1.25-alpine', ['1.27-alpine', '1.27.3-alpine', '1.27-slim'], { scheme: 'docker' })
  * picks `1.27-alpine`.
  */
-export function pickTarget(current: string, candidates: readonly string[], policy: PickPolicy): PickResult {
+export function pickTarget(current: string, candidates: readonly string[] | TagIndex, policy: PickPolicy): PickResult {
   const parse = parserFor(policy);
   const cur = parse(current);
-  const unique = [...new Set(candidates)];
+  const index = candidates instanceof TagIndex ? candidates : new TagIndex(candidates);
   if (!cur) {
     const reason = currentNotVersion(current, policy);
-    const verdicts = unique.sort().map((version) => reject(version, 'not-version', 'the current value is not a version'));
+    const verdicts = [...index.values].sort().map((version) => reject(version, 'not-version', 'the current value is not a version'));
     return { current: null, targets: [], verdicts, reason };
   }
-  const judged = unique.map((version) => judge(version, parse(version), cur, policy));
+  const read = index.read(readKey(policy.scheme, policy.versioning), parse);
+  const flexible = read.flexible.has(familyKey(cur));
+  const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
   const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);
   const spelling = spellingOf(cur.raw);
   const sameSpelling = (p: ParsedVersion): number => (spellingOf(p.raw) === spelling ? 1 : 0);
   eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
-  return { current: cur, targets, verdicts, reason: targets.length > 0 ? null : upToDateReason(verdicts) };
+  if (targets.length > 0) return { current: cur, targets, verdicts, reason: null };
+  const elsewhere = heldVerdict(verdicts) ? undefined : newestElsewhere(cur, judged, policy);
+  return { current: cur, targets, verdicts, reason: upToDateReason(verdicts, elsewhere, policy.scheme), ...(elsewhere && { elsewhere }) };
 }
-
-type Parse = (value: string) => ParsedVersion | null;
 
 /**
  * Equal versions written two ways (`2.0.0-rc.2` and `2.0.0-rc2`): the one spelled like the current tag wins.
@@ -114,16 +123,18 @@ interface Judged {
   verdict: CandidateVerdict;
 }
 
-function judge(version: string, parsed: ParsedVersion | null, cur: ParsedVersion, policy: PickPolicy): Judged {
+function judge(entry: TagEntry, cur: ParsedVersion, policy: PickPolicy, flexible: boolean): Judged {
+  const { version, parsed, reading } = entry;
   if (!parsed) {
     const kind = policy.versioning ? null : notVersionKind(version);
     const why = policy.versioning ? 'does not match the versioning regex' : NOT_VERSION[kind ?? 'unreadable'];
     return { parsed, verdict: reject(version, 'not-version', why) };
   }
-  const out = (kind: RejectKind, reason: string): Judged => ({ parsed, verdict: reject(version, kind, reason) });
+  const out = (rejectKind: RejectKind, reason: string): Judged => ({ parsed, verdict: { version, verdict: 'rejected', reason, rejectKind, reading } });
   // Helm reads chart versions as semver, where `v1.3.0` and `1.3.0` are one version: a chart switching spelling stays in its family.
   const chartPrefix = policy.scheme === 'semver' && !policy.versioning;
-  const mismatch = shapeMismatch(cur, chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed);
+  const seen = chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed;
+  const mismatch = shapeMismatch(cur, seen, flexible && familyKey(seen) === familyKey(cur));
   if (mismatch) return out('shape', mismatch);
   const cmp = compareParsed(parsed, cur);
   if (cmp < 0) return out('older', 'older than the current version');
@@ -137,7 +148,7 @@ function judge(version: string, parsed: ParsedVersion | null, cur: ParsedVersion
   }
   const blocked = policy.blocked?.get(version);
   if (blocked) return out('blocked', blocked);
-  return { parsed, verdict: { version, verdict: 'eligible', reason: 'newer, in the same tag family' } };
+  return { parsed, verdict: { version, verdict: 'eligible', reason: 'newer, in the same tag family', reading } };
 }
 
 /** A pre-release moves on to later pre-releases of the same version only: `7.4-rc1` → `7.4-rc2`, not `8.0-M02`. */
@@ -159,8 +170,9 @@ function chooseTargets(cur: ParsedVersion, eligible: ParsedVersion[], separateMa
 
 /** Versions of the current shape newest first, then the rest by name: a stable order for `--explain`. */
 function orderVerdicts(judged: Judged[]): CandidateVerdict[] {
-  const readable = judged.filter((j) => j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version');
-  const rest = judged.filter((j) => !readable.includes(j));
+  const readable: Judged[] = [];
+  const rest: Judged[] = [];
+  for (const j of judged) (j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version' ? readable : rest).push(j);
   readable.sort((a, b) => compareParsed(b.parsed!, a.parsed!) || (a.verdict.version < b.verdict.version ? -1 : 1));
   rest.sort((a, b) => (a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0));
   return [...readable, ...rest].map((j) => j.verdict);
@@ -170,7 +182,7 @@ function markPicked(v: CandidateVerdict, targets: PickedTarget[]): CandidateVerd
   const t = targets.find((x) => x.version === v.version);
   if (t) {
     const what = t.updateType === 'major' ? 'newest major version' : 'newest minor/patch version';
-    return { version: v.version, verdict: 'picked', reason: `${what} in the same tag family` };
+    return { ...v, verdict: 'picked', reason: `${what} in the same tag family` };
   }
   if (v.verdict !== 'eligible') return v;
   const sameKind = targets.map((x) => x.version).join(' and ');
@@ -182,9 +194,28 @@ export function heldVerdict(verdicts: readonly CandidateVerdict[]): CandidateVer
   return verdicts.find((v) => v.rejectKind === 'prerelease' || v.rejectKind === 'allowed-versions' || v.rejectKind === 'blocked');
 }
 
-/** `up to date`, or which newer version the rules held back and why. */
-function upToDateReason(verdicts: CandidateVerdict[]): string {
+/**
+ * The newest version newer than the current one in another family, when the current family has nothing newer:
+ * `11.0.16_8-jdk` beside `22-jdk` and `17.0.13_11-jre`. Other numberings (calendar versions), pre-releases and
+ * early-access or nightly builds the current one would not take, and versions outside allowedVersions are not news.
+ */
+function newestElsewhere(cur: ParsedVersion, judged: Judged[], policy: PickPolicy): PickResult['elsewhere'] {
+  let newest: ParsedVersion | undefined;
+  for (const { parsed, verdict } of judged) {
+    if (!parsed || verdict.rejectKind !== 'shape' || parsed.calendar !== cur.calendar) continue;
+    const unstable = (parsed.prerelease && !cur.prerelease) || (unstableFamily(parsed) && !unstableFamily(cur));
+    if (unstable && !policy.allowPrerelease) continue;
+    if (compareParsed(parsed, cur) <= 0) continue;
+    if (policy.allowedVersions && !satisfiesAllowed(parsed, policy.allowedVersions)) continue;
+    if (!newest || compareParsed(parsed, newest) > 0 || (compareParsed(parsed, newest) === 0 && parsed.raw < newest.raw)) newest = parsed;
+  }
+  return newest ? { family: familyLabel(cur), newest: newest.raw } : undefined;
+}
+
+/** `up to date`, which newer version the rules held back and why, or that newer versions are only in other families. */
+function upToDateReason(verdicts: CandidateVerdict[], elsewhere: PickResult['elsewhere'], scheme: SchemeName): string {
   const held = heldVerdict(verdicts);
-  if (!held) return 'up to date';
-  return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (held) return `no newer version allowed: ${held.version} is ${held.reason}`;
+  if (elsewhere) return `no newer ${scheme === 'semver' ? 'version' : 'tag'} in the ${elsewhere.family} family; newest overall ${elsewhere.newest}`;
+  return 'up to date';
 }

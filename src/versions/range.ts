@@ -22,7 +22,8 @@ export function regexFromLiteral(s: string): LinearRegex {
 
 /** Compiled patterns by source and flags, so a rule's regex compiles once per run, not once per tag it tests. */
 const compiled = new Map<string, LinearRegex>();
-const MAX_COMPILED = 512;
+// Above the config's MAX_CONFIG_PATTERNS: rules tested against every dependency must not evict one another.
+const MAX_COMPILED = 2048;
 
 /**
  * `compileLinear`, memoised: compiling costs tens of microseconds and the same few config patterns are tested against
@@ -47,7 +48,8 @@ export function rangeProblem(s: string): string | null {
       regexFromLiteral(s);
       return null;
     } catch (err) {
-      return `invalid regex ${s}: ${regexErrorText(err)}`;
+      const shown = s.length > 64 ? `${s.slice(0, 60)}… (${s.length} characters)` : s;
+      return `invalid regex ${shown}: ${regexErrorText(err)}`;
     }
   }
   return semver.validRange(s) === null ? `invalid semver range "${s}"` : null;

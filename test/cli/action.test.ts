@@ -208,8 +208,8 @@ describe('actionMain with a fake pipeline', () => {
     expect(code).toEqual(0);
     expect(lines).toEqual([
       '::add-mask::ghs_0123456789',
-      'WARN  lookup failed package=evil ::set-output name=x::y error=##[error]x',
-      'diff --git a/x b/x\n  \\::add-mask::nothing\n\\##[error]forged\n+::stop-commands::t\n',
+      'WARN  lookup failed package=evil ::set-output name=x::y error=##\\[error]x',
+      'diff --git a/x b/x\n  \\::add-mask::nothing\n##\\[error]forged\n+::stop-commands::t\n',
       '::warning file=a.yaml,line=1,title=Tidemark::bad%0A::error::forged',
     ]);
   });
@@ -242,6 +242,33 @@ describe('actionMain with a fake pipeline', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('calls current only what was looked up and found current, not skipped or held-back dependencies', async () => {
+    const dep = (name: string, line: number): Update['dependency'] => ({ ...update(name, 'apps/a.yaml', line, '1.0.0', '1.0.0', 'minor').dependency });
+    const summaryOf = async (unchanged: RunSummary['plan']['unchanged']): Promise<string | undefined> => {
+      const env = runnerEnv({ token: 'ghs_0123456789' });
+      const s = summaryFor('acme/gitops');
+      s.plan.unchanged = unchanged;
+      await actionMain({ env, write: () => {}, run: async () => s });
+      return readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8').split('\n').find((l) => l.startsWith('No updates'));
+    };
+    expect([
+      await summaryOf([]),
+      await summaryOf([
+        { dependency: dep('nginx', 1), reason: 'not pinned: "latest" is a floating tag', kind: 'skipped' },
+        { dependency: dep('{{ .Values.image }}', 2), reason: 'templated value, not a version', kind: 'skipped' },
+      ]),
+      await summaryOf([
+        { dependency: dep('ok', 1), reason: 'up to date', kind: 'up-to-date' },
+        { dependency: dep('postgres', 2), reason: 'newer versions are not allowed', kind: 'not-allowed' },
+        { dependency: dep('off', 3), reason: 'disabled by a rule', kind: 'disabled' },
+      ]),
+    ]).toEqual([
+      'No updates: no dependencies found.',
+      'No updates: 0 dependencies are current; 2 were not looked up (unpinned, templated or disabled).',
+      'No updates: 1 dependency is current; 1 is held back; 1 was not looked up (unpinned, templated or disabled).',
+    ]);
   });
 
   it('treats github.com as the default API and keeps an Enterprise URL', () => {

@@ -159,6 +159,23 @@ describe('cronMain, one-shot', () => {
     expect(lines.join('\n')).not.toContain('supersecret');
   });
 
+  it('masks the token and keeps one line per repository in the progress lines and the final summary', async () => {
+    const lines: string[] = [];
+    const h = harness({
+      env: { TIDEMARK_TOKEN: 'glpat-supersecret' },
+      isTTY: true,
+      writeErr: (l) => lines.push(l),
+      run: async () => {
+        throw new Error('401 for glpat-supersecret\n[2/2] org/forged ok  opened 9');
+      },
+    });
+    await cronMain({ repos: 'g/p', platform: 'gitlab', logFormat: 'text' }, h.deps);
+    expect([lines.filter((l) => l.startsWith('[')), h.printed]).toEqual([
+      ['[1/1] g/p failed  401 for *** [2/2] org/forged ok  opened 9'],
+      ['Tidemark: 1 repository: 1 failed\n  g/p  failed   401 for *** [2/2] org/forged ok  opened 9'],
+    ]);
+  });
+
   it.each<[CronFlags, RegExp]>([
     [{}, /give --repos/],
     [{ repos: 'a/b', platform: 'svn' }, /--platform "svn"/],

@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authHeader, cloneUrl, gitClone } from '../../src/cli/clone.js';
@@ -81,6 +84,35 @@ describe('cloneUrl and authHeader', () => {
     expect(existsSync(join(dir, '.git', 'shallow'))).toEqual(true);
     expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).not.toContain('ghs_secret_value');
   });
+
+  it('ends every git process of a clone that is aborted, so a stalled server holds no connection after the deadline', async () => {
+    const open = new Set<Socket>();
+    let closed = 0;
+    const server = createServer((socket) => {
+      open.add(socket);
+      socket.resume();
+      socket.on('close', () => {
+        open.delete(socket);
+        closed++;
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of open) socket.destroy();
+      server.close();
+    });
+    const port = (server.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-stall-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const deadline = new AbortController();
+    const clone = gitClone({ url: `http://127.0.0.1:${port}/o/a.git`, dir: join(dir, 'a'), platform: 'git', token: null, shallow: false, signal: deadline.signal });
+    clone.catch(() => undefined);
+    while (open.size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    deadline.abort();
+    await expect(clone).rejects.toThrow(`git clone http://127.0.0.1:${port}/o/a.git failed`);
+    for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect({ open: open.size, closed }).toEqual({ open: 0, closed: 1 });
+  });
 });
 
 describe('runMany', () => {
@@ -134,6 +166,42 @@ describe('runMany', () => {
     const everything = [formatResults(results), JSON.stringify(results), ...lines].join('\n');
     expect(everything).not.toContain('s3cret-pass');
     expect(lines.some((l) => l.includes('"repo":"https://***@git.example.com/o/b.git"'))).toBe(true);
+  });
+
+  it('keeps each repository on one summary line when a git server sends lines of its own in an error', async () => {
+    const pkt = (text: string) => `${(Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')}${text}`;
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
+      res.end(`${pkt('# service=git-upload-pack\n')}0000${pkt('ERR no access\n  o/other  ok       opened 3, updated 0, closed 0 (1.0s)')}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/o/a.git`;
+    try {
+      const results = await runMany({ ...base, platform: 'git', repos: [url], gitBaseUrl: null, run: async () => summaryFor('x') });
+      expect(formatResults(results).split('\n')).toEqual([
+        'Tidemark: 1 repository: 1 failed',
+        `  ${url}  failed   git clone ${url} failed: fatal: remote error: no access   o/other  ok       opened 3, updated 0, closed 0 (1.0s)`,
+      ]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('names a plain-git repository\'s plan file without the password of its URL', async () => {
+    const planOuts: (string | null)[] = [];
+    await runMany({
+      ...base,
+      platform: 'git',
+      planDir: '/plans',
+      repos: ['https://ci:s3cret-pass@git.example.com/o/b.git'],
+      gitBaseUrl: null,
+      clone: async () => {},
+      run: async (opts) => {
+        planOuts.push(opts.planOut);
+        return summaryFor('x');
+      },
+    });
+    expect(planOuts).toEqual([join('/plans', 'git.example.com_o_b.git.json')]);
   });
 
   it('passes each run its own checkout and removes it afterwards', async () => {
@@ -312,6 +380,18 @@ describe('formatResults', () => {
         '  org/web  partial  opened 0, updated 1, closed 0 (0.3s)',
         '  org/x    failed   git clone failed',
       ].join('\n'),
+    );
+  });
+
+  it('says which hosts failed for a repository whose lookups failed, never only "partial"', () => {
+    const summary = summaryFor('org/web', {}, true);
+    const dep = (name: string, line: number) => ({ file: 'a.yaml', line, manager: 'kubernetes' as const, datasource: 'docker' as const, name, registryUrl: null, currentValue: '1.0.0', currentDigest: null, valueRange: null, digestRange: null });
+    summary.plan.unchanged = [
+      { dependency: dep('ghcr.io/a', 1), reason: 'lookup failed: ghcr.io could not be reached', kind: 'lookup-failed', failure: { host: 'ghcr.io', problem: 'could not be reached' } },
+      { dependency: dep('nginx', 2), reason: 'up to date', kind: 'up-to-date' },
+    ];
+    expect(formatResults([{ repo: 'org/web', status: 'partial', summary, error: null, durationMs: 250 }]).split('\n')[1]).toEqual(
+      '  org/web  partial  opened 0, updated 0, closed 0; 1 of 2 lookups failed: ghcr.io could not be reached (1) (0.3s)',
     );
   });
 });

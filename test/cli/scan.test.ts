@@ -73,6 +73,20 @@ describe('tidemark scan', () => {
     ]);
   });
 
+  it('keeps a file name with a line break or an escape sequence on its row, in the table and in --explain', async () => {
+    rmSync(path.join(dir, 'apps'), { recursive: true });
+    writeFileSync(path.join(dir, 'a\u001b[2J\nforged.yaml'), 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: 127.0.0.1:1/acme/web:1.0.0\n');
+    expect(await main(['scan', dir])).toBe(0);
+    expect(out.split('\n').slice(0, 2)).toEqual([
+      'LOCATION             MANAGER     NAME                  CURRENT  SKIPPED',
+      'a [2J forged.yaml:5  kubernetes  127.0.0.1:1/acme/web  1.0.0',
+    ]);
+    out = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await main(['plan', dir, '--no-cache', '--explain', '127.0.0.1:1/acme/web'])).toBe(1);
+    expect(out.split('\n').slice(-2)).toEqual(['a [2J forged.yaml:5 127.0.0.1:1/acme/web 1.0.0: stays: lookup failed: 127.0.0.1:1 could not be reached', '']);
+  });
+
   it('exits 2 when the directory does not exist', async () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await main(['scan', path.join(dir, 'nope')])).toBe(2);

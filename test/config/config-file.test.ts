@@ -76,6 +76,25 @@ describe('a config that escapes the tree, end to end', () => {
     expect((err as ConfigError).problems).toEqual([{ file: '.tidemark.yaml', line: 0, message: '.tidemark.yaml is a symlink to a file outside the repository; not read' }]);
   });
 
+  it('prints each config problem on one line, whatever key the file spells', async () => {
+    await writeFile(path.join(repo, '.tidemark.yaml'), '"bad\\e[2J\\n  .tidemark.yaml:9: all fine": 1\n');
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['plan', repo, '--no-cache']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect([code, err.join('').split('\n').slice(0, 2)]).toEqual([
+      2,
+      ['tidemark: invalid config file .tidemark.yaml', '  .tidemark.yaml:1: unknown key "bad [2J   .tidemark.yaml:9: all fine"; known keys: $schema, ignorePaths, rules, registries, branchPrefix, commitMessagePrefix, author, prConcurrentLimit, prHourlyLimit, dashboard, baseBranch'],
+    ]);
+  });
+
   it('exits with 2 from tidemark run and says why', async () => {
     await symlink(path.join(outside, 'secret.yaml'), path.join(repo, '.tidemark.yaml'));
     const err: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchesRule, parseConfigText, type MatchSubject } from '../../src/config/index.js';
-import { compileGlob, globMatches, globProblem } from '../../src/config/glob.js';
+import { compileGlob, globMatches, globProblem, globsMatcher } from '../../src/config/glob.js';
 
 const table = (glob: string, subjects: string[]) => subjects.map((s) => globMatches(glob, s));
 
@@ -40,6 +40,14 @@ describe('globs on a linear-time engine', () => {
     expect(matchesRule({ packageNames: [glob] }, subject)).toBe(false);
     expect(matchesRule({ paths: [glob] }, subject)).toBe(false);
     expect(matchesRule({ packageNames: [`${'*a'.repeat(12)}*`] }, subject)).toBe(true);
+  });
+
+  it('compiles each of many globs once, not once per path tested', () => {
+    const matches = globsMatcher(Array.from({ length: 1000 }, (_, i) => `**/${'*a'.repeat(20)}x${i}/**`));
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) expect(matches(`${'a'.repeat(200)}/f${i}.yaml`)).toBe(false);
+    expect(matches(`${'a'.repeat(200)}x999/f.yaml`)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -125,6 +125,36 @@ describe('parseConfigText', () => {
     expect(errors[0]).toMatchObject({ file: '.tidemark.yaml', line: 4 });
   });
 
+  it('refuses a file of over 20000 YAML items before parsing it', () => {
+    const started = Date.now();
+    expect(errorsOf(`ignorePaths: [${'a,'.repeat(500_000)}a]\n`)).toEqual([
+      { file: '.tidemark.yaml', line: 1, message: 'the file has over 20000 YAML items (lines and flow entries); not read' },
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('reports an alias bomb as a config error instead of throwing', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    expect(errorsOf(lines.join('\n'))).toEqual([
+      { file: '.tidemark.yaml', line: 1, message: 'Excessive alias count indicates a resource exhaustion attack' },
+    ]);
+  });
+
+  it('refuses more than 1000 patterns, or 65536 characters of them, before compiling any', () => {
+    const globs = (n: number, glob: (i: number) => string) => `ignorePaths:\n${Array.from({ length: n }, (_, i) => `  - "${glob(i)}"\n`).join('')}`;
+    const started = Date.now();
+    expect(errorsOf(globs(1001, (i) => `**/${'*a'.repeat(20)}x${i}/**`))).toEqual([
+      { file: '.tidemark.yaml', line: 1, message: 'the file has 1001 patterns (globs and regexes); at most 1000 are read' },
+    ]);
+    const rules = `rules:\n  - match: {packageNames: ["${'*a'.repeat(40_000)}"]}\n    allowedVersions: "<2"\n`;
+    expect(errorsOf(rules)).toEqual([
+      { file: '.tidemark.yaml', line: 1, message: 'the file has 80002 characters of patterns (globs and regexes); at most 65536 are read' },
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(errorsOf(globs(1000, (i) => `apps/x${i}/**`))).toEqual([]);
+  });
+
   it('reports duplicate keys', () => {
     expect(errorsOf('branchPrefix: a/\nbranchPrefix: b/\n')).toEqual([
       { file: '.tidemark.yaml', line: 2, message: 'Map keys must be unique' },

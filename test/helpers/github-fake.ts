@@ -140,7 +140,7 @@ export function ghIssue(i: { number: number; title: string; body?: string; state
     title: i.title,
     body: i.body ?? '',
     state: i.state ?? 'open',
-    user: { login: i.user ?? 'tidemark-bot', id: 7 },
+    user: { login: i.user ?? 'tidemark-bot', id: 7, type: i.user?.endsWith('[bot]') ? 'Bot' : 'User' },
     html_url: `https://github.com/o/r/issues/${i.number}`,
     ...(i.isPull ? { pull_request: { url: `${GH_API}/repos/o/r/pulls/${i.number}` } } : {}),
   };

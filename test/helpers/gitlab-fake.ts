@@ -181,6 +181,8 @@ interface FakeMr {
   description: string;
   labels: string[];
   createdAt: string;
+  /** Set for an MR from a fork (any GitLab user can open one against a public project). */
+  sourceProjectId?: number;
 }
 
 type Reply = [number, unknown] | [number, unknown, Record<string, string>];
@@ -343,7 +345,7 @@ export class GitLabRepoFake {
 
   private openMr(body: Record<string, unknown>): Reply {
     const branch = String(body.source_branch);
-    const open = this.mrs.find((mr) => mr.branch === branch && mr.state === 'opened');
+    const open = this.mrs.find((mr) => mr.branch === branch && mr.state === 'opened' && mr.sourceProjectId === undefined);
     if (open) return [409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] }];
     if (!this.branches.has(branch)) return [422, { message: ['Source branch does not exist'] }];
     const labels = typeof body.labels === 'string' && body.labels !== '' ? body.labels.split(',') : [];
@@ -371,6 +373,13 @@ export class GitLabRepoFake {
     return [200, this.mrJson(mr)];
   }
 
+  /** Someone's MR from their fork, whose source branch has the same name as one of this project's. */
+  forkMr(m: { branch: string; title: string; description: string; state: 'opened' | 'closed' }): number {
+    const iid = this.mrs.length + 1;
+    this.mrs.push({ iid, target: this.defaultBranch, labels: [], createdAt: new Date().toISOString(), sourceProjectId: 666, ...m });
+    return iid;
+  }
+
   /** A user closing the MR in the web UI. */
   closeMr(iid: number): void {
     const mr = this.mrs.find((x) => x.iid === iid);
@@ -378,6 +387,7 @@ export class GitLabRepoFake {
   }
 
   private mrJson(mr: FakeMr) {
-    return { ...glMr({ iid: mr.iid, branch: mr.branch, state: mr.state, title: mr.title, description: mr.description, target: mr.target, createdAt: mr.createdAt }), labels: mr.labels };
+    const source = mr.sourceProjectId === undefined ? {} : { sourceProjectId: mr.sourceProjectId };
+    return { ...glMr({ iid: mr.iid, branch: mr.branch, state: mr.state, title: mr.title, description: mr.description, target: mr.target, createdAt: mr.createdAt, ...source }), labels: mr.labels };
   }
 }

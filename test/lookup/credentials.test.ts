@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RegistryConfig } from '../../src/config/types.js';
@@ -99,6 +99,23 @@ describe('token realms', () => {
     expect(logger.warnings).toEqual(['credentials withheld from a token service the registry named; asking it anonymously']);
   });
 
+  it('never reads a token service on this machine for a registry elsewhere, whose Bearer token it would become', async () => {
+    const realms = [
+      'http://127.0.0.1:8200/v1/token', 'https://localhost:8200/v1/token', 'https://0.0.0.0:8200/v1/token', 'http://[::1]:8200/v1/token',
+      'https://[::ffff:127.0.0.1]:8200/v1/token', 'https://2130706433:8200/v1/token', 'https://vault.localhost:8200/v1/token',
+    ];
+    for (const realm of realms) {
+      const local = nock(new URL(realm).origin).get('/v1/token').query(true).reply(200, { token: 'local-secret' });
+      const reg = nock('https://registry.example.com')
+        .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': `Bearer realm="${realm}"` });
+      const src = source([]);
+      await expect(src.releases(image('registry.example.com/team/app'))).rejects.toThrow(`registry.example.com: refusing a token service on this machine (${new URL(realm).host}) for a registry elsewhere`);
+      reg.done();
+      expect(local.isDone()).toBe(false);
+      nock.cleanAll();
+    }
+  });
+
   it('sends credentials to a realm host the rule lists in authHosts, Docker config credentials included', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tidemark-docker-'));
     try {
@@ -132,6 +149,18 @@ describe('plain HTTP', () => {
     expect(logger.warnings).toEqual(['insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS']);
   });
 
+  it('keeps HTTPS however the repository spells a host the operator holds credentials for (ghcr.io., ghcr.io:80, full-width)', async () => {
+    const spellings: [string, string][] = [['ghcr.io.', 'https://ghcr.io.'], ['ghcr.io:80', 'https://ghcr.io:80'], ['ｇｈｃｒ.io', 'https://ghcr.io']];
+    for (const [spelling, origin] of spellings) {
+      const reg = nock(origin).get('/v2/acme/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(200, { tags: ['1.0.0'] });
+      const logger = recording();
+      const src = source([{ matchHost: 'ghcr.io', username: 'bot', password: 'pw' }], { logger, config: config({ [spelling]: { insecure: true } }) });
+      expect((await src.releases(image(`${spelling}/acme/app`))).releases).toEqual([{ version: '1.0.0' }]);
+      reg.done();
+      expect(logger.warnings).toEqual(['insecure ignored: the operator holds credentials for this registry, so it is read over HTTPS']);
+    }
+  });
+
   it('keeps insecure: true for a registry nobody holds credentials for', async () => {
     const reg = nock('http://registry.lan').get('/v2/team/app/tags/list?n=1000').reply(200, { tags: ['1.0.0'] });
     const src = source([{ matchHost: 'registry.example.com', username: 'bot', password: 'pw' }], { config: config({ 'registry.lan': { insecure: true } }) });
@@ -151,6 +180,22 @@ describe('plain HTTP', () => {
     expect((await src.releases(chart('app', 'http://charts.example.com/stable'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
     charts.done();
     expect(logger.warnings).toEqual(['plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS']);
+  });
+
+  it('reads an http:// Helm repository over HTTPS on a host the operator holds credentials for under another path', async () => {
+    const index = 'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n';
+    const charts = nock('https://charts.example.com').get('/incubator/index.yaml').matchHeader('authorization', noAuthorization).reply(200, index);
+    const dotted = nock('https://charts.example.com.').get('/other/index.yaml').matchHeader('authorization', noAuthorization).reply(200, index);
+    const logger = recording();
+    const src = source([{ matchHost: 'charts.example.com', pathPrefix: '/stable', username: 'u', password: 'p' }], { logger });
+    expect((await src.releases(chart('app', 'http://charts.example.com/incubator'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
+    expect((await src.releases(chart('app', 'http://charts.example.com./other'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
+    charts.done();
+    dotted.done();
+    expect(logger.warnings).toEqual([
+      'plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS',
+      'plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS',
+    ]);
   });
 });
 
@@ -200,5 +245,48 @@ describe('Helm repositories', () => {
     expect((await src.releases(chart('app', 'https://charts.example.com/stable'))).releases.map((r) => r.version)).toEqual(['1.0.0']);
     charts.done();
     cdn.done();
+  });
+});
+
+describe('Docker credential helpers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    // What a repository can plant in its checkout: a "helper" that would run with every secret in the environment.
+    dir = await mkdtemp(join(tmpdir(), 'tidemark-planted-'));
+    const helper = join(dir, 'docker-credential-fake');
+    await writeFile(helper, `#!/bin/sh\ntouch "${join(dir, 'ran')}"\nprintf '{"Username":"planted","Secret":"planted"}'\n`);
+    await chmod(helper, 0o755);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ credHelpers: { 'registry.example.com': 'fake' } }));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('goes on anonymously when the helper exits without reading its input', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'tidemark-early-'));
+    try {
+      await writeFile(join(bin, 'docker-credential-early'), '#!/bin/sh\nexit 1\n');
+      await chmod(join(bin, 'docker-credential-early'), 0o755);
+      await writeFile(join(bin, 'config.json'), JSON.stringify({ credsStore: 'early' }));
+      const hosts = Array.from({ length: 8 }, (_, i) => `r${i}.example.com`);
+      for (const host of hosts) nock(`https://${host}`).get('/v2/team/app/tags/list?n=1000').reply(200, { tags: ['1.0'] });
+      const logger = recording();
+      const src = source([], { env: { DOCKER_CONFIG: bin, PATH: `${bin}:/usr/bin:/bin` }, logger });
+      const found = await Promise.all(hosts.map((h) => src.releases(image(`${h}/team/app`))));
+      expect(found.map((f) => f.releases)).toEqual(hosts.map(() => [{ version: '1.0' }]));
+      expect(logger.warnings).toEqual(hosts.map(() => 'docker credential helper failed'));
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('runs no helper found through a relative PATH entry, which names the working directory (a checkout)', async () => {
+    const reg = nock('https://registry.example.com')
+      .get('/v2/team/app/tags/list?n=1000').matchHeader('authorization', noAuthorization).reply(401, {}, { 'www-authenticate': 'Basic realm="x"' });
+    const logger = recording();
+    const env = { DOCKER_CONFIG: dir, PATH: `${relative(process.cwd(), dir)}:/usr/bin:/bin` };
+    const src = source([], { env, logger });
+    await expect(src.releases(image('registry.example.com/team/app'))).rejects.toMatchObject({ status: 401 });
+    await expect(access(join(dir, 'ran'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(logger.warnings).toEqual(['docker credential helper failed']);
+    reg.done();
   });
 });

@@ -104,11 +104,13 @@ describe('timeouts against a server that accepts connections and never answers',
   it('fails requests queued behind the per-host limit without connecting once the breaker opens', async () => {
     const { http } = client({ headersTimeoutMs: 200, retries: 0, breakerThreshold: 2, perHostConcurrency: 2 });
     const before = silent.hits();
-    const errors = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n) => failure(http.request({ url: `http://${silent.host}/v2/${n}/tags/list` }))));
-    // The third may connect in the instant between the first two timeouts; the breaker then aborts it too.
-    expect(silent.hits() - before).toBeLessThanOrEqual(3);
-    expect(errors.slice(2).map((e) => e.message)).toEqual(
-      Array(3).fill(`${silent.host} could not be reached (2 attempts in a row failed; not asking it again this run)`),
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const errors = await Promise.all(names.map((n) => failure(http.request({ url: `http://${silent.host}/v2/${n}/tags/list` }))));
+    // One or two queued requests may connect in the instants between the first timeouts on a loaded machine; the
+    // breaker then aborts them too, and the rest never connect.
+    expect(silent.hits() - before).toBeLessThanOrEqual(4);
+    expect(errors.slice(4).map((e) => e.message)).toEqual(
+      Array(4).fill(`${silent.host} could not be reached (2 attempts in a row failed; not asking it again this run)`),
     );
   });
 

@@ -204,3 +204,19 @@ describe('tag list budget', () => {
     scope.done();
   });
 });
+
+describe('redirects to this machine', () => {
+  it('refuses a redirect from a host elsewhere to one on this machine, and follows one between loopback hosts', async () => {
+    const local = nock('https://127.0.0.1:8200').get('/v1/token').reply(200, '{"token":"local-secret"}');
+    const remote = nock('https://registry.example.com').get('/token').reply(302, '', { location: 'https://127.0.0.1:8200/v1/token' });
+    const loopback = nock('http://127.0.0.1:5000').get('/v2/x/tags/list').reply(302, '', { location: 'http://localhost:5001/v2/x/tags/list' });
+    const other = nock('http://localhost:5001').get('/v2/x/tags/list').reply(200, '{"tags":[]}');
+    const { http } = recordingClient({ retries: 0 });
+    await expect(http.request({ url: 'https://registry.example.com/token' })).rejects.toThrow('registry.example.com redirected to this machine (127.0.0.1:8200)');
+    expect((await http.request({ url: 'http://127.0.0.1:5000/v2/x/tags/list' })).status).toEqual(200);
+    remote.done();
+    loopback.done();
+    other.done();
+    expect(local.isDone()).toBe(false);
+  });
+});

@@ -111,6 +111,15 @@ describe('parseHelmIndex with hostile data', () => {
     const many = Array.from({ length: 4 }, (_, c) => `  chart${c}:\n${'    - version: 1.0.0\n'.repeat(25_001)}`).join('');
     expect(() => parseHelmIndex(index(many), 'h')).toThrow(new RegistryError('h: index.yaml lists more than 100000 chart versions', { host: 'h' }));
   });
+
+  it('refuses, without parsing it, an index of over 1500000 YAML items such as 60 MB of empty entries', () => {
+    const flood = `entries:\n  x:\n${'  - {}\n'.repeat(9_000_000)}`;
+    const started = Date.now();
+    expect(() => parseHelmIndex(flood, 'h')).toThrow(
+      new RegistryError('h: index.yaml has over 1500000 YAML items (lines and flow entries); not parsed', { host: 'h' }),
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('the registry client at the door', () => {

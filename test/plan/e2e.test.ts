@@ -183,10 +183,11 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
     const explanation = out.slice(out.indexOf('infra/podinfo.yaml:14 podinfo'));
     expect(explanation.split('\n').map((l) => l.trimEnd())).toEqual([
       'infra/podinfo.yaml:14 podinfo 6.5.0: minor update to 6.6.0: 6.6.0 is the newest minor/patch version in the same tag family',
-      '  6.8.0-rc.1  rejected  a pre-release, and the current version is stable',
-      expect.stringMatching(/^ {2}6\.7\.1 {7}rejected {2}too new: released 1 hour ago, minimumReleaseAge is 3 days$/),
-      '  6.6.0       picked    newest minor/patch version in the same tag family',
-      '  6.5.0       rejected  the current version',
+      '  CANDIDATE   VERDICT   FAMILY  VERSION     BUILD  REASON',
+      '  6.8.0-rc.1  rejected  X.Y.Z   6.8.0-rc.1  -      a pre-release, and the current version is stable',
+      expect.stringMatching(/^ {2}6\.7\.1 {7}rejected {2}X\.Y\.Z {3}6\.7\.1 {7}- {6}too new: released 1 hour ago, minimumReleaseAge is 3 days$/),
+      '  6.6.0       picked    X.Y.Z   6.6.0       -      newest minor/patch version in the same tag family',
+      '  6.5.0       rejected  X.Y.Z   6.5.0       -      the current version',
       '',
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TidemarkConfig } from '../../src/config/types.js';
-import { createPlan, explain, planToJson } from '../../src/plan/index.js';
+import { createPlan, explain, explanationText, planToJson } from '../../src/plan/index.js';
 import type { Dependency } from '../../src/scan/types.js';
 import { FakeReleaseSource } from './fake-source.js';
 
@@ -270,15 +270,71 @@ describe('createPlan', () => {
         file: 'r.yaml', line: 3, name: 'redis', currentValue: '7.2.6-alpine',
         outcome: 'minor update to 7.4.1-alpine: 7.4.1-alpine is the newest minor/patch version in the same tag family',
         candidates: [
-          { version: '7.4.1-alpine', verdict: 'picked', reason: 'newest minor/patch version in the same tag family' },
-          { version: '7.2.6-alpine', verdict: 'rejected', reason: 'the current version', rejectKind: 'older' },
-          { version: '7.4.1', verdict: 'rejected', reason: 'suffix none differs from the current "alpine"', rejectKind: 'shape' },
-          { version: '8.0-M02-alpine', verdict: 'rejected', reason: 'has 2 version parts, the current has 3', rejectKind: 'shape' },
+          {
+            version: '7.4.1-alpine', verdict: 'picked', reason: 'newest minor/patch version in the same tag family',
+            reading: { family: 'X.Y.Z-alpine', version: '7.4.1', build: null },
+          },
+          {
+            version: '7.2.6-alpine', verdict: 'rejected', reason: 'the current version', rejectKind: 'older',
+            reading: { family: 'X.Y.Z-alpine', version: '7.2.6', build: null },
+          },
+          {
+            version: '7.4.1', verdict: 'rejected', reason: 'suffix none differs from the current "alpine"', rejectKind: 'shape',
+            reading: { family: 'X.Y.Z', version: '7.4.1', build: null },
+          },
+          {
+            version: '8.0-M02-alpine', verdict: 'rejected', reason: 'has 2 version parts, the current has 3', rejectKind: 'shape',
+            reading: { family: 'X.Y-alpine', version: '8.0-m.2', build: null },
+          },
           { version: 'alpine', verdict: 'rejected', reason: 'floating tag, not a version', rejectKind: 'not-version' },
         ],
       },
     ]);
   });
+  it('follows build counters and dates inside a family, and says when newer tags are only in another family', async () => {
+    const source = new FakeReleaseSource({
+      'eclipse-temurin': { tags: ['11.0.16_8-jdk', '11.0.16.1_1-jdk', '21.0.1_12-jdk', '22-jdk', '11.0.16.1_1-jre'] },
+      'ghcr.io/acme/worker': { tags: ['3.10-master-777', '3.10-master-781', '3.11-develop-805', 'master'] },
+    });
+    const scan = {
+      dependencies: [
+        image('eclipse-temurin', '11.0.16_8-jdk', 'apps/api.yaml', 7, { controls: { allowedVersions: '<12' } }),
+        image('eclipse-temurin', '21.0.1_12-jdk', 'apps/batch.yaml', 4),
+        image('ghcr.io/acme/worker', '3.10-master-777', 'apps/worker.yaml', 9),
+      ],
+      problems: [],
+    };
+    const plan = await createPlan(scan, source, config(), { now, explain: 'eclipse-temurin' });
+    expect(planToJson(plan)).toMatchObject({
+      updates: [
+        { file: 'apps/api.yaml', currentValue: '11.0.16_8-jdk', newValue: '11.0.16.1_1-jdk', updateType: 'patch' },
+        { file: 'apps/worker.yaml', currentValue: '3.10-master-777', newValue: '3.10-master-781', updateType: 'patch' },
+      ],
+      unchanged: [
+        { file: 'apps/batch.yaml', currentValue: '21.0.1_12-jdk', reason: 'no newer tag in the X.Y.Z_*-jdk family; newest overall 22-jdk' },
+      ],
+    });
+    expect(plan.unchanged.map((u) => u.kind)).toEqual(['other-family']);
+    expect(explanationText(explain(plan, 'eclipse-temurin')).split('\n')).toEqual([
+      'apps/api.yaml:7 eclipse-temurin 11.0.16_8-jdk: patch update to 11.0.16.1_1-jdk: 11.0.16.1_1-jdk is the newest minor/patch version in the same tag family',
+      '  CANDIDATE        VERDICT   FAMILY         VERSION    BUILD  REASON',
+      '  21.0.1_12-jdk    rejected  X.Y.Z_*-jdk    21.0.1     12     outside allowedVersions "<12"',
+      '  11.0.16.1_1-jdk  picked    X.Y.Z.W_*-jdk  11.0.16.1  1      newest minor/patch version in the same tag family',
+      '  11.0.16_8-jdk    rejected  X.Y.Z_*-jdk    11.0.16    8      the current version',
+      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      suffix "jre" differs from the current "jdk"',
+      '  22-jdk           rejected  X-jdk          22         -      has 1 version parts, the current has 3',
+      '',
+      'apps/batch.yaml:4 eclipse-temurin 21.0.1_12-jdk: stays: no newer tag in the X.Y.Z_*-jdk family; newest overall 22-jdk',
+      '  CANDIDATE        VERDICT   FAMILY         VERSION    BUILD  REASON',
+      '  21.0.1_12-jdk    rejected  X.Y.Z_*-jdk    21.0.1     12     the current version',
+      '  11.0.16.1_1-jdk  rejected  X.Y.Z.W_*-jdk  11.0.16.1  1      older than the current version',
+      '  11.0.16_8-jdk    rejected  X.Y.Z_*-jdk    11.0.16    8      older than the current version',
+      '  11.0.16.1_1-jre  rejected  X.Y.Z.W_*-jre  11.0.16.1  1      suffix "jre" differs from the current "jdk"',
+      '  22-jdk           rejected  X-jdk          22         -      has 1 version parts, the current has 3',
+      '',
+    ]);
+  });
+
   it('explains an image asked for by another spelling of its name', async () => {
     const source = new FakeReleaseSource({ 'docker.io/library/nginx': { tags: ['1.27.2', '1.27.3'] } });
     const scan = { dependencies: [image('docker.io/library/nginx', '1.27.2', 'n.yaml', 4)], problems: [] };

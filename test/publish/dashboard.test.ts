@@ -253,6 +253,22 @@ describe('classifyUnchanged', () => {
   });
 });
 
+describe('dashboard: newer tags only in another family', () => {
+  it('lists a dependency whose family has nothing newer, with the other family\'s newest tag and no checkbox', () => {
+    const stuck: Unchanged = {
+      dependency: dep('eclipse-temurin', 'apps/api.yaml', 12, { currentValue: '21.0.1_12-jdk' }),
+      reason: 'no newer tag in the X.Y.Z_*-jdk family; newest overall 22-jdk',
+      kind: 'other-family',
+    };
+    const current: Unchanged = { dependency: dep('nginx', 'apps/web.yaml', 3), reason: 'up to date', kind: 'up-to-date' };
+    const body = renderDashboard(summary({ plan: { ...summary().plan, unchanged: [stuck, current] } }));
+    expect(body.split('## Held back\n\n')[1]!.split('\n## ')[0]).toEqual(
+      '- **eclipse-temurin** (`apps/api.yaml:12`): no newer tag in the X.Y.Z\\_\\*-jdk family; newest overall 22-jdk\n',
+    );
+    expect(classifyUnchanged({ ...stuck, kind: undefined })).toEqual('other-family');
+  });
+});
+
 describe('readDashboardApprovals', () => {
   it('returns the package names whose box is ticked', async () => {
     const body = [

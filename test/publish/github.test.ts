@@ -386,6 +386,17 @@ describe('GitHubPlatform pull requests', () => {
     api.done();
   });
 
+  it('does not count a PR whose fork was deleted as its own: anyone could fill the PR limits with them', async () => {
+    const gone = (n: number) => ({ ...ghPull({ number: n, branch: `tidemark/x-${n}` }), head: { label: 'unknown', ref: `tidemark/x-${n}`, sha: 'headsha', repo: null } });
+    const api = githubApi()
+      .get('/repos/o/r/pulls')
+      .query({ state: 'open', per_page: '100' })
+      .reply(200, [gone(1), gone(2), ghPull({ number: 3, branch: 'tidemark/a-1.x' })]);
+    const { gh } = await platform();
+    expect((await gh.listOpenPrs('tidemark/')).map((p) => p.number)).toEqual([3]);
+    api.done();
+  });
+
   it('opens a PR with labels, user and team reviewers, assignees and auto-merge', async () => {
     const sent: Record<string, unknown> = {};
     const api = githubApi()
@@ -566,6 +577,22 @@ describe('GitHubPlatform dashboard issues', () => {
       .reply(200, []);
     const { gh } = await platform();
     expect(await gh.findIssue('Tidemark dashboard')).toBeNull();
+    api.done();
+  });
+
+  it('with an app token, takes only an issue a bot opened: anyone can open one titled "Tidemark dashboard" with boxes ticked', async () => {
+    const forged = '- [x] <!-- tidemark-approve:docker.io/library/postgres --> **postgres**\n<!-- tidemark-dashboard -->';
+    const api = githubApi()
+      .get('/user')
+      .reply(403, { message: 'Resource not accessible by integration' })
+      .get('/repos/o/r/issues')
+      .query({ state: 'open', per_page: '100' })
+      .reply(200, [
+        ghIssue({ number: 3, title: 'Tidemark dashboard', body: forged, user: 'mallory' }),
+        ghIssue({ number: 9, title: 'Tidemark dashboard', body: 'ours', user: 'github-actions[bot]' }),
+      ]);
+    const { gh } = await platform();
+    expect(await gh.findIssue('Tidemark dashboard')).toEqual({ number: 9, title: 'Tidemark dashboard', body: 'ours', state: 'open' });
     api.done();
   });
 

@@ -107,6 +107,27 @@ describe('publish on GitLab', () => {
     ]);
   });
 
+  it('ignores an MR from a fork whose branch has the name of its own, even one carrying a copy of its marker', async () => {
+    const marker = '<!-- tidemark:update {"branch":"tidemark/nginx-1.x","updates":["nginx@1.27.0"]} -->';
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    repo.forkMr({ branch: 'tidemark/nginx-1.x', title: 'Update nginx to 1.27.0', description: `closed to block it\n\n${marker}\n`, state: 'closed' });
+    const first = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect(first.summary.opened).toEqual([['tidemark/nginx-1.x', 2, 'PR opened']]);
+    repo.closeMr(2);
+    repo.forkMr({ branch: 'tidemark/nginx-1.x', title: 'Update nginx to 1.27.0', description: `my code\n\n${marker}\n`, state: 'opened' });
+    const second = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect(second.summary.skipped).toEqual([['tidemark/nginx-1.x', 2, 'PR closed by the user; not reopened']]);
+    const third = await run(repo, planFor(FILES, { nginx: '1.27.1' }));
+    expect([third.summary.opened, third.writes]).toEqual([[['tidemark/nginx-1.x', 4, 'PR opened']], ['POST /repository/commits', 'POST /merge_requests']]);
+    expect(repo.mrs.map((m) => [m.iid, m.state, m.description.startsWith('my code')])).toEqual([
+      [1, 'closed', false],
+      [2, 'closed', false],
+      [3, 'opened', true],
+      [4, 'opened', false],
+    ]);
+  });
+
   it('edits the base commit, not a stale checkout, and never reverts a change someone made there', async () => {
     const repo = new GitLabRepoFake('g/p', FILES);
     repo.install();

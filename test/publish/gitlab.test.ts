@@ -228,7 +228,7 @@ describe('GitLabPlatform merge requests', () => {
   it('finds the newest MR for a source branch in any state and reads a merged one as merged', async () => {
     const api = gitlabApi()
       .get(`${P}/merge_requests`)
-      .query({ source_branch: 'tidemark/nginx-1.x', order_by: 'created_at', sort: 'desc', per_page: '10' })
+      .query({ source_branch: 'tidemark/nginx-1.x', order_by: 'created_at', sort: 'desc', per_page: '100' })
       .reply(200, [glMr({ iid: 9, branch: 'tidemark/nginx-1.x', state: 'merged', title: 'Update nginx' })]);
     const { gl } = await platform();
     expect(await gl.findPr('tidemark/nginx-1.x')).toEqual({

@@ -218,6 +218,28 @@ describe('publish', () => {
     expect(summary.skipped).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
   });
 
+  it('shows terminal control sequences in a dry-run diff as text, and keeps each file name on its header line', async () => {
+    const hostile = deployment('redis:7.0.1 # \u001b]52;c;ZXZpbA==\u0007 ok\rforged').replace('metadata:', 'metadata: # \u001b[2J');
+    const files = { 'apps/a\n+++ b/forged.yaml': hostile };
+    const printed: string[] = [];
+    await publish(untouchable(), planFor(files, { redis: '7.2.4' }), { ...ctx(files, {}, (s) => printed.push(s)), dryRun: true });
+    expect(printed).toEqual([
+      [
+        '# tidemark/redis-7.x: Update redis to 7.2.4',
+        'diff --git a/apps/a +++ b/forged.yaml b/apps/a +++ b/forged.yaml',
+        '--- a/apps/a +++ b/forged.yaml',
+        '+++ b/apps/a +++ b/forged.yaml',
+        '@@ -7,4 +7,4 @@',
+        '     spec:',
+        '       containers:',
+        '         - name: app',
+        '-          image: redis:7.0.1 # \\u001b]52;c;ZXZpbA==\\u0007 ok\\u000dforged',
+        '+          image: redis:7.2.4 # \\u001b]52;c;ZXZpbA==\\u0007 ok\\u000dforged',
+        '',
+      ].join('\n'),
+    ]);
+  });
+
   it('pushes branches without PRs on plain git and deletes branches no longer planned', async () => {
     const platform = new FakePlatform(false);
     const first = await publish(platform, planFor(START, { nginx: '1.27.0', redis: '7.2.4' }), ctx(START));

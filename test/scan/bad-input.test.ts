@@ -66,6 +66,48 @@ describe('scanning a directory with bad input', () => {
     expect(json).toEqual({ dependencies: [dep('values.yaml', 11, 'helm-values', 'nginx', '1.25')], problems: [] });
   });
 
+  it('skips, without parsing, a file of more YAML items than a GitOps file has, in time and memory that stay small', async () => {
+    write('a-flow.yaml', `[${'1,'.repeat(4_000_000)}1]\n`);
+    write('b-documents.yaml', '---\n'.repeat(2_000_000));
+    write('c-pod.yaml', POD('nginx:1.25'));
+    const started = Date.now();
+    const json = scanToJson(await scanDirectory(dir));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(json).toEqual({
+      dependencies: [dep('c-pod.yaml', 5, 'kubernetes', 'nginx', '1.25')],
+      problems: [
+        { file: 'a-flow.yaml', line: 1, message: 'file has over 100000 YAML items (lines and flow entries); skipped' },
+        { file: 'b-documents.yaml', line: 1, message: 'file has over 100000 YAML items (lines and flow entries); skipped' },
+      ],
+    });
+  });
+
+  it('reads at most 64 MB of YAML from a repository: a file past that is a problem, the others are scanned', async () => {
+    const filler = `# ${'x'.repeat(9 * 1024 * 1024)}\n`;
+    write('a-pod.yaml', POD('nginx:1.25'));
+    for (let i = 0; i < 8; i++) write(`b-filler-${i}.yaml`, filler);
+    write('c-pod.yaml', POD('redis:7.2.4'));
+    const json = scanToJson(await scanDirectory(dir));
+    expect(json).toEqual({
+      dependencies: [dep('a-pod.yaml', 5, 'kubernetes', 'nginx', '1.25'), dep('c-pod.yaml', 5, 'kubernetes', 'redis', '7.2.4')],
+      problems: [{ file: 'b-filler-7.yaml', line: 1, message: 'the repository has over 64 MB of YAML; this file is past that and skipped' }],
+    });
+  });
+
+  it('reads at most 300000 YAML items from a repository, so that values overrides held for the whole scan stay small', async () => {
+    write('app/values.yaml', 'image: {repository: nginx, tag: "1.25"}\n');
+    for (let i = 0; i < 4; i++) write(`app/values-${i}.yaml`, `a:\n${'- 1\n'.repeat(99_000)}`);
+    const started = Date.now();
+    const json = scanToJson(await scanDirectory(dir));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(json).toEqual({
+      dependencies: [dep('app/values.yaml', 1, 'helm-values', 'nginx', '1.25')],
+      problems: [
+        { file: 'app/values-3.yaml', line: 1, message: 'the repository has over 300000 YAML items (lines and flow entries); this file is past that and skipped' },
+      ],
+    });
+  });
+
   it('follows no symlink: loops and links out of the tree are problems, links inside are not scanned twice', async () => {
     write('apps/pod.yaml', POD('nginx:1.25'));
     writeFileSync(path.join(outside, 'secret.yaml'), POD('outside/image:1.0'));
@@ -101,6 +143,28 @@ describe('scanning a directory with bad input', () => {
     write('vendor/pod.yaml', POD('vendor/x:1.0'));
     const json = scanToJson(await scanDirectory(dir, { ignorePaths: ['vendor/**'] }));
     expect(json).toEqual({ dependencies: [dep('apps/pod.yml', 5, 'kubernetes', 'nginx', '1.25')], problems: [] });
+  });
+
+  it('matches .gitignore patterns in linear time: many ** against a deep directory chain', async () => {
+    mkdirSync(path.join(dir, '.git'));
+    write('.gitignore', '**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/c\n!**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/e\n');
+    const deep = 'a/'.repeat(60);
+    write(`${deep}pod.yaml`, POD('nginx:1.25'));
+    write(`${deep}c/pod.yaml`, POD('ignored/x:1.0'));
+    const started = Date.now();
+    const json = scanToJson(await scanDirectory(dir));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(json).toEqual({ dependencies: [dep(`${deep}pod.yaml`, 5, 'kubernetes', 'nginx', '1.25')], problems: [] });
+  });
+
+  it('reads .gitignore patterns as git does: anchoring, directories only, negation, escapes and case', async () => {
+    mkdirSync(path.join(dir, '.git'));
+    write('.gitignore', ['# comment', '/top.yaml', 'logs/', 'sub/*.tmp.yaml', '*.skip.yaml', '!keep.skip.yaml', '\\#hash.yaml', '{a,b}.yaml', 'Upper.yaml', ''].join('\n'));
+    for (const f of ['top.yaml', 'x/top.yaml', 'logs/pod.yaml', 'x/logs/pod.yaml', 'logs.yaml', 'sub/a.tmp.yaml', 'x/sub/a.tmp.yaml', 'y/z.skip.yaml', 'keep.skip.yaml', '#hash.yaml', '{a,b}.yaml', 'a.yaml', 'upper.yaml']) {
+      write(f, POD(`x/${f.replace(/[^a-z]/g, '')}:1.0`));
+    }
+    const json = scanToJson(await scanDirectory(dir));
+    expect(json.dependencies.map((d) => (d as { file: string }).file)).toEqual(['a.yaml', 'keep.skip.yaml', 'logs.yaml', 'x/sub/a.tmp.yaml', 'x/top.yaml']);
   });
 
   it('honours a .gitignore above the scanned directory inside the work tree', async () => {

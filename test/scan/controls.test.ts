@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanFiles } from '../../src/scan/index.js';
+import { literalMatches } from '../../src/versions/range.js';
 
 describe('inline # tidemark: controls', () => {
   it('reads ignore and allowedVersions on the same line or the comment line above', () => {
@@ -18,6 +19,18 @@ spec:
       { name: 'kindest/node', skipReason: undefined, controls: { allowedVersions: '<1.30' } },
       { name: 'redis', skipReason: undefined, controls: undefined },
     ]);
+  });
+
+  it('refuses a pattern of over 4096 characters at its line without compiling it, and holds the dependency back', () => {
+    const pattern = `/${'(a|b)?'.repeat(100_000)}/`;
+    const text = `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: nginx:1.25 # tidemark: allowedVersions=${pattern}\n`;
+    const started = Date.now();
+    const result = scanFiles([{ path: 'pod.yaml', text }]);
+    expect(result.problems).toEqual([
+      { file: 'pod.yaml', line: 5, message: `# tidemark: allowedVersions: invalid regex ${pattern.slice(0, 60)}… (600002 characters): the pattern is 600000 characters long; at most 4096` },
+    ]);
+    expect(literalMatches(pattern, '1.26.0')).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reads a control above the image key of an image map', () => {

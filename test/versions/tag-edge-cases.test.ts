@@ -11,7 +11,7 @@ const cases: { title: string; current: string; tags: string[]; targets: PickedTa
   {
     title: 'an unsuffixed tag never moves to an arch-suffixed one',
     current: '1.2.3', tags: ['1.2.3', '1.2.4-amd64', '1.2.4-arm64', '1.2.4-arm64v8', '1.2.4-ppc64le', '1.2.4-s390x'],
-    targets: [], reason: 'up to date',
+    targets: [], reason: 'no newer tag in the X.Y.Z family; newest overall 1.2.4-amd64',
   },
   { title: 'an arch-suffixed tag stays on its arch', current: '1.2.3-arm64', tags: ['1.2.4-amd64', '1.2.4-arm64', '1.2.4'], targets: [patch('1.2.4-arm64')] },
   {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerPlan } from './plan.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerRunAll } from './run-all.js';
 import { registerScan } from './scan.js';
@@ -9,4 +10,4 @@ import { registerVersions } from './versions.js';
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 /** Every subcommand, in help order. Each lives in its own file beside this one. */
-export const commands: RegisterCommand[] = [registerRun, registerRunAll, registerVersions, registerScan, registerPlan];
+export const commands: RegisterCommand[] = [registerRun, registerRunAll, registerVersions, registerScan, registerPlan, registerReport];

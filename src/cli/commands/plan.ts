@@ -57,6 +57,19 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
 
 /** Exit code: 0 ran, 1 some lookups failed. Bad config or usage throw (exit 2). */
 export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promise<number> {
+  const plan = await planDirectory(dir, flags, io);
+  const explained = flags.explain ? explain(plan, flags.explain) : null;
+  if (flags.json) {
+    io.print(JSON.stringify({ ...planToJson(plan), ...(explained && { explain: explained }) }, null, 2) + '\n');
+  } else {
+    io.print(formatPlanTable(plan));
+    if (explained) io.print('\n' + (explained.length ? explanationText(explained) : `${flags.explain}: not found among the updatable dependencies\n`));
+  }
+  return plan.partialFailure ? 1 : 0;
+}
+
+/** Config, scan, lookups and choices for one directory, as `plan` makes them (also `report`'s per-directory step). */
+export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo): Promise<Plan> {
   const root = path.resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
@@ -74,19 +87,11 @@ export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promis
     env: io.env,
     ...(io.fetch && { fetch: io.fetch }),
   });
-  const plan = await createPlan(scan, source, loaded.config, {
+  return createPlan(scan, source, loaded.config, {
     logger: io.logger,
     explain: flags.explain ?? null,
     ...(io.now && { now: io.now }),
   });
-  const explained = flags.explain ? explain(plan, flags.explain) : null;
-  if (flags.json) {
-    io.print(JSON.stringify({ ...planToJson(plan), ...(explained && { explain: explained }) }, null, 2) + '\n');
-  } else {
-    io.print(formatPlanTable(plan));
-    if (explained) io.print('\n' + (explained.length ? explanationText(explained) : `${flags.explain}: not found among the updatable dependencies\n`));
-  }
-  return plan.partialFailure ? 1 : 0;
 }
 
 /** One row per dependency: location, name, current → new, update type, and for those that stay, why. */

@@ -24,6 +24,7 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--cache-dir <dir>', 'lookup cache shared between repositories and runs').env('TIDEMARK_CACHE_DIR'))
     .addOption(new Option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES, a path or the JSON itself)'))
     .addOption(new Option('--plan-dir <dir>', 'write one plan JSON per repository here').env('TIDEMARK_PLAN_DIR'))
+    .addOption(new Option('--report-dir <dir>', 'write the fleet report (report.json and a self-contained index.html) here').env('TIDEMARK_REPORT_DIR'))
     .addOption(
       new Option('--repo-timeout <duration>', 'give up on one repository after this long (90s, 30m, 2h); it fails, the others go on')
         .env('TIDEMARK_REPO_TIMEOUT')

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { oneLine } from '../../escape.js';
 import { createLogger } from '../../log.js';
 import { scanDirectory, scanToJson } from '../../scan/index.js';
 import type { ScanResult, SkipReason } from '../../scan/types.js';
@@ -25,19 +26,16 @@ export const registerScan: RegisterCommand = (program) => {
 /** A readable table (file:line, manager, name, current version, skip reason), problems, a summary with skips by reason. */
 export function formatScanTable(result: ScanResult): string {
   const header = ['LOCATION', 'MANAGER', 'NAME', 'CURRENT', 'SKIPPED'];
-  const rows = result.dependencies.map((d) => [
-    `${d.file}:${d.line}`,
-    d.manager,
-    d.registryUrl ? `${d.name} (${d.registryUrl})` : d.name,
-    current(d.currentValue, d.currentDigest),
-    d.skipReason ?? '',
-  ]);
+  // Repository-written cells on one line each, as in the plan table: no file name can add a row or move the cursor.
+  const rows = result.dependencies.map((d) =>
+    [`${d.file}:${d.line}`, d.manager, d.registryUrl ? `${d.name} (${d.registryUrl})` : d.name, current(d.currentValue, d.currentDigest), d.skipReason ?? ''].map(oneLine),
+  );
   const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
   if (result.problems.length > 0) {
     out.push('', 'Problems:');
-    for (const p of result.problems) out.push(`  ${p.file}:${p.line}: ${p.message}`);
+    for (const p of result.problems) out.push(oneLine(`  ${p.file}:${p.line}: ${p.message}`));
   }
   if (out.length > 0) out.push('');
   out.push(summary(result));

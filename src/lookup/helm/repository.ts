@@ -3,8 +3,9 @@ import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cachedGet, isCachedBody, type ResponseCache } from '../cache.js';
 import type { HttpClient } from '../http.js';
-import { mayCarryCredentials, type Credentials } from '../host-rules.js';
+import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules.js';
 import { knownReleaseTime } from '../release-time.js';
+import { countYamlItems } from '../../scan/yaml.js';
 import type { PackageReleases } from '../types.js';
 import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
 
@@ -25,6 +26,8 @@ export interface HelmRepositoryOptions {
   ttlMs: number;
   /** The operator's credential bound to this host and URL path (host rules), or null. */
   credentials: (host: string, path: string) => Credentials | null;
+  /** Whether the operator holds any credential for this host, under any path: then it is never read over plain HTTP. */
+  holdsCredentials: (host: string) => Promise<boolean>;
 }
 
 /**
@@ -67,7 +70,7 @@ export class HelmRepositoryClient {
   }
 
   private async load(base: string): Promise<Map<string, HelmChartEntry[]>> {
-    const { url, authorization } = this.authorized(base);
+    const { url, authorization } = await this.authorized(base);
     const host = new URL(url).host;
     const got = await cachedGet({
       cache: this.opts.cache, key: `helm-index ${url}`, ttlMs: this.opts.ttlMs, now: this.opts.now(),
@@ -81,16 +84,17 @@ export class HelmRepositoryClient {
 
   /**
    * Credentials go up front only to the host and path the operator bound them to, and never over plain HTTP: an
-   * `http://` repository URL (written by the repository) for such a host is read over HTTPS instead, with a warning.
+   * `http://` repository URL (written by the repository) on a host the operator holds any credential for is read over
+   * HTTPS instead, with a warning.
    */
-  private authorized(base: string): { url: string; authorization: string | null } {
+  private async authorized(base: string): Promise<{ url: string; authorization: string | null }> {
     const target = new URL(`${base}/index.yaml`);
-    const creds = this.opts.credentials(target.host, new URL(base).pathname);
-    if (!creds) return { url: target.toString(), authorization: null };
-    if (!mayCarryCredentials(target)) {
+    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) {
       this.opts.logger.warn('plain HTTP ignored for a Helm repository the operator holds credentials for; using HTTPS', { host: target.host });
       target.protocol = 'https:';
     }
+    const creds = this.opts.credentials(target.host, new URL(base).pathname);
+    if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
     const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     return { url: target.toString(), authorization };
   }
@@ -98,6 +102,11 @@ export class HelmRepositoryClient {
 
 /** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
 export const MAX_INDEX_ENTRIES = 100_000;
+/**
+ * Most YAML items (countYamlItems) an `index.yaml` may have to be parsed: real ones have ~20 lines per chart version,
+ * under a million in all; js-yaml holds ~100 bytes per item, and 64 MB of `- {}` took 15 s and 1 GB.
+ */
+export const MAX_INDEX_ITEMS = 1_500_000;
 
 /**
  * Parses an `index.yaml` into chart name → entries, as listed (Helm writes newest first). Everything is validated at
@@ -106,6 +115,9 @@ export const MAX_INDEX_ENTRIES = 100_000;
  * More than `MAX_INDEX_ENTRIES` versions in all is an error, not a truncation: which ones would be missing is unknown.
  */
 export function parseHelmIndex(text: string, host: string, logger?: Logger): Map<string, HelmChartEntry[]> {
+  if (countYamlItems(text, MAX_INDEX_ITEMS) > MAX_INDEX_ITEMS) {
+    throw new RegistryError(`${host}: index.yaml has over ${MAX_INDEX_ITEMS} YAML items (lines and flow entries); not parsed`, { host });
+  }
   let doc: unknown;
   try {
     doc = jsYaml.load(text, { schema: jsYaml.FAILSAFE_SCHEMA });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { realmRefusal, type Credentials } from '../host-rules.js';
+import { onThisMachine } from '../http-guards.js';
 import type { HttpClient } from '../http.js';
 import { isLoopback } from './reference.js';
 
@@ -53,6 +54,11 @@ export class TokenAuthority {
     if (creds && 'token' in creds) return `Bearer ${creds.token}`;
     if (challenge.scheme === 'basic') return creds ? basic(creds) : null;
     const realm = parseRealm(target.registry, challenge.realm);
+    // A realm on this machine named by a registry elsewhere would have us read a local service (a secrets agent, a
+    // metadata proxy) and send its `token` back to that registry as our Bearer token.
+    if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
+      throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
+    }
     const sent = creds && this.mayReceive(target, realm) ? creds : null;
     const key = tokenKey(target.registry, challenge, scope, sent);
     const cached = this.tokens.get(key);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { authHostsFor, canonicalHost, hostHasRuleCredential, matchHostRule, resolveRuleCredential, type Credentials, type HostRule } from '../host-rules.js';
 import { DOCKER_HUB } from './reference.js';
@@ -135,13 +136,31 @@ function decodeAuth(auth: string | undefined): { username: string; password: str
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-function runHelper(cmd: string, input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+/**
+ * `docker-credential-<name>` in an absolute directory of the operator's PATH. An empty or relative entry
+ * (`PATH=/usr/bin:`, `.`) names the working directory, which is the repository's checkout under `plan .` or in the
+ * Action: a file the repository planted there would run with every secret in the environment. Docker skips such
+ * entries too (Go's `exec.LookPath` refuses them).
+ */
+async function findHelper(cmd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const file = join(dir, process.platform === 'win32' ? `${cmd}.exe` : cmd);
+    if (await access(file, constants.X_OK).then(() => true, () => false)) return file;
+  }
+  throw new Error(`${cmd} is not in any absolute directory of PATH`);
+}
+
+async function runHelper(cmd: string, input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  const file = await findHelper(cmd, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))));
+    // A helper that exits without reading its input closes the pipe (EPIPE); its exit code says what went wrong.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }

@@ -9,12 +9,14 @@ import type { Unchanged, UnchangedKind } from '../../plan/types.js';
  * - `lookup-failed` "lookup failed: registry answered 500"        → shown, an approval cannot help
  * - `skipped`      the scanner marked it (templated, unpinned…)  → shown, nothing to approve
  * - `up-to-date`   "up to date"                                  → not shown
+ * - `other-family` "no newer tag in the X.Y.Z_*-jdk family; newest overall 22-jdk" → shown: moving is a choice to make by hand
  * - `other`        anything else                                 → shown, no checkbox
  */
-export type HeldKind = 'disabled' | 'too-new' | 'rule' | 'lookup-failed' | 'skipped' | 'up-to-date' | 'other';
+export type HeldKind = 'disabled' | 'too-new' | 'rule' | 'lookup-failed' | 'skipped' | 'up-to-date' | 'other-family' | 'other';
 
 const PATTERNS: [HeldKind, RegExp][] = [
   ['up-to-date', /^\s*(up to date|already (at|on) the newest)/i],
+  ['other-family', /^no newer (tag|version) in the .* family/],
   ['lookup-failed', /lookup failed|could not (look up|fetch|reach)|registry (error|answered)|unreachable|\btimed? ?out\b/i],
   ['too-new', /minimum ?release ?age|too new|released less than/i],
   ['disabled', /disabled|enabled: ?false|not enabled/i],
@@ -26,6 +28,7 @@ const BY_KIND: Record<UnchangedKind, HeldKind> = {
   skipped: 'skipped',
   disabled: 'disabled',
   'up-to-date': 'up-to-date',
+  'other-family': 'other-family',
   'not-allowed': 'rule',
   'too-new': 'too-new',
   'lookup-failed': 'lookup-failed',

@@ -32,6 +32,7 @@ export interface GhIssue {
   body?: string | null;
   state: string;
   pull_request?: unknown;
+  user?: { login: string; type?: string } | null;
 }
 
 export function toIssue(i: GhIssue): Issue {
