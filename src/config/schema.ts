@@ -4,7 +4,7 @@
  * own: `package-pattern` (glob or `/regex/`), `version-range` (semver range or `/regex/`), `duration` (`3 days`),
  * `glob` (picomatch syntax, run on RE2 by config/glob.ts).
  */
-const MANAGERS = ['kubernetes', 'helm-values', 'helm-chart', 'kustomize', 'flux', 'argocd'] as const;
+const MANAGERS = ['kubernetes', 'helm-values', 'helm-chart', 'kustomize', 'flux', 'argocd', 'helmfile', 'docker-compose'] as const;
 const DATASOURCES = ['docker', 'helm'] as const;
 const UPDATE_TYPES = ['major', 'minor', 'patch', 'digest', 'pin'] as const;
 const DURATION_PATTERN = '^\\s*\\d+\\s*(m|mins?|minutes?|h|hours?|d|days?|w|weeks?)\\s*$';

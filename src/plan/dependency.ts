@@ -3,6 +3,7 @@ import type { Rule, UpdateType } from '../config/types.js';
 import { RegistryError } from '../errors.js';
 import type { PackageRef, PackageReleases, ReleaseSource } from '../lookup/types.js';
 import { isDigest } from '../lookup/validate.js';
+import { isFloatingTag } from '../scan/found.js';
 import type { Dependency } from '../scan/types.js';
 import { heldVerdict, pickTarget, type CandidateVerdict, type PickedTarget, type PickResult } from '../versions/pick.js';
 import type { TagIndex } from '../versions/tags.js';
@@ -40,8 +41,8 @@ export interface DependencyResult {
 export async function planDependency(input: DependencyInput): Promise<DependencyResult> {
   const { dep } = input;
   if (dep.currentValue === null) return stays(dep, 'not-a-version', 'pinned by digest only; there is no tag to compare', []);
-  if (dep.skipReason === 'unpinned') {
-    // A floating tag (`latest@sha256:…`): no version to pick, only its digest to follow or pin.
+  if (dep.skipReason === 'unpinned' || (dep.currentDigest !== null && isFloatingTag(dep.currentValue))) {
+    // A floating tag (`latest@sha256:…`, scanned as a dependency): no version to pick, only its digest to follow or pin.
     const same = await sameTagUpdate(input, dep.currentValue);
     if (same) return { updates: [same], unchanged: null, candidates: [] };
     const why = dep.currentDigest ? 'is pinned to its current digest' : 'has no digest to pin to';

@@ -11,8 +11,10 @@ export function skipReasonText(dep: Dependency): string {
     'local-chart': 'local chart, nothing to look up',
     'alias-repository': 'repository alias without a URL',
     'version-range': `version range "${value}" is left alone`,
-    'unresolved-source': 'its chart repository (HelmRepository) was not found',
+    'unresolved-source':
+      dep.manager === 'helmfile' ? 'its chart repository is not in the helmfile repositories' : 'its chart repository (HelmRepository) was not found',
     'invalid-value': 'not a usable image reference or version',
+    'invalid-repository': 'its repository is not a chart repository URL (https://, oci://)',
     ignored: 'ignored by # tidemark: ignore',
   };
   return dep.skipReason ? texts[dep.skipReason] : 'not updatable';

@@ -21,12 +21,16 @@ export function scanEmbeddedValues(sink: Sink, text: string, node: unknown, base
  */
 export function scanEmbeddedYaml(sink: Sink, text: string, node: unknown, label: string, scan: EmbeddedScan): void {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return;
+  // A string inside a string inside a string is as deep as real files go; deeper nesting is only ever a cost.
+  const depth = (sink.embedded ?? 0) + 1;
+  if (depth > MAX_EMBEDDED_DEPTH) return;
   const inner = node.value;
   const map = offsetMap(text, node.type ?? 'PLAIN', node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
   const at = node.range[0];
   for (const p of parsed.problems) sink.problem(at, `${label}: ${p.message}`);
   const mapped: Sink = {
+    embedded: depth,
     problem: (offset, message) => sink.problem(map(offset) ?? at, message),
     found: (f) => {
       const out = remap(f, map, text);
@@ -38,6 +42,8 @@ export function scanEmbeddedYaml(sink: Sink, text: string, node: unknown, label:
 }
 
 type OffsetMap = (inner: number) => number | undefined;
+
+const MAX_EMBEDDED_DEPTH = 3;
 
 function remap(f: Found, map: OffsetMap, text: string): Found | undefined {
   const tok = (t: Token | null): Token | null | undefined => {
@@ -79,8 +85,14 @@ function offsetMap(text: string, type: string, start: number, end: number): Offs
     innerPos += Math.max(0, len) + 1;
   }
   return (o) => {
+    // The last inner line starting at or before `o` (binary search: a long string may have many findings).
     let line = 0;
-    while (line + 1 < innerStarts.length && (innerStarts[line + 1] ?? Infinity) <= o) line++;
+    let hi = innerStarts.length - 1;
+    while (line < hi) {
+      const mid = (line + hi + 1) >> 1;
+      if ((innerStarts[mid] ?? Infinity) <= o) line = mid;
+      else hi = mid - 1;
+    }
     const ls = lineStarts[line];
     const is = innerStarts[line];
     return ls === undefined || is === undefined ? undefined : ls + indent + (o - is);

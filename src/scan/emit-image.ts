@@ -1,5 +1,5 @@
 import { isImageTag, parseImageRef } from './image.js';
-import { skipForName, skipForValue, type Found, type Sink } from './found.js';
+import { skipForImageTag, skipForName, type Found, type Sink } from './found.js';
 import type { Manager } from './types.js';
 import { offsetOf, str, token, type Token } from './yaml.js';
 
@@ -30,7 +30,7 @@ export function emitImageText(sink: Sink, value: string, tok: Token | null, mana
   const digest = ref.digest ? shift(ref.digest, tok.start) : null;
   const found: Found = { ...base, name: ref.name, value: tag, digest };
   found.digestInsertAt = digest ? null : tok.start + (ref.tag ? ref.tag.end : ref.name.length);
-  const skip = tag ? skipForValue(tag.value) : digest ? undefined : 'unpinned';
+  const skip = tag ? skipForImageTag(tag.value, digest !== null) : digest ? undefined : 'unpinned';
   if (skip) found.skipReason = skip;
   sink.found(found);
 }
@@ -72,7 +72,7 @@ export function emitImageMap(sink: Sink, text: string, nodes: ImageMapNodes, man
   if (tag === undefined) return sink.found({ ...base, value: null, digest: null, skipReason: 'invalid-value' });
   if (!tag && !digest) return sink.found({ ...base, value: null, digest: null, skipReason: 'chart-app-version' });
   const found: Found = { ...base, value: tag, digest: digest ?? null, digestInsertAt: null };
-  const skip = tag ? (skipForValue(tag.value) ?? (isImageTag(tag.value) ? undefined : 'invalid-value')) : undefined;
+  const skip = tag ? (skipForImageTag(tag.value, !!digest) ?? (isImageTag(tag.value) ? undefined : 'invalid-value')) : undefined;
   if (skip) found.skipReason = skip;
   sink.found(found);
 }

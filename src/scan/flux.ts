@@ -11,7 +11,7 @@ import { asSeq, get, getPath, offsetOf, str, token } from './yaml.js';
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 /**
- * Flux: `HelmRelease` charts resolved through `sourceRef` to a `HelmRepository` found in any file, `OCIRepository`
+ * Flux: `HelmRelease` and `HelmChart` charts resolved through `sourceRef` to a `HelmRepository` found in any file, `OCIRepository`
  * refs (`url` + `ref.tag`/`ref.semver`/`ref.digest`), and images in `HelmRelease.spec.values` and in its
  * `postRenderers[].kustomize.images`, and Flux `Kustomization.spec.images`.
  */
@@ -38,6 +38,8 @@ export const flux: Scanner = {
     const kind = fluxKind(doc);
     if (kind === 'HelmRelease') extractHelmRelease(doc, sink, index);
     if (kind === 'OCIRepository') extractOciRepository(doc, sink, index);
+    // A HelmChart's spec is a HelmRelease's `chart.spec`: `{chart: podinfo, version: 6.7.1, sourceRef: {kind: HelmRepository, name: podinfo}}`.
+    if (kind === 'HelmChart') extractChartSpec(doc, sink, index, get(doc.contents, 'spec'));
     // A Flux Kustomization's `spec.images` override images like a kustomization's `images:`; inline patches
     // (`patchesStrategicMerge`) still hold plain `image:` fields, read as any Kubernetes object's.
     if (kind === 'Kustomization') {
@@ -48,12 +50,12 @@ export const flux: Scanner = {
   },
 };
 
-function fluxKind(doc: DocInfo): 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | 'Kustomization' | undefined {
+function fluxKind(doc: DocInfo): 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | 'HelmChart' | 'Kustomization' | undefined {
   const group = doc.apiVersion?.split('/')[0];
   if (group === 'helm.toolkit.fluxcd.io' && doc.kind === 'HelmRelease') return 'HelmRelease';
   if (group === 'kustomize.toolkit.fluxcd.io' && doc.kind === 'Kustomization') return 'Kustomization';
   if (group !== 'source.toolkit.fluxcd.io') return undefined;
-  return doc.kind === 'HelmRepository' || doc.kind === 'OCIRepository' ? doc.kind : undefined;
+  return doc.kind === 'HelmRepository' || doc.kind === 'OCIRepository' || doc.kind === 'HelmChart' ? doc.kind : undefined;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface Found {
 export interface Sink {
   found(f: Found): void;
   problem(offset: number, message: string): void;
+  /** How many YAML strings deep this sink's text is (0 or absent: a file); bounds strings inside strings. */
+  readonly embedded?: number;
 }
 
 const FLOATING = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'develop', 'dev', 'head', 'HEAD']);
@@ -33,6 +35,20 @@ export function skipForValue(value: string): SkipReason | undefined {
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return 'substitution';
   if (FLOATING.has(value)) return 'unpinned';
   return undefined;
+}
+
+/** True for a tag that names a moving target rather than a version: `latest`, `main`, `stable`. */
+export function isFloatingTag(value: string): boolean {
+  return FLOATING.has(value);
+}
+
+/**
+ * Why an image tag is not updatable. A floating tag pinned by digest (`alpine:latest@sha256:…`) is: its digest is what
+ * moves (digest updates), so only a floating tag without a digest is `unpinned`.
+ */
+export function skipForImageTag(tag: string, hasDigest: boolean): SkipReason | undefined {
+  const skip = skipForValue(tag);
+  return skip === 'unpinned' && hasDigest ? undefined : skip;
 }
 
 /** Skip reason for a name (image or chart) that is itself templated. `image: ${REGISTRY}/app:1.0` → substitution. */

@@ -32,6 +32,8 @@ export const helmChart: Scanner = {
 function skipFor(repository: string, version: string): SkipReason | undefined {
   if (repository === '' || repository.startsWith('file://')) return 'local-chart';
   if (repository.startsWith('@') || repository.startsWith('alias:')) return 'alias-repository';
+  // `repository: nope`, `git+https://github.com/acme/charts@main/app` (helm-git): no chart repository to look up.
+  if (!/^(?:https?|oci):\/\//i.test(repository)) return 'invalid-repository';
   if (version === '') return 'unpinned';
   return skipForChartVersion(version);
 }

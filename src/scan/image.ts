@@ -26,6 +26,11 @@ export function isImageTag(value: string): boolean {
   return TAG.test(value);
 }
 
+/** True for an OCI digest: `sha256:` + hex (`algo:encoded`); false for `02641143766` or bare hex. */
+export function isDigestText(value: string): boolean {
+  return DIGEST.test(value);
+}
+
 /**
  * Parses `host:5000/a/b:tag@sha256:…` into name, tag and digest. Returns null when the text is not an image reference
  * (spaces, a scheme, an empty name). Example: `ghcr.io/acme/web:1.2.3` → name `ghcr.io/acme/web`, tag `1.2.3`.

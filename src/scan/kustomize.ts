@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
 import { emitChart, skipForChartVersion } from './emit-chart.js';
-import { skipForName, skipForValue, type Found, type Sink } from './found.js';
+import { skipForImageTag, skipForName, type Found, type Sink } from './found.js';
+import { isDigestText, isImageTag, parseImageRef } from './image.js';
 import { extractInlinePatches } from './kustomize-patches.js';
 import type { DocInfo, ScanIndex, Scanner } from './scanner.js';
 import type { Manager } from './types.js';
 import { walkValues } from './values-walk.js';
-import { asSeq, get, offsetOf, str, token } from './yaml.js';
+import { asSeq, get, offsetOf, str, token, type Token } from './yaml.js';
 
 const FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
@@ -55,6 +56,9 @@ export const kustomize: Scanner = {
 /**
  * One kustomize-style `images:` entry, `{name: app, newName: ghcr.io/acme/app, newTag: 1.2.3, digest: sha256:…}`, as
  * found in kustomizations and Flux HelmRelease `postRenderers`. `resolve` finds a `newName` set elsewhere (bases).
+ * `newTag: 11@sha256:…` splits into tag and digest; `newName: awesome/postgres:11@sha256:…` carries its own version
+ * when there is no `newTag`/`digest`. A tag or digest that is not one (`newTag: sha256:…`, `digest: 02641143766`) is
+ * `invalid-value`.
  */
 export function extractImage(sink: Sink, text: string, item: unknown, manager: Manager, resolve?: (name: string) => string | undefined): void {
   const nameNode = get(item, 'name');
@@ -62,25 +66,65 @@ export function extractImage(sink: Sink, text: string, item: unknown, manager: M
   if (!name) return;
   const tagNode = get(item, 'newTag');
   const digestNode = get(item, 'digest');
-  const tag = str(tagNode) ?? '';
-  const digest = str(digestNode) ?? '';
+  const newNameNode = get(item, 'newName');
+  let tag = part(text, tagNode);
+  let digest = part(text, digestNode);
+  let image = str(newNameNode) || resolve?.(name) || name;
+  if (tag && tag.token && tag.value.includes('@')) [tag, digest] = splitAt(tag.token, digest);
+  const own = tag === null && digest === null ? versionInNewName(text, newNameNode) : undefined;
+  if (own) ({ image, tag, digest } = own);
   // Only a rename (`{name: app, newName: mirror/app}`): the version is in the resources, not here.
-  if (tag === '' && digest === '') return;
-  const image = str(get(item, 'newName')) || resolve?.(name) || name;
+  if (tag === null && digest === null) return;
   const found: Found = {
     manager,
     datasource: 'docker',
     name: image,
     registryUrl: null,
-    value: tag === '' ? null : token(text, tagNode),
-    digest: digest === '' ? null : token(text, digestNode),
+    value: tag?.token ?? null,
+    digest: digest?.token ?? null,
     at: offsetOf(nameNode),
     digestInsertAt: null,
   };
-  const skip = skipForName(image) ?? (tag ? skipForValue(tag) : undefined);
+  const skip = skipForName(image) ?? (tag ? skipForImageTag(tag.value, digest !== null) : undefined);
   if (skip) found.skipReason = skip;
-  else if ((tag && !found.value) || (digest && !found.digest)) found.skipReason = 'invalid-value';
+  else if (!validPart(tag, isImageTag) || !validPart(digest, isDigestText)) found.skipReason = 'invalid-value';
   sink.found(found);
+}
+
+/** A tag or digest as written: its text, and its token when it can be spliced. */
+interface Part {
+  value: string;
+  token: Token | null;
+}
+
+function part(text: string, node: unknown): Part | null {
+  const value = str(node) ?? '';
+  return value === '' ? null : { value, token: token(text, node) };
+}
+
+/** `newTag: 11@sha256:…` → tag `11` and digest `sha256:…` (a separate `digest:` key is kept when the tag has none). */
+function splitAt(tok: Token, digest: Part | null): [Part | null, Part | null] {
+  const i = tok.value.indexOf('@');
+  const tag = tok.value.slice(0, i);
+  const dig = tok.value.slice(i + 1);
+  return [
+    tag === '' ? null : { value: tag, token: { value: tag, start: tok.start, end: tok.start + i } },
+    dig === '' ? digest : { value: dig, token: { value: dig, start: tok.start + i + 1, end: tok.end } },
+  ];
+}
+
+/** `newName: awesome/postgres:11@sha256:…`: the image, tag and digest it spells, or undefined for a plain name. */
+function versionInNewName(text: string, node: unknown): { image: string; tag: Part | null; digest: Part | null } | undefined {
+  const tok = token(text, node);
+  const ref = tok ? parseImageRef(tok.value) : null;
+  if (!tok || !ref || (!ref.tag && !ref.digest)) return undefined;
+  const at = (p: { value: string; start: number; end: number } | null): Part | null =>
+    p ? { value: p.value, token: { value: p.value, start: tok.start + p.start, end: tok.start + p.end } } : null;
+  return { image: ref.name, tag: at(ref.tag), digest: at(ref.digest) };
+}
+
+function validPart(p: Part | null, valid: (v: string) => boolean): boolean {
+  return p === null || (p.token !== null && valid(p.value));
 }
 
 /** The `newName` a base (reached through `resources:`, `bases:` or `components:` directories) gives `name`. */

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { createFileSink, type FileSink, type Placed } from './file-sink.js';
+import type { Sink } from './found.js';
 import { managers } from './managers.js';
 import { isBaseValuesFile, isValuesFile } from './helm-values.js';
 import { emptyIndex, type DocInfo, type ScanIndex, type Scanner } from './scanner.js';
@@ -30,12 +31,14 @@ export function scanFiles(files: SourceFile[]): ScanResult {
   const problems: Problem[] = [];
   // Documents whose scanner needs other files wait for phase 2; the rest are extracted at once, so that a large
   // repository's syntax trees are not all held in memory together.
-  const deferred: { sink: FileSink; claimed: Claimed[] }[] = [];
+  const deferred: { sink: FileSink; scanSink: Sink; claimed: Claimed[] }[] = [];
   for (const file of files) {
-    if (isChartTemplate(file.path, charts)) continue;
-    const sink = createFileSink(file.path, file.text);
-    const parsed = parseYaml(file.text);
-    for (const p of parsed.problems) sink.problem(p.offset, p.message);
+    const fileSink = createFileSink(file.path, file.text);
+    const template = isChartTemplate(file.path, charts);
+    const sink = template ? literalOnly(fileSink) : fileSink;
+    const parsed = parseYaml(file.text, { template });
+    // A chart template is Go text first: documents that do not parse as YAML are expected there, not problems.
+    if (!template) for (const p of parsed.problems) sink.problem(p.offset, p.message);
     const later: Claimed[] = [];
     for (const yamlDoc of parsed.docs) {
       const doc = describe(file, yamlDoc.contents);
@@ -46,11 +49,11 @@ export function scanFiles(files: SourceFile[]): ScanResult {
       if (crossFile) later.push({ doc, scanner });
       else scanner.extract(doc, sink, index);
     }
-    if (later.length > 0) deferred.push({ sink, claimed: later });
-    else collectInto(sink, placed, problems);
+    if (later.length > 0) deferred.push({ sink: fileSink, scanSink: sink, claimed: later });
+    else collectInto(fileSink, placed, problems);
   }
-  for (const { sink, claimed } of deferred) {
-    for (const { doc, scanner } of claimed) scanner.extract(doc, sink, index);
+  for (const { sink, scanSink, claimed } of deferred) {
+    for (const { doc, scanner } of claimed) scanner.extract(doc, scanSink, index);
     collectInto(sink, placed, problems);
   }
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
@@ -87,11 +90,26 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `charts/app/templates/deployment.yaml` next to `charts/app/Chart.yaml`: Go templates, not YAML; skipped. */
+/**
+ * `charts/app/templates/deployment.yaml` next to `charts/app/Chart.yaml`: Go templates. Their template-only lines are
+ * blanked (see `parseYaml`) and the literal rest is scanned: an Argo CD Application inside `{{- if }}`, a CRD with a
+ * pinned image.
+ */
 export function isChartTemplate(path: string, chartDirs: Set<string>): boolean {
   const parts = path.split('/');
   const i = parts.lastIndexOf('templates');
   return i >= 0 && chartDirs.has(i === 0 ? '.' : parts.slice(0, i).join('/'));
+}
+
+/**
+ * A chart template's findings without the templated ones: `image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"`
+ * is the chart passing its values through, not a pin (the values file is where that image is found).
+ */
+function literalOnly(sink: Sink): Sink {
+  return {
+    found: (f) => (f.skipReason === 'templated' ? undefined : sink.found(f)),
+    problem: (offset, message) => sink.problem(offset, message),
+  };
 }
 
 function describe(file: SourceFile, contents: DocInfo['contents']): DocInfo {

@@ -46,6 +46,8 @@ export interface ScanIndex {
   valuesWanted: Set<string>;
   /** The images each wanted base values file sets, by directory and key path. */
   valuesImages: Map<string, ImagePaths>;
+  /** helmfile `repositories:` by file, then by name: the URL (`oci://…` for `oci: true`). */
+  helmfileRepos: Map<string, Map<string, string>>;
 }
 
 /** A scanner: claims documents (first match wins, in the order of the managers map) and reports what they pin. */
@@ -69,5 +71,6 @@ export function emptyIndex(): ScanIndex {
     valuesBaseDirs: new Set(),
     valuesWanted: new Set(),
     valuesImages: new Map(),
+    helmfileRepos: new Map(),
   };
 }

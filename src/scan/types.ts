@@ -1,5 +1,5 @@
 /** What a scanner found in one file. Offsets are into the file's decoded text (JS string indices), end exclusive. */
-export type Manager = 'kubernetes' | 'helm-values' | 'helm-chart' | 'kustomize' | 'flux' | 'argocd';
+export type Manager = 'kubernetes' | 'helm-values' | 'helm-chart' | 'kustomize' | 'flux' | 'argocd' | 'helmfile' | 'docker-compose';
 export type Datasource = 'docker' | 'helm';
 
 /** Why a found reference is not updatable. Data, never an exception. */
@@ -13,6 +13,7 @@ export type SkipReason =
   | 'version-range' // version: ~1.2 in Chart.yaml
   | 'unresolved-source' // HelmRelease whose HelmRepository was not found
   | 'invalid-value' // a value that is not a usable image or version
+  | 'invalid-repository' // Chart.yaml repository: git+https://… (not a chart repository)
   | 'ignored'; // # tidemark: ignore
 
 export interface TextRange {

@@ -5,6 +5,7 @@ import type { Manager } from './types.js';
 import { parseImageRef } from './image.js';
 import { get, MERGE, offsetOf, str } from './yaml.js';
 import { skipForName } from './found.js';
+import { scanEmbeddedObjects } from './kubernetes.js';
 
 // Keys that name an image: `image`, `initImage`, `sidecarImage`. Keys ending in "Image" must carry a tag or digest.
 const IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
@@ -74,6 +75,8 @@ function visit(w: Walk, node: unknown, key: string, keyAt: number, path: string 
     if (sibling && v === sibling) continue;
     if (isScalar(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(w.sink, w.text, v, w.manager, k === 'image');
+      // `podspec.yaml: |-` or `runner.yaml: |` holding a pod spec or manifests, as Helm values often do.
+      else if (!w.record && isBlockText(v)) scanEmbeddedObjects(w.sink, w.text, v);
       continue;
     }
     visit(w, v, k, offsetOf(pair.key), path === null ? null : path + SEP + k, depth + 1);
@@ -153,4 +156,10 @@ function emitIfImageWithSiblingTag(sink: Sink, text: string, map: YAMLMap, manag
   const at = offsetOf(pair.key);
   emitImageMap(sink, text, { repository: image, registry: isScalar(registry) ? registry : undefined, tag, digest, at }, manager);
   return image;
+}
+
+/** A multi-line block scalar (`|`, `|-`, `>`): the only strings worth parsing as YAML. */
+function isBlockText(v: unknown): boolean {
+  const type = (v as { type?: string }).type;
+  return (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') && typeof (v as { value: unknown }).value === 'string';
 }

@@ -37,8 +37,8 @@ interface Rules {
 }
 
 /**
- * Reads every `*.yaml`/`*.yml` under `dir`: skips `.git` and `node_modules`, honours `.gitignore` files when `dir` is
- * in a git work tree, follows no symlink (those pointing out of the tree or in a loop are reported), and turns
+ * Reads every `*.yaml`/`*.yml` (and helmfile's `*.yaml.gotmpl`) under `dir`: skips `.git` and `node_modules`, honours
+ * `.gitignore` files when `dir` is in a git work tree, follows no symlink (those pointing out of the tree or in a loop are reported), and turns
  * unreadable files (too big, binary, not UTF-8) into problems.
  */
 export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promise<{ files: SourceFile[]; problems: Problem[] }> {
@@ -65,7 +65,7 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
         else opts.logger?.debug('skipping symlink inside the tree; its target is scanned where it lives', { path: childRel });
       } else if (isDir) {
         await visit(childRel, here);
-      } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
+      } else if (entry.isFile() && /\.ya?ml(?:\.gotmpl)?$/i.test(entry.name)) {
         const read = await readText(path.join(abs, entry.name), childRel, left);
         if ('text' in read) {
           files.push({ path: childRel, text: read.text });

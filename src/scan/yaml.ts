@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { duplicateMessage, isDuplicateKey, parseLenient, parseTemplate } from './lenient.js';
 
 /** The YAML 1.1 merge key: `image: {<<: *defaults, tag: 1.2.3}`. */
 export const MERGE = '<<';
@@ -22,16 +23,31 @@ export interface ParsedYaml {
 }
 
 /**
- * Parses every document of a file. A document with errors (syntax, duplicate keys, tab indentation) is left out and its
- * errors come back as problems; the other documents of the file are still scanned. An alias of a scalar is replaced
- * by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and sequences are never expanded.
+ * Parses every document of a file. A document with errors (syntax, tab indentation) is left out and its errors come
+ * back as problems; the other documents of the file are still scanned. Lenient where real files are not strict YAML:
+ * - lines that are only Go-template actions (`{{- if .Values.x }}`, `{{- end }}`, Go-template comments) read as blank
+ *   lines, so the literal rest of a template is scanned (offsets unchanged: the line is blanked, not removed);
+ * - a document whose only errors are duplicate keys is scanned with every occurrence kept, and a problem per key.
+ * An alias of a scalar is replaced by the anchored scalar itself (see `resolveScalarAliases`); aliases of maps and
+ * sequences are never expanded.
  */
-export function parseYaml(text: string): ParsedYaml {
+export function parseYaml(text: string, opts: { template?: boolean } = {}): ParsedYaml {
   const docs: YamlDoc[] = [];
   const problems: YamlProblem[] = [];
   // `tag: *tag`, `[*a, *b]`; not the `*` of `schedule: "0 3 * * *"` or `"*.example.com"` (no tree walk for those).
   const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
-  for (const doc of parseAllDocuments(text) as Document.Parsed[]) {
+  const parsed = opts.template ? parseTemplate(text) : parseLenient(text);
+  const lenient = new Map<string, Document.Parsed[]>();
+  for (const [i, { doc: first, source }] of parsed.entries()) {
+    let doc = first;
+    if (doc.errors.length > 0 && doc.errors.every(isDuplicateKey)) {
+      const again = lenient.get(source) ?? (parseAllDocuments(source, { uniqueKeys: false }) as Document.Parsed[]);
+      lenient.set(source, again);
+      if (again.length === parsed.length && again[i]?.errors.length === 0) {
+        for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: duplicateMessage(source, err.pos[0]) });
+        doc = again[i] ?? doc;
+      }
+    }
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
       continue;

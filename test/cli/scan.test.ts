@@ -42,7 +42,7 @@ describe('tidemark scan', () => {
     ]);
   });
 
-  it('prints a table, the problems and a one-line summary', async () => {
+  it('prints a table, the problems, a summary counting skips by reason and a legend of those reasons', async () => {
     expect(await main(['scan', dir])).toBe(0);
     expect(out).toBe(
       [
@@ -53,10 +53,24 @@ describe('tidemark scan', () => {
         'Problems:',
         '  apps/bad.yaml:3: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1',
         '',
-        '2 dependencies in 1 file (2 images, 0 charts): 1 updatable, 1 skipped; 1 problem.',
+        '2 dependencies in 1 file (2 images, 0 charts): 1 updatable, 1 skipped (1 unpinned); 1 problem.',
+        'Skipped: unpinned = floating tag or no version.',
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts skipped dependencies by reason, most frequent first, and explains only the reasons present', async () => {
+    writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      'services:\n  a:\n    image: redis\n  b:\n    image: "${REGISTRY}/app:1.0"\n  c:\n    image: "{{ .image }}"\n  d:\n    image: busybox:1.37.0\n',
+    );
+    expect(await main(['scan', dir])).toBe(0);
+    expect(out.split('\n').slice(-3)).toEqual([
+      '6 dependencies in 2 files (6 images, 0 charts): 2 updatable, 4 skipped (2 unpinned, 1 substitution, 1 templated); 1 problem.',
+      'Skipped: unpinned = floating tag or no version; substitution = holds ${VAR}; templated = holds {{ }}.',
+      '',
+    ]);
   });
 
   it('keeps a file name with a line break or an escape sequence on its row, in the table and in --explain', async () => {

@@ -74,7 +74,7 @@ describe('parseConfigText', () => {
     expect(errorsOf('rules:\n  - match:\n      managers: [kubernets]\n')).toEqual([
       {
         file: '.tidemark.yaml', line: 3,
-        message: 'rules[0].match.managers[0]: "kubernets" is not one of kubernetes, helm-values, helm-chart, kustomize, flux, argocd; did you mean "kubernetes"?',
+        message: 'rules[0].match.managers[0]: "kubernets" is not one of kubernetes, helm-values, helm-chart, kustomize, flux, argocd, helmfile, docker-compose; did you mean "kubernetes"?',
       },
     ]);
   });

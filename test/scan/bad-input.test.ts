@@ -36,12 +36,13 @@ describe('scanning a directory with bad input', () => {
     const json = scanToJson(await scanDirectory(dir));
     expect(json).toEqual({
       dependencies: [
+        dep('b-duplicate.yaml', 5, 'kubernetes', 'nginx', '1.25'),
         dep('f-bom-crlf.yaml', 5, 'kubernetes', 'redis', '7.2.4'),
         dep('g-second-doc-ok.yaml', 7, 'kubernetes', 'alpine', '3.19'),
       ],
       problems: [
         { file: 'a-broken.yaml', line: 2, message: 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1' },
-        { file: 'b-duplicate.yaml', line: 6, message: 'Map keys must be unique at line 6, column 1' },
+        { file: 'b-duplicate.yaml', line: 6, message: 'duplicate key "kind": every occurrence is scanned (YAML 1.2 allows one)' },
         { file: 'c-tabs.yaml', line: 2, message: 'Tabs are not allowed as indentation at line 2, column 1' },
         { file: 'd-binary.yaml', line: 1, message: 'binary file; skipped' },
         { file: 'e-latin1.yml', line: 1, message: 'not valid UTF-8; skipped' },

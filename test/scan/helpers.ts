@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { applyUpdates } from '../../src/edit/index.js';
+import { bump, splicedByHand } from '../edit/update-fixture.js';
 import { scanFiles, scanToJson, type SourceFile } from '../../src/scan/index.js';
 import type { ScanResult } from '../../src/scan/types.js';
 
@@ -52,3 +54,19 @@ export function dep(
 }
 
 export const DIGEST = 'sha256:' + 'a'.repeat(64);
+
+/**
+ * The editor's contract for a form: bumping every updatable dependency of `path` (a newer tag, a new digest where one
+ * is pinned) splices only their tokens, and the re-scan reads every new value back. Returns how many were bumped.
+ */
+export function expectRoundTrip(files: SourceFile[], path: string): number {
+  const file = files.find((f) => f.path === path);
+  if (!file) throw new Error(`no file ${path}`);
+  const deps = scanFiles(files).dependencies.filter((d) => d.file === path && !d.skipReason);
+  const updates = deps.map(bump);
+  const result = applyUpdates(path, file.text, updates, files);
+  expect(result.problems).toEqual([]);
+  expect(result.applied).toHaveLength(updates.length);
+  expect(result.text).toBe(splicedByHand(file.text, updates));
+  return updates.length;
+}

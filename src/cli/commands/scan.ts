@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { oneLine } from '../../escape.js';
 import { createLogger } from '../../log.js';
 import { scanDirectory, scanToJson } from '../../scan/index.js';
-import type { ScanResult } from '../../scan/types.js';
+import type { ScanResult, SkipReason } from '../../scan/types.js';
 import type { RegisterCommand } from './index.js';
 
 /** `tidemark scan [DIR] [--json]`: what Tidemark finds, with no configuration and no network. */
@@ -23,7 +23,7 @@ export const registerScan: RegisterCommand = (program) => {
     });
 };
 
-/** A readable table (file:line, manager, name, current version, skip reason), problems, and a one-line summary. */
+/** A readable table (file:line, manager, name, current version, skip reason), problems, a summary with skips by reason. */
 export function formatScanTable(result: ScanResult): string {
   const header = ['LOCATION', 'MANAGER', 'NAME', 'CURRENT', 'SKIPPED'];
   // Repository-written cells on one line each, as in the plan table: no file name can add a row or move the cursor.
@@ -47,17 +47,41 @@ function current(value: string | null, digest: string | null): string {
   return `${value ?? ''}${shortDigest}` || '-';
 }
 
+/** What each skip reason means, for the legend under the summary: short enough to fit several on one line. */
+const LEGEND: Record<SkipReason, string> = {
+  templated: 'holds {{ }}',
+  substitution: 'holds ${VAR}',
+  unpinned: 'floating tag or no version',
+  'chart-app-version': "empty tag, the chart's appVersion",
+  'local-chart': 'chart in a path, nothing to look up',
+  'alias-repository': 'repository alias without a URL',
+  'version-range': 'a range, not a pin',
+  'unresolved-source': 'chart repository not found',
+  'invalid-value': 'not an image reference or version',
+  'invalid-repository': 'not a chart repository URL',
+  ignored: '# tidemark: ignore',
+};
+
+/**
+ * `12 dependencies in 3 files (9 images, 3 charts): 7 updatable, 5 skipped (3 unpinned, 2 templated); 0 problems.`
+ * and, when anything is skipped, a legend of the reasons counted: `Skipped: unpinned = floating tag …; templated = …`.
+ */
 function summary(result: ScanResult): string {
   const deps = result.dependencies;
+  const byReason = new Map<SkipReason, number>();
+  for (const d of deps) if (d.skipReason) byReason.set(d.skipReason, (byReason.get(d.skipReason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const skipped = deps.filter((d) => d.skipReason).length;
   const files = new Set(deps.map((d) => d.file)).size;
   const images = deps.filter((d) => d.datasource === 'docker').length;
   const problems = result.problems.length;
-  return (
+  const detail = reasons.length > 0 ? ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
+  const line =
     `${deps.length} ${plural(deps.length, 'dependency', 'dependencies')} in ${files} ${plural(files, 'file', 'files')} ` +
     `(${images} ${plural(images, 'image', 'images')}, ${deps.length - images} ${plural(deps.length - images, 'chart', 'charts')}): ` +
-    `${deps.length - skipped} updatable, ${skipped} skipped; ${problems} ${plural(problems, 'problem', 'problems')}.`
-  );
+    `${deps.length - skipped} updatable, ${skipped} skipped${detail}; ${problems} ${plural(problems, 'problem', 'problems')}.`;
+  if (reasons.length === 0) return line;
+  return `${line}\nSkipped: ${reasons.map(([r]) => `${r} = ${LEGEND[r]}`).join('; ')}.`;
 }
 
 function plural(n: number, one: string, many: string): string {
