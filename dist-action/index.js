@@ -49,11 +49,11 @@ var require_identity = __commonJS({
     var NODE_TYPE = Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -73,7 +73,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar6(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -83,9 +83,9 @@ var require_identity = __commonJS({
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
     exports.isAlias = isAlias2;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap6;
+    exports.isMap = isMap8;
     exports.isNode = isNode;
     exports.isPair = isPair3;
     exports.isScalar = isScalar6;
@@ -4197,9 +4197,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock2 = (token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap6 = fc.start.source === "{";
-      const fcName = isMap6 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap6 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap8 = fc.start.source === "{";
+      const fcName = isMap8 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4235,7 +4235,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap6 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4275,7 +4275,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap6 && !sep2 && !props.found) {
+        if (!isMap8 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4298,7 +4298,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap6 && !props.found && ctx.options.strict) {
+            if (!isMap8 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4330,7 +4330,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap6) {
+          if (isMap8) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4346,7 +4346,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap6 ? "}" : "]";
+      const expectedEnd = isMap8 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -5632,7 +5632,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token2) => !!token2 && "items" in token2;
+    var isCollection2 = (token2) => !!token2 && "items" in token2;
     var isScalar6 = (token2) => !!token2 && (token2.type === "scalar" || token2.type === "single-quoted-scalar" || token2.type === "double-quoted-scalar" || token2.type === "block-scalar");
     function prettyToken(token2) {
       switch (token2) {
@@ -5716,7 +5716,7 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
@@ -7233,7 +7233,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7308,7 +7308,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments3;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify2;
   }
@@ -11294,7 +11294,7 @@ var require_object_inspect = __commonJS({
           return obj2.inspect();
         }
       }
-      if (isMap6(obj2)) {
+      if (isMap8(obj2)) {
         var mapParts = [];
         var mapDepth = enter();
         if (mapIteratorNext && maxCollectionLength < mapSize.call(obj2)) {
@@ -11505,7 +11505,7 @@ var require_object_inspect = __commonJS({
       }
       return -1;
     }
-    function isMap6(x) {
+    function isMap8(x) {
       if (!mapSize || !x || typeof x !== "object") {
         return false;
       }
@@ -12700,37 +12700,37 @@ var require_get_intrinsic = __commonJS({
         $spliceApply(parts, $concat([0, 1], alias));
       }
       for (var i = 1, isOwn = true; i < parts.length; i += 1) {
-        var part = parts[i];
-        var first = $strSlice(part, 0, 1);
-        var last = $strSlice(part, -1);
+        var part2 = parts[i];
+        var first = $strSlice(part2, 0, 1);
+        var last = $strSlice(part2, -1);
         if ((first === '"' || first === "'" || first === "`" || (last === '"' || last === "'" || last === "`")) && first !== last) {
           throw new $SyntaxError("property names with quotes must have matching quotes");
         }
-        if (part === "constructor" || !isOwn) {
+        if (part2 === "constructor" || !isOwn) {
           skipFurtherCaching = true;
         }
-        intrinsicBaseName += "." + part;
+        intrinsicBaseName += "." + part2;
         intrinsicRealName = "%" + intrinsicBaseName + "%";
         if (hasOwn(INTRINSICS, intrinsicRealName)) {
           value = INTRINSICS[intrinsicRealName];
         } else if (value != null) {
-          if (!(part in value)) {
+          if (!(part2 in value)) {
             if (!allowMissing) {
               throw new $TypeError("base intrinsic for " + name + " exists, but the property is not available.");
             }
             return void undefined2;
           }
           if ($gOPD && i + 1 >= parts.length) {
-            var desc = $gOPD(value, part);
+            var desc = $gOPD(value, part2);
             isOwn = !!desc;
             if (isOwn && "get" in desc && !("originalValue" in desc.get)) {
               value = desc.get;
             } else {
-              value = value[part];
+              value = value[part2];
             }
           } else {
-            isOwn = hasOwn(value, part);
-            value = value[part];
+            isOwn = hasOwn(value, part2);
+            value = value[part2];
           }
           if (isOwn && !skipFurtherCaching) {
             INTRINSICS[intrinsicRealName] = value;
@@ -13822,21 +13822,21 @@ var require_parse2 = __commonJS({
         if (i === skipIndex) {
           continue;
         }
-        var part = parts[i];
-        var bracketEqualsPos = part.indexOf("]=");
-        var pos = bracketEqualsPos === -1 ? part.indexOf("=") : bracketEqualsPos + 1;
-        var isEmptyBracketKey = pos > 1 && part.slice(pos - 2, pos) === "[]";
+        var part2 = parts[i];
+        var bracketEqualsPos = part2.indexOf("]=");
+        var pos = bracketEqualsPos === -1 ? part2.indexOf("=") : bracketEqualsPos + 1;
+        var isEmptyBracketKey = pos > 1 && part2.slice(pos - 2, pos) === "[]";
         var key;
         var val;
         if (pos === -1) {
-          key = options.decoder(part, defaults2.decoder, charset, "key");
+          key = options.decoder(part2, defaults2.decoder, charset, "key");
           val = options.strictNullHandling ? null : "";
         } else {
-          key = options.decoder(part.slice(0, pos), defaults2.decoder, charset, "key");
+          key = options.decoder(part2.slice(0, pos), defaults2.decoder, charset, "key");
           if (key !== null) {
             val = utils.maybeMap(
               parseArrayValue(
-                part.slice(pos + 1),
+                part2.slice(pos + 1),
                 options,
                 isArray(obj2[key]) && (options.duplicates === "combine" || isEmptyBracketKey) ? obj2[key].length : 0
               ),
@@ -20166,18 +20166,98 @@ import { readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises
 import { join as join5 } from "node:path";
 
 // src/config/load.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import path2 from "node:path";
 
 // src/scan/yaml.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/scan/lenient.ts
 var import_yaml = __toESM(require_dist(), 1);
+function parseLenient(text) {
+  const strict = (0, import_yaml.parseAllDocuments)(text).map((doc) => ({ doc, source: text }));
+  if (!text.includes("{{") || !strict.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return strict;
+  const source = blankTemplateLines(text);
+  const blanked = (0, import_yaml.parseAllDocuments)(source).map((doc) => ({ doc, source }));
+  if (blanked.length === strict.length) {
+    return strict.map((s, i) => s.doc.errors.some((e) => !isDuplicateKey(e)) ? blanked[i] ?? s : s);
+  }
+  const failing = (docs) => docs.filter(({ doc }) => doc.errors.length > 0).length;
+  return failing(blanked) < failing(strict) ? blanked : strict;
+}
+function parseTemplate(text) {
+  const source = blankTemplateLines(text);
+  const blanked = (0, import_yaml.parseAllDocuments)(source).map((doc) => ({ doc, source }));
+  if (!blanked.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return blanked;
+  const strict = (0, import_yaml.parseAllDocuments)(text).map((doc) => ({ doc, source: text }));
+  if (strict.length !== blanked.length) return blanked;
+  return blanked.map((b, i) => b.doc.errors.some((e) => !isDuplicateKey(e)) && strict[i]?.doc.errors.length === 0 ? strict[i] ?? b : b);
+}
+function isDuplicateKey(err) {
+  return err.code === "DUPLICATE_KEY";
+}
+function duplicateMessage(text, offset) {
+  const key = /^[^:\n]{1,100}/.exec(text.slice(offset, offset + 101))?.[0]?.trim() ?? "";
+  return `duplicate key${key ? ` "${key.replace(/[^\x20-\x7e]/g, "?")}"` : ""}: every occurrence is scanned (YAML 1.2 allows one)`;
+}
+function blankTemplateLines(text) {
+  const out = [];
+  let pos = 0;
+  let inComment = false;
+  while (pos < text.length) {
+    const nl = text.indexOf("\n", pos);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(pos, end);
+    if (inComment) {
+      inComment = !/\*\/\s*-?\}\}/.test(line);
+      out.push(blank(line));
+    } else if (line.includes("{{") && isTemplateOnly(line)) {
+      out.push(blank(line));
+    } else if (/^\s*\{\{-?\s*\/\*/.test(line) && !line.includes("*/")) {
+      inComment = true;
+      out.push(blank(line));
+    } else {
+      out.push(line);
+    }
+    pos = end + 1;
+  }
+  const joined = out.join("\n");
+  return joined.length === text.length ? joined : joined + text.slice(joined.length);
+}
+function blank(line) {
+  return line.endsWith("\r") ? " ".repeat(line.length - 1) + "\r" : " ".repeat(line.length);
+}
+function isTemplateOnly(line) {
+  let i = 0;
+  for (; ; ) {
+    while (i < line.length && (line[i] === " " || line[i] === "	" || line[i] === "\r")) i++;
+    if (i >= line.length) return true;
+    if (!line.startsWith("{{", i)) return false;
+    const close = line.indexOf("}}", i + 2);
+    if (close < 0) return false;
+    i = close + 2;
+  }
+}
+
+// src/scan/yaml.ts
 var MERGE = "<<";
 var MAX_MERGE_DEPTH = 8;
-function parseYaml(text) {
+function parseYaml(text, opts = {}) {
   const docs = [];
   const problems = [];
   const mayHaveAliases = /[\s[{,]\*[^\s,\]}*]/.test(text);
-  for (const doc of (0, import_yaml.parseAllDocuments)(text)) {
+  const parsed = opts.template ? parseTemplate(text) : parseLenient(text);
+  const lenient = /* @__PURE__ */ new Map();
+  for (const [i, { doc: first, source }] of parsed.entries()) {
+    let doc = first;
+    if (doc.errors.length > 0 && doc.errors.every(isDuplicateKey)) {
+      const again = lenient.get(source) ?? (0, import_yaml2.parseAllDocuments)(source, { uniqueKeys: false });
+      lenient.set(source, again);
+      if (again.length === parsed.length && again[i]?.errors.length === 0) {
+        for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: duplicateMessage(source, err.pos[0]) });
+        doc = again[i] ?? doc;
+      }
+    }
     if (doc.errors.length > 0) {
       for (const err of doc.errors.slice(0, 3)) problems.push({ offset: err.pos[0], message: firstLine(err.message) });
       continue;
@@ -20189,23 +20269,23 @@ function parseYaml(text) {
 }
 function resolveScalarAliases(doc) {
   const anchors = /* @__PURE__ */ new Map();
-  (0, import_yaml.visit)(doc, {
+  (0, import_yaml2.visit)(doc, {
     Scalar(_key, node) {
       if (node.anchor) anchors.set(node.anchor, node);
     },
     Alias(_key, node) {
       const target = anchors.get(node.source);
-      return target && (0, import_yaml.isScalar)(target) ? target : void 0;
+      return target && (0, import_yaml2.isScalar)(target) ? target : void 0;
     },
     Collection(_key, node) {
       if (node.anchor) anchors.set(node.anchor, node);
     },
     Pair(_key, pair) {
-      if ((0, import_yaml.isScalar)(pair.key) && pair.key.value === MERGE && (0, import_yaml.isAlias)(pair.value)) {
+      if ((0, import_yaml2.isScalar)(pair.key) && pair.key.value === MERGE && (0, import_yaml2.isAlias)(pair.value)) {
         const target = anchors.get(pair.value.source);
-        if (!(0, import_yaml.isMap)(target)) return void 0;
+        if (!(0, import_yaml2.isMap)(target)) return void 0;
         pair.value = target;
-        return import_yaml.visit.SKIP;
+        return import_yaml2.visit.SKIP;
       }
       return void 0;
     }
@@ -20224,10 +20304,10 @@ function firstLine(message) {
   return (i < 0 ? message : message.slice(0, i)).replace(/:$/, "");
 }
 function get(node, key, depth = 0) {
-  if (!(0, import_yaml.isMap)(node)) return void 0;
+  if (!(0, import_yaml2.isMap)(node)) return void 0;
   let merged;
   for (const pair of node.items) {
-    if (!(0, import_yaml.isScalar)(pair.key)) continue;
+    if (!(0, import_yaml2.isScalar)(pair.key)) continue;
     if (pair.key.value === key) return pair.value ?? void 0;
     if (pair.key.value === MERGE) merged = pair.value;
   }
@@ -20242,7 +20322,7 @@ function getPath(node, ...keys) {
   return cur;
 }
 function str(node) {
-  if (!(0, import_yaml.isScalar)(node)) return void 0;
+  if (!(0, import_yaml2.isScalar)(node)) return void 0;
   if (node.value === null) return "";
   const value = typeof node.source === "string" ? node.source : typeof node.value === "string" ? node.value : void 0;
   return value !== void 0 && isBlock(node.type) ? value.replace(/\n+$/, "") : value;
@@ -20251,10 +20331,10 @@ function isBlock(type2) {
   return type2 === "BLOCK_LITERAL" || type2 === "BLOCK_FOLDED";
 }
 function asSeq(node) {
-  return (0, import_yaml.isSeq)(node) ? node : void 0;
+  return (0, import_yaml2.isSeq)(node) ? node : void 0;
 }
 function token(text, node) {
-  if (!(0, import_yaml.isScalar)(node) || !node.range) return null;
+  if (!(0, import_yaml2.isScalar)(node) || !node.range) return null;
   const value = str(node);
   if (value === void 0) return null;
   const [from, to] = node.range;
@@ -20336,7 +20416,7 @@ function kindOf(info) {
 }
 
 // src/config/schema.ts
-var MANAGERS = ["kubernetes", "helm-values", "helm-chart", "kustomize", "flux", "argocd"];
+var MANAGERS = ["kubernetes", "helm-values", "helm-chart", "kustomize", "flux", "argocd", "helmfile", "docker-compose"];
 var DATASOURCES = ["docker", "helm"];
 var UPDATE_TYPES = ["major", "minor", "patch", "digest", "pin"];
 var DURATION_PATTERN = "^\\s*\\d+\\s*(m|mins?|minutes?|h|hours?|d|days?|w|weeks?)\\s*$";
@@ -20645,8 +20725,8 @@ function parseCustom(value, pattern) {
 }
 function splitIdentifiers(pre) {
   const out = [];
-  for (const part of pre.split(/[.-]/)) {
-    for (const run2 of part.match(/\d+|[^\d]+/g) ?? []) out.push(/^\d+$/.test(run2) ? Number(run2) : run2.toLowerCase());
+  for (const part2 of pre.split(/[.-]/)) {
+    for (const run2 of part2.match(/\d+|[^\d]+/g) ?? []) out.push(/^\d+$/.test(run2) ? Number(run2) : run2.toLowerCase());
   }
   return out;
 }
@@ -28088,8 +28168,8 @@ function parseConfigText(text, file) {
     const message = `the file has over ${MAX_CONFIG_ITEMS} YAML items (lines and flow entries); not read`;
     return { config: defaults(), errors: [{ file, line: 1, message }], warnings: [] };
   }
-  const lineCounter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset) => lineCounter.linePos(offset).line;
   const warnings = doc.warnings.map((w) => ({ file, line: lineOf(w.pos[0]), message: w.message }));
   if (doc.errors.length > 0) {
@@ -28167,12 +28247,12 @@ function issueLine(doc, issue, lineOf) {
   for (const [i, seg] of issue.path.entries()) {
     const last = i === issue.path.length - 1;
     let next = null;
-    if ((0, import_yaml2.isMap)(node)) {
+    if ((0, import_yaml3.isMap)(node)) {
       const pair = node.items.find((p) => p.key?.value === seg);
       const target = last && issue.atKey ? pair?.key : pair?.value;
       next = target ?? null;
       if (!next && pair?.key) next = pair.key;
-    } else if ((0, import_yaml2.isSeq)(node) && typeof seg === "number") {
+    } else if ((0, import_yaml3.isSeq)(node) && typeof seg === "number") {
       next = node.items[seg] ?? null;
     }
     if (!next?.range) break;
@@ -28253,7 +28333,7 @@ function commitText(text) {
 var WORKFLOW_COMMAND = /^(?<space>[\s\u0085\p{Cf}]*)::/u;
 var OLD_WORKFLOW_COMMAND = new RegExp("#\\p{Cf}*#\\p{Cf}*\\[", "gu");
 function neutraliseWorkflowCommands(text) {
-  return text.split(/(\r\n|\r|\n)/).map((part) => part.replace(WORKFLOW_COMMAND, "$<space>\\::").replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`)).join("");
+  return text.split(/(\r\n|\r|\n)/).map((part2) => part2.replace(WORKFLOW_COMMAND, "$<space>\\::").replace(OLD_WORKFLOW_COMMAND, (m) => `${m.slice(0, -1)}\\[`)).join("");
 }
 
 // src/log.ts
@@ -32924,8 +33004,8 @@ function parseJson(loc, body, what) {
 }
 function nextPageUrl(link, responseUrl, baseUrl) {
   if (!link) return null;
-  for (const part of link.split(",")) {
-    const m = /<(?<target>[^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+  for (const part2 of link.split(",")) {
+    const m = /<(?<target>[^>]+)>\s*;\s*rel="?next"?/i.exec(part2);
     const target = m?.groups?.["target"];
     if (!target) continue;
     const url12 = new URL(target, responseUrl);
@@ -33577,11 +33657,47 @@ function sanitize(name) {
   return name.toLowerCase().replace(/[/:@\s]+/g, "-").replace(/[^a-z0-9._-]/g, "").replace(/-{2,}/g, "-").replace(/\.{2,}/g, ".").replace(/^[-.]+|[-.]+$/g, "");
 }
 
+// src/scan/found.ts
+var FLOATING2 = /* @__PURE__ */ new Set(["latest", "main", "master", "stable", "edge", "nightly", "develop", "dev", "head", "HEAD"]);
+function skipForValue(value) {
+  if (value.includes("{{")) return "templated";
+  if (value.includes("${")) return "substitution";
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return "substitution";
+  if (FLOATING2.has(value)) return "unpinned";
+  return void 0;
+}
+function isFloatingTag(value) {
+  return FLOATING2.has(value);
+}
+function skipForImageTag(tag, hasDigest) {
+  const skip2 = skipForValue(tag);
+  return skip2 === "unpinned" && hasDigest ? void 0 : skip2;
+}
+function skipForName(name) {
+  if (name.includes("{{")) return "templated";
+  if (name.includes("${")) return "substitution";
+  return void 0;
+}
+function isVersionRange(value) {
+  return /[\^~*><=|\s]/.test(value) || /(^|\.)[xX](\.|$)/.test(value);
+}
+var CONTROL3 = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+var MAX_NAME_LENGTH2 = 512;
+function nameProblem(name) {
+  if (name.length > MAX_NAME_LENGTH2) return `longer than ${MAX_NAME_LENGTH2} characters`;
+  CONTROL3.lastIndex = 0;
+  return CONTROL3.test(name) ? "contains a control character or a newline" : null;
+}
+function printableName(name) {
+  const cut = name.length > MAX_NAME_LENGTH2 ? `${name.slice(0, MAX_NAME_LENGTH2)}…` : name;
+  return cut.replace(CONTROL3, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 // src/plan/dependency.ts
 async function planDependency(input) {
   const { dep } = input;
   if (dep.currentValue === null) return stays(dep, "not-a-version", "pinned by digest only; there is no tag to compare", []);
-  if (dep.skipReason === "unpinned") {
+  if (dep.skipReason === "unpinned" || dep.currentDigest !== null && isFloatingTag(dep.currentValue)) {
     const same2 = await sameTagUpdate(input, dep.currentValue);
     if (same2) return { updates: [same2], unchanged: null, candidates: [] };
     const why = dep.currentDigest ? "is pinned to its current digest" : "has no digest to pin to";
@@ -33785,8 +33901,9 @@ function skipReasonText(dep) {
     "local-chart": "local chart, nothing to look up",
     "alias-repository": "repository alias without a URL",
     "version-range": `version range "${value}" is left alone`,
-    "unresolved-source": "its chart repository (HelmRepository) was not found",
+    "unresolved-source": dep.manager === "helmfile" ? "its chart repository is not in the helmfile repositories" : "its chart repository (HelmRepository) was not found",
     "invalid-value": "not a usable image reference or version",
+    "invalid-repository": "its repository is not a chart repository URL (https://, oci://)",
     ignored: "ignored by # tidemark: ignore"
   };
   return dep.skipReason ? texts[dep.skipReason] : "not updatable";
@@ -34863,11 +34980,11 @@ function omit(object, keysToOmit) {
   return result;
 }
 function encodeReserved(str4) {
-  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part2) {
+    if (!/%[0-9A-Fa-f]/.test(part2)) {
+      part2 = encodeURI(part2).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
-    return part;
+    return part2;
   }).join("");
 }
 function encodeUnreserved(str4) {
@@ -47200,14 +47317,14 @@ function fromThisProject(mr) {
 import { posix as posix2 } from "node:path";
 
 // src/scan/controls.ts
-var CONTROL3 = /#\s*tidemark:\s*(?<body>.*)$/;
+var CONTROL4 = /#\s*tidemark:\s*(?<body>.*)$/;
 function controlsFor(index, lines) {
   let controls;
   for (const line of new Set(lines)) {
     const same = index.lineText(line);
     const above = index.lineText(line - 1);
     for (const text of [same, /^\s*#/.test(above) ? above : ""]) {
-      const body = CONTROL3.exec(text)?.groups?.body;
+      const body = CONTROL4.exec(text)?.groups?.body;
       if (body !== void 0) controls = { ...controls, ...parseBody(body) };
     }
   }
@@ -47220,35 +47337,6 @@ function parseBody(body) {
   const head = body.replace(/allowedVersions\s*=.*$/, "");
   if (/(^|[\s,])ignore($|[\s,])/.test(head)) out.ignore = true;
   return out;
-}
-
-// src/scan/found.ts
-var FLOATING2 = /* @__PURE__ */ new Set(["latest", "main", "master", "stable", "edge", "nightly", "develop", "dev", "head", "HEAD"]);
-function skipForValue(value) {
-  if (value.includes("{{")) return "templated";
-  if (value.includes("${")) return "substitution";
-  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return "substitution";
-  if (FLOATING2.has(value)) return "unpinned";
-  return void 0;
-}
-function skipForName(name) {
-  if (name.includes("{{")) return "templated";
-  if (name.includes("${")) return "substitution";
-  return void 0;
-}
-function isVersionRange(value) {
-  return /[\^~*><=|\s]/.test(value) || /(^|\.)[xX](\.|$)/.test(value);
-}
-var CONTROL4 = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-var MAX_NAME_LENGTH2 = 512;
-function nameProblem(name) {
-  if (name.length > MAX_NAME_LENGTH2) return `longer than ${MAX_NAME_LENGTH2} characters`;
-  CONTROL4.lastIndex = 0;
-  return CONTROL4.test(name) ? "contains a control character or a newline" : null;
-}
-function printableName(name) {
-  const cut = name.length > MAX_NAME_LENGTH2 ? `${name.slice(0, MAX_NAME_LENGTH2)}…` : name;
-  return cut.replace(CONTROL4, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 // src/scan/lines.ts
@@ -47354,7 +47442,7 @@ function rejectUnsafeName(f, report2) {
 }
 
 // src/scan/argocd.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml18 = __toESM(require_dist(), 1);
 
 // src/scan/argocd-appset.ts
 var PARAM = /^\{\{-?\s*\.?(?<path>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*-?\}\}$/;
@@ -47394,6 +47482,9 @@ var COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 var HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 function isImageTag(value) {
   return TAG.test(value);
+}
+function isDigestText(value) {
+  return DIGEST2.test(value);
 }
 function parseImageRef(text) {
   if (text === "" || /\s/.test(text) || text.includes("://")) return null;
@@ -47448,12 +47539,12 @@ function emitImageText(sink, value, tok, manager, at2, strict) {
   const digest = ref.digest ? shift(ref.digest, tok.start) : null;
   const found = { ...base, name: ref.name, value: tag, digest };
   found.digestInsertAt = digest ? null : tok.start + (ref.tag ? ref.tag.end : ref.name.length);
-  const skip2 = tag ? skipForValue(tag.value) : digest ? void 0 : "unpinned";
+  const skip2 = tag ? skipForImageTag(tag.value, digest !== null) : digest ? void 0 : "unpinned";
   if (skip2) found.skipReason = skip2;
   sink.found(found);
 }
-function shift(part, by) {
-  return { value: part.value, start: part.start + by, end: part.end + by };
+function shift(part2, by) {
+  return { value: part2.value, start: part2.start + by, end: part2.end + by };
 }
 function emitImageMap(sink, text, nodes, manager) {
   const repo = nodes.name ?? str(nodes.repository);
@@ -47473,7 +47564,7 @@ function emitImageMap(sink, text, nodes, manager) {
   if (tag === void 0) return sink.found({ ...base, value: null, digest: null, skipReason: "invalid-value" });
   if (!tag && !digest) return sink.found({ ...base, value: null, digest: null, skipReason: "chart-app-version" });
   const found = { ...base, value: tag, digest: digest ?? null, digestInsertAt: null };
-  const skip2 = tag ? skipForValue(tag.value) ?? (isImageTag(tag.value) ? void 0 : "invalid-value") : void 0;
+  const skip2 = tag ? skipForImageTag(tag.value, !!digest) ?? (isImageTag(tag.value) ? void 0 : "invalid-value") : void 0;
   if (skip2) found.skipReason = skip2;
   sink.found(found);
 }
@@ -47519,12 +47610,178 @@ function extractHelmParameters(sink, text, helm) {
 }
 
 // src/scan/embedded.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml16 = __toESM(require_dist(), 1);
 
 // src/scan/values-walk.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
+var import_yaml14 = __toESM(require_dist(), 1);
+
+// src/scan/kubernetes.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+
+// src/scan/scanner.ts
+function emptyIndex() {
+  return {
+    fluxSources: [],
+    ociChartRefs: /* @__PURE__ */ new Set(),
+    kustomizations: /* @__PURE__ */ new Map(),
+    valuesBaseDirs: /* @__PURE__ */ new Set(),
+    valuesWanted: /* @__PURE__ */ new Set(),
+    valuesImages: /* @__PURE__ */ new Map(),
+    helmfileRepos: /* @__PURE__ */ new Map()
+  };
+}
+
+// src/scan/emit-chart.ts
+function skipForChartVersion(version3) {
+  return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
+}
+function emitChart(text, sink, chart) {
+  const version3 = str(chart.versionNode) ?? "";
+  const value = version3 === "" ? null : token(text, chart.versionNode);
+  const skipReason = chart.skipReason ?? (value ? void 0 : "invalid-value");
+  sink.found({
+    manager: chart.manager,
+    datasource: "helm",
+    name: chart.name,
+    registryUrl: chart.registryUrl,
+    value,
+    digest: null,
+    at: chart.at,
+    ...skipReason ? { skipReason } : {}
+  });
+}
+
+// src/scan/k3s-helmchart.ts
+function isK3sHelmChart(doc) {
+  return doc.apiVersion?.split("/")[0] === "helm.cattle.io" && (doc.kind === "HelmChart" || doc.kind === "HelmChartConfig");
+}
+function extractK3sHelmChart(doc, sink) {
+  const spec = get(doc.contents, "spec");
+  scanEmbeddedValues(sink, doc.text, get(spec, "valuesContent"));
+  if (doc.kind !== "HelmChart") return;
+  const chartNode = get(spec, "chart");
+  const chart = str(chartNode);
+  if (!chart) return;
+  const oci = chart.startsWith("oci://");
+  const repo = (str(get(spec, "repo")) ?? "").replace(/\/+$/, "");
+  const name = oci ? chart.slice(chart.lastIndexOf("/") + 1) : chart;
+  const registryUrl = oci ? chart.slice(0, chart.lastIndexOf("/")) : repo || null;
+  const versionNode = get(spec, "version");
+  const version3 = str(versionNode) ?? "";
+  const skipReason = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForChartVersion(version3));
+  emitChart(doc.text, sink, { manager: "kubernetes", name, registryUrl, versionNode, at: offsetOf(chartNode), skipReason });
+}
+
+// src/scan/kubernetes.ts
+var CRD_IMAGE_FIELDS = [
+  { group: "postgresql.cnpg.io", kind: "Cluster", path: ["spec", "imageName"] },
+  { group: "postgresql.cnpg.io", kind: "Pooler", path: ["spec", "template", "spec", "imageName"] },
+  { group: "dragonflydb.io", kind: "Dragonfly", path: ["spec", "image"] },
+  { group: "monitoring.coreos.com", kind: "Prometheus", path: ["spec", "image"] },
+  { group: "monitoring.coreos.com", kind: "Alertmanager", path: ["spec", "image"] }
+];
+var NOT_WORKLOADS = /* @__PURE__ */ new Set(["CustomResourceDefinition", "Secret"]);
+var CORE_GROUPS = /* @__PURE__ */ new Set(["v1", "apps", "batch"]);
+var IMAGE_LIKE_KEY = /^(?:[a-zA-Z0-9]+Image|[a-zA-Z0-9_]+_image|imageName)$/;
+var NOT_IMAGES = /* @__PURE__ */ new Set(["env", "args", "command", "annotations", "labels"]);
 var MAX_DEPTH2 = 64;
+var kubernetes = {
+  manager: "kubernetes",
+  matches: (doc) => doc.apiVersion !== void 0 && doc.kind !== void 0 && !NOT_WORKLOADS.has(doc.kind) || isJsonPatch(doc),
+  extract(doc, sink) {
+    if (isJsonPatch(doc)) {
+      for (const op of asSeq(doc.contents)?.items ?? []) {
+        const value = get(op, "value");
+        if ((0, import_yaml12.isScalar)(value) && /\/image$/.test(str(get(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
+        else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
+      }
+      return;
+    }
+    if (doc.kind === "ConfigMap") return extractConfigMap(doc, sink);
+    if (isK3sHelmChart(doc)) extractK3sHelmChart(doc, sink);
+    const tableNodes = /* @__PURE__ */ new Set();
+    const group = (doc.apiVersion ?? "").split("/")[0];
+    for (const field of CRD_IMAGE_FIELDS) {
+      if (field.group !== group || field.kind !== doc.kind) continue;
+      const node = getPath(doc.contents, ...field.path);
+      if ((0, import_yaml12.isScalar)(node) && !tableNodes.has(node)) {
+        tableNodes.add(node);
+        emitStringImage(sink, doc.text, node, "kubernetes", true);
+      }
+    }
+    findImages(sink, doc, doc.contents, tableNodes, 0);
+  }
+};
+function isCoreKind(doc) {
+  const apiVersion = doc.apiVersion ?? "";
+  return !apiVersion.includes("/") || CORE_GROUPS.has(apiVersion.split("/")[0] ?? "");
+}
+function findImages(sink, doc, node, done, depth) {
+  if (depth > MAX_DEPTH2) return;
+  if ((0, import_yaml12.isSeq)(node)) {
+    for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
+    return;
+  }
+  if (!(0, import_yaml12.isMap)(node)) return;
+  for (const pair of node.items) {
+    if (!(0, import_yaml12.isPair)(pair) || !(0, import_yaml12.isScalar)(pair.key)) continue;
+    const key = String(pair.key.value);
+    const v = pair.value;
+    if (key === MERGE || NOT_IMAGES.has(key)) continue;
+    if (key === "image" && (0, import_yaml12.isScalar)(v)) {
+      if (!done.has(v) && typeof v.value === "string") emitImageField(sink, doc, v, isCoreKind(doc) || isJsonPatch(doc));
+    } else if (key === "image" && (0, import_yaml12.isMap)(v)) {
+      const reference = get(v, "reference");
+      if ((0, import_yaml12.isScalar)(reference)) emitStringImage(sink, doc.text, reference, "kubernetes", true);
+      else walkValues(sink, doc.text, v, "kubernetes");
+    } else if (IMAGE_LIKE_KEY.test(key) && (0, import_yaml12.isScalar)(v)) {
+      if (!done.has(v) && typeof v.value === "string" && /[:@]/.test(v.value)) emitImageField(sink, doc, v, false);
+    } else if ((0, import_yaml12.isMap)(v) || (0, import_yaml12.isSeq)(v)) {
+      findImages(sink, doc, v, done, depth + 1);
+    }
+  }
+}
+function emitImageField(sink, doc, node, strict) {
+  const value = String(node.value);
+  if (!strict && !skipForName(value) && !parseImageRef(value)) return;
+  emitStringImage(sink, doc.text, node, "kubernetes", strict || !!skipForName(value));
+}
+function extractConfigMap(doc, sink) {
+  const data = get(doc.contents, "data");
+  if (!(0, import_yaml12.isMap)(data)) return;
+  for (const pair of data.items) {
+    const key = (0, import_yaml12.isScalar)(pair.key) ? String(pair.key.value) : "";
+    if (/\.ya?ml$/.test(key)) scanEmbeddedObjects(sink, doc.text, pair.value);
+  }
+}
+function scanEmbeddedObjects(sink, outerText, node) {
+  if (!(0, import_yaml12.isScalar)(node) || typeof node.value !== "string") return;
+  if (!node.value.includes("image") || !/(?:apiVersion|containers):/.test(node.value)) return;
+  const quiet = { found: (f) => sink.found(f), problem: () => void 0, ...sink.embedded ? { embedded: sink.embedded } : {} };
+  scanEmbeddedYaml(quiet, outerText, node, "embedded YAML", (inner, text, contents) => {
+    const embedded = { file: "", dir: "", base: "", text, contents };
+    const apiVersion = str(get(contents, "apiVersion"));
+    const kind = str(get(contents, "kind"));
+    if (apiVersion) embedded.apiVersion = apiVersion;
+    if (kind) embedded.kind = kind;
+    if (apiVersion && kind) {
+      if (kubernetes.matches(embedded)) kubernetes.extract(embedded, inner, emptyIndex());
+    } else if (isPodSpec(contents)) {
+      findImages(inner, { ...embedded, apiVersion: "v1", kind: "Pod" }, contents, /* @__PURE__ */ new Set(), 0);
+    }
+  });
+}
+function isPodSpec(contents) {
+  return (0, import_yaml12.isSeq)(get(contents, "containers")) || (0, import_yaml12.isSeq)(getPath(contents, "spec", "containers"));
+}
+function isJsonPatch(doc) {
+  const items = asSeq(doc.contents)?.items;
+  return !!items && items.length > 0 && items.every((op) => get(op, "op") !== void 0 && get(op, "path") !== void 0);
+}
+
+// src/scan/values-walk.ts
+var IMAGE_KEY = /^(?:image|[a-zA-Z0-9_]*Image)$/;
+var MAX_DEPTH3 = 64;
 var SEP = "";
 var IGNORE = { found: () => void 0, problem: () => void 0 };
 function walkValues(sink, text, node, manager = "helm-values", base) {
@@ -47538,24 +47795,25 @@ function imagePaths(text, node) {
   return record2;
 }
 function visit2(w, node, key, keyAt, path4, depth) {
-  if (depth > MAX_DEPTH2) return;
-  if ((0, import_yaml9.isSeq)(node)) {
+  if (depth > MAX_DEPTH3) return;
+  if ((0, import_yaml14.isSeq)(node)) {
     for (const item of node.items) visit2(w, item, key, offsetOf(item), null, depth + 1);
     return;
   }
-  if (!(0, import_yaml9.isMap)(node)) return;
+  if (!(0, import_yaml14.isMap)(node)) return;
   const sink = w.record && path4 !== null ? recorder(w.record, path4, node) : w.sink;
   if (emitIfImageMap(sink, w.text, node, w.manager, key, keyAt)) return;
   const sibling = emitIfImageWithSiblingTag(sink, w.text, node, w.manager);
   if (!sibling && w.base && path4 !== null) emitIfTagOverride(w, node, w.base.get(path4), keyAt);
   for (const pair of node.items) {
-    if (!(0, import_yaml9.isPair)(pair) || !(0, import_yaml9.isScalar)(pair.key)) continue;
+    if (!(0, import_yaml14.isPair)(pair) || !(0, import_yaml14.isScalar)(pair.key)) continue;
     const k = String(pair.key.value);
     const v = pair.value;
     if (k === MERGE) continue;
     if (sibling && v === sibling) continue;
-    if ((0, import_yaml9.isScalar)(v)) {
+    if ((0, import_yaml14.isScalar)(v)) {
       if (IMAGE_KEY.test(k)) emitStringIfImage(w.sink, w.text, v, w.manager, k === "image");
+      else if (!w.record && isBlockText(v)) scanEmbeddedObjects(w.sink, w.text, v);
       continue;
     }
     visit2(w, v, k, offsetOf(pair.key), path4 === null ? null : path4 + SEP + k, depth + 1);
@@ -47575,7 +47833,7 @@ function emitIfTagOverride(w, map2, base, keyAt) {
   if (!base || NAMING_KEYS.some((k) => get(map2, k) !== void 0)) return;
   const tag = get(map2, base.tagKey);
   const digest = get(map2, "digest");
-  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return;
+  if (tag !== void 0 && !(0, import_yaml14.isScalar)(tag)) return;
   if (!str(tag) && !str(digest)) return;
   emitImageMap(w.sink, w.text, { repository: void 0, name: base.name, tag, digest, at: keyAt || offsetOf(tag ?? digest) }, w.manager);
 }
@@ -47593,26 +47851,30 @@ function emitIfImageMap(sink, text, map2, manager, key, keyAt) {
   const tag = get(map2, "tag") ?? (imageish ? get(map2, "version") : void 0);
   const digest = get(map2, "digest") ?? get(map2, "sha");
   if (tag === void 0 && digest === void 0 && !imageish) return false;
-  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return false;
+  if (tag !== void 0 && !(0, import_yaml14.isScalar)(tag)) return false;
   const at2 = key ? keyAt : offsetOf(repository);
   emitImageMap(sink, text, { repository, registry: get(map2, "registry"), tag, digest, at: at2 }, manager);
   return true;
 }
 function emitIfImageWithSiblingTag(sink, text, map2, manager) {
-  const pair = map2.items.find((p) => (0, import_yaml9.isScalar)(p.key) && p.key.value === "image");
+  const pair = map2.items.find((p) => (0, import_yaml14.isScalar)(p.key) && p.key.value === "image");
   const image = pair?.value;
-  if (!pair || !(0, import_yaml9.isScalar)(image) || typeof image.value !== "string") return void 0;
+  if (!pair || !(0, import_yaml14.isScalar)(image) || typeof image.value !== "string") return void 0;
   const ref = parseImageRef(image.value);
   if (!ref || ref.tag || ref.digest) return void 0;
   const tag = get(map2, "tag") ?? get(map2, "imageTag");
   const registry = get(map2, "registry");
   const digest = get(map2, "digest");
-  const versioned = (0, import_yaml9.isScalar)(tag) || (0, import_yaml9.isScalar)(digest) && str(digest) !== "";
-  if (!versioned && !((0, import_yaml9.isScalar)(registry) && str(registry))) return void 0;
-  if (tag !== void 0 && !(0, import_yaml9.isScalar)(tag)) return void 0;
+  const versioned = (0, import_yaml14.isScalar)(tag) || (0, import_yaml14.isScalar)(digest) && str(digest) !== "";
+  if (!versioned && !((0, import_yaml14.isScalar)(registry) && str(registry))) return void 0;
+  if (tag !== void 0 && !(0, import_yaml14.isScalar)(tag)) return void 0;
   const at2 = offsetOf(pair.key);
-  emitImageMap(sink, text, { repository: image, registry: (0, import_yaml9.isScalar)(registry) ? registry : void 0, tag, digest, at: at2 }, manager);
+  emitImageMap(sink, text, { repository: image, registry: (0, import_yaml14.isScalar)(registry) ? registry : void 0, tag, digest, at: at2 }, manager);
   return image;
+}
+function isBlockText(v) {
+  const type2 = v.type;
+  return (type2 === "BLOCK_LITERAL" || type2 === "BLOCK_FOLDED") && typeof v.value === "string";
 }
 
 // src/scan/embedded.ts
@@ -47620,13 +47882,16 @@ function scanEmbeddedValues(sink, text, node, base) {
   scanEmbeddedYaml(sink, text, node, "embedded Helm values", (inner, innerText, contents) => walkValues(inner, innerText, contents, "helm-values", base));
 }
 function scanEmbeddedYaml(sink, text, node, label, scan) {
-  if (!(0, import_yaml11.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
+  if (!(0, import_yaml16.isScalar)(node) || typeof node.value !== "string" || !node.range) return;
+  const depth = (sink.embedded ?? 0) + 1;
+  if (depth > MAX_EMBEDDED_DEPTH) return;
   const inner = node.value;
   const map2 = offsetMap(text, node.type ?? "PLAIN", node.range[0], node.range[1]);
   const parsed = parseYaml(inner);
   const at2 = node.range[0];
   for (const p of parsed.problems) sink.problem(at2, `${label}: ${p.message}`);
   const mapped = {
+    embedded: depth,
     problem: (offset, message) => sink.problem(map2(offset) ?? at2, message),
     found: (f) => {
       const out = remap(f, map2, text);
@@ -47636,6 +47901,7 @@ function scanEmbeddedYaml(sink, text, node, label, scan) {
   };
   for (const doc of parsed.docs) scan(mapped, inner, doc.contents);
 }
+var MAX_EMBEDDED_DEPTH = 3;
 function remap(f, map2, text) {
   const tok = (t) => {
     if (!t) return null;
@@ -47671,7 +47937,12 @@ function offsetMap(text, type2, start, end) {
   }
   return (o) => {
     let line = 0;
-    while (line + 1 < innerStarts.length && (innerStarts[line + 1] ?? Infinity) <= o) line++;
+    let hi = innerStarts.length - 1;
+    while (line < hi) {
+      const mid = line + hi + 1 >> 1;
+      if ((innerStarts[mid] ?? Infinity) <= o) line = mid;
+      else hi = mid - 1;
+    }
     const ls = lineStarts[line];
     const is = innerStarts[line];
     return ls === void 0 || is === void 0 ? void 0 : ls + indent + (o - is);
@@ -47684,26 +47955,6 @@ function blockIndent(text, lineStarts) {
     if (text[i] !== "\n" && text[i] !== "\r" && i < text.length) return i - ls;
   }
   return 0;
-}
-
-// src/scan/emit-chart.ts
-function skipForChartVersion(version3) {
-  return skipForValue(version3) ?? (isVersionRange(version3) ? "version-range" : void 0);
-}
-function emitChart(text, sink, chart) {
-  const version3 = str(chart.versionNode) ?? "";
-  const value = version3 === "" ? null : token(text, chart.versionNode);
-  const skipReason = chart.skipReason ?? (value ? void 0 : "invalid-value");
-  sink.found({
-    manager: chart.manager,
-    datasource: "helm",
-    name: chart.name,
-    registryUrl: chart.registryUrl,
-    value,
-    digest: null,
-    at: chart.at,
-    ...skipReason ? { skipReason } : {}
-  });
 }
 
 // src/scan/helm-values.ts
@@ -47792,8 +48043,8 @@ function extractSource(doc, sink, source, elements, index) {
   const valuesObject = get(helm, "valuesObject");
   if (valuesObject) walkValues(sink, doc.text, valuesObject, "helm-values", local);
   const values = get(helm, "values");
-  if ((0, import_yaml14.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
-  else if ((0, import_yaml14.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
+  if ((0, import_yaml18.isMap)(values)) walkValues(sink, doc.text, values, "helm-values", local);
+  else if ((0, import_yaml18.isScalar)(values)) scanEmbeddedValues(sink, doc.text, values, local);
   extractHelmParameters(sink, doc.text, helm);
   extractKustomizeImages(sink, doc.text, get(source, "kustomize"));
 }
@@ -47842,105 +48093,24 @@ function normalizeRepo(url12) {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `oci://${trimmed}`;
 }
 
-// src/scan/kubernetes.ts
-var import_yaml17 = __toESM(require_dist(), 1);
-
-// src/scan/k3s-helmchart.ts
-function isK3sHelmChart(doc) {
-  return doc.apiVersion?.split("/")[0] === "helm.cattle.io" && (doc.kind === "HelmChart" || doc.kind === "HelmChartConfig");
-}
-function extractK3sHelmChart(doc, sink) {
-  const spec = get(doc.contents, "spec");
-  scanEmbeddedValues(sink, doc.text, get(spec, "valuesContent"));
-  if (doc.kind !== "HelmChart") return;
-  const chartNode = get(spec, "chart");
-  const chart = str(chartNode);
-  if (!chart) return;
-  const oci = chart.startsWith("oci://");
-  const repo = (str(get(spec, "repo")) ?? "").replace(/\/+$/, "");
-  const name = oci ? chart.slice(chart.lastIndexOf("/") + 1) : chart;
-  const registryUrl = oci ? chart.slice(0, chart.lastIndexOf("/")) : repo || null;
-  const versionNode = get(spec, "version");
-  const version3 = str(versionNode) ?? "";
-  const skipReason = skipForName(chart) ?? skipForName(repo) ?? (registryUrl === null ? "local-chart" : version3 === "" ? "unpinned" : skipForChartVersion(version3));
-  emitChart(doc.text, sink, { manager: "kubernetes", name, registryUrl, versionNode, at: offsetOf(chartNode), skipReason });
-}
-
-// src/scan/kubernetes.ts
-var CRD_IMAGE_FIELDS = [
-  { group: "postgresql.cnpg.io", kind: "Cluster", path: ["spec", "imageName"] },
-  { group: "postgresql.cnpg.io", kind: "Pooler", path: ["spec", "template", "spec", "imageName"] },
-  { group: "dragonflydb.io", kind: "Dragonfly", path: ["spec", "image"] },
-  { group: "monitoring.coreos.com", kind: "Prometheus", path: ["spec", "image"] },
-  { group: "monitoring.coreos.com", kind: "Alertmanager", path: ["spec", "image"] }
-];
-var NOT_WORKLOADS = /* @__PURE__ */ new Set(["CustomResourceDefinition", "ConfigMap", "Secret"]);
-var MAX_DEPTH3 = 64;
-var kubernetes = {
-  manager: "kubernetes",
-  matches: (doc) => doc.apiVersion !== void 0 && doc.kind !== void 0 && !NOT_WORKLOADS.has(doc.kind) || isJsonPatch(doc),
+// src/scan/docker-compose.ts
+var import_yaml20 = __toESM(require_dist(), 1);
+var COMPOSE_FILE = /^(?:compose|docker-compose(?:[-_.][^/]*)?)\.ya?ml$/;
+var dockerCompose = {
+  manager: "docker-compose",
+  matches: (doc) => COMPOSE_FILE.test(doc.base) && doc.apiVersion === void 0 && (0, import_yaml20.isMap)(get(doc.contents, "services")),
   extract(doc, sink) {
-    if (isJsonPatch(doc)) {
-      for (const op of asSeq(doc.contents)?.items ?? []) {
-        const value = get(op, "value");
-        if ((0, import_yaml17.isScalar)(value) && /\/image$/.test(str(get(op, "path")) ?? "")) emitStringImage(sink, doc.text, value, "kubernetes", true);
-        else findImages(sink, doc, value, /* @__PURE__ */ new Set(), 0);
-      }
-      return;
+    const services = get(doc.contents, "services");
+    if (!(0, import_yaml20.isMap)(services)) return;
+    for (const pair of services.items) {
+      const image = get(pair.value, "image");
+      if (image !== void 0) emitStringImage(sink, doc.text, image, "docker-compose", true);
     }
-    if (isK3sHelmChart(doc)) extractK3sHelmChart(doc, sink);
-    const tableNodes = /* @__PURE__ */ new Set();
-    const group = (doc.apiVersion ?? "").split("/")[0];
-    for (const field of CRD_IMAGE_FIELDS) {
-      if (field.group !== group || field.kind !== doc.kind) continue;
-      const node = getPath(doc.contents, ...field.path);
-      if ((0, import_yaml17.isScalar)(node) && !tableNodes.has(node)) {
-        tableNodes.add(node);
-        emitStringImage(sink, doc.text, node, "kubernetes", true);
-      }
-    }
-    findImages(sink, doc, doc.contents, tableNodes, 0);
   }
 };
-function findImages(sink, doc, node, done, depth) {
-  if (depth > MAX_DEPTH3) return;
-  if ((0, import_yaml17.isSeq)(node)) {
-    for (const item of node.items) findImages(sink, doc, item, done, depth + 1);
-    return;
-  }
-  if (!(0, import_yaml17.isMap)(node)) return;
-  for (const pair of node.items) {
-    if (!(0, import_yaml17.isPair)(pair)) continue;
-    const v = pair.value;
-    const imageKey = (0, import_yaml17.isScalar)(pair.key) && pair.key.value === "image";
-    if (imageKey && (0, import_yaml17.isScalar)(v)) {
-      if (!done.has(v) && typeof v.value === "string") emitStringImage(sink, doc.text, v, "kubernetes", true);
-    } else if (imageKey && (0, import_yaml17.isMap)(v)) {
-      walkValues(sink, doc.text, v, "kubernetes");
-    } else if (((0, import_yaml17.isMap)(v) || (0, import_yaml17.isSeq)(v)) && !((0, import_yaml17.isScalar)(pair.key) && pair.key.value === MERGE)) {
-      findImages(sink, doc, v, done, depth + 1);
-    }
-  }
-}
-function isJsonPatch(doc) {
-  const items = asSeq(doc.contents)?.items;
-  return !!items && items.length > 0 && items.every((op) => get(op, "op") !== void 0 && get(op, "path") !== void 0);
-}
 
 // src/scan/kustomize.ts
 import { posix } from "node:path";
-
-// src/scan/scanner.ts
-function emptyIndex() {
-  return {
-    fluxSources: [],
-    ociChartRefs: /* @__PURE__ */ new Set(),
-    kustomizations: /* @__PURE__ */ new Map(),
-    valuesBaseDirs: /* @__PURE__ */ new Set(),
-    valuesWanted: /* @__PURE__ */ new Set(),
-    valuesImages: /* @__PURE__ */ new Map()
-  };
-}
 
 // src/scan/kustomize-patches.ts
 function extractInlinePatches(doc, sink, holder) {
@@ -48003,24 +48173,51 @@ function extractImage(sink, text, item, manager, resolve2) {
   if (!name) return;
   const tagNode = get(item, "newTag");
   const digestNode = get(item, "digest");
-  const tag = str(tagNode) ?? "";
-  const digest = str(digestNode) ?? "";
-  if (tag === "" && digest === "") return;
-  const image = str(get(item, "newName")) || resolve2?.(name) || name;
+  const newNameNode = get(item, "newName");
+  let tag = part(text, tagNode);
+  let digest = part(text, digestNode);
+  let image = str(newNameNode) || resolve2?.(name) || name;
+  if (tag && tag.token && tag.value.includes("@")) [tag, digest] = splitAt(tag.token, digest);
+  const own = tag === null && digest === null ? versionInNewName(text, newNameNode) : void 0;
+  if (own) ({ image, tag, digest } = own);
+  if (tag === null && digest === null) return;
   const found = {
     manager,
     datasource: "docker",
     name: image,
     registryUrl: null,
-    value: tag === "" ? null : token(text, tagNode),
-    digest: digest === "" ? null : token(text, digestNode),
+    value: tag?.token ?? null,
+    digest: digest?.token ?? null,
     at: offsetOf(nameNode),
     digestInsertAt: null
   };
-  const skip2 = skipForName(image) ?? (tag ? skipForValue(tag) : void 0);
+  const skip2 = skipForName(image) ?? (tag ? skipForImageTag(tag.value, digest !== null) : void 0);
   if (skip2) found.skipReason = skip2;
-  else if (tag && !found.value || digest && !found.digest) found.skipReason = "invalid-value";
+  else if (!validPart(tag, isImageTag) || !validPart(digest, isDigestText)) found.skipReason = "invalid-value";
   sink.found(found);
+}
+function part(text, node) {
+  const value = str(node) ?? "";
+  return value === "" ? null : { value, token: token(text, node) };
+}
+function splitAt(tok, digest) {
+  const i = tok.value.indexOf("@");
+  const tag = tok.value.slice(0, i);
+  const dig = tok.value.slice(i + 1);
+  return [
+    tag === "" ? null : { value: tag, token: { value: tag, start: tok.start, end: tok.start + i } },
+    dig === "" ? digest : { value: dig, token: { value: dig, start: tok.start + i + 1, end: tok.end } }
+  ];
+}
+function versionInNewName(text, node) {
+  const tok = token(text, node);
+  const ref = tok ? parseImageRef(tok.value) : null;
+  if (!tok || !ref || !ref.tag && !ref.digest) return void 0;
+  const at2 = (p) => p ? { value: p.value, token: { value: p.value, start: tok.start + p.start, end: tok.start + p.end } } : null;
+  return { image: ref.name, tag: at2(ref.tag), digest: at2(ref.digest) };
+}
+function validPart(p, valid) {
+  return p === null || p.token !== null && valid(p.value);
 }
 function resolveNewName(index, dir, name, seen) {
   if (seen.has(dir)) return void 0;
@@ -48076,6 +48273,7 @@ var flux = {
     const kind = fluxKind(doc);
     if (kind === "HelmRelease") extractHelmRelease(doc, sink, index);
     if (kind === "OCIRepository") extractOciRepository(doc, sink, index);
+    if (kind === "HelmChart") extractChartSpec(doc, sink, index, get(doc.contents, "spec"));
     if (kind === "Kustomization") {
       extractKustomizeImages2(doc, sink, get(doc.contents, "spec"));
       extractInlinePatches(doc, sink, get(doc.contents, "spec"));
@@ -48088,7 +48286,7 @@ function fluxKind(doc) {
   if (group === "helm.toolkit.fluxcd.io" && doc.kind === "HelmRelease") return "HelmRelease";
   if (group === "kustomize.toolkit.fluxcd.io" && doc.kind === "Kustomization") return "Kustomization";
   if (group !== "source.toolkit.fluxcd.io") return void 0;
-  return doc.kind === "HelmRepository" || doc.kind === "OCIRepository" ? doc.kind : void 0;
+  return doc.kind === "HelmRepository" || doc.kind === "OCIRepository" || doc.kind === "HelmChart" ? doc.kind : void 0;
 }
 function findSource(index, kind, name, namespace) {
   const named = index.fluxSources.filter((s) => s.kind === kind && s.name === name);
@@ -48226,13 +48424,95 @@ var helmChart = {
 function skipFor(repository, version3) {
   if (repository === "" || repository.startsWith("file://")) return "local-chart";
   if (repository.startsWith("@") || repository.startsWith("alias:")) return "alias-repository";
+  if (!/^(?:https?|oci):\/\//i.test(repository)) return "invalid-repository";
   if (version3 === "") return "unpinned";
   return skipForChartVersion(version3);
+}
+
+// src/scan/helmfile.ts
+var import_yaml26 = __toESM(require_dist(), 1);
+var HELMFILE = /^helmfile\.ya?ml(?:\.gotmpl)?$/;
+var IN_HELMFILE_D = /(?:^|\/)helmfile\.d$/;
+var HELMFILE_D_FILE = /\.ya?ml(?:\.gotmpl)?$/;
+function isHelmfile(dir, base) {
+  return HELMFILE.test(base) || IN_HELMFILE_D.test(dir) && HELMFILE_D_FILE.test(base);
+}
+var helmfile = {
+  manager: "helmfile",
+  matches: (doc) => doc.apiVersion === void 0 && isHelmfile(doc.dir, doc.base),
+  crossFile: true,
+  collect(doc, index) {
+    const repos = index.helmfileRepos.get(doc.file) ?? /* @__PURE__ */ new Map();
+    for (const repo of asSeq(get(doc.contents, "repositories"))?.items ?? []) {
+      const name = str(get(repo, "name"));
+      const url12 = str(get(repo, "url"));
+      if (!name || !url12) continue;
+      const oci = str(get(repo, "oci")) === "true" || url12.startsWith("oci://");
+      const bare = url12.replace(/^oci:\/\//, "").replace(/\/+$/, "");
+      repos.set(name, oci ? `oci://${bare}` : bare);
+    }
+    index.helmfileRepos.set(doc.file, repos);
+  },
+  extract(doc, sink, index) {
+    const repos = index.helmfileRepos.get(doc.file) ?? /* @__PURE__ */ new Map();
+    for (const release of asSeq(get(doc.contents, "releases"))?.items ?? []) {
+      extractRelease(doc, sink, release, repos);
+      for (const values of asSeq(get(release, "values"))?.items ?? []) {
+        if ((0, import_yaml26.isMap)(values)) walkValues(sink, doc.text, values);
+      }
+    }
+  }
+};
+function extractRelease(doc, sink, release, repos) {
+  const chartNode = get(release, "chart");
+  const versionNode = get(release, "version");
+  const at2 = offsetOf(chartNode);
+  const chart = str(chartNode) ?? (templated(doc.text, chartNode) ? doc.text.slice(at2, rangeEnd(chartNode)) : void 0);
+  if (!chart) return;
+  const { name, registryUrl, skip: skip2 } = resolveChart(chart, repos);
+  emitChart(doc.text, sink, {
+    manager: "helmfile",
+    name,
+    registryUrl,
+    versionNode,
+    at: at2,
+    skipReason: skip2 ?? versionSkip(doc.text, versionNode)
+  });
+}
+function resolveChart(chart, repos) {
+  const nameSkip = skipForName(chart);
+  if (nameSkip) return { name: chart, registryUrl: null, skip: nameSkip };
+  if (chart.startsWith("oci://")) {
+    const url12 = chart.replace(/\/+$/, "");
+    const slash2 = url12.lastIndexOf("/");
+    if (slash2 <= "oci://".length) return { name: chart, registryUrl: null, skip: "invalid-value" };
+    return { name: url12.slice(slash2 + 1), registryUrl: url12.slice(0, slash2) };
+  }
+  const slash = chart.indexOf("/");
+  if (chart.startsWith(".") || chart.startsWith("/") || slash < 0) return { name: chart, registryUrl: null, skip: "local-chart" };
+  const repo = repos.get(chart.slice(0, slash));
+  const name = chart.slice(slash + 1);
+  if (repo === void 0) return { name, registryUrl: null, skip: "unresolved-source" };
+  return { name, registryUrl: repo };
+}
+function versionSkip(text, node) {
+  if (templated(text, node)) return "templated";
+  const version3 = str(node) ?? "";
+  return version3 === "" ? "unpinned" : skipForChartVersion(version3);
+}
+function templated(text, node) {
+  return (0, import_yaml26.isCollection)(node) && text.slice(offsetOf(node), rangeEnd(node)).includes("{{");
+}
+function rangeEnd(node) {
+  const range2 = node?.range;
+  return range2 ? range2[1] : 0;
 }
 
 // src/scan/managers.ts
 var managers = /* @__PURE__ */ new Map([
   ["helm-chart", helmChart],
+  ["helmfile", helmfile],
+  ["docker-compose", dockerCompose],
   ["kustomize", kustomize],
   ["flux", flux],
   ["argocd", argocd],
@@ -48249,10 +48529,11 @@ function scanFiles(files) {
   const problems = [];
   const deferred = [];
   for (const file of files) {
-    if (isChartTemplate(file.path, charts)) continue;
-    const sink = createFileSink(file.path, file.text);
-    const parsed = parseYaml(file.text);
-    for (const p of parsed.problems) sink.problem(p.offset, p.message);
+    const fileSink = createFileSink(file.path, file.text);
+    const template = isChartTemplate(file.path, charts);
+    const sink = template ? literalOnly(fileSink) : fileSink;
+    const parsed = parseYaml(file.text, { template });
+    if (!template) for (const p of parsed.problems) sink.problem(p.offset, p.message);
     const later = [];
     for (const yamlDoc of parsed.docs) {
       const doc = describe(file, yamlDoc.contents);
@@ -48263,11 +48544,11 @@ function scanFiles(files) {
       if (crossFile) later.push({ doc, scanner });
       else scanner.extract(doc, sink, index);
     }
-    if (later.length > 0) deferred.push({ sink, claimed: later });
-    else collectInto(sink, placed, problems);
+    if (later.length > 0) deferred.push({ sink: fileSink, scanSink: sink, claimed: later });
+    else collectInto(fileSink, placed, problems);
   }
-  for (const { sink, claimed } of deferred) {
-    for (const { doc, scanner } of claimed) scanner.extract(doc, sink, index);
+  for (const { sink, scanSink, claimed } of deferred) {
+    for (const { doc, scanner } of claimed) scanner.extract(doc, scanSink, index);
     collectInto(sink, placed, problems);
   }
   placed.sort((a, b) => compare(a.dep.file, b.dep.file) || a.offset - b.offset);
@@ -48298,6 +48579,12 @@ function isChartTemplate(path4, chartDirs) {
   const parts = path4.split("/");
   const i = parts.lastIndexOf("templates");
   return i >= 0 && chartDirs.has(i === 0 ? "." : parts.slice(0, i).join("/"));
+}
+function literalOnly(sink) {
+  return {
+    found: (f) => f.skipReason === "templated" ? void 0 : sink.found(f),
+    problem: (offset, message) => sink.problem(offset, message)
+  };
 }
 function describe(file, contents) {
   const dir = posix2.dirname(file.path);
@@ -48396,7 +48683,7 @@ async function readYamlFiles(dir, opts = {}) {
         else opts.logger?.debug("skipping symlink inside the tree; its target is scanned where it lives", { path: childRel });
       } else if (isDir) {
         await visit3(childRel, here);
-      } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
+      } else if (entry.isFile() && /\.ya?ml(?:\.gotmpl)?$/i.test(entry.name)) {
         const read = await readText(path3.join(abs, entry.name), childRel, left);
         if ("text" in read) {
           files.push({ path: childRel, text: read.text });
