@@ -20,25 +20,13 @@ export function compareParsed(a: ParsedVersion, b: ParsedVersion): number {
     const d = compareIdentifiers(a.prerelease, b.prerelease);
     if (d !== 0) return d;
   }
-  return compareNumbers(buildsOf(a), buildsOf(b));
+  // Part by part; a missing part comes first: [923] < [923, 1669829893] < [1049].
+  return compareIdentifiers(buildsOf(a), buildsOf(b));
 }
 
 /** What orders releases inside a family after the version: suffix builds, then the revision. `8.7-923.1669829893` → [923, 1669829893]. */
 export function buildsOf(p: ParsedVersion): number[] {
   return p.revision === null ? (p.build ?? []) : [...(p.build ?? []), p.revision];
-}
-
-/** Part by part; a missing part comes first: [923] < [923, 1669829893] < [1049]. */
-function compareNumbers(a: readonly number[], b: readonly number[]): number {
-  const len = Math.max(a.length, b.length);
-  for (let i = 0; i < len; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    if (x !== y) return Math.sign(x - y);
-  }
-  return 0;
 }
 
 /**
