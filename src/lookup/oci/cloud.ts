@@ -102,7 +102,6 @@ interface EcrClient { send(command: unknown): Promise<{ authorizationData?: { au
 export class CloudCredentials {
   private readonly cache = new Map<string, Entry>();
   private readonly ecrClients = new Map<string, Promise<EcrClient>>();
-  private google: Promise<GoogleClient> | null = null;
   private azure: Promise<AzureCredential> | null = null;
 
   constructor(private readonly env: NodeJS.ProcessEnv, private readonly now: () => number = Date.now) {}
@@ -154,23 +153,18 @@ export class CloudCredentials {
     const decoded = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0 || colon === decoded.length - 1) throw new Error('GetAuthorizationToken returned no authorization token');
-    const expiresAt = data?.expiresAt instanceof Date ? data.expiresAt.getTime() : this.now() + DEFAULT_LIFETIME_MS;
+    const expiresAt = this.now() + (data?.expiresAt instanceof Date ? lifetimeLeft(data.expiresAt.getTime()) : DEFAULT_LIFETIME_MS);
     return { creds: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), cloud: 'aws' }, expiresAt };
   }
 
   private async googleToken(): Promise<Minted> {
-    this.google ??= import('google-auth-library').then(async ({ GoogleAuth }) => {
-      const client = await new GoogleAuth({ scopes: [GOOGLE_SCOPE] }).getClient();
-      return client as unknown as GoogleClient;
-    });
-    const client = await this.google.catch((err: unknown) => {
-      this.google = null;
-      throw err;
-    });
+    // A new client each time: the cache here decides when a token is renewed, not a second cache inside the library.
+    const { GoogleAuth } = await import('google-auth-library');
+    const client = (await new GoogleAuth({ scopes: [GOOGLE_SCOPE] }).getClient()) as unknown as GoogleClient;
     const { token } = await client.getAccessToken();
     if (!token) throw new Error('no access token');
     const expiry = client.credentials.expiry_date;
-    const expiresAt = typeof expiry === 'number' ? expiry : this.now() + DEFAULT_LIFETIME_MS;
+    const expiresAt = this.now() + (typeof expiry === 'number' ? lifetimeLeft(expiry) : DEFAULT_LIFETIME_MS);
     return { creds: { username: 'oauth2accesstoken', password: token, cloud: 'google' }, expiresAt };
   }
 
@@ -187,7 +181,7 @@ export class CloudCredentials {
     const entra = await (await this.azure).getToken(ACR_AUDIENCE);
     if (!entra?.token) throw new Error('no Microsoft Entra access token');
     const refresh = await this.exchange(host, entra.token);
-    const expiresAt = Math.min(entra.expiresOnTimestamp, jwtExpiry(refresh) ?? Infinity);
+    const expiresAt = this.now() + Math.min(lifetimeLeft(entra.expiresOnTimestamp), lifetimeLeft(jwtExpiry(refresh) ?? Infinity));
     return { creds: { username: ACR_NULL_USER, password: refresh, cloud: 'azure' }, expiresAt };
   }
 
@@ -216,6 +210,11 @@ export class CloudCredentials {
     }
     return body.refresh_token;
   }
+}
+
+/** How long until `expiry`, an instant the SDK computed by the system clock (the run's clock may be another). */
+function lifetimeLeft(expiry: number): number {
+  return expiry - Date.now();
 }
 
 async function boundedText(res: Response, max: number): Promise<string> {
