@@ -30,6 +30,7 @@ const ACR_AUDIENCE = 'https://containerregistry.azure.net/.default';
 const RENEW_EARLY_MS = 5 * 60_000;
 /** When a cloud does not say how long its credential lives. */
 const DEFAULT_LIFETIME_MS = 30 * 60_000;
+const RETRY_FAILED_MS = 60_000;
 const EXCHANGE_TIMEOUT_MS = 30_000;
 const MAX_EXCHANGE_BYTES = 64 * 1024;
 
@@ -114,9 +115,10 @@ export class CloudCredentials {
     if (hit && hit.renewAt > this.now()) return hit.pending.then((m) => m.creds);
     const entry: Entry = { pending: this.mint(cloud, host), renewAt: Infinity };
     this.cache.set(key, entry);
+    // A failure is kept a minute too: a hundred images on a host whose chain fails ask the chain once, not a hundred times.
     entry.pending.then(
       (m) => void (entry.renewAt = m.expiresAt - RENEW_EARLY_MS),
-      () => void (this.cache.get(key) === entry && this.cache.delete(key)),
+      () => void (entry.renewAt = this.now() + RETRY_FAILED_MS),
     );
     return entry.pending.then((m) => m.creds);
   }

@@ -186,8 +186,28 @@ describe('Amazon ECR with the AWS credential chain', () => {
       message: `${HOST}: no aws registry credential from AWS credential chain: environment (AWS_ACCESS_KEY_ID): User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:GetAuthorizationToken`,
     });
     expect((await src.releases(image('ghcr.io/acme/web'))).releases).toEqual([{ version: '3.0.0' }]);
+    // Another image on that host, straight after: the same failure, without asking ECR again.
+    await expect(src.releases(image(`${HOST}/payments/worker`))).rejects.toMatchObject({ host: HOST });
     api.done();
     ghcr.done();
+  });
+
+  it('asks the chain again a minute after it failed, not before', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    let clock = Date.now();
+    // Denied until the operator fixes the role's policy.
+    const api = ecrApi().reply(400, { __type: 'AccessDeniedException', message: 'not authorized to perform: ecr:GetAuthorizationToken' })
+      .post('/').reply(200, authorization('after-outage', 12 * 3600));
+    const reg = registry(HOST, 'payments/batch', 'after-outage');
+    const src = source([], () => clock);
+    await expect(src.releases(image(`${HOST}/payments/api`))).rejects.toMatchObject({ host: HOST });
+    clock += 30_000;
+    await expect(src.releases(image(`${HOST}/payments/worker`))).rejects.toMatchObject({ host: HOST });
+    clock += 31_000;
+    expect((await src.releases(image(`${HOST}/payments/batch`))).releases).toEqual([{ version: '1.4.0' }, { version: '1.5.0' }]);
+    api.done();
+    reg.done();
   });
 
   it('fails with the chain tried when a rule asks for AWS credentials and there are none', async () => {
