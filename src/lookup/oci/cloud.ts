@@ -130,7 +130,10 @@ export class CloudCredentials {
       return await this.acr(host);
     } catch (err) {
       if (err instanceof RegistryError) throw err;
-      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      // @azure/identity puts Entra's own answer (`AADSTS7000215: Invalid client secret…`) beside a generic message.
+      const entra = (err as { errorResponse?: { errorDescription?: unknown } } | null)?.errorResponse?.errorDescription;
+      const first = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const why = typeof entra === 'string' && entra && !first?.includes(entra) ? `${first} ${entra.split('\n')[0]}` : first;
       throw new RegistryError(`${host}: no ${cloud} registry credential from ${credentialSource(cloud, this.env)}: ${why}`, { host, cause: err });
     }
   }

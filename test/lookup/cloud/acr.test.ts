@@ -152,6 +152,21 @@ describe('Azure Container Registry with Microsoft Entra credentials', () => {
     ghcr.done();
   });
 
+  it('names Entra\'s own reason when it refuses a service principal secret', async () => {
+    vi.stubEnv('AZURE_TENANT_ID', TENANT);
+    vi.stubEnv('AZURE_CLIENT_ID', CLIENT);
+    vi.stubEnv('AZURE_CLIENT_SECRET', 'expired-secret');
+    const login = nock('https://login.microsoftonline.com')
+      .get(/\/discovery\/instance|\/.well-known\/openid-configuration/).optionally().times(2).reply(404)
+      .post(`/${TENANT}/oauth2/v2.0/token`).query(true)
+      .reply(401, { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.' });
+    await expect(source().releases(image(`${ACR}/platform/ingress`))).rejects.toMatchObject({
+      host: ACR,
+      message: expect.stringMatching(/^acmeprod\.azurecr\.io: no azure registry credential from Microsoft Entra environment credential \(AZURE_CLIENT_ID, AZURE_TENANT_ID\): .*AADSTS7000222: The provided client secret keys for app are expired\./),
+    });
+    login.done();
+  });
+
   it('fails that registry when /oauth2/exchange refuses the Entra token', async () => {
     vi.stubEnv('AZURE_TENANT_ID', TENANT);
     vi.stubEnv('AZURE_CLIENT_ID', CLIENT);
