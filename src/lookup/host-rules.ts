@@ -13,18 +13,26 @@ import { isLoopback } from './oci/reference.js';
  *  {"matchHost":"quay.io","tokenEnv":"QUAY_TOKEN"},
  *  {"matchHost":"ghcr.io","platformToken":true},
  *  {"matchHost":"registry.corp","authHosts":["auth.corp"]},
- *  {"matchHost":"registry.corp","concurrency":64}]
+ *  {"matchHost":"registry.corp","concurrency":64},
+ *  {"matchHost":"123456789012.dkr.ecr.eu-west-1.amazonaws.com","cloud":"aws"}]
  * ```
  */
 
 /** A secret written in the rule (`"password": "…"`) or named by it (`"passwordEnv": "GHCR_PAT"`). */
 export type SecretRef = { value: string } | { env: string };
 
-/** What a rule sends. `platform-token`: the run's platform token, as Basic `x-access-token:<token>`. */
+/** The clouds whose registries Tidemark reads with the operator's cloud credential chain (oci/cloud.ts). */
+export type CloudName = 'aws' | 'google' | 'azure';
+
+/**
+ * What a rule sends. `platform-token`: the run's platform token, as Basic `x-access-token:<token>`. `cloud`: a
+ * credential minted from the operator's cloud credential chain for this host (oci/cloud.ts).
+ */
 export type RuleCredential =
   | { kind: 'basic'; username: SecretRef; password: SecretRef }
   | { kind: 'token'; token: SecretRef }
-  | { kind: 'platform-token' };
+  | { kind: 'platform-token' }
+  | { kind: 'cloud'; cloud: CloudName };
 
 export interface HostRule {
   /** Lower-case `host[:port]`; Docker Hub's aliases are all `docker.io`. */
@@ -38,10 +46,16 @@ export interface HostRule {
   concurrency?: number;
 }
 
-/** Basic credentials (also sent to the registry's token service), or a bearer token sent to the registry as is. */
-export type Credentials = { username: string; password: string } | { token: string };
+/**
+ * Basic credentials (also sent to the registry's token service), or a bearer token sent to the registry as is.
+ * `cloud`: minted by a cloud's credential chain; such a credential goes to the registry's own host only.
+ */
+export type Credentials = { username: string; password: string; cloud?: CloudName } | { token: string };
 
-const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'authHosts', 'concurrency'] as const;
+const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'cloud', 'authHosts', 'concurrency'] as const;
+const CLOUDS: readonly CloudName[] = ['aws', 'google', 'azure'];
+/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com`: an ECR token is asked for in the host's region. */
+const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
 const MAX_HOST_CONCURRENCY = 256;
 const MAX_RULES = 1000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -138,9 +152,15 @@ function parseCredential(rule: Record<string, unknown>, str: (key: string) => st
   const token = ref('token', 'tokenEnv');
   const platform = rule['platformToken'];
   if (platform !== undefined && typeof platform !== 'boolean') throw new UsageError(`${where}: platformToken must be true or false`);
-  const kinds = [username || password ? 'username/password' : null, token ? 'token' : null, platform ? 'platformToken' : null].filter(Boolean);
+  const cloud = rule['cloud'];
+  if (cloud !== undefined && !(CLOUDS as readonly unknown[]).includes(cloud)) throw new UsageError(`${where}: cloud must be one of ${CLOUDS.join(', ')}`);
+  const kinds = [username || password ? 'username/password' : null, token ? 'token' : null, platform ? 'platformToken' : null, cloud ? 'cloud' : null].filter(Boolean);
   if (kinds.length > 1) throw new UsageError(`${where}: give one credential, not ${kinds.join(' and ')}`);
   if (platform) return { kind: 'platform-token' };
+  if (cloud === 'aws' && !ECR_HOST.test(String(rule['matchHost']).toLowerCase())) {
+    throw new UsageError(`${where}: cloud "aws" needs an ECR host such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com (the token is asked for in its region)`);
+  }
+  if (cloud) return { kind: 'cloud', cloud: cloud as CloudName };
   if (token) return { kind: 'token', token };
   if (!username && !password) return null;
   if (!username) throw new UsageError(`${where}: a password needs username or usernameEnv`);
@@ -228,6 +248,8 @@ export function resolveRuleCredential(rule: HostRule, env: NodeJS.ProcessEnv, pl
     return v;
   };
   let out: Credentials | null = null;
+  // Minted asynchronously by the credential store; nothing to read here.
+  if (cred.kind === 'cloud') return null;
   if (cred.kind === 'platform-token') {
     if (!platformToken) missing.push('platform token');
     out = platformToken ? { username: 'x-access-token', password: platformToken } : null;
@@ -263,9 +285,12 @@ export function mayCarryCredentials(url: URL): boolean {
  * `gitlab.com`), `auth.docker.io` for Docker Hub, or a host the operator listed in `authHosts`.
  * Example: `Bearer realm="https://evil.example/token"` for `ghcr.io` → `"realm host evil.example is not …"`.
  */
-export function realmRefusal(realm: URL, apiHost: string, authHosts: readonly string[]): string | null {
+export function realmRefusal(realm: URL, apiHost: string, authHosts: readonly string[], cloud = false): string | null {
   if (!mayCarryCredentials(realm)) return `realm ${realm.host} is not HTTPS`;
   const host = realm.host.toLowerCase();
+  // A cloud registry's token service is the registry itself (ACR's /oauth2/token, GAR's /v2/token): its credential
+  // (an ECR password, a Google access token, an ACR refresh token) goes nowhere else, not even to a listed authHost.
+  if (cloud) return host === apiHost.toLowerCase() ? null : `realm host ${host} is not ${apiHost}, the only host a cloud registry credential goes to`;
   const allowed = new Set([apiHost.toLowerCase(), ...authHosts]);
   const parent = parentDomain(apiHost);
   if (parent) allowed.add(parent);

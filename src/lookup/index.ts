@@ -107,7 +107,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     sharedRateLimits: sharedRateLimits(opts.sharedCache),
   });
   const cache = new ResponseCache(opts.sharedCache ?? (opts.cacheDir ? join(opts.cacheDir, 'lookup') : null));
-  const credentials = new CredentialStore({ hostRules: opts.hostRules ?? [], platformToken: opts.platformToken ?? null, env, logger: opts.logger });
+  const credentials = new CredentialStore({ hostRules: opts.hostRules ?? [], platformToken: opts.platformToken ?? null, env, logger: opts.logger, now });
   const oci = new RegistryClient({
     http, cache, credentials, logger: opts.logger, now, ttlMs,
     ...(opts.tagPageSize !== undefined && { pageSize: opts.tagPageSize }),

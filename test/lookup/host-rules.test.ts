@@ -58,6 +58,15 @@ describe('parsing host rules', () => {
     expect(hostConcurrency(rules)).toEqual(new Map([['registry.corp', 8], ['docker.io', 4]]));
   });
 
+  it('reads a cloud rule as a credential minted by that cloud', () => {
+    const rules = parseHostRules('[{"matchHost":"123456789012.DKR.ECR.eu-west-1.amazonaws.com","cloud":"aws"},{"matchHost":"gcr.io","cloud":"google"}]', 'x');
+    expect(rules.map((r) => [r.matchHost, r.credential])).toEqual([
+      ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', { kind: 'cloud', cloud: 'aws' }],
+      ['gcr.io', { kind: 'cloud', cloud: 'google' }],
+    ]);
+    expect(hostRuleSecrets(rules, {})).toEqual([]);
+  });
+
   it('folds case and Docker Hub aliases into one host', () => {
     const rules = parseHostRules('[{"matchHost":"Index.Docker.IO","tokenEnv":"T"},{"matchHost":"GHCR.io","tokenEnv":"G"}]', 'x');
     expect(rules.map((r) => r.matchHost)).toEqual(['docker.io', 'ghcr.io']);
@@ -84,6 +93,9 @@ describe('parsing host rules', () => {
     ['a concurrency past 256', '[{"matchHost":"ghcr.io","concurrency":1000}]', 'host rules (rules.json) [0]: concurrency must be a whole number from 1 to 256'],
     ['a concurrency as a string', '[{"matchHost":"ghcr.io","concurrency":"8"}]', 'host rules (rules.json) [0]: concurrency must be a whole number from 1 to 256'],
     ['a rule that binds nothing', '[{"matchHost":"ghcr.io","platformToken":false}]', 'host rules (rules.json) [0]: gives no credential, no authHosts and no concurrency'],
+    ['an unknown cloud', '[{"matchHost":"acme.azurecr.io","cloud":"oracle"}]', 'host rules (rules.json) [0]: cloud must be one of aws, google, azure'],
+    ['a cloud and a token', '[{"matchHost":"gcr.io","cloud":"google","tokenEnv":"T"}]', 'host rules (rules.json) [0]: give one credential, not token and cloud'],
+    ['cloud aws on a host that is not ECR', '[{"matchHost":"public.ecr.aws","cloud":"aws"}]', 'host rules (rules.json) [0]: cloud "aws" needs an ECR host such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com (the token is asked for in its region)'],
     ['two credentials for one host and path', '[{"matchHost":"ghcr.io","tokenEnv":"A"},{"matchHost":"GHCR.IO","tokenEnv":"B"}]', 'host rules (rules.json) [1]: a second credential for ghcr.io'],
   ])('refuses %s with a clear usage error', (_what, text, message) => {
     expect(usageError(text)).toEqual(message);
@@ -183,6 +195,15 @@ describe('token realms that may receive credentials', () => {
     expect(realmRefusal(realm('https://io/token'), 'ghcr.io', [])).not.toEqual(null);
     expect(realmRefusal(realm('http://127.0.0.1:5001/token'), '127.0.0.1:5000', [])).not.toEqual(null);
     expect(realmRefusal(realm('https://ghcr.io.evil.example/token'), 'ghcr.io', [])).not.toEqual(null);
+  });
+
+  it('lets a cloud credential go to the registry host itself and nowhere else', () => {
+    expect(realmRefusal(realm('https://acmeprod.azurecr.io/oauth2/token'), 'acmeprod.azurecr.io', [], true)).toEqual(null);
+    expect(realmRefusal(realm('https://azurecr.io/oauth2/token'), 'acmeprod.azurecr.io', [], true)).toEqual(
+      'realm host azurecr.io is not acmeprod.azurecr.io, the only host a cloud registry credential goes to',
+    );
+    expect(realmRefusal(realm('https://auth.corp/token'), 'europe-docker.pkg.dev', ['auth.corp'], true)).not.toEqual(null);
+    expect(realmRefusal(realm('http://acmeprod.azurecr.io/oauth2/token'), 'acmeprod.azurecr.io', [], true)).toEqual('realm acmeprod.azurecr.io is not HTTPS');
   });
 
   it('takes a parent domain only while it keeps two labels, and never for addresses', () => {

@@ -59,7 +59,7 @@ export class TokenAuthority {
     if (onThisMachine(realm) && !isLoopback(target.apiHost)) {
       throw new RegistryError(`${target.registry}: refusing a token service on this machine (${realm.host}) for a registry elsewhere`, { host: target.apiHost });
     }
-    const sent = creds && this.mayReceive(target, realm) ? creds : null;
+    const sent = creds && this.mayReceive(target, realm, creds.cloud !== undefined) ? creds : null;
     const key = tokenKey(target.registry, challenge, scope, sent);
     const cached = this.tokens.get(key);
     if (cached) {
@@ -83,8 +83,8 @@ export class TokenAuthority {
     this.tokens.delete(tokenKey(registry, challenge, scope, null));
   }
 
-  private mayReceive(target: AuthTarget, realm: URL): boolean {
-    const why = realmRefusal(realm, target.apiHost, target.authHosts);
+  private mayReceive(target: AuthTarget, realm: URL, cloud: boolean): boolean {
+    const why = realmRefusal(realm, target.apiHost, target.authHosts, cloud);
     if (!why) return true;
     const key = `${target.registry} ${realm.host}`;
     if (!this.refusedRealms.has(key)) {

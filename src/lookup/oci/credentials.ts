@@ -4,7 +4,8 @@ import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Logger } from '../../log.js';
-import { authHostsFor, canonicalHost, hostHasRuleCredential, matchHostRule, resolveRuleCredential, type Credentials, type HostRule } from '../host-rules.js';
+import { authHostsFor, canonicalHost, hostHasRuleCredential, matchHostRule, resolveRuleCredential, type CloudName, type Credentials, type HostRule } from '../host-rules.js';
+import { CloudCredentials, cloudInEnvironment, cloudOfHost } from './cloud.js';
 import { DOCKER_HUB } from './reference.js';
 
 export type { Credentials } from '../host-rules.js';
@@ -25,19 +26,26 @@ export interface CredentialOptions {
   logger: Logger;
   /** A credential helper gets this long to answer. */
   helperTimeoutMs?: number;
+  /** The clock cloud credentials expire by. */
+  now?: () => number;
 }
 
 /**
  * Finds the operator's credential for a host, in the operator's own sources only: host rules first (the most specific
- * matching rule decides), then Docker's config.json (`credHelpers`, `auths`, `credsStore`), which already binds each
- * credential to a host. Each answer is looked up once.
+ * matching rule decides; a `cloud` rule mints one from that cloud's credential chain), then Docker's config.json
+ * (`credHelpers`, `auths`, `credsStore`), which already binds each credential to a host, then the cloud credential
+ * chain when the host is that cloud's registry and the operator's environment holds the cloud's credentials
+ * (oci/cloud.ts). Each answer is looked up once; cloud credentials until they expire.
  */
 export class CredentialStore {
   private dockerConfig: Promise<DockerConfig> | null = null;
   private readonly found = new Map<string, Promise<Credentials | null>>();
   private readonly resolved = new Map<HostRule, Credentials | null>();
+  private readonly cloud: CloudCredentials;
 
-  constructor(private readonly opts: CredentialOptions) {}
+  constructor(private readonly opts: CredentialOptions) {
+    this.cloud = new CloudCredentials(opts.env, opts.now);
+  }
 
   /**
    * The credential for a request to `host` (`ghcr.io`, `registry-1.docker.io`, `127.0.0.1:5000`: the URL's host) and
@@ -45,6 +53,7 @@ export class CredentialStore {
    */
   get(host: string, path: string): Promise<Credentials | null> {
     const rule = matchHostRule(this.opts.hostRules, host, path);
+    if (rule?.credential?.kind === 'cloud') return this.cloud.get(rule.credential.cloud, canonicalHost(host));
     if (rule) return Promise.resolve(this.fromRule(rule));
     const registry = canonicalHost(host);
     let p = this.found.get(registry);
@@ -52,7 +61,10 @@ export class CredentialStore {
       p = this.fromDocker(registry);
       this.found.set(registry, p);
     }
-    return p;
+    return p.then((docker) => {
+      const cloud = docker ? null : this.cloudFromEnvironment(registry);
+      return cloud ? this.cloud.get(cloud, registry) : docker;
+    });
   }
 
   /** Host rules only (Helm repositories: Docker's config is about registries). */
@@ -69,7 +81,15 @@ export class CredentialStore {
   /** Whether the operator holds any credential for `host`: then a repository may not make Tidemark speak plain HTTP to it. */
   async holdsAny(host: string): Promise<boolean> {
     if (hostHasRuleCredential(this.opts.hostRules, host)) return true;
+    // Without minting one: a failing cloud chain must not fail a check that only asks whether a credential exists.
+    if (this.cloudFromEnvironment(canonicalHost(host))) return true;
     return (await this.get(host, '')) !== null;
+  }
+
+  /** The cloud whose registry `host` is, when the operator's environment holds that cloud's credentials. */
+  private cloudFromEnvironment(host: string): CloudName | null {
+    const cloud = cloudOfHost(host);
+    return cloud && cloudInEnvironment(cloud, this.opts.env) ? cloud : null;
   }
 
   private fromRule(rule: HostRule): Credentials | null {
