@@ -19,12 +19,11 @@ export async function benchScan(): Promise<string> {
   const repos = readdirSync(corpus).filter((d) => d.includes('__')).sort();
   const sets: SourceFile[][] = [];
   for (const repo of repos) sets.push((await readYamlFiles(path.join(corpus, repo))).files);
-  const parsed = sets;
-  const files = parsed.reduce((n, s) => n + s.length, 0);
-  const bytes = parsed.reduce((n, s) => n + s.reduce((m, f) => m + Buffer.byteLength(f.text), 0), 0);
+  const files = sets.reduce((n, s) => n + s.length, 0);
+  const bytes = sets.reduce((n, s) => n + s.reduce((m, f) => m + Buffer.byteLength(f.text), 0), 0);
 
   const parseOnly = () => {
-    for (const set of parsed) for (const f of set) parseAllDocuments(f.text);
+    for (const set of sets) for (const f of set) parseAllDocuments(f.text);
   };
   const scan = () => {
     for (const set of sets) scanFiles(set);
