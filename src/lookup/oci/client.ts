@@ -8,7 +8,7 @@ import { TokenAuthority, parseChallenge, type Challenge } from './auth.js';
 import type { CredentialStore } from './credentials.js';
 import type { ImageLocation } from './reference.js';
 import { digestMatches, isDigest, sha256Digest } from '../validate.js';
-import { TagBudgets, type TagLimits } from './tag-budget.js';
+import { type LookupBudget, TagBudgets, type TagLimits } from './tag-budget.js';
 
 /** Everything a manifest HEAD/GET must accept; distribution 2.8 answers 404 to `*\/*`. */
 export const MANIFEST_ACCEPT = [
@@ -72,7 +72,7 @@ export class RegistryClient {
     }
   }
 
-  private async allPages(loc: ImageLocation, budget: ReturnType<TagBudgets['lookup']>): Promise<string[]> {
+  private async allPages(loc: ImageLocation, budget: LookupBudget): Promise<string[]> {
     const pageSize = this.opts.pageSize ?? 1000;
     const maxPages = this.opts.maxPages ?? 100;
     const tags: string[] = [];
