@@ -9,6 +9,7 @@ import { silentLogger } from '../src/log.js';
 import { createReleaseSource } from '../src/lookup/index.js';
 import { renderIndex } from '../test/helpers/helm-repo.js';
 import { startRegistry } from '../test/helpers/registry.js';
+import { ms, time } from './measure.js';
 
 /** Sized for a 2-core machine shared with other work: about a minute in all. */
 const REPOS = 200;
@@ -84,11 +85,6 @@ function benchIndexParse(): string[] {
     charts[`chart-${c}`] = Array.from({ length: 100 }, (_, v) => ({ version: `${Math.floor(v / 10)}.${v % 10}.0`, created: '2026-01-01T00:00:00.123456789Z' }));
   }
   const text = renderIndex(charts, 'https://charts.example.test');
-  const time = (fn: () => unknown): number => {
-    const start = performance.now();
-    fn();
-    return performance.now() - start;
-  };
   const failsafe = time(() => jsYaml.load(text, { schema: jsYaml.FAILSAFE_SCHEMA }));
   const jsDefault = time(() => jsYaml.load(text));
   const eemeli = time(() => yamlParse(text));
@@ -100,8 +96,4 @@ function benchIndexParse(): string[] {
 
 function fmtStats(s: { fresh: number; revalidated: number; downloaded: number }): string {
   return `${s.downloaded} downloaded, ${s.revalidated} revalidated (304), ${s.fresh} fresh`;
-}
-
-function ms(v: number): string {
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 }

@@ -4,6 +4,7 @@ import type { PackageRef, PackageReleases, ReleaseSource } from '../src/lookup/t
 import { createPlan } from '../src/plan/index.js';
 import type { Dependency, ScanResult } from '../src/scan/types.js';
 import { pickTarget, TagIndex } from '../src/versions/index.js';
+import { ms } from './measure.js';
 
 const IMAGES = 20;
 const REFERENCES = 1_000;
@@ -118,10 +119,6 @@ async function profiled(fn: () => Promise<unknown>): Promise<{ parsing: number; 
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, hits]): [string, number] => [name, hits / total]);
   return { parsing: inside(profile.nodes[0]!.id, false) / total, top };
-}
-
-function ms(v: number): string {
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
 }
 
 function pct(v: number): string {

@@ -15,6 +15,7 @@ import { scanFiles, type SourceFile } from '../src/scan/index.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { startRegistry } from '../test/helpers/registry.js';
 import { makeBareRepos } from '../test/ship/git-repos.js';
+import { ms } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** `dist/`: the built CLI and the bare-parse script live beside this file once built. */
@@ -239,8 +240,4 @@ function timeProcess(args: string[]): Promise<number> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? done(performance.now() - start) : fail(new Error(`${args.join(' ')} exited ${code}`))));
   });
-}
-
-function ms(v: number): string {
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 }

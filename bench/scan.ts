@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { scanDirectory, scanFiles, type SourceFile } from '../src/scan/index.js';
 import { readYamlFiles } from '../src/scan/walk.js';
+import { time } from './measure.js';
 
 const ITERATIONS = 5;
 
@@ -50,12 +51,6 @@ export async function benchScan(): Promise<string> {
     `  scanDirectory      ${dirMs.toFixed(0).padStart(6)} ms  (walk + read + scan, once)`,
     `  peak RSS           ${rssMb.toFixed(0)} MB`,
   ].join('\n');
-}
-
-function time(fn: () => void): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
 }
 
 function rate(amount: number, ms: number, digits = 0): string {

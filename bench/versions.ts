@@ -1,6 +1,7 @@
 import { parseDockerTag } from '../src/versions/parse.js';
 import { compileLinear } from '../src/versions/pattern.js';
 import { TagIndex } from '../src/versions/tags.js';
+import { time } from './measure.js';
 
 const PARSES = 100_000;
 
@@ -40,12 +41,6 @@ function timeParses(tags: string[]): number {
   return time(() => {
     for (let i = 0; i < PARSES; i++) parseDockerTag(tags[i % tags.length]!);
   });
-}
-
-function time(fn: () => unknown): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
 }
 
 function ms(v: number): string {
