@@ -60,7 +60,7 @@ export interface HttpOptions {
 }
 
 /** Requests in flight at once, in all. */
-export const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = 32;
 /**
  * Requests in flight to one host when the operator names no limit for it. Registries serve tag lists and manifests
  * from CDNs and count requests per time window rather than in flight; 16 keeps a 20 ms registry busy without
@@ -74,7 +74,7 @@ const STARTING_HOST_CONCURRENCY = 4;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Real Helm indexes reach tens of MB (Bitnami's); nothing a registry sends us legitimately comes near this. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Four maximal bodies side by side: with the rest of a run this stays far inside a 1 GiB container. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 

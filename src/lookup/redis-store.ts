@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { type CacheEntry, type CacheStore, cacheKeyHash, MemoryStore, validEntry } from './cache.js';
 
 /** Everything Tidemark keeps in Redis is under this prefix: `tidemark:http:<sha256 of key>`, `tidemark:lock:…`, `tidemark:ratelimit:<host>`. */
-export const REDIS_PREFIX = 'tidemark:';
+const REDIS_PREFIX = 'tidemark:';
 
 export interface RedisStoreOptions {
   /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. A secret when it holds a password. */
