@@ -1,5 +1,6 @@
 import { compileVersioning } from '../versions/pick.js';
-import { isRegexLiteral, rangeProblem, regexErrorText } from '../versions/range.js';
+import { regexErrorText } from '../versions/pattern.js';
+import { isRegexLiteral, rangeProblem } from '../versions/range.js';
 import { parseDuration } from './duration.js';
 import { globProblem } from './glob.js';
 import type { SchemaNode } from './schema.js';

@@ -12,13 +12,10 @@ export interface SourcedDoc {
  * `{{- if .Alerts }}`) is text, and blanking it first would break the scalar.
  */
 export function parseLenient(text: string): SourcedDoc[] {
-  const strict = (parseAllDocuments(text) as Document.Parsed[]).map((doc) => ({ doc, source: text }));
-  if (!text.includes('{{') || !strict.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return strict;
-  const source = blankTemplateLines(text);
-  const blanked = (parseAllDocuments(source) as Document.Parsed[]).map((doc) => ({ doc, source }));
-  if (blanked.length === strict.length) {
-    return strict.map((s, i) => (s.doc.errors.some((e) => !isDuplicateKey(e)) ? (blanked[i] ?? s) : s));
-  }
+  const strict = parseFrom(text);
+  if (!text.includes('{{') || !strict.some(broken)) return strict;
+  const blanked = parseFrom(blankTemplateLines(text));
+  if (blanked.length === strict.length) return strict.map((s, i) => (broken(s) ? (blanked[i] ?? s) : s));
   const failing = (docs: { doc: Document.Parsed }[]) => docs.filter(({ doc }) => doc.errors.length > 0).length;
   return failing(blanked) < failing(strict) ? blanked : strict;
 }
@@ -28,12 +25,20 @@ export function parseLenient(text: string): SourcedDoc[] {
  * parser is slow to recover from them); a document that then fails is read again as written.
  */
 export function parseTemplate(text: string): SourcedDoc[] {
-  const source = blankTemplateLines(text);
-  const blanked = (parseAllDocuments(source) as Document.Parsed[]).map((doc) => ({ doc, source }));
-  if (!blanked.some(({ doc }) => doc.errors.some((e) => !isDuplicateKey(e)))) return blanked;
-  const strict = (parseAllDocuments(text) as Document.Parsed[]).map((doc) => ({ doc, source: text }));
+  const blanked = parseFrom(blankTemplateLines(text));
+  if (!blanked.some(broken)) return blanked;
+  const strict = parseFrom(text);
   if (strict.length !== blanked.length) return blanked;
-  return blanked.map((b, i) => (b.doc.errors.some((e) => !isDuplicateKey(e)) && strict[i]?.doc.errors.length === 0 ? (strict[i] ?? b) : b));
+  return blanked.map((b, i) => (broken(b) && strict[i]?.doc.errors.length === 0 ? (strict[i] ?? b) : b));
+}
+
+function parseFrom(source: string): SourcedDoc[] {
+  return (parseAllDocuments(source) as Document.Parsed[]).map((doc) => ({ doc, source }));
+}
+
+/** A document with errors other than duplicate keys (parseYaml reads past those). */
+function broken({ doc }: SourcedDoc): boolean {
+  return doc.errors.some((e) => !isDuplicateKey(e));
 }
 
 export function isDuplicateKey(err: { code: string }): boolean {

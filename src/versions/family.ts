@@ -40,11 +40,6 @@ function versionText(p: ParsedVersion): string {
   return `${y}-${mo}-${d}T${h}-${mi}-${s}Z`;
 }
 
-/** One line for `--explain`: `X.Y.Z_*-jdk 11.0.16 build 8`. */
-export function readingText(r: TagReading): string {
-  return `${r.family} ${r.version}${r.build === null ? '' : ` build ${r.build}`}`;
-}
-
 /** Words in a suffix that mark builds nobody on a stable tag wants pointed at: `23-ea-3-jdk`, `3.12-nightly-815`. */
 const UNSTABLE = new Set(['ea', 'nightly', 'snapshot', 'dev', 'develop', 'alpha', 'beta', 'rc', 'preview', 'canary', 'edge', 'unstable']);
 

@@ -2,7 +2,7 @@ export type { NotVersionKind, ParsedVersion, SchemeName } from './types.js';
 export { notVersionKind, parseChartVersion, parseCustom, parseDockerTag, parseVersion, splitIdentifiers } from './parse.js';
 export { readSuffix } from './suffix.js';
 export { buildsOf, compareParsed, familySuffix, shapeMismatch, updateType, updateTypeOf } from './compare.js';
-export { familyLabel, readingOf, readingText, type TagReading } from './family.js';
+export { familyLabel, readingOf, type TagReading } from './family.js';
 export { familyKey, TagIndex } from './tags.js';
 export { isRegexLiteral, isVersionRange, rangeProblem, regexFromLiteral, satisfiesAllowed, toSemver } from './range.js';
 export { compileLinear, LINEAR_ENGINE_NOTE, PatternError, unsupportedConstruct, type LinearRegex } from './pattern.js';

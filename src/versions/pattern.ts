@@ -72,10 +72,16 @@ function explainRejection(source: string, err: unknown): string {
     new RegExp(source);
   } catch (jsErr) {
     // Plain syntax errors read as JavaScript reports them: `Unterminated group`.
-    return (jsErr instanceof Error ? jsErr.message : String(jsErr)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return regexErrorText(jsErr);
   }
   const text = (err instanceof Error ? err.message : String(err)).replace(/^error parsing regexp: /, '');
   return `${text}: ${LINEAR_ENGINE_NOTE}`;
+}
+
+/** `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`; a PatternError's reason as is. */
+export function regexErrorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
 }
 
 /**

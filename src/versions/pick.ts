@@ -84,8 +84,9 @@ export function pickTarget(current: string, candidates: readonly string[] | TagI
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
   const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
   if (targets.length > 0) return { current: cur, targets, verdicts, reason: null };
-  const elsewhere = heldVerdict(verdicts) ? undefined : newestElsewhere(cur, judged, policy);
-  return { current: cur, targets, verdicts, reason: upToDateReason(verdicts, elsewhere, policy.scheme), ...(elsewhere && { elsewhere }) };
+  const held = heldVerdict(verdicts);
+  const elsewhere = held ? undefined : newestElsewhere(cur, judged, policy);
+  return { current: cur, targets, verdicts, reason: upToDateReason(held, elsewhere, policy.scheme), ...(elsewhere && { elsewhere }) };
 }
 
 /**
@@ -213,8 +214,7 @@ function newestElsewhere(cur: ParsedVersion, judged: Judged[], policy: PickPolic
 }
 
 /** `up to date`, which newer version the rules held back and why, or that newer versions are only in other families. */
-function upToDateReason(verdicts: CandidateVerdict[], elsewhere: PickResult['elsewhere'], scheme: SchemeName): string {
-  const held = heldVerdict(verdicts);
+function upToDateReason(held: CandidateVerdict | undefined, elsewhere: PickResult['elsewhere'], scheme: SchemeName): string {
   if (held) return `no newer version allowed: ${held.version} is ${held.reason}`;
   if (elsewhere) return `no newer ${scheme === 'semver' ? 'version' : 'tag'} in the ${elsewhere.family} family; newest overall ${elsewhere.newest}`;
   return 'up to date';

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { compileLinear, PatternError, type LinearRegex } from './pattern.js';
+import { compileLinear, PatternError, regexErrorText, type LinearRegex } from './pattern.js';
 import type { ParsedVersion } from './types.js';
 
 /** `/^1\.2/` or `/alpine$/i`: a regex literal written as a string in config or an inline control. */
@@ -53,12 +53,6 @@ export function rangeProblem(s: string): string | null {
     }
   }
   return semver.validRange(s) === null ? `invalid semver range "${s}"` : null;
-}
-
-/** `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`; a PatternError's reason as is. */
-export function regexErrorText(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
 }
 
 /** Whether `pattern` (a `/regex/` literal) matches `subject`; false when it is not a regex RE2 runs. */

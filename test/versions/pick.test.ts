@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pickTarget, type PickPolicy, type PickedTarget } from '../../src/versions/index.js';
-
-function tags(name: string): string[] {
-  const url = new URL(`../../fixtures/versions/${name}.json`, import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { tags: string[] }).tags;
-}
-
-const minor = (version: string): PickedTarget => ({ version, updateType: 'minor' });
-const patch = (version: string): PickedTarget => ({ version, updateType: 'patch' });
-const major = (version: string): PickedTarget => ({ version, updateType: 'major' });
+import { major, minor, patch, tags } from '../helpers/version-tags.js';
 
 interface Case {
   title: string;

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickTarget, type PickedTarget } from '../../src/versions/index.js';
+import { major, minor, patch } from '../helpers/version-tags.js';
 
-const minor = (version: string): PickedTarget => ({ version, updateType: 'minor' });
-const patch = (version: string): PickedTarget => ({ version, updateType: 'patch' });
-const major = (version: string): PickedTarget => ({ version, updateType: 'major' });
 const sig = (c: string, ext: string) => `sha256-${c.repeat(64)}.${ext}`;
 
 /** Tag lists shaped like real registries: what a careful human would pick, and why nothing moves otherwise. */
