@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { didYouMean } from '../config/suggest.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isEcrHost } from './oci/cloud.js';
 import { isLoopback } from './oci/reference.js';
 
 /**
@@ -54,8 +55,6 @@ export type Credentials = { username: string; password: string; cloud?: CloudNam
 
 const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'cloud', 'authHosts', 'concurrency'] as const;
 const CLOUDS: readonly CloudName[] = ['aws', 'google', 'azure'];
-/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com`: an ECR token is asked for in the host's region. */
-const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
 const MAX_HOST_CONCURRENCY = 256;
 const MAX_RULES = 1000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -157,7 +156,7 @@ function parseCredential(rule: Record<string, unknown>, str: (key: string) => st
   const kinds = [username || password ? 'username/password' : null, token ? 'token' : null, platform ? 'platformToken' : null, cloud ? 'cloud' : null].filter(Boolean);
   if (kinds.length > 1) throw new UsageError(`${where}: give one credential, not ${kinds.join(' and ')}`);
   if (platform) return { kind: 'platform-token' };
-  if (cloud === 'aws' && !ECR_HOST.test(String(rule['matchHost']).toLowerCase())) {
+  if (cloud === 'aws' && !isEcrHost(String(rule['matchHost']).toLowerCase())) {
     throw new UsageError(`${where}: cloud "aws" needs an ECR host such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com (the token is asked for in its region)`);
   }
   if (cloud) return { kind: 'cloud', cloud: cloud as CloudName };
