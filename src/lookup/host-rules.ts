@@ -3,7 +3,7 @@ import { didYouMean } from '../config/suggest.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isEcrHost } from './oci/cloud.js';
-import { isLoopback } from './oci/reference.js';
+import { DOCKER_HUB, DOCKER_HUB_ALIASES, isLoopback } from './oci/reference.js';
 
 /**
  * Operator host rules: the one place that decides which secret may go to which host. Only the operator writes them
@@ -60,12 +60,11 @@ const MAX_RULES = 1000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `ghcr.io`, `registry.example.com:5000`, `127.0.0.1:5000`, `[::1]:5000`. */
 const HOST_PORT = /^(?<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(?<port>\d{1,5}))?$/;
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 /** `Registry-1.Docker.IO` → `docker.io`; `GHCR.io:443` stays as written but lower-case (ports are compared exactly). */
 export function canonicalHost(host: string): string {
   const lower = host.toLowerCase();
-  return DOCKER_HUB_ALIASES.has(lower) ? 'docker.io' : lower;
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
 /** Parses and validates the rules; every mistake is a `UsageError` naming `source` and the rule (exit 2). */
