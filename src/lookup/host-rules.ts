@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { didYouMean } from '../config/suggest.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { isLoopback } from './oci/reference.js';
+import { isEcrHost } from './oci/cloud.js';
+import { DOCKER_HUB, DOCKER_HUB_ALIASES, isLoopback } from './oci/reference.js';
 
 /**
  * Operator host rules: the one place that decides which secret may go to which host. Only the operator writes them
@@ -54,19 +55,16 @@ export type Credentials = { username: string; password: string; cloud?: CloudNam
 
 const KEYS = ['matchHost', 'pathPrefix', 'username', 'usernameEnv', 'password', 'passwordEnv', 'token', 'tokenEnv', 'platformToken', 'cloud', 'authHosts', 'concurrency'] as const;
 const CLOUDS: readonly CloudName[] = ['aws', 'google', 'azure'];
-/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com`: an ECR token is asked for in the host's region. */
-const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
 const MAX_HOST_CONCURRENCY = 256;
 const MAX_RULES = 1000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `ghcr.io`, `registry.example.com:5000`, `127.0.0.1:5000`, `[::1]:5000`. */
 const HOST_PORT = /^(?<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(?<port>\d{1,5}))?$/;
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 /** `Registry-1.Docker.IO` → `docker.io`; `GHCR.io:443` stays as written but lower-case (ports are compared exactly). */
 export function canonicalHost(host: string): string {
   const lower = host.toLowerCase();
-  return DOCKER_HUB_ALIASES.has(lower) ? 'docker.io' : lower;
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
 /** Parses and validates the rules; every mistake is a `UsageError` naming `source` and the rule (exit 2). */
@@ -157,7 +155,7 @@ function parseCredential(rule: Record<string, unknown>, str: (key: string) => st
   const kinds = [username || password ? 'username/password' : null, token ? 'token' : null, platform ? 'platformToken' : null, cloud ? 'cloud' : null].filter(Boolean);
   if (kinds.length > 1) throw new UsageError(`${where}: give one credential, not ${kinds.join(' and ')}`);
   if (platform) return { kind: 'platform-token' };
-  if (cloud === 'aws' && !ECR_HOST.test(String(rule['matchHost']).toLowerCase())) {
+  if (cloud === 'aws' && !isEcrHost(String(rule['matchHost']).toLowerCase())) {
     throw new UsageError(`${where}: cloud "aws" needs an ECR host such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com (the token is asked for in its region)`);
   }
   if (cloud) return { kind: 'cloud', cloud: cloud as CloudName };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { realmRefusal, type Credentials } from '../host-rules.js';
+import { mayCarryCredentials, realmRefusal, type Credentials } from '../host-rules.js';
 import { onThisMachine } from '../http-guards.js';
 import type { HttpClient } from '../http.js';
 import { isLoopback } from './reference.js';
@@ -104,7 +104,7 @@ export class TokenAuthority {
     scope: string,
     creds: { username: string; password: string } | null,
   ): Promise<CachedToken> {
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopback(realm.host))) {
+    if (!mayCarryCredentials(realm)) {
       throw new RegistryError(`${registry}: refusing token realm over plain HTTP (${realm.host})`, { host: realm.host });
     }
     const url = new URL(realm);

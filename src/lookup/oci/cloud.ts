@@ -142,15 +142,16 @@ export class CloudCredentials {
     const m = ECR_HOST.exec(host);
     const region = m?.groups?.['region'];
     if (!region) throw new Error('not an ECR registry host');
-    let client = this.ecrClients.get(region + (m.groups?.['fips'] ?? ''));
+    const fips = m.groups?.['fips'] ?? '';
+    let client = this.ecrClients.get(region + fips);
     if (!client) {
       client = import('@aws-sdk/client-ecr').then(({ ECRClient }) => new ECRClient({
         region,
-        useFipsEndpoint: Boolean(m.groups?.['fips']),
+        useFipsEndpoint: fips !== '',
         maxAttempts: 2,
         requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
       }) as unknown as EcrClient);
-      this.ecrClients.set(region + (m.groups?.['fips'] ?? ''), client);
+      this.ecrClients.set(region + fips, client);
     }
     const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
     const out = await (await client).send(new GetAuthorizationTokenCommand({}));

@@ -8,8 +8,6 @@ import { authHostsFor, canonicalHost, hostHasRuleCredential, matchHostRule, reso
 import { CloudCredentials, cloudInEnvironment, cloudOfHost } from './cloud.js';
 import { DOCKER_HUB } from './reference.js';
 
-export type { Credentials } from '../host-rules.js';
-
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; registrytoken?: string }>;
   credHelpers?: Record<string, string>;

@@ -13,7 +13,8 @@ export interface ImageLocation {
 }
 
 export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+/** The names Docker Hub goes by as a host; all mean `docker.io`. */
+export const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 /**
  * Splits an image name (no tag, no digest) into registry and repository, the way Docker does:

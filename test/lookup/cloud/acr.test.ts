@@ -1,19 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { silentLogger } from '../../../src/log.js';
-import { parseHostRules } from '../../../src/lookup/host-rules.js';
-import { createReleaseSource } from '../../../src/lookup/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { basic, image, source, useCloudSandbox } from '../../helpers/cloud-registry.js';
 
 const ACR = 'acmeprod.azurecr.io';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '9b2c4c1e-5a6d-4f7e-8a9b-0c1d2e3f4a5b';
 const NULL_USER = '00000000-0000-0000-0000-000000000000';
-const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const challenge = (repo: string, realmHost = ACR) => ({
   'www-authenticate': `Bearer realm="https://${realmHost}/oauth2/token",service="${ACR}",scope="repository:${repo}:pull"`,
 });
@@ -47,31 +41,11 @@ function registry(repo: string, accessToken: string, refresh: string) {
     .reply(200, { name: repo, tags: ['v1.8.2', 'v1.9.0'] });
 }
 
-function source(rules: unknown[] = [], now?: () => number) {
-  return createReleaseSource({
-    ...(now && { now }),
-    config: DEFAULT_CONFIG,
-    cacheDir: null,
-    logger: silentLogger,
-    env: process.env,
-    retries: 0,
-    hostRules: parseHostRules(JSON.stringify(rules), 'test'),
-  });
-}
-
 let dir: string;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tidemark-acr-'));
+useCloudSandbox('tidemark-acr-', (d) => {
+  dir = d;
   for (const name of Object.keys(process.env)) if (name.startsWith('AZURE_') || name.startsWith('IDENTITY_') || name.startsWith('MSI_')) vi.stubEnv(name, undefined);
-  vi.stubEnv('DOCKER_CONFIG', join(dir, 'docker'));
-});
-afterEach(async () => {
-  nock.cleanAll();
-  vi.unstubAllEnvs();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('Azure Container Registry with Microsoft Entra credentials', () => {

@@ -1,19 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { silentLogger } from '../../../src/log.js';
+import { describe, expect, it, vi } from 'vitest';
 import { parseHostRules } from '../../../src/lookup/host-rules.js';
-import { createReleaseSource } from '../../../src/lookup/index.js';
+import { basic, image, source, useCloudSandbox } from '../../helpers/cloud-registry.js';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const OTHER = '210987654321.dkr.ecr.us-east-1.amazonaws.com';
 const ECR_API = 'https://api.ecr.eu-west-1.amazonaws.com';
 const TARGET = 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken';
-const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ecrChallenge = (host: string) => ({ 'www-authenticate': `Basic realm="https://${host}/",service="ecr.amazonaws.com"` });
 
 /** ECR's GetAuthorizationToken answer (awsJson1_1): a base64 `AWS:<password>` and its expiry in epoch seconds. */
@@ -38,34 +33,14 @@ function registry(host: string, repo: string, password: string, times = 1) {
     .get(`/v2/${repo}/tags/list?n=1000`).times(times).matchHeader('authorization', basic('AWS', password)).reply(200, { name: repo, tags: ['1.4.0', '1.5.0'] });
 }
 
-function source(rules: unknown[] = [], now?: () => number) {
-  return createReleaseSource({
-    ...(now && { now }),
-    config: DEFAULT_CONFIG,
-    cacheDir: null,
-    logger: silentLogger,
-    env: process.env,
-    retries: 0,
-    hostRules: parseHostRules(JSON.stringify(rules), 'test'),
-  });
-}
-
 let dir: string;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tidemark-ecr-'));
+useCloudSandbox('tidemark-ecr-', (d) => {
+  dir = d;
   for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) vi.stubEnv(name, undefined);
-  vi.stubEnv('DOCKER_CONFIG', join(dir, 'docker'));
   vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'config'));
   vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'credentials'));
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-});
-afterEach(async () => {
-  nock.cleanAll();
-  vi.unstubAllEnvs();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('Amazon ECR with the AWS credential chain', () => {

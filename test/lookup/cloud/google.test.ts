@@ -1,18 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { silentLogger } from '../../../src/log.js';
-import { parseHostRules } from '../../../src/lookup/host-rules.js';
-import { createReleaseSource } from '../../../src/lookup/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { basic, image, source, useCloudSandbox } from '../../helpers/cloud-registry.js';
 
 const GAR = 'europe-docker.pkg.dev';
 const REPO = 'acme-prod/images/web';
-const image = (name: string) => ({ datasource: 'docker' as const, name, registryUrl: null });
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const challenge = (host: string, repo: string, realmHost = host) => ({
   'www-authenticate': `Bearer realm="https://${realmHost}/v2/token",service="${host}",scope="repository:${repo}:pull"`,
 });
@@ -26,18 +20,6 @@ function registry(host: string, repo: string, accessToken: string) {
     .reply(200, { token: `registry-token-for-${accessToken}`, expires_in: 3600 })
     .get(`/v2/${repo}/tags/list?n=1000`).matchHeader('authorization', `Bearer registry-token-for-${accessToken}`)
     .reply(200, { name: repo, tags: ['2024.05.1', '2024.06.0'] });
-}
-
-function source(rules: unknown[] = [], now?: () => number) {
-  return createReleaseSource({
-    ...(now && { now }),
-    config: DEFAULT_CONFIG,
-    cacheDir: null,
-    logger: silentLogger,
-    env: process.env,
-    retries: 0,
-    hostRules: parseHostRules(JSON.stringify(rules), 'test'),
-  });
 }
 
 let dir: string;
@@ -67,18 +49,10 @@ function metadataToken(accessToken: string, expiresIn: number) {
     .reply(200, { access_token: accessToken, expires_in: expiresIn, token_type: 'Bearer' }, { 'metadata-flavor': 'Google' });
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tidemark-gar-'));
+useCloudSandbox('tidemark-gar-', (d) => {
+  dir = d;
   for (const name of ['GOOGLE_APPLICATION_CREDENTIALS', 'GCE_METADATA_HOST', 'GCE_METADATA_IP', 'METADATA_SERVER_DETECTION', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT']) vi.stubEnv(name, undefined);
-  vi.stubEnv('DOCKER_CONFIG', join(dir, 'docker'));
   vi.stubEnv('CLOUDSDK_CONFIG', join(dir, 'gcloud'));
-});
-afterEach(async () => {
-  nock.cleanAll();
-  vi.unstubAllEnvs();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('Google Artifact Registry and GCR with Application Default Credentials', () => {
