@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
-import { createLogger, withoutCredentials, type Logger } from '../../log.js';
-import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
+import { withoutCredentials, type Logger } from '../../log.js';
+import type { HostRule } from '../../lookup/host-rules.js';
 import { buildReport, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
-import { lookupPlatformToken } from '../flags.js';
+import { lookupCommandIo } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 import { planDirectory } from './plan.js';
 
@@ -39,9 +39,7 @@ export const registerReport: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (dirs: string[], flags: ReportFlags) => {
       const env = process.env;
-      const hostRules = await loadHostRules(flags.hostRules, env);
-      const token = lookupPlatformToken(env);
-      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
       setExit(await runReport(dirs, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
     });
 };
