@@ -1,30 +1,19 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
-import { withoutCredentials, type Logger } from '../../log.js';
-import type { HostRule } from '../../lookup/host-rules.js';
+import { withoutCredentials } from '../../log.js';
 import { buildReport, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
 import { lookupCommandIo } from '../flags.js';
 import type { RegisterCommand } from './index.js';
-import { planDirectory } from './plan.js';
+import { planDirectory, type PlanFlags, type PlanIo } from './plan.js';
 
-export interface ReportFlags {
+/** `plan`'s lookup flags (no `--json`, no `--explain`) and where to write. */
+export interface ReportFlags extends Omit<PlanFlags, 'json' | 'explain'> {
   out: string;
-  config?: string;
-  cacheDir?: string;
-  /** `--no-cache` */
-  cache?: boolean;
-  hostRules?: string;
 }
 
-export interface ReportIo {
-  print: (text: string) => void;
-  logger: Logger;
-  env: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  now?: Date;
-  hostRules?: readonly HostRule[];
-}
+/** Each directory is planned as `plan` plans it, with the same inputs. */
+export type ReportIo = PlanIo;
 
 /** `tidemark report DIR... --out OUT`: the fleet view of many checkouts, as `OUT/report.json` and `OUT/index.html`. */
 export const registerReport: RegisterCommand = (program, setExit) => {
@@ -58,7 +47,7 @@ export async function runReport(dirs: readonly string[], flags: ReportFlags, io:
   for (const dir of dirs) {
     const repo = path.basename(path.resolve(dir));
     try {
-      const plan = await planDirectory(dir, { ...flags }, io);
+      const plan = await planDirectory(dir, flags, io);
       failed ||= Boolean(plan.partialFailure);
       inputs.push({ repo, plan });
     } catch (err) {
