@@ -58,6 +58,7 @@ export interface MultiOptions {
   timer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** One repository's clone and run when no `--repo-timeout` is given: long enough for a large monorepo's run, short enough to keep a cron slot. */
 export const DEFAULT_REPO_TIMEOUT_MS = 30 * 60_000;
 
 /** Runs every repository: clone to a temp dir, `run()`, clean up. One failure never stops the others. */
