@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
 import { withoutCredentials } from '../../log.js';
-import { buildReport, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
+import { buildReport, reportCounts, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
 import { lookupCommandIo } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 import { planDirectory, type PlanFlags, type PlanIo } from './plan.js';
@@ -66,11 +66,7 @@ export async function runReport(dirs: readonly string[], flags: ReportFlags, io:
 
 /** `Fleet report: 3 repositories, 14 packages; 5 uses behind, 2 packages with drift; 1 lookup failed.` */
 export function reportSummary(report: FleetReport): string {
-  const uses = report.packages.flatMap((p) => p.uses);
-  const behind = uses.filter((u) => u.status === 'update').length;
-  const failedLookups = uses.filter((u) => u.status === 'failed').length;
-  const failedRepos = report.repositories.filter((r) => r.error !== null).length;
-  const drift = report.packages.filter((p) => p.drift).length;
+  const { behind, failedLookups, failedRepositories: failedRepos, drift } = reportCounts(report);
   const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
   const tail = [
     ...(failedLookups ? [`${n(failedLookups, 'lookup', 'lookups')} failed`] : []),
