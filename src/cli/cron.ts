@@ -8,7 +8,7 @@ import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
-import { describeResult, exitCodeOf, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
+import { DEFAULT_REPO_TIMEOUT_MS, describeResult, exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
@@ -70,8 +70,8 @@ export interface CronDeps {
   repoTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** `--repo-timeout` when none is given: long enough for a large monorepo's run, short enough to keep a cron slot. */
-export const DEFAULT_REPO_TIMEOUT = '30m';
+/** `--repo-timeout` when none is given (`30m`): multi.ts's default, as the flag spells it. */
+export const DEFAULT_REPO_TIMEOUT = formatDuration(DEFAULT_REPO_TIMEOUT_MS);
 
 /** One-shot by default (cron, Kubernetes CronJob); with a schedule it stays up and runs at each fire time. */
 export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number> {

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { LogLevel } from '../log.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { hostRuleSecrets, loadHostRules, type HostRule } from '../lookup/host-rules.js';
 import type { PlatformKind } from '../publish/types.js';
 
 /**
@@ -8,6 +9,14 @@ import type { PlatformKind } from '../publish/types.js';
  */
 export function lookupPlatformToken(env: NodeJS.ProcessEnv): string | null {
   return env.TIDEMARK_TOKEN || env.GITHUB_TOKEN || env.GH_TOKEN || null;
+}
+
+/** The host rules of a lookup-only command (`plan`, `versions`, `report`) and a logger that masks every secret they or the token hold. */
+export async function lookupCommandIo(hostRulesFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<{ logger: Logger; hostRules: HostRule[] }> {
+  const hostRules = await loadHostRules(hostRulesFlag, env);
+  const token = lookupPlatformToken(env);
+  const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+  return { logger, hostRules };
 }
 
 /** `TIDEMARK_TOKEN` first, then the platform's usual variable. */

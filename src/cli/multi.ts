@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { oneLine } from '../escape.js';
 import { TidemarkError, UsageError } from '../errors.js';
-import type { Logger, LogMeta } from '../log.js';
+import { type Logger, type LogMeta, withoutCredentials } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
-import { withoutCredentials } from '../publish/git-cli.js';
 import type { PlatformKind } from '../publish/types.js';
 import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -59,6 +58,7 @@ export interface MultiOptions {
   timer?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** One repository's clone and run when no `--repo-timeout` is given: long enough for a large monorepo's run, short enough to keep a cron slot. */
 export const DEFAULT_REPO_TIMEOUT_MS = 30 * 60_000;
 
 /** Runs every repository: clone to a temp dir, `run()`, clean up. One failure never stops the others. */

@@ -31,9 +31,10 @@ export interface DependencyResult {
   updates: Update[];
   unchanged: Unchanged | null;
   candidates: CandidateVerdict[];
-  /** A registry request failed on the way (a digest), though other targets may have gone through: a partial failure. */
-  failed?: boolean;
-  /** The host and problem of that failed request, and its message. */
+  /**
+   * A registry request failed on the way (a digest), though other targets may have gone through: a partial failure.
+   * Its host and problem, and its message.
+   */
   failure?: LookupFailure & { message: string };
 }
 
@@ -76,12 +77,11 @@ export async function planDependency(input: DependencyInput): Promise<Dependency
     const notes = [result.notes.get(target.version), digest.value && dep.currentDigest ? 'digest kept pinned' : null];
     updates.push(makeUpdate(input, target, digest.value, `${target.version} is the ${verdict?.reason ?? 'newest version'}`, notes, s));
   }
-  const failed = failure !== undefined;
-  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...(failure && { failed, failure }) };
+  if (updates.length > 0) return { updates, unchanged: null, candidates: result.pick.verdicts, ...(failure && { failure }) };
   if (held.length > 0) {
     const stayed = stays(dep, heldKind(held), held.map((h) => h.text).join('; '), result.pick.verdicts);
     if (failure && stayed.unchanged) stayed.unchanged.failure = { host: failure.host, problem: failure.problem };
-    return { ...stayed, ...(failure && { failed, failure }) };
+    return { ...stayed, ...(failure && { failure }) };
   }
   const same = await sameTagUpdate(input, dep.currentValue);
   if (same) return { updates: [same], unchanged: null, candidates: result.pick.verdicts };

@@ -70,8 +70,10 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
           lookedUp++;
           for (const u of r.updates) updates.push(u);
           if (r.unchanged) unchanged.push(r.unchanged);
-          if (r.failed) partialFailure = true;
-          if (r.failure) failedLookups.push({ dependency: dep, host: r.failure.host, problem: r.failure.problem, message: r.failure.message });
+          if (r.failure) {
+            partialFailure = true;
+            failedLookups.push({ dependency: dep, host: r.failure.host, problem: r.failure.problem, message: r.failure.message });
+          }
           if (opts.explain && namedAs(dep, opts.explain)) explanations.push(explanationOf(dep, r));
         }
       }),
@@ -100,11 +102,9 @@ function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<s
   return { dep, settings, approved: isApproved };
 }
 
-type PackageResult = DependencyResult & { failed: boolean };
-
 async function planPackage(
   pkg: PackageRef, deps: Active[], source: ReleaseSource, config: TidemarkConfig, now: Date, logger: Logger,
-): Promise<PackageResult[]> {
+): Promise<DependencyResult[]> {
   let releases: PackageReleases;
   try {
     releases = await source.releases(pkg);
@@ -116,13 +116,13 @@ async function planPackage(
   const ages = new ReleaseAges(source, pkg, releases, now);
   // Read once here, not once per reference: 1,000 references to one image share one reading of its tags.
   const tags = new TagIndex(releases.releases.map((r) => r.version));
-  const out: PackageResult[] = [];
+  const out: DependencyResult[] = [];
   for (const { dep, settings, approved } of deps) {
     try {
       const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
-      if (r.failed && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
-      out.push({ ...r, failed: r.failed ?? false });
+      if (r.failure && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
+      out.push(r);
     } catch (err) {
       logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
       out.push(failed(dep, err));
@@ -145,14 +145,13 @@ function isRange(dep: Dependency): dep is Dependency & { currentValue: string } 
 }
 
 /** The dependency stays with the reason; the failing host is kept as data for the summaries (not in `plan --json`). */
-function failed(dep: Dependency, err: unknown): PackageResult {
+function failed(dep: Dependency, err: unknown): DependencyResult {
   const failure = lookupFailureOf(err);
   const message = errorText(err);
   return {
     updates: [],
     unchanged: { dependency: dep, reason: `lookup failed: ${message}`, kind: 'lookup-failed', failure },
     candidates: [],
-    failed: true,
     failure: { ...failure, message },
   };
 }

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import { PlatformError } from '../errors.js';
 import { withoutCredentials } from '../log.js';
 
-export { withoutCredentials };
-
 export interface GitCallOptions {
   /** Written to git's stdin (file contents for `hash-object --stdin`, messages for `commit-tree`). */
   input?: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { htmlText } from '../escape.js';
 import { isoSeconds } from './json.js';
+import { reportCounts } from './model.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
 import type { Behind, FleetReport, ReportPackage, ReportRepository, ReportUse } from './types.js';
 
@@ -48,11 +49,7 @@ export function reportToHtml(report: FleetReport): string {
 const LARGE = 200;
 
 function summaryLine(report: FleetReport): string {
-  const uses = report.packages.flatMap((p) => p.uses);
-  const behind = uses.filter((u) => u.status === 'update').length;
-  const failed = uses.filter((u) => u.status === 'failed').length;
-  const drift = report.packages.filter((p) => p.drift).length;
-  const failedRepos = report.repositories.filter((r) => r.error !== null).length;
+  const { behind, failedLookups: failed, failedRepositories: failedRepos, drift } = reportCounts(report);
   const parts = [
     `Generated ${isoSeconds(report.generatedAt).replace('T', ' ').replace('Z', ' UTC')}`,
     count(report.repositories.length, 'repository', 'repositories'),

@@ -1,4 +1,4 @@
-export { buildReport, packageName } from './model.js';
+export { buildReport, packageName, reportCounts } from './model.js';
 export { environmentOf } from './environment.js';
 export { reportToJson } from './json.js';
 export { reportToHtml } from './html.js';

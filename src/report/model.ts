@@ -29,6 +29,26 @@ export function buildReport(inputs: readonly RepoInput[], generatedAt: Date): Fl
   return { generatedAt, repositories, packages: [...packages.values()].map((p) => toPackage(p, read)).sort(byNameThenDatasource) };
 }
 
+/** The fleet's headline numbers, as the CLI's closing line and the page's summary both state them. */
+export interface ReportCounts {
+  /** Uses with an update. */
+  behind: number;
+  failedLookups: number;
+  failedRepositories: number;
+  /** Packages used at more than one version. */
+  drift: number;
+}
+
+export function reportCounts(report: FleetReport): ReportCounts {
+  const uses = report.packages.flatMap((p) => p.uses);
+  return {
+    behind: uses.filter((u) => u.status === 'update').length,
+    failedLookups: uses.filter((u) => u.status === 'failed').length,
+    failedRepositories: report.repositories.filter((r) => r.error !== null).length,
+    drift: report.packages.filter((p) => p.drift).length,
+  };
+}
+
 /**
  * The package name: an image as written (`ghcr.io/acme/web`); a chart after its repository URL without scheme or
  * credentials (`https://charts.example.com/stable` + `web` → `charts.example.com/stable/web`), so charts of the same

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
-import { withoutCredentials } from '../../src/publish/git-cli.js';
+import { silentLogger, withoutCredentials } from '../../src/log.js';
 import { GitPlatform } from '../../src/publish/git.js';
 import { gitRepo, humanPush, remoteHeads, sh, showFile } from './git-fixture.js';
 

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { oneLine } from '../../escape.js';
-import { createLogger, type Logger } from '../../log.js';
-import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
+import type { Logger } from '../../log.js';
+import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
-import { lookupPlatformToken } from '../flags.js';
+import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
 export interface PlanFlags {
@@ -48,9 +48,7 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (dir: string, flags: PlanFlags) => {
       const env = process.env;
-      const hostRules = await loadHostRules(flags.hostRules, env);
-      const token = lookupPlatformToken(env);
-      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
       setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
     });
 };

@@ -1,30 +1,19 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
-import { createLogger, withoutCredentials, type Logger } from '../../log.js';
-import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
-import { buildReport, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
-import { lookupPlatformToken } from '../flags.js';
+import { withoutCredentials } from '../../log.js';
+import { buildReport, reportCounts, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
+import { lookupCommandIo } from '../flags.js';
 import type { RegisterCommand } from './index.js';
-import { planDirectory } from './plan.js';
+import { planDirectory, type PlanFlags, type PlanIo } from './plan.js';
 
-export interface ReportFlags {
+/** `plan`'s lookup flags (no `--json`, no `--explain`) and where to write. */
+export interface ReportFlags extends Omit<PlanFlags, 'json' | 'explain'> {
   out: string;
-  config?: string;
-  cacheDir?: string;
-  /** `--no-cache` */
-  cache?: boolean;
-  hostRules?: string;
 }
 
-export interface ReportIo {
-  print: (text: string) => void;
-  logger: Logger;
-  env: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  now?: Date;
-  hostRules?: readonly HostRule[];
-}
+/** Each directory is planned as `plan` plans it, with the same inputs. */
+export type ReportIo = PlanIo;
 
 /** `tidemark report DIR... --out OUT`: the fleet view of many checkouts, as `OUT/report.json` and `OUT/index.html`. */
 export const registerReport: RegisterCommand = (program, setExit) => {
@@ -39,9 +28,7 @@ export const registerReport: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (dirs: string[], flags: ReportFlags) => {
       const env = process.env;
-      const hostRules = await loadHostRules(flags.hostRules, env);
-      const token = lookupPlatformToken(env);
-      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
       setExit(await runReport(dirs, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
     });
 };
@@ -60,7 +47,7 @@ export async function runReport(dirs: readonly string[], flags: ReportFlags, io:
   for (const dir of dirs) {
     const repo = path.basename(path.resolve(dir));
     try {
-      const plan = await planDirectory(dir, { ...flags }, io);
+      const plan = await planDirectory(dir, flags, io);
       failed ||= Boolean(plan.partialFailure);
       inputs.push({ repo, plan });
     } catch (err) {
@@ -79,11 +66,7 @@ export async function runReport(dirs: readonly string[], flags: ReportFlags, io:
 
 /** `Fleet report: 3 repositories, 14 packages; 5 uses behind, 2 packages with drift; 1 lookup failed.` */
 export function reportSummary(report: FleetReport): string {
-  const uses = report.packages.flatMap((p) => p.uses);
-  const behind = uses.filter((u) => u.status === 'update').length;
-  const failedLookups = uses.filter((u) => u.status === 'failed').length;
-  const failedRepos = report.repositories.filter((r) => r.error !== null).length;
-  const drift = report.packages.filter((p) => p.drift).length;
+  const { behind, failedLookups, failedRepositories: failedRepos, drift } = reportCounts(report);
   const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
   const tail = [
     ...(failedLookups ? [`${n(failedLookups, 'lookup', 'lookups')} failed`] : []),

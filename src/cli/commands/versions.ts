@@ -1,12 +1,12 @@
 import { loadConfig } from '../../config/load.js';
 import { DEFAULT_CONFIG } from '../../config/types.js';
 import { ConfigError, RegistryError, UsageError } from '../../errors.js';
-import { createLogger, type Logger } from '../../log.js';
-import { hostRuleSecrets, loadHostRules, type HostRule } from '../../lookup/host-rules.js';
+import type { Logger } from '../../log.js';
+import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import type { PackageRef, Release } from '../../lookup/types.js';
 import { compareParsed, parseVersion } from '../../versions/index.js';
-import { lookupPlatformToken } from '../flags.js';
+import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
 export interface VersionsFlags {
@@ -49,9 +49,7 @@ export const registerVersions: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
     .action(async (target: string, flags: VersionsFlags) => {
       const env = process.env;
-      const hostRules = await loadHostRules(flags.hostRules, env);
-      const token = lookupPlatformToken(env);
-      const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
+      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
       setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
     });
 };
