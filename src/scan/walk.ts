@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
@@ -147,13 +147,16 @@ async function ancestorRules(root: string): Promise<Rules[]> {
   return out;
 }
 
-/** A `.gitignore` larger than this (or not a regular file) is not read: real ones are a few KB. */
+/**
+ * A `.gitignore` larger than this, or not a regular file, is not read: real ones are a few KB. A symlink is not
+ * followed (git reads none either), so a repository cannot feed a file from outside it in as ignore rules.
+ */
 const MAX_GITIGNORE_BYTES = 256 * 1024;
 
 async function loadRules(absDir: string, base: string): Promise<Rules[]> {
   try {
     const file = path.join(absDir, '.gitignore');
-    const info = await stat(file);
+    const info = await lstat(file);
     if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return [];
     return [{ base, ig: compileGitignore(await readFile(file, 'utf8')) }];
   } catch {

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileGitignore } from '../../src/scan/gitignore.js';
+import { readYamlFiles } from '../../src/scan/walk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tidemark-gitignore-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -51,5 +52,15 @@ describe('compileGitignore', () => {
   it('reads a line of 256 KiB of spaces before a character without quadratic work', { timeout: 10_000 }, () => {
     const ig = compileGitignore(`${' '.repeat(256 * 1024)}x\nkeep.yaml   \n`);
     expect([ig.ignores('x', false), ig.ignores('keep.yaml', false)]).toEqual([false, true]);
+  });
+
+  it('does not follow a .gitignore that is a symlink to a file outside the repository, as git does not', async () => {
+    const outside = mkdtempSync(join(root, 'outside-'));
+    writeFileSync(join(outside, 'rules'), '*.yaml\n');
+    const dir = mkdtempSync(join(root, 'repo-'));
+    execFileSync('git', ['init', '-q', dir]);
+    symlinkSync(join(outside, 'rules'), join(dir, '.gitignore'));
+    writeFileSync(join(dir, 'app.yaml'), 'image: nginx:1.27.0\n');
+    expect((await readYamlFiles(dir)).files.map((f) => f.path)).toEqual(['app.yaml']);
   });
 });
