@@ -16,6 +16,8 @@ export function planToJson(plan: Plan): object {
       newDigest: u.newDigest,
       updateType: u.updateType,
       group: u.group,
+      risks: (u.risks ?? []).map((r) => (r.path === undefined ? { kind: r.kind, message: r.message } : { kind: r.kind, message: r.message, path: r.path })),
+      changes: (u.changes ?? []).map((c) => ({ kind: c.kind, description: c.description })),
     })),
     unchanged: plan.unchanged.map((u) => ({
       file: u.dependency.file,

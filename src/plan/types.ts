@@ -19,6 +19,29 @@ export interface Update {
   /** Release-notes links, when the registry told us. */
   sourceUrl: string | null;
   homepage: string | null;
+  /** What the upgrade may break (chart updates; filled by the review step). Absent means none found or not reviewed. */
+  risks?: Risk[];
+  /** The chart's `artifacthub.io/changes` entries for every version after the current one up to the new one. */
+  changes?: Change[];
+}
+
+/**
+ * A reason to look twice before merging, found by comparing the user's values with the old and new chart:
+ * - `removed-value`: a key the user sets that the current chart's defaults had and the new chart's no longer have
+ * - `schema`: the user's values (over the new chart's defaults) fail the new chart's `values.schema.json`
+ * - `kube-version`: the new chart's `kubeVersion` constraint differs from the current one
+ * `path` is the dotted path of the user's value (`a.b[0]`), when there is one.
+ */
+export interface Risk {
+  kind: 'removed-value' | 'schema' | 'kube-version' | (string & {});
+  message: string;
+  path?: string;
+}
+
+/** One `artifacthub.io/changes` entry; a plain-string entry becomes `{kind: 'changed', description}`. */
+export interface Change {
+  kind: string;
+  description: string;
 }
 
 /**

@@ -49,7 +49,7 @@ async function plan(deps: Dependency[], rules: Rule[] = []) {
 
 const update = (newValue: string, newDigest: string | null, updateType: string, currentDigest: string | null = OLD) => ({
   file: 'apps/web.yaml', line: 12, manager: 'kubernetes', name: 'nginx', currentValue: '1.25.3', newValue,
-  currentDigest, newDigest, updateType, group: null,
+  currentDigest, newDigest, updateType, group: null, risks: [], changes: [],
 });
 
 beforeAll(() => nock.disableNetConnect());

@@ -149,7 +149,7 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
   it('prints the expected plan as JSON', async () => {
     const { code, out } = await runCli(['plan', dir, '--json', '--no-cache']);
     const update = (file: string, line: number, manager: string, name: string, currentValue: string, newValue: string, updateType: string, extra = {}) => ({
-      file, line, manager, name, currentValue, newValue, currentDigest: null, newDigest: null, updateType, group: null, ...extra,
+      file, line, manager, name, currentValue, newValue, currentDigest: null, newDigest: null, updateType, group: null, risks: [], changes: [], ...extra,
     });
     expect(JSON.parse(out)).toEqual({
       updates: [

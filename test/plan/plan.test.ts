@@ -44,11 +44,11 @@ describe('createPlan', () => {
       updates: [
         {
           file: 'apps/web.yaml', line: 17, manager: 'kubernetes', name: 'ghcr.io/acme/web', currentValue: '1.2.3', newValue: '1.4.0',
-          currentDigest: null, newDigest: null, updateType: 'minor', group: null,
+          currentDigest: null, newDigest: null, updateType: 'minor', group: null, risks: [], changes: [],
         },
         {
           file: 'apps/web.yaml', line: 17, manager: 'kubernetes', name: 'ghcr.io/acme/web', currentValue: '1.2.3', newValue: '2.0.0',
-          currentDigest: null, newDigest: null, updateType: 'major', group: null,
+          currentDigest: null, newDigest: null, updateType: 'major', group: null, risks: [], changes: [],
         },
       ],
       unchanged: [
@@ -352,7 +352,7 @@ describe('createPlan', () => {
     const json = planToJson(await createPlan(scan, source, config(), { now })) as Record<string, Record<string, unknown>[]>;
     expect(Object.keys(json)).toEqual(['updates', 'unchanged', 'problems']);
     expect(Object.keys(json['updates']![0]!)).toEqual([
-      'file', 'line', 'manager', 'name', 'currentValue', 'newValue', 'currentDigest', 'newDigest', 'updateType', 'group',
+      'file', 'line', 'manager', 'name', 'currentValue', 'newValue', 'currentDigest', 'newDigest', 'updateType', 'group', 'risks', 'changes',
     ]);
     expect(Object.keys(json['unchanged']![0]!)).toEqual(['file', 'line', 'name', 'currentValue', 'reason']);
     expect(Object.keys(json['problems']![0]!)).toEqual(['file', 'line', 'message']);

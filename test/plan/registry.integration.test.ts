@@ -48,7 +48,7 @@ describe('planning against a real registry', () => {
     const plan = await createPlan(scan, source, config, { now });
     const update = (line: number, name: string) => ({
       file: 'apps/web.yaml', line, manager: 'kubernetes', name, currentValue: '1.0.0', newValue: '1.1.0',
-      currentDigest: OLD, newDigest: digests['1.1.0'], updateType: 'minor', group: null,
+      currentDigest: OLD, newDigest: digests['1.1.0'], updateType: 'minor', group: null, risks: [], changes: [],
     });
     expect(planToJson(plan)).toEqual({
       updates: [update(5, `${reg.host}/acme/web`), update(9, 'harbor.example.com/proxy/acme/web')],
