@@ -1,77 +1,74 @@
-import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { neutraliseWorkflowCommands, oneLine } from '../escape.js';
 import { UsageError } from '../errors.js';
+import type { Problem } from '../scan/types.js';
 
 /**
- * The GitHub Actions runner protocol, which is small enough not to need `@actions/core`: inputs arrive as
- * `INPUT_<NAME>` variables, outputs and the job summary go to files named by `GITHUB_OUTPUT` and
- * `GITHUB_STEP_SUMMARY`, and annotations and masks are `::command props::data` lines on stdout.
+ * What Tidemark adds to `@actions/core`, which speaks the runner protocol (inputs from `INPUT_*`, outputs and the job
+ * summary through the files `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` name, `::command::` lines on stdout, each
+ * escaped): inputs that fail as usage errors, text that must never act as a command, folded groups and capped
+ * annotations. Every line another party wrote goes out through `untrusted`, never through `core.info` directly.
  */
-export interface Runner {
-  env: NodeJS.ProcessEnv;
-  /** stdout, where workflow commands are read from. */
-  write: (line: string) => void;
-}
 
-/** The runner upper-cases the name and turns spaces into `_`, but keeps hyphens: `dry-run` → `INPUT_DRY-RUN`. */
-export function getInput(runner: Runner, name: string): string {
-  return (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
+/**
+ * Annotations of one level per step: the runner shows at most 10 errors and 10 warnings of a step on the run page,
+ * so the 11th and later would be lost anyway; one more line says how many were left out and where they are.
+ */
+export const MAX_ANNOTATIONS = 10;
 
-/** YAML 1.2 core booleans, as `@actions/core` reads them; empty is `fallback`. */
-export function getBooleanInput(runner: Runner, name: string, fallback: boolean): boolean {
-  const value = getInput(runner, name);
+/** YAML 1.2 core booleans, as `@actions/core` reads them; empty is `fallback`; anything else is a usage error. */
+export function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name);
   if (value === '') return fallback;
-  if (['true', 'True', 'TRUE'].includes(value)) return true;
-  if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new UsageError(`input "${name}": "${value}" is not a boolean (true or false)`);
-}
-
-/** `%`, CR and LF in a command's data: `50%\nfoo` → `50%25%0Afoo`. */
-export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Property values also escape `:` and `,`, which separate properties: `a:b,c` → `a%3Ab%2Cc`. */
-export function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
-
-export interface AnnotationProps {
-  file?: string;
-  line?: number;
-  title?: string;
-}
-
-/** `::error file=.tidemark.yaml,line=3,title=Tidemark config::message`. */
-export function annotation(level: AnnotationLevel, message: string, props: AnnotationProps = {}): string {
-  const parts: string[] = [];
-  if (props.file !== undefined) parts.push(`file=${escapeProperty(props.file)}`);
-  if (props.line !== undefined) parts.push(`line=${props.line}`);
-  if (props.title !== undefined) parts.push(`title=${escapeProperty(props.title)}`);
-  return `::${level}${parts.length > 0 ? ' ' + parts.join(',') : ''}::${escapeData(message)}`;
-}
-
-/** The runner replaces the value with `***` in every later log line. */
-export function mask(runner: Runner, secret: string): void {
-  if (secret !== '') runner.write(`::add-mask::${escapeData(secret)}`);
-}
-
-/** `name=value`, or a heredoc with a random delimiter when the value has a line break. */
-export function setOutput(runner: Runner, name: string, value: string): void {
-  const file = runner.env.GITHUB_OUTPUT;
-  if (!file) return;
-  if (!/[\r\n]/.test(value)) {
-    appendFileSync(file, `${name}=${value}\n`);
-    return;
+  try {
+    return core.getBooleanInput(name);
+  } catch {
+    throw new UsageError(`input "${name}": "${value}" is not a boolean (true or false)`);
   }
-  const delimiter = `ghadelimiter_${randomUUID()}`;
-  appendFileSync(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
 }
 
-export function appendSummary(runner: Runner, markdown: string): void {
-  const file = runner.env.GITHUB_STEP_SUMMARY;
-  if (file) appendFileSync(file, markdown.endsWith('\n') ? markdown : markdown + '\n');
+/** One of `choices`; empty is `fallback`: `fail-on: sometimes` → `input "fail-on": "sometimes" is not one of …`. */
+export function choiceInput<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const value = core.getInput(name);
+  if (value === '') return fallback;
+  const choice = choices.find((c) => c === value);
+  if (choice === undefined) throw new UsageError(`input "${name}": "${value}" is not one of ${choices.join(', ')}`);
+  return choice;
+}
+
+/**
+ * Text a repository, registry or platform may have written (log lines, diffs, error messages), printed as text: no
+ * line of it is read as a `::command` or `##[command]` by the runner (src/escape.ts).
+ */
+export function untrusted(text: string): void {
+  // core.info ends the text with a line break: one it already ends with would print an empty line.
+  core.info(neutraliseWorkflowCommands(text.replace(/\r?\n$/, '')));
+}
+
+/** Long output folded under one line in the log; the title is one line that cannot act as a command either. */
+export function folded(title: string, text: string): void {
+  core.startGroup(neutraliseWorkflowCommands(oneLine(title)));
+  try {
+    untrusted(text);
+  } finally {
+    core.endGroup();
+  }
+}
+
+/**
+ * One annotation per problem at its file and line, at most MAX_ANNOTATIONS, then one line for the rest:
+ * `and 57 more problems: every one is in the job summary and in the log`. Messages are command data, which core
+ * escapes (`%`, CR, LF; `:` and `,` in properties), so a message cannot end the command or start another.
+ */
+export function annotate(level: 'error' | 'warning', problems: readonly Problem[], title: string): void {
+  const emit = level === 'error' ? core.error : core.warning;
+  for (const p of problems.slice(0, MAX_ANNOTATIONS)) emit(p.message, { file: p.file, startLine: p.line, title });
+  const more = problems.length - MAX_ANNOTATIONS;
+  if (more > 0) emit(`and ${more} more ${more === 1 ? 'problem' : 'problems'}: every one is in the job summary and in the log`, { title });
+}
+
+/** Appends to the job summary when the runner gives one (`GITHUB_STEP_SUMMARY`); elsewhere does nothing. */
+export async function appendSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(markdown, !markdown.endsWith('\n')).write();
 }

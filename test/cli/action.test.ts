@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { actionMain, apiEndpoint } from '../../src/cli/action.js';
+import { apiEndpoint } from '../../src/cli/action.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Update } from '../../src/plan/types.js';
 import { run } from '../../src/run.js';
 import type { RunOptions, RunSummary } from '../../src/run-types.js';
 import { ghContent, ghGitCommit, ghNotFound, ghPull, ghRef, ghRepo, ghValidationFailed, githubApi } from '../helpers/github-fake.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { parseOutputFile } from '../ship/actions-runner.js';
+import { parseOutputFile, runAction } from '../ship/actions-runner.js';
 import { summaryFor } from '../ship/git-repos.js';
 
 let temp = '';
@@ -62,7 +62,7 @@ describe('actionMain with a fake pipeline', () => {
     const env = runnerEnv({ token: 'ghs_0123456789', config: 'ci/tidemark.yaml', 'dry-run': 'true', 'log-level': 'debug' });
     env.GITHUB_API_URL = 'https://ghe.example.com/api/v3';
     let seen: RunOptions | null = null;
-    const code = await actionMain({ env, write: () => {}, run: async (opts) => ((seen = opts), summaryFor('acme/gitops')) });
+    const code = await runAction({ env, write: () => {}, run: async (opts) => ((seen = opts), summaryFor('acme/gitops')) });
     expect(code).toEqual(0);
     const { logger, print, ...rest } = seen!;
     expect(rest).toEqual({
@@ -84,7 +84,7 @@ describe('actionMain with a fake pipeline', () => {
   it('masks the token before anything else and never prints it', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const lines: string[] = [];
-    await actionMain({
+    await runAction({
       env,
       write: (l) => lines.push(l),
       run: async (opts) => {
@@ -95,21 +95,24 @@ describe('actionMain with a fake pipeline', () => {
     });
     expect(lines[0]).toEqual('::add-mask::ghs_0123456789');
     expect(lines.slice(1).join('\n')).not.toContain('ghs_0123456789');
-    expect(lines.slice(1)).toEqual(['INFO  calling GitHub with *** token=***', 'diff mentioning ***']);
+    expect(lines.slice(1)).toEqual(['INFO  calling GitHub with *** token=***', '::group::diff mentioning ***', 'diff mentioning ***', '::endgroup::']);
   });
 
   it('writes the counts and plan path as outputs, problems as warnings, and the plan table as the job summary', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const lines: string[] = [];
-    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => richSummary() });
+    const code = await runAction({ env, write: (l) => lines.push(l), run: async () => richSummary() });
     expect(code).toEqual(0);
     expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'))).toEqual({
       opened: '1',
       updated: '0',
       closed: '1',
+      skipped: '0',
+      problems: '1',
+      'partial-failure': 'false',
       plan: join(temp, 'runner-temp', 'tidemark-plan.json'),
     });
-    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual(['::warning file=apps/broken.yaml,line=4,title=Tidemark::YAML: bad indentation']);
+    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual(['::warning title=Tidemark,file=apps/broken.yaml,line=4::YAML: bad indentation']);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
       [
         '## Tidemark: acme/gitops',
@@ -134,7 +137,7 @@ describe('actionMain with a fake pipeline', () => {
 
   it('fails the step with exit code 1 on a partial failure, after reporting', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
-    const code = await actionMain({ env, write: () => {}, run: async () => summaryFor('acme/gitops', { opened: 1 }, true) });
+    const code = await runAction({ env, write: () => {}, run: async () => summaryFor('acme/gitops', { opened: 1 }, true) });
     expect(code).toEqual(1);
     expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8')).opened).toEqual('1');
   });
@@ -142,7 +145,7 @@ describe('actionMain with a fake pipeline', () => {
   it('annotates each config error at its file and line and explains it in the summary', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const lines: string[] = [];
-    const code = await actionMain({
+    const code = await runAction({
       env,
       write: (l) => lines.push(l),
       run: async () => {
@@ -154,8 +157,8 @@ describe('actionMain with a fake pipeline', () => {
     });
     expect(code).toEqual(2);
     expect(lines.slice(1)).toEqual([
-      '::error file=.tidemark.yaml,line=3,title=Tidemark config::rules[0].matchPackages: expected a list, got "nginx"',
-      '::error file=.tidemark.yaml,line=9,title=Tidemark config::unknown key "schedul": did you mean%0A"schedule"? 100%25',
+      '::error title=Tidemark config,file=.tidemark.yaml,line=3::rules[0].matchPackages: expected a list, got "nginx"',
+      '::error title=Tidemark config,file=.tidemark.yaml,line=9::unknown key "schedul": did you mean%0A"schedule"? 100%25',
     ]);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
       [
@@ -178,7 +181,7 @@ describe('actionMain with a fake pipeline', () => {
   ])('rejects bad inputs %j with an error annotation and exit code 2', async (inputs, extraEnv, expected) => {
     const env = { ...runnerEnv(inputs), ...extraEnv };
     const lines: string[] = [];
-    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => summaryFor('x') });
+    const code = await runAction({ env, write: (l) => lines.push(l), run: async () => summaryFor('x') });
     expect(code).toEqual(2);
     expect(lines.filter((l) => l.startsWith('::error'))).toEqual([expected]);
   });
@@ -186,7 +189,7 @@ describe('actionMain with a fake pipeline', () => {
   it('reports an unexpected failure as an error annotation and exit code 1, token masked', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const lines: string[] = [];
-    const code = await actionMain({ env, write: (l) => lines.push(l), run: async () => Promise.reject(new Error('GET failed with ghs_0123456789')) });
+    const code = await runAction({ env, write: (l) => lines.push(l), run: async () => Promise.reject(new Error('GET failed with ghs_0123456789')) });
     expect(code).toEqual(1);
     expect(lines.slice(1)).toEqual(['::error title=Tidemark::GET failed with ***']);
   });
@@ -194,7 +197,7 @@ describe('actionMain with a fake pipeline', () => {
   it('lets no log line or printed text issue a workflow command, while its own commands go through', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const lines: string[] = [];
-    const code = await actionMain({
+    const code = await runAction({
       env,
       write: (l) => lines.push(l),
       run: async (opts) => {
@@ -209,8 +212,17 @@ describe('actionMain with a fake pipeline', () => {
     expect(lines).toEqual([
       '::add-mask::ghs_0123456789',
       'WARN  lookup failed package=evil ::set-output name=x::y error=##\\[error]x',
-      'diff --git a/x b/x\n  \\::add-mask::nothing\n##\\[error]forged\n+::stop-commands::t\n',
-      '::warning file=a.yaml,line=1,title=Tidemark::bad%0A::error::forged',
+      '::group::diff --git a/x b/x',
+      'diff --git a/x b/x',
+      '  \\::add-mask::nothing',
+      '##\\[error]forged',
+      '+::stop-commands::t',
+      '::endgroup::',
+      '::warning title=Tidemark,file=a.yaml,line=1::bad%0A::error::forged',
+      '::group::Tidemark: 1 problem',
+      'a.yaml:1 bad',
+      '\\::error::forged',
+      '::endgroup::',
     ]);
   });
 
@@ -224,7 +236,7 @@ describe('actionMain with a fake pipeline', () => {
       { dependency: dep('ok', 3), reason: 'up to date', kind: 'up-to-date' },
     ];
     s.problems = [{ file: 'apps/a.yaml', line: 1, message: '![x](https://evil/p.png) @org/security <!-- tidemark:update {} -->' }];
-    const code = await actionMain({ env, write: () => {}, run: async () => s });
+    const code = await runAction({ env, write: () => {}, run: async () => s });
     expect(code).toEqual(1);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toEqual(
       [
@@ -250,7 +262,7 @@ describe('actionMain with a fake pipeline', () => {
       const env = runnerEnv({ token: 'ghs_0123456789' });
       const s = summaryFor('acme/gitops');
       s.plan.unchanged = unchanged;
-      await actionMain({ env, write: () => {}, run: async () => s });
+      await runAction({ env, write: () => {}, run: async () => s });
       return readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8').split('\n').find((l) => l.startsWith('No updates'));
     };
     expect([
@@ -269,6 +281,78 @@ describe('actionMain with a fake pipeline', () => {
       'No updates: 0 dependencies are current; 2 were not looked up (unpinned, templated or disabled).',
       'No updates: 1 dependency is current; 1 is held back; 1 was not looked up (unpinned, templated or disabled).',
     ]);
+  });
+
+  describe('fail-on', () => {
+    const clean = () => summaryFor('acme/gitops', { opened: 1 });
+    const withProblems = () => ({ ...clean(), problems: [{ file: 'apps/broken.yaml', line: 4, message: 'YAML: bad indentation' }] });
+    const partial = () => summaryFor('acme/gitops', { opened: 1 }, true);
+    const codeOf = async (failOn: string, summary: () => RunSummary | Promise<RunSummary>) => {
+      const env = runnerEnv({ token: 'ghs_0123456789', 'fail-on': failOn });
+      return runAction({ env, write: () => {}, run: async () => summary() });
+    };
+
+    it.each([
+      ['error', [0, 0, 1]],
+      ['', [0, 0, 1]],
+      ['problems', [0, 1, 1]],
+      ['never', [0, 0, 0]],
+    ] as const)('under %j exits %j for a clean run, one with problems in files, and a partial failure', async (failOn, codes) => {
+      expect([await codeOf(failOn, clean), await codeOf(failOn, withProblems), await codeOf(failOn, partial)]).toEqual(codes);
+    });
+
+    it('lets a run that failed outright pass under never, still annotated and reported as a partial failure', async () => {
+      const env = runnerEnv({ token: 'ghs_0123456789', 'fail-on': 'never' });
+      const lines: string[] = [];
+      const code = await runAction({ env, write: (l) => lines.push(l), run: async () => Promise.reject(new Error('api.github.com could not be reached')) });
+      expect(code).toEqual(0);
+      expect(lines.slice(1)).toEqual(['::error title=Tidemark::api.github.com could not be reached']);
+      expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'))).toEqual({
+        opened: '0',
+        updated: '0',
+        closed: '0',
+        skipped: '0',
+        problems: '0',
+        'partial-failure': 'true',
+        plan: '',
+      });
+    });
+
+    it('fails on an invalid config and on a bad input under every choice, exit 2', async () => {
+      const configError = () => Promise.reject(new ConfigError('.tidemark.yaml is invalid', [{ file: '.tidemark.yaml', line: 2, message: 'unknown key "schedul"' }]));
+      expect(await Promise.all(['error', 'problems', 'never'].map((f) => codeOf(f, configError)))).toEqual([2, 2, 2]);
+      const env = runnerEnv({ token: 'ghs_0123456789', 'fail-on': 'never', 'dry-run': 'maybe' });
+      expect(await runAction({ env, write: () => {}, run: async () => clean() })).toEqual(2);
+      expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'))['partial-failure']).toEqual('false');
+    });
+
+    it('rejects a value it does not know, naming the choices', async () => {
+      const env = runnerEnv({ token: 'ghs_0123456789', 'fail-on': 'warnings' });
+      const lines: string[] = [];
+      let ran = false;
+      const code = await runAction({ env, write: (l) => lines.push(l), run: async () => ((ran = true), clean()) });
+      expect({ code, ran, errors: lines.filter((l) => l.startsWith('::error')) }).toEqual({
+        code: 2,
+        ran: false,
+        errors: ['::error title=Tidemark::input "fail-on": "warnings" is not one of problems, error, never'],
+      });
+    });
+  });
+
+  it('annotates the first 10 of 25 problems, says how many more there are, and keeps all 25 in the log and the summary', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const s = summaryFor('acme/gitops');
+    s.problems = Array.from({ length: 25 }, (_, i) => ({ file: `apps/f${i}.yaml`, line: i + 1, message: `broken ${i}` }));
+    const lines: string[] = [];
+    await runAction({ env, write: (l) => lines.push(l), run: async () => s });
+    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual([
+      ...s.problems.slice(0, 10).map((p, i) => `::warning title=Tidemark,file=apps/f${i}.yaml,line=${p.line}::broken ${i}`),
+      '::warning title=Tidemark::and 15 more problems: every one is in the job summary and in the log',
+    ]);
+    const group = lines.slice(lines.indexOf('::group::Tidemark: 25 problems') + 1, lines.indexOf('::endgroup::'));
+    expect(group).toEqual(s.problems.map((p, i) => `apps/f${i}.yaml:${p.line} broken ${i}`));
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8').split('\n').filter((l) => l.startsWith('- `apps/f'))).toHaveLength(25);
+    expect(parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8')).problems).toEqual('25');
   });
 
   it('treats github.com as the default API and keeps an Enterprise URL', () => {
@@ -333,7 +417,7 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
       .reply(201, ghPull({ number: 42, branch, owner: 'acme', repo: 'gitops' }));
 
     const lines: string[] = [];
-    const code = await actionMain({ env, write: (l) => lines.push(l), run });
+    const code = await runAction({ env, write: (l) => lines.push(l), run });
     expect({ code, errors: lines.filter((l) => l.startsWith('::error')) }).toEqual({ code: 0, errors: [] });
     api.done();
 
@@ -347,6 +431,9 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
       opened: '1',
       updated: '0',
       closed: '0',
+      skipped: '0',
+      problems: '0',
+      'partial-failure': 'false',
       plan: join(env.RUNNER_TEMP!, 'tidemark-plan.json'),
     });
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
@@ -362,12 +449,12 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
     mkdirSync(workspace, { recursive: true });
     writeFileSync(join(workspace, '.tidemark.yaml'), 'rules:\n  - matchPackages: [nginx]\n    allowedVersions: "<2"\n    automerge: sometimes\n');
     const lines: string[] = [];
-    const code = await actionMain({ env, write: (l) => lines.push(l), run });
+    const code = await runAction({ env, write: (l) => lines.push(l), run });
     expect(code).toEqual(2);
     const annotations = lines.slice(1).map((l) => /^(?<head>::error [^:]+::)(?<message>.*)$/.exec(l)?.groups);
     expect(annotations.map((a) => a?.head)).toEqual([
-      '::error file=.tidemark.yaml,line=2,title=Tidemark config::',
-      '::error file=.tidemark.yaml,line=4,title=Tidemark config::',
+      '::error title=Tidemark config,file=.tidemark.yaml,line=2::',
+      '::error title=Tidemark config,file=.tidemark.yaml,line=4::',
     ]);
     expect(annotations[0]?.message).toContain('"matchPackages"');
     expect(annotations[1]?.message).toContain('automerge');

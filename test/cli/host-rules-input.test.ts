@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { actionMain } from '../../src/cli/action.js';
 import { gitClone, headerScope } from '../../src/cli/clone.js';
 import { cronMain } from '../../src/cli/cron.js';
 import { main } from '../../src/cli/main.js';
 import type { RunOptions } from '../../src/run-types.js';
 import { startRecordingServer } from '../helpers/recording-server.js';
+import { runAction } from '../ship/actions-runner.js';
 import { summaryFor } from '../ship/git-repos.js';
 
 let temp = '';
@@ -85,7 +85,7 @@ describe('the Action host-rules input', () => {
     const env = runnerEnv({ token: 'ghs_platform_token', 'host-rules': rules }, { QUAY_TOKEN: 'quay-from-env' });
     const written: string[] = [];
     let seen: RunOptions | null = null;
-    const code = await actionMain({
+    const code = await runAction({
       env,
       write: (line) => void written.push(line),
       run: async (opts) => {
@@ -103,7 +103,7 @@ describe('the Action host-rules input', () => {
   it('fails with exit 2, quoting no secret, when the input is not valid', async () => {
     const env = runnerEnv({ token: 'ghs_platform_token', 'host-rules': '[{"matchHost":"ghcr.io","password":"hunter2-secret" "username":"u"}]' });
     const written: string[] = [];
-    const code = await actionMain({ env, write: (line) => void written.push(line), run: async () => summaryFor('acme/gitops') });
+    const code = await runAction({ env, write: (line) => void written.push(line), run: async () => summaryFor('acme/gitops') });
     expect(code).toEqual(2);
     expect(written.filter((l) => l.startsWith('::error'))).toEqual(['::error title=Tidemark::host rules (the host-rules input): not valid JSON at line 1, column 53']);
     expect(written.join('\n')).not.toContain('hunter2');

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionMain } from '../../src/cli/action.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { parseOutputFile } from './actions-runner.js';
+import { parseOutputFile, runAction } from './actions-runner.js';
 import { repoRoot } from './dockerfile.js';
 import { git, summaryFor } from './git-repos.js';
 
@@ -61,7 +60,7 @@ describe('action.yml', () => {
         return target[key as string];
       },
     });
-    await actionMain({ env, write: () => {}, run: async () => summaryFor('o/r') });
+    await runAction({ env, write: () => {}, run: async () => summaryFor('o/r') });
     expect([...read].sort()).toEqual(Object.keys(actionYml.inputs).sort());
     expect(Object.keys(parseOutputFile(readFileSync(join(temp, 'out'), 'utf8'))).sort()).toEqual(Object.keys(actionYml.outputs).sort());
   });
