@@ -15,6 +15,26 @@ const committed = resolve(root, 'dist-action/index.js');
 const outfile = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : committed;
 const check = process.argv.includes('--check');
 
+// @actions/core imports @actions/http-client (with its own copy of undici 6, about 770 KB bundled) only for
+// getIDToken, and @actions/exec only for platform.getDetails. Tidemark calls neither: the bundle gets stand-ins that
+// throw if anything ever does, so a new use fails loudly in test/ship/bundle.test.ts instead of going unnoticed.
+const unusedByTidemark = {
+  name: 'actions-core-unused',
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/(http-client|exec)(\/|$)/ }, (args) => ({ path: args.path, namespace: 'unused-by-tidemark' }));
+    b.onLoad({ filter: /.*/, namespace: 'unused-by-tidemark' }, (args) => ({
+      loader: 'js',
+      contents: [
+        `const unused = () => { throw new Error(${JSON.stringify(`${args.path} is not in the Tidemark action bundle`)}); };`,
+        'export class HttpClient { constructor() { unused(); } }',
+        'export class BearerCredentialHandler { constructor() { unused(); } }',
+        'export const exec = unused;',
+        'export const getExecOutput = unused;',
+      ].join('\n'),
+    }));
+  },
+};
+
 const result = await build({
   write: !check,
   absWorkingDir: root,
@@ -27,6 +47,7 @@ const result = await build({
   charset: 'utf8',
   legalComments: 'eof',
   logLevel: 'warning',
+  plugins: [unusedByTidemark],
   // CommonJS dependencies (js-yaml, semver) call require() for node built-ins; ESM has no require of its own.
   banner: { js: "import { createRequire as __tidemarkCreateRequire } from 'node:module';\nconst require = __tidemarkCreateRequire(import.meta.url);" },
 });

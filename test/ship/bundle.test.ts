@@ -99,12 +99,15 @@ describe('the bundle run the way the runner runs it', () => {
       'INPUT_LOG-LEVEL': 'info',
       INPUT_CONFIG: '',
     };
+    // The runner creates both files before the step starts; @actions/core appends to them.
+    writeFileSync(env.GITHUB_OUTPUT!, '');
+    writeFileSync(env.GITHUB_STEP_SUMMARY!, '');
     const r = spawnSync(process.execPath, [join(repoRoot, actionYml.runs.main)], { env, encoding: 'utf8', timeout: 60_000 });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(r.stdout.split('\n')[0]).toEqual('::add-mask::ghs_bundle_token_0001');
     expect(r.stdout.split('\n').slice(1).join('\n')).not.toContain('ghs_bundle_token_0001');
     const outputs = parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'));
-    expect(outputs).toEqual({ opened: '0', updated: '0', closed: '0', plan: join(runnerTemp, 'tidemark-plan.json') });
+    expect(outputs).toEqual({ opened: '0', updated: '0', closed: '0', skipped: '0', problems: '0', 'partial-failure': 'false', plan: join(runnerTemp, 'tidemark-plan.json') });
     const plan = JSON.parse(readFileSync(outputs.plan!, 'utf8')) as unknown;
     expect(JSON.stringify(plan)).toContain('"1.2.0"');
     const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
