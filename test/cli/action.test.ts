@@ -443,6 +443,37 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
     expect(lines.slice(1).join('\n')).not.toContain('ghs_e2e_token_0001');
   });
 
+  it('reads a private registry with the credentials docker/login-action left in ~/.docker/config.json, and only with them', async () => {
+    const privateRegistry = await startRegistry({ auth: 'basic' });
+    try {
+      await privateRegistry.pushImage('team/private', '2.0.0');
+      await privateRegistry.pushImage('team/private', '2.1.0');
+      const dryRun = async (dockerConfig: object | null) => {
+        const env = runnerEnv({ token: 'ghs_e2e_token_0001', 'dry-run': 'true' });
+        env.HOME = join(temp, 'home');
+        mkdirSync(join(env.GITHUB_WORKSPACE!, 'apps'), { recursive: true });
+        mkdirSync(env.RUNNER_TEMP!, { recursive: true });
+        writeFileSync(join(env.GITHUB_WORKSPACE!, 'apps/app.yaml'), `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n      image: ${privateRegistry.host}/team/private:2.0.0\n`);
+        if (dockerConfig) {
+          mkdirSync(join(env.HOME, '.docker'), { recursive: true });
+          writeFileSync(join(env.HOME, '.docker', 'config.json'), JSON.stringify(dockerConfig));
+        }
+        const code = await runAction({ env, write: () => {}, run });
+        const outputs = parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'));
+        const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
+        rmSync(temp, { recursive: true, force: true });
+        return { code, partialFailure: outputs['partial-failure'], bumped: summary.includes('`2.0.0` → `2.1.0`') };
+      };
+      // What `docker login` writes: the registry's host as the key, base64 of user:password.
+      const { username, password } = privateRegistry.credentials!;
+      const loggedIn = { auths: { [privateRegistry.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } };
+      expect(await dryRun(loggedIn)).toEqual({ code: 0, partialFailure: 'false', bumped: true });
+      expect(await dryRun(null)).toEqual({ code: 1, partialFailure: 'true', bumped: false });
+    } finally {
+      await privateRegistry.stop();
+    }
+  });
+
   it('annotates a real config mistake at its line in .tidemark.yaml, before any API call', async () => {
     const env = runnerEnv({ token: 'ghs_e2e_token_0001' });
     const workspace = env.GITHUB_WORKSPACE!;
