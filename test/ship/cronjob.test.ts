@@ -41,7 +41,7 @@ describe('docs/cronjob.yaml', () => {
     expect(container.image).toEqual(`ghcr.io/tidemark/tidemark:${version}`);
     expect(container.args).toEqual(['run-all']);
     expect(readRepoFile('Dockerfile')).toContain('CMD ["run-all"]');
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
   });
 
   it('takes the token from a Secret and sets only variables run-all reads', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile, readRepoFile, repoRoot } from './dockerfile.js';
+import { imageUser, parseDockerfile, readRepoFile, repoRoot } from './dockerfile.js';
 
 const instructions = parseDockerfile(readRepoFile('Dockerfile'));
 const pkg = JSON.parse(readRepoFile('package.json')) as { bin: Record<string, string>; files: string[]; scripts: Record<string, string> };
@@ -39,14 +39,69 @@ describe('Dockerfile', () => {
     expect(install).toContain('npm ci --omit=dev --ignore-scripts');
   });
 
-  it('puts the package bin on PATH as `tidemark`, runs it as a non-root user, with git installed', () => {
-    expect(runs(lastStage)).toContain('apk add --no-cache git');
+  it('puts the package bin on PATH as `tidemark` and starts it under tini, which forwards signals and reaps git children', () => {
     const link = /ln -s (?<target>\S+) \/usr\/local\/bin\/tidemark/.exec(runs(lastStage).join('\n'));
     const workdir = final.find((i) => i.keyword === 'WORKDIR')!.args;
     expect(link?.groups?.target).toEqual(`${workdir}/${pkg.bin.tidemark}`);
     expect(pkg.files.some((f) => pkg.bin.tidemark!.startsWith(f + '/'))).toEqual(true);
-    expect(final.find((i) => i.keyword === 'USER')?.args).toEqual('node');
-    expect(JSON.parse(final.find((i) => i.keyword === 'ENTRYPOINT')!.args)).toEqual(['tidemark']);
+    expect(apkPackages()).toEqual(expect.arrayContaining(['tini']));
+    expect(JSON.parse(final.find((i) => i.keyword === 'ENTRYPOINT')!.args)).toEqual(['/sbin/tini', '--', 'tidemark']);
     expect(JSON.parse(final.find((i) => i.keyword === 'CMD')!.args)).toEqual(['run-all']);
   });
+
+  it('installs git, and openssh-client for ssh remotes', () => {
+    expect(apkPackages()).toEqual(expect.arrayContaining(['git', 'openssh-client']));
+  });
+
+  it('runs as a numeric non-root user that exists by name, with a home and cache directory it owns', () => {
+    expect(imageUser(instructions)).toEqual({ uid: 10001, gid: 10001 });
+    const setup = runs(lastStage).join('\n');
+    expect(setup).toContain('addgroup -S -g 10001 tidemark');
+    expect(setup).toMatch(/adduser -S -D -u 10001 -G tidemark -h \/home\/tidemark /);
+    const env = finalEnv();
+    expect(env.HOME).toEqual('/home/tidemark');
+    expect(env.TIDEMARK_CACHE_DIR!.startsWith(env.HOME + '/')).toEqual(true);
+    expect(setup).toContain(`mkdir -p ${env.TIDEMARK_CACHE_DIR}`);
+    expect(setup).toContain(`chown -R 10001:10001 ${env.HOME}`);
+  });
+
+  it('carries the OCI labels, with the version defaulting to the package version', () => {
+    const labels = finalLabels();
+    expect(Object.keys(labels).sort()).toEqual([
+      'org.opencontainers.image.description',
+      'org.opencontainers.image.licenses',
+      'org.opencontainers.image.revision',
+      'org.opencontainers.image.source',
+      'org.opencontainers.image.title',
+      'org.opencontainers.image.version',
+    ]);
+    expect(labels['org.opencontainers.image.licenses']).toEqual(pkgMeta.license);
+    expect(labels['org.opencontainers.image.description']).toEqual(pkgMeta.description);
+    expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+$/);
+    expect(labels['org.opencontainers.image.version']).toEqual('${VERSION}');
+    expect(final.filter((i) => i.keyword === 'ARG').map((i) => i.args)).toEqual([`VERSION=${pkgMeta.version}`, 'REVISION=unknown']);
+  });
 });
+
+const pkgMeta = JSON.parse(readRepoFile('package.json')) as { version: string; license: string; description: string };
+
+/** Packages the final stage installs: `apk add --no-cache git tini` → `['git', 'tini']`. */
+function apkPackages(): string[] {
+  const add = /apk add --no-cache (?<names>[^&]+)/.exec(runs(lastStage).join('\n'));
+  return add?.groups?.names?.trim().split(' ') ?? [];
+}
+
+function finalEnv(): Record<string, string> {
+  return keyValues(final.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' '));
+}
+
+function finalLabels(): Record<string, string> {
+  return keyValues(final.filter((i) => i.keyword === 'LABEL').map((i) => i.args).join(' '));
+}
+
+/** `a=1 b="two words"` → `{ a: '1', b: 'two words' }`. */
+function keyValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/(?<key>[\w.-]+)=(?:"(?<quoted>[^"]*)"|(?<bare>\S+))/g)) out[m.groups!.key!] = m.groups!.quoted ?? m.groups!.bare ?? '';
+  return out;
+}

@@ -35,3 +35,14 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 export function readRepoFile(path: string): string {
   return readFileSync(join(repoRoot, path), 'utf8');
 }
+
+/**
+ * The final stage's `USER` as numbers: `USER 10001:10001` → `{ uid: 10001, gid: 10001 }`; null for a name (`USER node`),
+ * which Kubernetes cannot check against runAsNonRoot.
+ */
+export function imageUser(instructions: readonly Instruction[]): { uid: number; gid: number } | null {
+  const last = Math.max(...instructions.map((i) => i.stage));
+  const user = instructions.filter((i) => i.stage === last && i.keyword === 'USER').at(-1)?.args ?? '';
+  const m = /^(?<uid>\d+):(?<gid>\d+)$/.exec(user);
+  return m?.groups ? { uid: Number(m.groups.uid), gid: Number(m.groups.gid) } : null;
+}
