@@ -1,3 +1,4 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { compileVersioning } from '../versions/pick.js';
 import { regexErrorText } from '../versions/pattern.js';
 import { isRegexLiteral, rangeProblem } from '../versions/range.js';
@@ -15,47 +16,127 @@ export interface SchemaIssue {
   atKey?: boolean;
 }
 
-/** Checks a plain value (parsed YAML) against the schema subset in `schema.ts`; every problem, never throws. */
-export function validate(value: unknown, schema: SchemaNode, path: SchemaPath = []): SchemaIssue[] {
-  const typeIssue = checkType(value, schema, path);
-  if (typeIssue) return [typeIssue];
-  if (Array.isArray(value)) return schema.items ? value.flatMap((v, i) => validate(v, schema.items!, [...path, i])) : [];
-  if (isObject(value)) return validateObject(value, schema, path);
-  if (typeof value === 'string') return validateString(value, schema, path);
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) {
-    return [{ path, message: `${where(path)}must be at least ${schema.minimum}` }];
-  }
-  return [];
+/**
+ * Checks a plain value (parsed YAML) against a JSON Schema (`schema.ts`) with ajv, the same schema editors check
+ * `config/schema.json` with; every problem, never throws. ajv finds them; the messages are ours, one per value, naming
+ * the path and what was expected: `rules[0].enabled: expected a boolean, got a string`, `unknown key "sepratMajor" in
+ * rules[0]; did you mean "separateMajor"?`.
+ */
+export function validate(value: unknown, schema: SchemaNode): SchemaIssue[] {
+  const check = compiled(schema);
+  if (check(value)) return [];
+  return issuesOf(check.errors ?? [], value);
 }
 
-function validateObject(value: Record<string, unknown>, schema: SchemaNode, path: SchemaPath): SchemaIssue[] {
-  const issues: SchemaIssue[] = [];
-  const known = Object.keys(schema.properties ?? {});
-  for (const [key, v] of Object.entries(value)) {
-    const prop = schema.properties?.[key];
-    if (prop) {
-      for (const issue of validate(v, prop, [...path, key])) issues.push(issue);
-    } else if (typeof schema.additionalProperties === 'object') {
-      for (const issue of validate(v, schema.additionalProperties, [...path, key])) issues.push(issue);
-    } else if (schema.additionalProperties === false) {
-      const guess = didYouMean(key, known);
-      const hint = guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`;
-      issues.push({ path: [...path, key], message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}${hint}`, atKey: true });
+/** Compiled once per schema object: compiling generates code (~ms), checking a file is then fast. */
+const validators = new WeakMap<SchemaNode, ValidateFunction>();
+
+function compiled(schema: SchemaNode): ValidateFunction {
+  let check = validators.get(schema);
+  if (!check) {
+    check = newAjv().compile(stripMeta(schema));
+    validators.set(schema, check);
+  }
+  return check;
+}
+
+/**
+ * `allErrors` for every problem in one pass; `verbose` for the failing value and its schema (the known keys, for
+ * did-you-mean); our formats, checked by the same code that later compiles the patterns (RE2) and durations.
+ */
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  for (const name of FORMATS) ajv.addFormat(name, { type: 'string', validate: (s: string) => formatProblem(s, name) === null });
+  return ajv;
+}
+
+/** The `$schema` key names the draft for editors; ajv's default (draft-07) is the one it names. */
+function stripMeta(schema: SchemaNode): object {
+  const { $schema: _meta, ...rest } = schema as SchemaNode & { $schema?: string };
+  return rest;
+}
+
+const FORMATS = ['regex', 'package-pattern', 'glob', 'version-range', 'duration'] as const;
+
+/** Which of several errors on one value is reported: a wrong type says most; a `pattern` only backs up a `format`. */
+const PRIORITY = ['type', 'enum', 'format', 'minimum', 'pattern'];
+
+/** One issue per unknown key and one per failing value (its most telling error), in the order of the file. */
+function issuesOf(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] {
+  const unknownKeys: SchemaIssue[] = [];
+  const byValue = new Map<string, ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword === 'additionalProperties') {
+      unknownKeys.push(unknownKeyIssue(e, root));
+      continue;
     }
+    const seen = byValue.get(e.instancePath);
+    if (!seen || rank(e) < rank(seen)) byValue.set(e.instancePath, e);
   }
-  return issues;
+  const out = [...unknownKeys];
+  for (const e of byValue.values()) out.push(valueIssue(e, root));
+  const positions = new Map(out.map((issue) => [issue, positionOf(root, issue.path)]));
+  return out.sort((a, b) => comparePositions(positions.get(a)!, positions.get(b)!));
 }
 
-function validateString(value: string, schema: SchemaNode, path: SchemaPath): SchemaIssue[] {
-  const issue = (message: string): SchemaIssue[] => [{ path, message: `${where(path)}${message}` }];
-  if (schema.enum && !schema.enum.includes(value)) {
-    const guess = didYouMean(value, schema.enum);
-    return issue(`"${value}" is not one of ${schema.enum.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
+/**
+ * Where a path is in the value, as indexes: keys in the order the file wrote them (YAML maps keep it), items by
+ * index. ajv reports in schema order; readers read in file order. `rules[1].labels` → `[1, 1, 4]`.
+ */
+function positionOf(root: unknown, path: SchemaPath): number[] {
+  const out: number[] = [];
+  let v = root;
+  for (const seg of path) {
+    if (Array.isArray(v)) out.push(Number(seg));
+    else if (v !== null && typeof v === 'object') out.push(Object.keys(v).indexOf(String(seg)));
+    v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[String(seg)];
   }
-  const problem = formatProblem(value, schema.format);
-  if (problem) return issue(problem);
-  if (!schema.format && schema.pattern && !new RegExp(schema.pattern).test(value)) return issue(`"${value}" does not match ${schema.pattern}`);
-  return [];
+  return out;
+}
+
+function comparePositions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function rank(e: ErrorObject): number {
+  const i = PRIORITY.indexOf(e.keyword);
+  return i < 0 ? PRIORITY.length : i;
+}
+
+function unknownKeyIssue(e: ErrorObject, root: unknown): SchemaIssue {
+  const path = pathOf(e.instancePath, root);
+  const key = String((e.params as { additionalProperty: string }).additionalProperty);
+  const known = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
+  const guess = didYouMean(key, known);
+  const hint = guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`;
+  return { path: [...path, key], message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}${hint}`, atKey: true };
+}
+
+function valueIssue(e: ErrorObject, root: unknown): SchemaIssue {
+  const path = pathOf(e.instancePath, root);
+  const at = (message: string): SchemaIssue => ({ path, message: `${where(path)}${message}` });
+  const value = valueAt(root, path);
+  switch (e.keyword) {
+    case 'type': {
+      const expected = (e.params as { type: string | string[] }).type;
+      const allowed = Array.isArray(expected) ? expected : expected.split(',');
+      return at(`expected ${allowed.map(article).join(' or ')}, got ${article(typeOf(value))}`);
+    }
+    case 'enum': {
+      const options = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const guess = typeof value === 'string' ? didYouMean(value, options) : null;
+      return at(`"${String(value)}" is not one of ${options.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
+    }
+    case 'format':
+      return at(formatProblem(String(value), (e.params as { format: string }).format) ?? `"${String(value)}" is not a valid ${(e.params as { format: string }).format}`);
+    case 'minimum':
+      return at(`must be at least ${(e.params as { limit: number }).limit}`);
+    case 'pattern':
+      return at(`"${String(value)}" does not match ${(e.params as { pattern: string }).pattern}`);
+    default:
+      return at(e.message ?? `fails ${e.keyword}`);
+  }
 }
 
 function formatProblem(value: string, format: string | undefined): string | null {
@@ -85,13 +166,31 @@ function regexProblem(value: string): string | null {
   }
 }
 
-function checkType(value: unknown, schema: SchemaNode, path: SchemaPath): SchemaIssue | null {
-  if (schema.type === undefined) return null;
-  const allowed: readonly string[] = typeof schema.type === 'string' ? [schema.type] : schema.type;
-  const actual = typeOf(value);
-  if (allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'))) return null;
-  const article = (t: string): string => (/^[aeiou]/.test(t) ? `an ${t}` : t === 'null' ? 'null' : `a ${t}`);
-  return { path, message: `${where(path)}expected ${allowed.map(article).join(' or ')}, got ${article(actual)}` };
+/**
+ * A JSON Pointer (`/rules/0/match/managers/1`) as a path: `['rules', 0, 'match', 'managers', 1]`. A segment is a
+ * number only where the value there is an array: the key of `registries: {"5000": …}` stays the string `"5000"`.
+ */
+function pathOf(pointer: string, root: unknown): SchemaPath {
+  if (pointer === '') return [];
+  const path: SchemaPath = [];
+  let v = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path.push(Array.isArray(v) ? Number(seg) : seg);
+    v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[seg];
+  }
+  return path;
+}
+
+/** The value at `path` in `root`. */
+function valueAt(root: unknown, path: SchemaPath): unknown {
+  let v = root;
+  for (const seg of path) v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[String(seg)];
+  return v;
+}
+
+function article(t: string): string {
+  return /^[aeiou]/.test(t) ? `an ${t}` : t === 'null' ? 'null' : `a ${t}`;
 }
 
 function typeOf(value: unknown): string {
@@ -99,10 +198,6 @@ function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `rules[0].match.managers[1]` */
