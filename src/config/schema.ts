@@ -134,7 +134,7 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-/** The subset of JSON Schema the validator and the docs generator understand. */
+/** The subset of JSON Schema this schema uses and the docs generator understands (the validator, ajv, reads all of it). */
 export interface SchemaNode {
   type?: string | readonly string[];
   description?: string;
