@@ -34,6 +34,13 @@ describe('the bundled action entry', () => {
     expect(fresh.equals(readFileSync(join(repoRoot, actionYml.runs.main)))).toEqual(true);
   });
 
+  it("leaves out @actions/core's OIDC HTTP client (with its own undici 6) and @actions/exec, which Tidemark never calls", () => {
+    const text = bundleTo(join(temp, 'd.js')).toString('utf8');
+    // esbuild names each bundled module's path in a comment: @actions/core is in, the two it would pull along are not.
+    expect(text).toContain('node_modules/@actions/core/');
+    expect(['node_modules/@actions/http-client/', 'node_modules/@actions/exec/'].filter((s) => text.includes(s))).toEqual([]);
+  });
+
   it('builds the same bytes twice', () => {
     expect(bundleTo(join(temp, 'b.js')).equals(bundleTo(join(temp, 'c.js')))).toEqual(true);
   });
