@@ -2,6 +2,7 @@ import type { TidemarkConfig } from '../config/types.js';
 import type { BranchPlan, Change, Risk, Update } from '../plan/types.js';
 import { commitText, markdownCode, markdownCodeCell, markdownLink, markdownText, oneLine, safeHref } from '../escape.js';
 import { notesKey } from '../review/notes.js';
+import { parseSource } from '../review/sources.js';
 import type { BranchNotes, NotesOutcome } from '../review/types.js';
 import { notesSection } from './pr-notes.js';
 import { filesTrailerFor, identityOf, markerFor, trailerFor } from './identity.js';
@@ -20,6 +21,9 @@ interface Row {
   outcome: NotesOutcome | undefined;
   /** Where the package name links: its source repository, else its homepage. */
   home: string | null;
+  /** The values as written, without digests: release notes are about versions. */
+  fromValue: string | null;
+  toValue: string;
 }
 
 /**
@@ -67,7 +71,8 @@ export function prBody(branch: BranchPlan, applied: readonly Update[], opts: PrB
   const fixed = head.join('\n').length + tail.join('\n').length + 2;
   const changes = fitLines(changesSection(rows), limit - fixed, CHANGES_TRUNCATED);
   const used = fixed + changes.join('\n').length + 1;
-  const notes = notesSection(rows.map((r) => ({ name: r.name, from: r.from, to: r.to, links: r.links, outcome: r.outcome })), limit - used);
+  const moved = rows.filter((r) => r.fromValue !== null && r.fromValue !== r.toValue);
+  const notes = notesSection(moved.map((r) => ({ name: r.name, from: r.fromValue ?? '', to: r.toValue, links: r.links, outcome: r.outcome })), limit - used);
   return [...head, ...changes, ...notes, ...tail].join('\n');
 }
 
@@ -159,7 +164,7 @@ function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row
     const outcome = notes?.get(notesKey(u));
     const source = sourceOf(outcome);
     const links = releaseNotes({ sourceUrl: u.sourceUrl ?? source, homepage: u.homepage });
-    const row: Row = rows.get(key) ?? { name: dep.name, files: [], from, to, updateType: u.updateType, links, reasons: [], risks: [], changes: [], outcome, home: source ?? u.sourceUrl ?? u.homepage };
+    const row: Row = rows.get(key) ?? { name: dep.name, files: [], from, to, updateType: u.updateType, links, reasons: [], risks: [], changes: [], outcome, home: homeOf(source, u), fromValue: dep.currentValue, toValue: u.newValue };
     if (!row.files.includes(dep.file)) row.files.push(dep.file);
     if (u.reason && !row.reasons.includes(u.reason)) row.reasons.push(u.reason);
     for (const r of u.risks ?? []) if (!row.risks.some((x) => x.kind === r.kind && x.path === r.path && x.message === r.message)) row.risks.push(r);
@@ -167,6 +172,13 @@ function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row
     rows.set(key, row);
   }
   return [...rows.values()];
+}
+
+/** The repository page (`https://github.com/acme/web`, not `…/web.git`), else the homepage; only a linkable URL. */
+function homeOf(source: string | null, u: Update): string | null {
+  const repo = u.sourceUrl ? parseSource(u.sourceUrl) : null;
+  const declared = repo && repo.kind !== 'other' ? repo.webUrl : u.sourceUrl;
+  return [source, declared, u.homepage].find((url) => url && safeHref(url) !== null) ?? null;
 }
 
 function sourceOf(outcome: NotesOutcome | undefined): string | null {
