@@ -153,7 +153,7 @@ interface ResourceOptions {
 function onceRequester(fetchFn: typeof fetch, signal?: AbortSignal) {
   return (resource: ResourceOptions) => {
     const get = async (endpoint: string, options?: { searchParams?: Record<string, unknown> }) => {
-      const url = new URL(`${resource.url}/${endpoint}`);
+      const url = new URL(endpoint, resource.url.endsWith('/') ? resource.url : `${resource.url}/`);
       for (const [k, v] of Object.entries(options?.searchParams ?? {})) {
         if (v !== undefined && v !== null) url.searchParams.set(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), String(v));
       }
