@@ -188,7 +188,12 @@ const FENCE = /^ {0,3}(?<fence>`{3,}|~{3,})/;
 export function releaseNotesMarkdown(text: string, maxChars = 20_000): string {
   let source = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '').replace(BIDI, '');
   const truncated = source.length > maxChars;
-  if (truncated) source = source.slice(0, maxChars).replace(/\n[^\n]*$/, '');
+  if (truncated) {
+    // Cut at the last line break when one is near the end, so no line is left half-written.
+    const cut = source.slice(0, maxChars);
+    const lastBreak = cut.lastIndexOf('\n');
+    source = lastBreak >= maxChars * 0.8 ? cut.slice(0, lastBreak) : cut;
+  }
   const out: string[] = [];
   const open: string[] = [];
   let fence: string | null = null;

@@ -24,6 +24,7 @@ export function notesSection(rows: readonly NotesRow[], budget: number): string[
   if (blocks.length === 0) return [];
   const out = ['', '### Release notes'];
   let used = out.join('\n').length + NOTES_TRUNCATED.length + 4;
+  if (used > budget) return [];
   let truncated = false;
   for (const block of blocks) {
     const head = block.head.join('\n');
