@@ -33,6 +33,8 @@ export interface ReleaseNotesOptions {
   concurrency?: number;
   /** Release pages read at most per package (default 4, 50 releases each). */
   maxPages?: number;
+  /** Deadline of each request, body included (default 15 s). */
+  timeoutMs?: number;
   /** GitHub Enterprise API base by host, for hosts in `hosts.github` other than github.com. */
   apiBases?: Readonly<Record<string, string>>;
 }
@@ -114,12 +116,22 @@ export class ReleaseNotesReader {
   }
 
   private api(source: Exclude<SourceRepo, { kind: 'other' }>, token: BoundToken | null): HostApi {
-    const base = { token: token?.token ?? null, fetch: this.opts.fetch ?? fetch, ...(this.opts.signal && { signal: this.opts.signal }) };
+    const base = { token: token?.token ?? null, fetch: this.deadlineFetch(), ...(this.opts.signal && { signal: this.opts.signal }) };
     if (source.kind === 'github') {
       const apiBase = token?.apiBase ?? this.opts.apiBases?.[source.host] ?? (source.host === 'github.com' ? 'https://api.github.com' : `https://${source.host}/api/v3`);
       return githubApi(source, { ...base, apiBase });
     }
     return gitlabApi(source, { ...base, apiBase: token?.apiBase ?? `https://${source.host}` });
+  }
+
+  /** Every request ends by its deadline or the run's, whichever comes first. */
+  private deadlineFetch(): typeof fetch {
+    const inner = this.opts.fetch ?? fetch;
+    const ms = this.opts.timeoutMs ?? 15_000;
+    return (input, init) => {
+      const signals = [AbortSignal.timeout(ms), ...(init?.signal ? [init.signal] : []), ...(this.opts.signal ? [this.opts.signal] : [])];
+      return inner(input, { ...init, signal: AbortSignal.any(signals) });
+    };
   }
 
   private async fetchNotes(req: NotesRequest, api: HostApi): Promise<ReleaseNotes> {

@@ -108,6 +108,13 @@ describe('createPlan', () => {
     ]);
   });
 
+  it('takes a rule\'s sourceUrl for release notes, and remembers which rule set automerge', async () => {
+    const source = new FakeReleaseSource({ 'grafana/grafana': { tags: ['11.2.0', '11.3.1'] } });
+    const rules = [{ description: 'dashboards', match: { packageNames: ['grafana/*'] }, automerge: true, sourceUrl: 'https://github.com/grafana/grafana' }];
+    const plan = await createPlan({ dependencies: [image('grafana/grafana', '11.2.0', 'mon/grafana.yaml', 3)], problems: [] }, source, config(rules), { now });
+    expect(plan.updates.map((u) => [u.sourceUrl, u.automerge, u.automergeFrom])).toEqual([['https://github.com/grafana/grafana', true, 'rule 1 (dashboards)']]);
+  });
+
   it('keeps a pinned digest pinned when bumping the tag, and updates the digest of a rebuilt tag', async () => {
     const source = new FakeReleaseSource({
       'ghcr.io/acme/web': { tags: ['1.2.3', '1.2.4'], digests: { '1.2.3': D1, '1.2.4': D2 } },

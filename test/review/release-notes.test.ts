@@ -136,6 +136,15 @@ describe('GitHub releases', () => {
     expect(asked).toEqual(1);
   });
 
+  it('gives up on a host that does not answer by the deadline', async () => {
+    nock('https://api.github.com').get('/repos/acme/web/releases').query(true).delay(2_000).reply(200, []);
+    const r = new ReleaseNotesReader({ hosts: PUBLIC_HOSTS, token: null, store: null, logger: silentLogger, timeoutMs: 100 });
+    const started = Date.now();
+    const outcome = await r.notes({ source: web, packageName: 'web', from: '1.0.0', to: '1.1.0' });
+    expect('failed' in outcome).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
   it('keeps notes across runs in the lookup cache: a second run asks nothing', async () => {
     const store = new MemoryStore();
     nock('https://api.github.com').get('/repos/acme/web/releases').query(true).once().reply(200, [ghRelease('v2.0.0'), ghRelease('v1.0.0')]);
