@@ -23,7 +23,13 @@ export interface HostApi {
 
 /** A failed request to a code host; `rateLimited` when the host said to stop asking (403/429 with rate-limit headers). */
 export class NotesHttpError extends Error {
-  constructor(message: string, readonly status: number | null, readonly rateLimited: boolean) {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly rateLimited: boolean,
+    /** How long the host asked us to wait (`retry-after`, `x-ratelimit-reset`), when it said. */
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(message);
     this.name = 'NotesHttpError';
   }
@@ -95,7 +101,7 @@ async function githubCall<T>(fn: () => Promise<T>): Promise<T> {
     const status = statusOf(err);
     const headers = ((err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {}) as Record<string, string | undefined>;
     const limited = status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined));
-    throw new NotesHttpError(limited ? 'rate limited' : status ? `HTTP ${status}` : messageOf(err), status, limited);
+    throw new NotesHttpError(limited ? 'rate limited' : status ? `HTTP ${status}` : messageOf(err), status, limited, waitOf(headers['retry-after'], headers['x-ratelimit-reset']));
   }
 }
 
@@ -168,7 +174,8 @@ function onceRequester(fetchFn: typeof fetch, signal?: AbortSignal) {
       if (!res.ok) {
         await res.body?.cancel();
         const limited = res.status === 429 || (res.status === 403 && (res.headers.get('ratelimit-remaining') === '0' || res.headers.has('retry-after')));
-        throw new NotesHttpError(limited ? 'rate limited' : `HTTP ${res.status}`, res.status, limited);
+        const wait = waitOf(res.headers.get('retry-after') ?? undefined, res.headers.get('ratelimit-reset') ?? undefined);
+        throw new NotesHttpError(limited ? 'rate limited' : `HTTP ${res.status}`, res.status, limited, wait);
       }
       const type = res.headers.get('content-type') ?? '';
       const body = type.includes('json') ? await res.json() : await res.text();
@@ -179,6 +186,15 @@ function onceRequester(fetchFn: typeof fetch, signal?: AbortSignal) {
     };
     return { get, post: unsupported, put: unsupported, patch: unsupported, delete: unsupported };
   };
+}
+
+/** `retry-after: 60` (seconds) or a reset time in epoch seconds, as milliseconds from now; capped at a day. */
+function waitOf(retryAfter: string | undefined, reset: string | undefined, now = Date.now()): number | null {
+  const seconds = Number(retryAfter);
+  if (retryAfter !== undefined && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 86_400_000);
+  const at = Number(reset) * 1000;
+  if (reset !== undefined && Number.isFinite(at) && at > now) return Math.min(at - now, 86_400_000);
+  return null;
 }
 
 function statusOf(err: unknown): number | null {

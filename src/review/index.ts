@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { DiskStore, type CacheStore } from '../lookup/cache.js';
+import type { SharedRateLimits } from '../lookup/redis-store.js';
 import type { PackageRef } from '../lookup/types.js';
 import type { PlatformKind } from '../publish/types.js';
 import { createNotesProvider, type NotesProvider } from './notes.js';
@@ -17,7 +18,7 @@ export interface RunNotesOptions {
   endpoint: string | null;
   token: string | null;
   cacheDir: string | null;
-  sharedCache?: CacheStore | null;
+  sharedCache?: (CacheStore & Partial<SharedRateLimits>) | null;
   logger: Logger;
   signal?: AbortSignal;
   imageSource?: (pkg: PackageRef, version: string) => Promise<string | null>;
@@ -40,6 +41,7 @@ export function releaseNotesForRun(opts: RunNotesOptions): NotesProvider {
     apiBases,
     token: boundToken(opts, endpointHost),
     store: opts.sharedCache ?? (opts.cacheDir ? new DiskStore(join(opts.cacheDir, 'lookup')) : null),
+    sharedLimits: sharedLimits(opts.sharedCache),
     logger: opts.logger,
     ...(opts.signal && { signal: opts.signal }),
     ...(opts.fetch && { fetch: opts.fetch }),
@@ -56,6 +58,11 @@ function boundToken(opts: RunNotesOptions, endpointHost: string | null): BoundTo
     return { kind: 'gitlab', host: endpointHost ?? 'gitlab.com', apiBase: opts.endpoint?.replace(/\/+$/, '') ?? 'https://gitlab.com', token: opts.token };
   }
   return null;
+}
+
+function sharedLimits(store: (CacheStore & Partial<SharedRateLimits>) | null | undefined): SharedRateLimits | null {
+  if (!store?.isExhausted || !store.markExhausted) return null;
+  return { isExhausted: (host) => store.isExhausted!(host), markExhausted: (host, ms) => store.markExhausted!(host, ms) };
 }
 
 /** `https://ghe.example.com/api/v3` → `ghe.example.com`; `api.github.com` is github.com's API. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Logger } from '../log.js';
 import type { CacheStore } from '../lookup/cache.js';
+import type { SharedRateLimits } from '../lookup/redis-store.js';
 import { changelogSections } from './changelog.js';
 import { githubApi, gitlabApi, NotesHttpError, type HostApi, type RawRelease } from './hosts.js';
 import { sourceKey, type SourceHosts, type SourceRepo } from './sources.js';
@@ -35,6 +36,8 @@ export interface ReleaseNotesOptions {
   maxPages?: number;
   /** Deadline of each request, body included (default 15 s). */
   timeoutMs?: number;
+  /** Rate limits shared by every process (Redis): a host one run found exhausted is left alone by the others too. */
+  sharedLimits?: SharedRateLimits | null;
   /** GitHub Enterprise API base by host, for hosts in `hosts.github` other than github.com. */
   apiBases?: Readonly<Record<string, string>>;
 }
@@ -77,7 +80,9 @@ export class ReleaseNotesReader {
   private async read(req: NotesRequest, key: string): Promise<NotesOutcome> {
     const { source } = req;
     if (source.kind === 'other') return { notes: { source, from: 'none', versions: [], compareUrl: null } };
-    if (this.exhausted.has(source.host)) return { failed: `${source.host} rate limit reached earlier in this run`, source };
+    if (this.exhausted.has(source.host) || (await this.sharedExhausted(source.host))) {
+      return { failed: `${source.host} rate limit reached earlier in this run`, source };
+    }
     const token = this.tokenFor(source);
     const cacheKey = `${CACHE_VERSION} ${key}${token ? ` as ${createHash('sha256').update(token.token).digest('hex').slice(0, 16)}` : ''}`;
     const cached = await this.cached(cacheKey, source);
@@ -90,12 +95,17 @@ export class ReleaseNotesReader {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof NotesHttpError && err.rateLimited) {
         this.exhausted.add(source.host);
+        await this.opts.sharedLimits?.markExhausted(limitKey(source.host), err.retryAfterMs ?? 15 * 60_000).catch(() => undefined);
         this.opts.logger.warn('release notes: rate limited; not asking this host again this run', { host: source.host });
       } else {
         this.opts.logger.warn('release notes could not be read', { source: source.webUrl, error: message });
       }
       return { failed: message, source };
     }
+  }
+
+  private async sharedExhausted(host: string): Promise<boolean> {
+    return (await this.opts.sharedLimits?.isExhausted(limitKey(host)).catch(() => false)) ?? false;
   }
 
   private async cached(key: string, source: SourceRepo): Promise<ReleaseNotes | null> {
@@ -170,6 +180,11 @@ export class ReleaseNotesReader {
     fromTag ??= toTag ? spellLike(toTag, req.from) : null;
     return { versions: [...found.values()].sort((a, b) => compareVersions(b.version, a.version)), fromTag, toTag };
   }
+}
+
+/** Apart from the registry of the same name: an exhausted API says nothing about a registry on that host. */
+function limitKey(host: string): string {
+  return `release-notes ${host}`;
 }
 
 function versionOf(r: RawRelease, packageName: string): string | null {

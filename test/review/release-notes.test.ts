@@ -126,6 +126,17 @@ describe('GitHub releases', () => {
     expect(asked).toEqual(1);
   });
 
+  it('shares a rate limit with the other processes of a fleet run, for as long as the host asked', async () => {
+    const marked = new Map<string, number>();
+    const sharedLimits = { isExhausted: async (h: string) => marked.has(h), markExhausted: async (h: string, ms: number) => void marked.set(h, ms) };
+    nock('https://api.github.com').get('/repos/acme/web/releases').query(true).once().reply(429, { message: 'slow down' }, { 'retry-after': '120' });
+    const one = new ReleaseNotesReader({ hosts: PUBLIC_HOSTS, token: null, store: null, logger: silentLogger, sharedLimits });
+    expect(await one.notes({ source: web, packageName: 'web', from: '1.0.0', to: '1.1.0' })).toEqual({ failed: 'rate limited', source: web });
+    expect([...marked]).toEqual([['release-notes github.com', 120_000]]);
+    const other = new ReleaseNotesReader({ hosts: PUBLIC_HOSTS, token: null, store: null, logger: silentLogger, sharedLimits });
+    expect(await other.notes({ source: web, packageName: 'web', from: '1.0.0', to: '1.1.0' })).toEqual({ failed: 'github.com rate limit reached earlier in this run', source: web });
+  });
+
   it('gives up on a server error after one request, as a failed outcome', async () => {
     let asked = 0;
     nock('https://api.github.com').get('/repos/acme/web/releases').query(true).times(3).reply(() => {
