@@ -12,7 +12,7 @@ export type NotesProvider = (updates: readonly Update[]) => Promise<BranchNotes>
 export interface NotesProviderOptions {
   reader: ReleaseNotesReader;
   hosts: SourceHosts;
-  /** An image's `org.opencontainers.image.source` at a tag (lookup's `imageInfo`), when the plan carried none. */
+  /** `org.opencontainers.image.source` of an image tag or OCI chart version (lookup's `imageInfo`), when the plan carried none. */
   imageSource?: (pkg: PackageRef, version: string) => Promise<string | null>;
   logger: Logger;
 }
@@ -60,8 +60,10 @@ async function sourceOf(u: Update, opts: NotesProviderOptions): Promise<SourceRe
   const parse = (url: string | null | undefined): SourceRepo | null => (url ? parseSource(url, opts.hosts) : null);
   const declared = parse(u.sourceUrl);
   if (declared && declared.kind !== 'other') return declared;
-  if (u.dependency.datasource === 'docker' && opts.imageSource) {
-    const label = parse(await opts.imageSource({ datasource: 'docker', name: u.dependency.name, registryUrl: u.dependency.registryUrl }, u.newValue).catch(() => null));
+  // Images, and charts in OCI registries (Helm writes the chart's first `sources` entry as the same annotation).
+  const { datasource, name, registryUrl } = u.dependency;
+  if (opts.imageSource && (datasource === 'docker' || registryUrl?.startsWith('oci://'))) {
+    const label = parse(await opts.imageSource({ datasource, name, registryUrl }, u.newValue).catch(() => null));
     if (label && label.kind !== 'other') return label;
   }
   const home = parse(u.homepage);

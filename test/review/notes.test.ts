@@ -39,6 +39,18 @@ describe('which source and which versions', () => {
     expect(labels).toEqual(['ghcr.io/acme/b:v2.1.0-alpine']);
   });
 
+  it('reads an OCI chart\'s source annotation, and never asks it of a chart from an HTTP repository', async () => {
+    const { reader, asked } = recordingReader();
+    const refs: PackageRef[] = [];
+    const imageSource = async (pkg: PackageRef) => (refs.push(pkg), 'https://github.com/stefanprodan/podinfo');
+    const provide = createNotesProvider({ reader, hosts: PUBLIC_HOSTS, imageSource, logger: silentLogger });
+    const oci = updateOf({ ...dep('podinfo', '6.5.3', 'helm'), registryUrl: 'oci://ghcr.io/stefanprodan/charts' }, '6.6.0');
+    const http = updateOf({ ...dep('redis', '18.0.0', 'helm'), registryUrl: 'https://charts.bitnami.com/bitnami' }, '18.1.0');
+    await provide([oci, http]);
+    expect(refs).toEqual([{ datasource: 'helm', name: 'podinfo', registryUrl: 'oci://ghcr.io/stefanprodan/charts' }]);
+    expect(asked.map((r) => r.source.webUrl)).toEqual(['https://github.com/stefanprodan/podinfo']);
+  });
+
   it('reads no notes for a digest update, and asks once for a package in several files', async () => {
     const { reader, asked } = recordingReader();
     const provide = createNotesProvider({ reader, hosts: PUBLIC_HOSTS, logger: silentLogger });
