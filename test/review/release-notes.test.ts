@@ -191,6 +191,15 @@ describe('GitLab releases', () => {
     });
   });
 
+  it('falls back to the raw CHANGELOG.md of the default branch', async () => {
+    nock('https://gitlab.com')
+      .get('/api/v4/projects/group%2Fapp/releases').query(true).reply(200, [], { 'content-type': 'application/json' })
+      .get('/api/v4/projects/group%2Fapp/repository/files/CHANGELOG.md/raw').query({ ref: 'HEAD' })
+      .reply(200, '## 2.0.0\n- big\n## 1.0.0\n- first\n', { 'content-type': 'text/plain' });
+    const outcome = await reader().notes({ source: app, packageName: 'app', from: '1.0.0', to: '2.0.0' });
+    expect('notes' in outcome && [outcome.notes.from, outcome.notes.versions.map((v) => [v.tag, v.body])]).toEqual(['changelog', [['2.0.0', '- big']]]);
+  });
+
   it('does not retry a 429 (Gitbeaker would, ten times)', async () => {
     let asked = 0;
     nock('https://gitlab.com').get('/api/v4/projects/group%2Fapp/releases').query(true).times(10).reply(() => {

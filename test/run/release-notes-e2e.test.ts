@@ -85,4 +85,13 @@ describe('tidemark run --dry-run with release notes', () => {
     expect(out.indexOf('<!-- tidemark:update ')).toBeLessThan(out.indexOf(`diff --git a/web.yaml b/web.yaml`));
     expect(out).toContain(`+          image: ${name}:1.5.0`);
   }, 60_000);
+
+  it('still prints the PR, saying the notes could not be read, when GitHub answers 500', async () => {
+    const github = nock('https://api.github.com').get('/repos/acme/web/releases').query(true).reply(500, { message: 'Server Error' });
+    const { code, out } = await runCli(['run', dir, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
+    github.done();
+    expect(code).toEqual(0);
+    expect(out).toContain('Release notes could not be read (HTTP 500). [releases](https://github.com/acme/web/releases)');
+    expect(out).toContain('diff --git a/web.yaml b/web.yaml');
+  }, 60_000);
 });
