@@ -227,6 +227,7 @@ function notesText(text: string, open: string[]): string {
   const html = text.replace(HTML_TAG, (tag, ...args) => safeTag(tag, args.at(-1) as { close: string; name: string }, open));
   return breakComments(html.replace(/<!--/g, '&lt;!--'))
     .replace(IMAGE, (_m, alt: string, url: string) => `[image: ${alt.replace(/[[\]]/g, '')}](${url})`)
+    .replace(/\]\(\s*(?:javascript|vbscript|data):/gi, '](#unsafe-link:')
     .replace(/https?:\/\/(?:www\.)?github\.com\//gi, 'https://redirect.github.com/')
     .replace(CLOSING, `$<first>${ZWSP}$<rest>`)
     .split(URL_TOKEN)

@@ -35,8 +35,9 @@ describe('releaseNotesMarkdown', () => {
     expect(out).not.toContain('-->');
   });
 
-  it('turns images into links, so nothing loads from the notes host', () => {
+  it('turns images into links, so nothing loads from the notes host, and disarms script links', () => {
     expect(releaseNotesMarkdown('![diagram](https://cdn.example/d.png "title")')).toEqual('[image: diagram](https://cdn.example/d.png)');
+    expect(releaseNotesMarkdown('[click](javascript:alert(1)) [x]( data:text/html,hi)')).toEqual('[click](#unsafe-link:alert(1)) [x](#unsafe-link:text/html,hi)');
   });
 
   it('leaves code as code and closes a fence the notes left open', () => {
