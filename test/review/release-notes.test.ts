@@ -87,6 +87,12 @@ describe('GitHub releases', () => {
     expect('notes' in outcome && outcome.notes.compareUrl).toEqual('https://github.com/acme/charts/compare/podinfo-6.5.3...podinfo-6.6.0');
   });
 
+  it('spells the current version\'s tag like the new one\'s for the compare link when it has no release', async () => {
+    nock('https://api.github.com').get('/repos/acme/web/releases').query(true).reply(200, [ghRelease('v2.1.0')]);
+    const outcome = await reader().notes({ source: web, packageName: 'web', from: '2.0.0', to: '2.1.0' });
+    expect('notes' in outcome && outcome.notes.compareUrl).toEqual('https://github.com/acme/web/compare/v2.0.0...v2.1.0');
+  });
+
   it('falls back to the CHANGELOG.md sections of those versions when there are no releases', async () => {
     const changelog = '# Changelog\n\n## [Unreleased]\n- wip\n\n## [1.5.0] - 2025-03-01\n### Added\n- the thing\n\n## [1.4.3] - 2025-02-01\n- a fix\n\n## [1.4.2] - 2025-01-01\n- old\n';
     nock('https://api.github.com')
