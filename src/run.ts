@@ -45,7 +45,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     readFile: (path) => readFile(join(dir, path), 'utf8'),
     ...(opts.signal && { signal: opts.signal }),
     releaseNotes: releaseNotesForRun({
-      ...opts, sharedCache: opts.sharedCache ?? null, imageSource: async (pkg, version) => (await source.imageInfo(pkg, version)).source,
+      ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
     }),
   };
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
