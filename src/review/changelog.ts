@@ -15,7 +15,7 @@ export function changelogSections(text: string, packageName: string, from: strin
   let current: { notes: VersionNotes; level: number; lines: string[] } | null = null;
   let seen = 0;
   const close = (): void => {
-    if (current) found.push({ ...current.notes, body: current.lines.join('\n').trim() });
+    if (current && found.length < 100) found.push({ ...current.notes, body: current.lines.join('\n').trim().slice(0, 40_000) });
     current = null;
   };
   for (const line of lines) {

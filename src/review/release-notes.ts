@@ -51,6 +51,9 @@ export interface NotesRequest {
 }
 
 const CACHE_VERSION = 'release-notes v1';
+/** Kept per version (more than a PR shows: the renderer cuts at 20,000), and versions per range: bounds the cache entry. */
+const MAX_BODY = 40_000;
+const MAX_VERSIONS = 100;
 
 /**
  * Reads release notes from GitHub and GitLab for one run: each (source, range) once, a bounded number at a time,
@@ -173,7 +176,8 @@ export class ReleaseNotesReader {
         if (compareVersions(v, req.from) === 0) fromTag ??= r.tag;
         if (compareVersions(v, req.to) === 0) toTag ??= r.tag;
         if (!inRange(v, req.from, req.to) || found.has(v) || ((r.prerelease || isPrerelease(v)) && !withPre)) continue;
-        found.set(v, { version: v, tag: r.tag, title: r.name, body: r.body, url: r.url, date: r.date?.slice(0, 10) ?? null });
+        if (found.size >= MAX_VERSIONS) continue;
+        found.set(v, { version: v, tag: r.tag, title: r.name, body: r.body.slice(0, MAX_BODY), url: r.url, date: r.date?.slice(0, 10) ?? null });
       }
       page = reachedCurrent ? null : next;
     }
