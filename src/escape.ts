@@ -153,3 +153,105 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
 export function htmlText(text: string): string {
   return oneLine(text).replace(BIDI, '').replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }
+
+/** Tags release notes may keep, without any attribute: formatting only, nothing that loads, links or runs. */
+const SAFE_TAGS = new Set(['b', 'i', 'em', 'strong', 'code', 'pre', 'br', 'hr', 'p', 'ul', 'ol', 'li', 'details', 'summary', 'sub', 'sup', 'kbd', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const VOID_TAGS = new Set(['br', 'hr']);
+/** `<b>`, `</li>`, `<img src=x onerror=y>`, `<br/>`; a tag spanning lines is taken up to its `>` on the same line. */
+const HTML_TAG = /<(?<close>\/?)(?<name>[A-Za-z][A-Za-z0-9-]{0,30})(?<rest>(?:\s[^<>]*)?)\/?>/g;
+/** `<https://example.com/x>`: an autolink, kept. */
+const AUTOLINK = /^<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>$/;
+/** `fixes #2`, `Closes: owner/repo#3`, `resolved https://…/issues/4`: GitHub's and GitLab's closing keywords before a reference. */
+const CLOSING = /\b(?<first>[cfri])(?<rest>(?:lose[sd]?|ix(?:e[sd])?|esolve[sd]?|mplement(?:s|ed|ing)?))(?=:?\s+(?:#|!|GH-|https?:\/\/|[\w.-]+\/[\w.-]+[#!]))/gi;
+/** `@user`, `@org/team`: a mention. Not inside an e-mail address or a word. */
+const MENTION = /(?<![\w.+-])@(?=[\p{L}\p{N}_])/gu;
+/** `#12`, `owner/repo#12`, `GH-12`, GitLab's `!12` (merge request) and `&12` (epic). */
+const ISSUE_REF = /(?<sigil>#|\bGH-|(?<![\w\]])!|(?<![\w&])&(?![\w#]+;))(?=\d)/gi;
+/** A bare URL or a Markdown link destination: references and mentions inside it are not read, and it must stay intact. */
+const URL_TOKEN = /(https?:\/\/[^\s)<>]+)/;
+/** `![alt](url)`: an image, which would load from its host when the PR is viewed. */
+const IMAGE = /!\[(?<alt>[^\]\n]{0,200})\]\((?<url>[^)\s]{1,2048})(?:\s+"[^"\n]*")?\)/g;
+const FENCE = /^ {0,3}(?<fence>`{3,}|~{3,})/;
+
+/**
+ * Release notes written by an upstream project, made safe to embed in a PR body: Markdown stays Markdown, but
+ * - raw HTML is dropped except a few formatting tags (without attributes), balanced so the notes cannot close the
+ *   `<details>` Tidemark wraps them in;
+ * - nobody is pinged and nothing is cross-referenced or closed: `@user` → `@\u200buser`, `#12` → `#\u200b12`,
+ *   `fixes #2` → `f\u200bixes #\u200b2`, and `https://github.com/…` links go through `redirect.github.com`, which
+ *   GitHub does not count as a reference;
+ * - images become links (`![logo](u)` → `[image: logo](u)`), so no image loads from a host we do not know;
+ * - no HTML comment can open or close, so no marker can be forged; an unclosed code fence is closed.
+ * Code blocks and inline code are left as they are (GitHub neither links nor pings in code).
+ * `maxChars` caps the input before sanitising; the cut is said (`… (truncated)`).
+ */
+export function releaseNotesMarkdown(text: string, maxChars = 20_000): string {
+  let source = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '').replace(BIDI, '');
+  const truncated = source.length > maxChars;
+  if (truncated) {
+    // Cut at the last line break when one is near the end, so no line is left half-written.
+    const cut = source.slice(0, maxChars);
+    const lastBreak = cut.lastIndexOf('\n');
+    source = lastBreak >= maxChars * 0.8 ? cut.slice(0, lastBreak) : cut;
+  }
+  const out: string[] = [];
+  const open: string[] = [];
+  let fence: string | null = null;
+  for (const line of source.split('\n')) {
+    const f = FENCE.exec(line)?.groups?.fence;
+    if (fence !== null) {
+      out.push(breakComments(line));
+      if (f && f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = null;
+      continue;
+    }
+    if (f) {
+      fence = f;
+      out.push(breakComments(line));
+      continue;
+    }
+    out.push(notesLine(line, open));
+  }
+  if (fence !== null) out.push(fence);
+  while (open.length > 0) out.push(`</${open.pop()}>`);
+  if (truncated) out.push('', '… (truncated)');
+  return out.join('\n').trim();
+}
+
+/** One line outside code blocks: inline code spans kept, the text between them made safe. */
+function notesLine(line: string, open: string[]): string {
+  const parts = line.split(/(`+[^`]*?`+)/);
+  return parts.map((part, i) => (i % 2 === 1 && /^(`+)[^`]*?\1$/.test(part) ? breakComments(part) : notesText(part, open))).join('');
+}
+
+function notesText(text: string, open: string[]): string {
+  const html = text.replace(HTML_TAG, (tag, ...args) => safeTag(tag, args.at(-1) as { close: string; name: string }, open));
+  return breakComments(html.replace(/<!--/g, '&lt;!--'))
+    .replace(IMAGE, (_m, alt: string, url: string) => `[image: ${alt.replace(/[[\]]/g, '')}](${url})`)
+    .replace(/\]\(\s*(?:javascript|vbscript|data):/gi, '](#unsafe-link:')
+    .replace(/https?:\/\/(?:www\.)?github\.com\//gi, 'https://redirect.github.com/')
+    .replace(CLOSING, `$<first>${ZWSP}$<rest>`)
+    .split(URL_TOKEN)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(MENTION, `@${ZWSP}`).replace(ISSUE_REF, `$<sigil>${ZWSP}`)))
+    .join('');
+}
+
+function safeTag(tag: string, groups: { close: string; name: string }, open: string[]): string {
+  if (AUTOLINK.test(tag)) return tag;
+  const name = groups.name.toLowerCase();
+  if (!SAFE_TAGS.has(name)) return '';
+  if (VOID_TAGS.has(name)) return `<${name}>`;
+  if (!groups.close) {
+    open.push(name);
+    return `<${name}>`;
+  }
+  const at = open.lastIndexOf(name);
+  if (at < 0) return '';
+  // Closing an outer tag closes the ones opened inside it, as an HTML parser would.
+  const closed = open.splice(at).reverse();
+  return closed.map((n) => `</${n}>`).join('');
+}
+
+/** A short untrusted text inside an HTML element Tidemark writes (`<summary>`): entities, no mention, no reference. */
+export function htmlInlineText(text: string): string {
+  return htmlText(text).replace(/([@#!])(?=[\p{L}\p{N}_])/gu, `$1${ZWSP}`);
+}

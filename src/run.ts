@@ -10,6 +10,7 @@ import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
+import { releaseNotesForRun } from './review/index.js';
 import { scanDirectory } from './scan/index.js';
 import type { Problem } from './scan/types.js';
 
@@ -43,6 +44,9 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     print: opts.print ?? ((text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')),
     readFile: (path) => readFile(join(dir, path), 'utf8'),
     ...(opts.signal && { signal: opts.signal }),
+    releaseNotes: releaseNotesForRun({
+      ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
+    }),
   };
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary: RunSummary = {

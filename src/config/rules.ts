@@ -34,6 +34,10 @@ export interface EffectiveSettings {
   disabledBy: string | null;
   /** Where allowedVersions came from, for reasons. */
   allowedVersionsFrom: string | null;
+  /** The rule that set `automerge` last (`rule 4 (patches)`); null when no rule did. */
+  automergeFrom: string | null;
+  /** A rule's `sourceUrl`: where release notes live. */
+  sourceUrl: string | null;
 }
 
 const DEFAULTS: EffectiveSettings = {
@@ -53,6 +57,8 @@ const DEFAULTS: EffectiveSettings = {
   automerge: false,
   disabledBy: null,
   allowedVersionsFrom: null,
+  automergeFrom: null,
+  sourceUrl: null,
 };
 
 /**
@@ -70,6 +76,7 @@ export function effectiveSettings(rules: readonly Rule[], subject: MatchSubject,
     }
     if (settings.enabled !== undefined) out.disabledBy = settings.enabled ? null : label;
     if (settings.allowedVersions !== undefined) out.allowedVersionsFrom = label;
+    if (settings.automerge !== undefined) out.automergeFrom = label;
   }
   if (controls?.allowedVersions) {
     out.allowedVersions = controls.allowedVersions;

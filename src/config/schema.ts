@@ -81,6 +81,12 @@ const RULE = {
     reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request (users, or `org/team`).' },
     assignees: { type: 'array', items: { type: 'string' }, description: 'Assignees of the pull request.' },
     automerge: { type: 'boolean', default: false, description: 'Merge the pull request when its checks pass.' },
+    sourceUrl: {
+      type: 'string',
+      format: 'uri',
+      description:
+        'The source repository of the matched packages (`https://github.com/acme/web`), for release notes in pull requests: used before the image\'s `org.opencontainers.image.source` label and the chart\'s `sources`. Read anonymously unless it is on the platform the run publishes to.',
+    },
   },
 } as const;
 

@@ -43,6 +43,8 @@ export interface RuleSettings {
   reviewers?: string[];
   assignees?: string[];
   automerge?: boolean;
+  /** Where release notes for the matched packages live (`https://github.com/acme/web`), when the registry does not say. */
+  sourceUrl?: string;
 }
 
 export interface Rule extends RuleSettings {

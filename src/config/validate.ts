@@ -149,6 +149,8 @@ function formatProblem(value: string, format: string | undefined): string | null
       return globProblem(value);
     case 'version-range':
       return rangeProblem(value);
+    case 'uri':
+      return /^https?:\/\/[^\s/]+/i.test(value) && value.length <= 2048 ? null : `"${value}" is not an http(s) URL`;
     case 'duration':
       return parseDuration(value) === null ? `"${value}" is not a duration like "3 days", "12h", "30m" or "1 week"` : null;
     default:

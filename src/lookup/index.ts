@@ -11,7 +11,7 @@ import { RegistryClient } from './oci/client.js';
 import { hostConcurrency, ruleHostOf, type HostRule } from './host-rules.js';
 import { CredentialStore } from './oci/credentials.js';
 import { DOCKER_HUB_API, DockerHubTags } from './oci/docker-hub.js';
-import { isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
+import { DOCKER_HUB, isLoopback, locateImage, ociChartImage, type ImageLocation } from './oci/reference.js';
 import { imageReleaseInfo, type ImageReleaseInfo } from './oci/release-info.js';
 import type { TagLimits } from './oci/tag-budget.js';
 import { knownReleaseTime } from './release-time.js';
@@ -71,6 +71,11 @@ export interface LookupSource extends ReleaseSource {
   peakBufferedBytes(): number;
   /** Creation time and source URL of an image tag (or OCI chart version), fetched lazily. */
   imageInfo(pkg: PackageRef, version: string): Promise<ImageReleaseInfo>;
+  /**
+   * `org.opencontainers.image.source` of a tag, for release notes. Null for Docker Hub images without asking: a manifest
+   * GET there counts as a pull against the rate limit, and notes are not worth a pull.
+   */
+  sourceLabel(pkg: PackageRef, version: string): Promise<string | null>;
 }
 
 /** `$XDG_CACHE_HOME/tidemark`, else `~/.cache/tidemark`. */
@@ -194,9 +199,16 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
       return (await imageInfo(pkg, version)).created;
     });
 
+  const sourceLabel = async (pkg: PackageRef, version: string): Promise<string | null> => {
+    const loc = await located(pkg);
+    if (!loc || loc.registry === DOCKER_HUB) return null;
+    return (await imageInfo(pkg, version)).source;
+  };
+
   return {
     releases,
     imageInfo,
+    sourceLabel,
     digest: (pkg, version) =>
       once(`digest ${keyOf(pkg)} ${version}`, async () => {
         const loc = await located(pkg);

@@ -22,12 +22,26 @@ export function groupBranches(updates: readonly Update[], branchPrefix: string):
 function branchOf(u: Update, prefix: string): { name: string; title: (all: Update[]) => string } {
   const pkg = u.dependency.name;
   // A group's majors get their own branch: one branch must never hold two edits of the same line.
-  if (u.group && u.updateType === 'major') return { name: `${prefix}${sanitize(u.group)}-major`, title: () => `Update group ${u.group} (major)` };
-  if (u.group) return { name: prefix + sanitize(u.group), title: () => `Update group ${u.group}` };
+  const group = u.group;
+  if (group && u.updateType === 'major') return { name: `${prefix}${sanitize(group)}-major`, title: (all) => `${groupTitle(group, all)} (major)` };
+  if (group) return { name: prefix + sanitize(group), title: (all) => groupTitle(group, all) };
   if (u.updateType === 'pin') return { name: `${prefix}pin-digests`, title: () => 'Pin image digests' };
   const major = majorOf(u.newValue, u.dependency.datasource === 'helm');
   const name = `${prefix}${sanitize(pkg)}${major === null ? '' : `-${major}.x`}`;
   return { name, title: (all) => titleFor(pkg, all) };
+}
+
+/**
+ * A group's title names what moves, not the word "group": `apps` of images → `Update apps images`, of charts →
+ * `Update apps charts`, of both → `Update apps images and charts`; a group already named so (`apps-images`) is not
+ * repeated (`Update apps-images`).
+ */
+function groupTitle(group: string, all: Update[]): string {
+  const images = all.some((u) => u.dependency.datasource === 'docker');
+  const charts = all.some((u) => u.dependency.datasource === 'helm');
+  const what = images && charts ? 'images and charts' : charts ? 'charts' : 'images';
+  if (/(?:^|[\s_-])(?:images?|charts?|dependencies|deps)$/i.test(group)) return `Update ${group}`;
+  return `Update ${group} ${what}`;
 }
 
 function titleFor(pkg: string, all: Update[]): string {

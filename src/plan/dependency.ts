@@ -207,7 +207,8 @@ export function makeUpdate(
     reviewers: s.reviewers,
     assignees: s.assignees,
     automerge: s.automerge,
-    sourceUrl: input.releases.sourceUrl ?? null,
+    ...(s.automergeFrom && { automergeFrom: s.automergeFrom }),
+    sourceUrl: s.sourceUrl ?? input.releases.sourceUrl ?? null,
     homepage: input.releases.homepage ?? null,
   };
 }

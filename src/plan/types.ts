@@ -16,7 +16,9 @@ export interface Update {
   reviewers: string[];
   assignees: string[];
   automerge: boolean;
-  /** Release-notes links, when the registry told us. */
+  /** The rule that set `automerge` (`rule 4 (patches)`), for the PR's configuration section; absent when none did. */
+  automergeFrom?: string;
+  /** Release-notes links: a rule's `sourceUrl`, else what the registry told us. */
   sourceUrl: string | null;
   homepage: string | null;
   /** What the upgrade may break (chart updates; filled by the review step). Absent means none found or not reviewed. */

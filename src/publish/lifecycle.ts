@@ -4,7 +4,8 @@ import { buildBranch, type BranchContent } from './branch-content.js';
 import { unifiedDiff } from './diff.js';
 import { changesOf, identityOf, parseMarker, parseTrailer, sameIdentity } from './identity.js';
 import { PrLimits } from './limits.js';
-import { commitMessage, prBody, prTitle } from './pr-body.js';
+import { BODY_LIMITS, commitMessage, prBody, prTitle } from './pr-body.js';
+import type { BranchNotes } from '../review/types.js';
 import { fail, record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
 import { closeStale, foreignCommits, leaveForeignBranch } from './stale.js';
 import type { Platform, PullRequest, RemoteBranch } from './types.js';
@@ -131,7 +132,10 @@ async function push(s: Session, branch: BranchPlan, content: BranchContent): Pro
 async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, openPr: PullRequest | null, pushed: boolean): Promise<void> {
   const name = branch.branchName;
   const title = prTitle(branch, s.ctx.config);
-  const body = prBody(branch, content.applied);
+  const notes = await notesOf(s.ctx, content.applied);
+  const fresh = prBody(branch, content.applied, { notes, limit: s.platform.kind === 'gitlab' ? BODY_LIMITS.gitlab : BODY_LIMITS.github });
+  // Notes that could not be read this time (a rate limit) are no reason to take the ones read before out of a PR.
+  const body = openPr && !pushed && incomplete(notes) ? openPr.body : fresh;
   s.ctx.signal?.throwIfAborted();
   if (openPr) {
     const stale = openPr.title !== title || normalized(openPr.body) !== normalized(body);
@@ -153,6 +157,21 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
   record(s, 'opened', name, created, 'PR opened', () => s.limits.opened());
 }
 
+/** Release notes never block a PR: a provider that fails gives none. */
+async function notesOf(ctx: PublishContext, applied: readonly Update[]): Promise<BranchNotes> {
+  if (!ctx.releaseNotes) return new Map();
+  try {
+    return await ctx.releaseNotes(applied);
+  } catch (err) {
+    ctx.logger.warn('release notes skipped', { error: err instanceof Error ? err.message : String(err) });
+    return new Map();
+  }
+}
+
+function incomplete(notes: BranchNotes): boolean {
+  return [...notes.values()].some((o) => 'failed' in o);
+}
+
 /** Hosts may hand a body back with CRLF or trimmed; that alone is no reason to edit the PR on every run. */
 function normalized(text: string): string {
   return text.replace(/\r\n/g, '\n').trim();
@@ -166,7 +185,10 @@ function union(lists: string[][]): string[] {
   return [...new Set(lists.flat())];
 }
 
-/** Prints each branch's unified diff; reads the checkout and nothing else, so it needs no platform. */
+/**
+ * Prints each branch's PR title and body (Markdown), then its unified diff; reads the checkout (and release notes)
+ * and pushes nothing, so it needs no platform.
+ */
 export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
   const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
@@ -177,8 +199,9 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
       continue;
     }
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join('');
+    const body = prBody(branch, content.applied, { notes: await notesOf(ctx, content.applied) });
     // Repository text on the operator's terminal: escape sequences shown, not run.
-    ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n${diffs}`));
+    ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n\n${body}\n${diffs}`));
     summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
   return summary;

@@ -1,5 +1,6 @@
 import type { TidemarkConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { NotesProvider } from '../review/notes.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { PrLimits } from './limits.js';
 import type { Platform, PullRequest } from './types.js';
@@ -14,6 +15,8 @@ export interface PublishContext {
   readFile(path: string): Promise<string>;
   /** The repository's deadline: once aborted, no further branch is pushed and no PR opened or edited. */
   signal?: AbortSignal;
+  /** Release notes for a branch's updates, asked only for branches whose PR is opened, updated or printed. */
+  releaseNotes?: NotesProvider;
 }
 
 export type PublishSummary = Omit<RunSummary, 'repo' | 'plan'>;

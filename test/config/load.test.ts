@@ -70,6 +70,11 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('takes a rule\'s sourceUrl only as an http(s) URL', () => {
+    const text = 'rules:\n  - sourceUrl: https://github.com/acme/web\n  - sourceUrl: "file:///etc/passwd"\n';
+    expect(errorsOf(text)).toEqual([{ file: '.tidemark.yaml', line: 3, message: 'rules[1].sourceUrl: "file:///etc/passwd" is not an http(s) URL' }]);
+  });
+
   it('suggests the manager meant by a misspelt one', () => {
     expect(errorsOf('rules:\n  - match:\n      managers: [kubernets]\n')).toEqual([
       {

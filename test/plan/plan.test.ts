@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TidemarkConfig } from '../../src/config/types.js';
-import { createPlan, explain, explanationText, planToJson } from '../../src/plan/index.js';
+import { createPlan, explain, explanationText, groupBranches, planToJson } from '../../src/plan/index.js';
+import type { Update } from '../../src/plan/types.js';
+import { prTitle } from '../../src/publish/pr-body.js';
 import type { Dependency } from '../../src/scan/types.js';
 import { FakeReleaseSource } from './fake-source.js';
 
@@ -99,11 +101,18 @@ describe('createPlan', () => {
       problems: [],
     };
     const plan = await createPlan(scan, source, config(rules), { now });
-    expect(plan.branches.map((b) => [b.branchName, b.title, b.updates.length])).toEqual([['tidemark/monitoring', 'Update group monitoring', 2]]);
+    expect(plan.branches.map((b) => [b.branchName, b.title, b.updates.length])).toEqual([['tidemark/monitoring', 'Update monitoring images', 2]]);
     expect(plan.updates.map((u) => [u.group, u.labels, u.automerge])).toEqual([
       ['monitoring', ['monitoring'], false],
       ['monitoring', ['monitoring'], false],
     ]);
+  });
+
+  it('takes a rule\'s sourceUrl for release notes, and remembers which rule set automerge', async () => {
+    const source = new FakeReleaseSource({ 'grafana/grafana': { tags: ['11.2.0', '11.3.1'] } });
+    const rules = [{ description: 'dashboards', match: { packageNames: ['grafana/*'] }, automerge: true, sourceUrl: 'https://github.com/grafana/grafana' }];
+    const plan = await createPlan({ dependencies: [image('grafana/grafana', '11.2.0', 'mon/grafana.yaml', 3)], problems: [] }, source, config(rules), { now });
+    expect(plan.updates.map((u) => [u.sourceUrl, u.automerge, u.automergeFrom])).toEqual([['https://github.com/grafana/grafana', true, 'rule 1 (dashboards)']]);
   });
 
   it('keeps a pinned digest pinned when bumping the tag, and updates the digest of a rebuilt tag', async () => {
@@ -382,5 +391,27 @@ describe('createPlan', () => {
       ['nginx', 'latest', D2, 'digest'],
       ['busybox', 'latest', D3, 'pin'],
     ]);
+  });
+});
+
+describe('branch titles', () => {
+  const u = (name: string, datasource: 'docker' | 'helm', group: string | null, updateType: 'major' | 'minor' = 'minor') =>
+    ({
+      dependency: { file: 'a.yaml', line: 1, manager: 'kubernetes', datasource, name, registryUrl: null, currentValue: '1.0.0', currentDigest: null, valueRange: { start: 0, end: 5 }, digestRange: null },
+      newValue: updateType === 'major' ? '2.0.0' : '1.1.0', newDigest: null, updateType, group, reason: '', labels: [], reviewers: [], assignees: [], automerge: false, sourceUrl: null, homepage: null,
+    }) as Update;
+
+  it('name what a group moves and never the word "group", with branch names unchanged', () => {
+    const branches = groupBranches(
+      [u('web', 'docker', 'apps'), u('api', 'docker', 'apps'), u('db', 'docker', 'apps', 'major'), u('podinfo', 'helm', 'platform'), u('redis', 'docker', 'platform'), u('x', 'helm', 'infra-charts')],
+      'tidemark/',
+    );
+    expect(branches.map((b) => [b.branchName, b.title])).toEqual([
+      ['tidemark/apps', 'Update apps images'],
+      ['tidemark/apps-major', 'Update apps images (major)'],
+      ['tidemark/infra-charts', 'Update infra-charts'],
+      ['tidemark/platform', 'Update platform images and charts'],
+    ]);
+    expect(prTitle(branches[0]!, { commitMessagePrefix: 'chore(deps)' })).toEqual('chore(deps): update apps images');
   });
 });

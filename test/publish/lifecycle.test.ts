@@ -4,6 +4,7 @@ import { PlatformError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { BranchPlan, Plan } from '../../src/plan/types.js';
 import { publish } from '../../src/publish/lifecycle.js';
+import { prBody } from '../../src/publish/pr-body.js';
 import { scanFiles } from '../../src/scan/index.js';
 import { updateOf } from '../edit/update-fixture.js';
 import { FakePlatform, untouchable } from './fake-platform.js';
@@ -199,10 +200,12 @@ describe('publish', () => {
 
   it('prints each branch diff on a dry run and touches nothing', async () => {
     const printed: string[] = [];
-    const summary = await publish(untouchable(), planFor(START, { redis: '7.2.4' }), { ...ctx(START, {}, (s) => printed.push(s)), dryRun: true });
-    expect(printed).toEqual([
+    const plan = planFor(START, { redis: '7.2.4' });
+    const summary = await publish(untouchable(), plan, { ...ctx(START, {}, (s) => printed.push(s)), dryRun: true });
+    const at = printed[0]!.indexOf('diff --git');
+    expect(printed[0]!.slice(0, at)).toEqual(`# tidemark/redis-7.x: Update redis to 7.2.4\n\n${prBody(plan.branches[0]!, plan.branches[0]!.updates)}\n`);
+    expect([printed[0]!.slice(at), ...printed.slice(1)]).toEqual([
       [
-        '# tidemark/redis-7.x: Update redis to 7.2.4',
         'diff --git a/apps/cache.yaml b/apps/cache.yaml',
         '--- a/apps/cache.yaml',
         '+++ b/apps/cache.yaml',
@@ -223,9 +226,10 @@ describe('publish', () => {
     const files = { 'apps/a\n+++ b/forged.yaml': hostile };
     const printed: string[] = [];
     await publish(untouchable(), planFor(files, { redis: '7.2.4' }), { ...ctx(files, {}, (s) => printed.push(s)), dryRun: true });
-    expect(printed).toEqual([
+    expect(printed[0]).toMatch(/^# tidemark\/redis-7\.x: Update redis to 7\.2\.4\n\nThis PR updates/);
+    expect(printed[0]).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect([printed[0]!.slice(printed[0]!.indexOf('diff --git')), ...printed.slice(1)]).toEqual([
       [
-        '# tidemark/redis-7.x: Update redis to 7.2.4',
         'diff --git a/apps/a +++ b/forged.yaml b/apps/a +++ b/forged.yaml',
         '--- a/apps/a +++ b/forged.yaml',
         '+++ b/apps/a +++ b/forged.yaml',

@@ -40,21 +40,29 @@ describe('prBody', () => {
 
       | Package | File(s) | Change | Type |
       |---|---|---|---|
-      | \`ghcr.io/acme/web\` | \`apps/web.yaml\`<br>\`overlays/prod/web.yaml\` | \`1.4.2@sha256:711b2a86303f\` → \`1.5.0@sha256:52427767578c\` | minor |
-      | \`nginx\` | \`apps/proxy.yaml\` | \`1.25.3\` → \`1.25.3@sha256:52427767578c\` | pin |
-
-      ### Release notes
-
-      - \`ghcr.io/acme/web\`: [releases](https://github.com/acme/web/releases)
-      - \`nginx\`: [homepage](https://nginx.org/)
+      | [\`ghcr.io/acme/web\`](https://github.com/acme/web) | \`apps/web.yaml\`<br>\`overlays/prod/web.yaml\` | \`1.4.2@sha256:711b2a86303f\` → \`1.5.0@sha256:52427767578c\` | minor |
+      | [\`nginx\`](https://nginx.org/) | \`apps/proxy.yaml\` | \`1.25.3\` → \`1.25.3@sha256:52427767578c\` | pin |
 
       ### Why these versions
 
       - \`ghcr.io/acme/web\`: 1.5.0 is the newest minor release
       - \`nginx\`: pinning the digest
 
+      ### Release notes
+
+      #### \`ghcr.io/acme/web\` 1.4.2 → 1.5.0
+
+      [releases](https://github.com/acme/web/releases)
+
+      ### Configuration
+
+      - **Automerge**: off: no rule sets \`automerge: true\` for these updates. Merge it by hand.
+      - **Schedule**: Tidemark refreshes this PR each time it runs (on its operator's schedule): rebased on the base branch, and moved on when a newer version comes out.
+      - **Closing** this PR skips these versions: it is not reopened; a newer version opens a new PR.
+      - **Pushing** a commit of your own takes the branch over: Tidemark stops updating it.
+
       ---
-      Opened by Tidemark. It updates this branch while it holds only its own commits; push a commit of your own to take it over. Close this PR to skip this update.
+      Opened by Tidemark.
 
       <!-- tidemark:update {"branch":"tidemark/web","updates":["ghcr.io/acme/web@1.5.0@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414","nginx@1.25.3@sha256:52427767578c7c6ca19181b6a696cbbbabe0d0c0f5e5d50afaea1f0fff342414"],"files":["apps/proxy.yaml","apps/web.yaml","overlays/prod/web.yaml"]} -->
       "
@@ -118,20 +126,32 @@ describe('hostile registry and repository text', () => {
       | Package | File(s) | Change | Type |
       |---|---|---|---|
       | \`\`evil/\`x\`\\|y\`\` | \`apps/a\\|b.yaml\` | \`1.0.0\` → \`1.1.0 # Approved by security\` | minor |
-      | \`ok\` | \`apps/b.yaml\` | \`1.0.0\` → \`2.0.0\` | minor |
-
-      ### Release notes
-
-      - \`\`evil/\`x\`\\|y\`\`: source: javascript:alert\\(1\\) · homepage: https://x\\)\\]\\(javascript:alert\\(1\\)\\)
-      - \`ok\`: [source](https://github.com/acme/ok%29%5D%28javascript:x%29) · [homepage](https://a.example/%28p%29%20q)
+      | [\`ok\`](https://github.com/acme/ok%29%5D%28javascript:x%29) | \`apps/b.yaml\` | \`1.0.0\` → \`2.0.0\` | minor |
 
       ### Why these versions
 
       - \`\`evil/\`x\`\\|y\`\`:  \\# Approved by security @&#8203;org/security \\!\\[x\\]\\(https://evil/p.png\\) &lt;img src=x&gt; &lt;\\!-- tidemark:update {"branch":"tidemark/web","updates":\\[\\]} --&gt; fixes \\#&#8203;12
       - \`ok\`: test
 
+      ### Release notes
+
+      #### \`\`evil/\`x\`|y\`\` 1.0.0 → 1.1.0 \\# Approved by security
+
+      source: javascript:alert\\(1\\) · homepage: https://x\\)\\]\\(javascript:alert\\(1\\)\\)
+
+      #### \`ok\` 1.0.0 → 2.0.0
+
+      [source](https://github.com/acme/ok%29%5D%28javascript:x%29) · [homepage](https://a.example/%28p%29%20q)
+
+      ### Configuration
+
+      - **Automerge**: off: no rule sets \`automerge: true\` for these updates. Merge it by hand.
+      - **Schedule**: Tidemark refreshes this PR each time it runs (on its operator's schedule): rebased on the base branch, and moved on when a newer version comes out.
+      - **Closing** this PR skips these versions: it is not reopened; a newer version opens a new PR.
+      - **Pushing** a commit of your own takes the branch over: Tidemark stops updating it.
+
       ---
-      Opened by Tidemark. It updates this branch while it holds only its own commits; push a commit of your own to take it over. Close this PR to skip this update.
+      Opened by Tidemark.
 
       <!-- tidemark:update {"branch":"tidemark/evil","updates":["evil/\`x\`|y@1.1.0\\n# Approved by security","ok@2.0.0"],"files":["apps/a|b.yaml","apps/b.yaml"]} -->
       "

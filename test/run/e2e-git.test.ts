@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { silentLogger } from '../../src/log.js';
@@ -107,7 +108,17 @@ describe('tidemark run --platform git, end to end', () => {
 
   let branches: { web: string; api: string; podinfo: string };
 
-  it('prints the diffs on a dry run through the CLI and pushes nothing', async () => {
+  it('prints the PRs and diffs on a dry run through the CLI and pushes nothing', async () => {
+    // The chart's index names https://github.com/example/podinfo as its source: its releases, as GitHub lists them.
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    const github = nock('https://api.github.com')
+      .get('/repos/example/podinfo/releases')
+      .query({ per_page: '50', page: '1' })
+      .reply(200, [
+        { tag_name: '6.1.0', name: '6.1.0', body: 'Adds **HPA** support', html_url: 'https://github.com/example/podinfo/releases/tag/6.1.0', published_at: '2026-01-10T00:00:00Z', draft: false, prerelease: false },
+        { tag_name: '6.0.0', name: '6.0.0', body: 'First', html_url: 'https://github.com/example/podinfo/releases/tag/6.0.0', published_at: '2025-12-01T00:00:00Z', draft: false, prerelease: false },
+      ]);
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk));
@@ -115,10 +126,12 @@ describe('tidemark run --platform git, end to end', () => {
     });
     let code: number;
     try {
-      code = await main(['run', repo.checkout, '--platform', 'git', '--dry-run', '--log-level', 'error']);
+      code = await main(['run', repo.checkout, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
     } finally {
       spy.mockRestore();
+      nock.enableNetConnect();
     }
+    github.done();
     expect(code).toEqual(0);
     expect(remoteHeads(repo.remote)).toEqual({ main: sh(repo.checkout, 'rev-parse', 'HEAD') });
     const all = out.join('');
@@ -128,6 +141,8 @@ describe('tidemark run --platform git, end to end', () => {
     );
     expect(all).toContain('-      version: 6.0.0 # chart version\n+      version: 6.1.0 # chart version\n');
     expect(all).toContain(`Dry run of ${repo.checkout}: 0 opened, 0 updated, 0 closed, 3 skipped`);
+    expect(all).toContain('<summary>6.1.0 (2026-01-10)</summary>\n\nAdds **HPA** support\n\n[Release on GitHub](https://github.com/example/podinfo/releases/tag/6.1.0)');
+    expect(all.indexOf('<summary>6.1.0')).toBeLessThan(all.indexOf('+      version: 6.1.0 # chart version'));
   });
 
   it('first run pushes one branch per update with exactly the expected file contents', async () => {

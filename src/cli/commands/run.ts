@@ -39,7 +39,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--repo <name>', 'owner/name on GitHub, group/project on GitLab')
     .option('--endpoint <url>', 'GitHub Enterprise API URL or self-managed GitLab host')
     .option('--remote <name>', 'git platform: remote name or URL to push to (default origin)')
-    .option('--dry-run', 'print the unified diff of each branch and touch nothing')
+    .option('--dry-run', "print each branch's PR title, body and unified diff, and touch nothing")
     .option('--config <file>', 'config file, relative to DIR')
     .option('--cache-dir <dir>', 'keep registry responses between runs here (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
