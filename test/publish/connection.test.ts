@@ -1,0 +1,59 @@
+import { createServer } from 'node:net';
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformError } from '../../src/errors.js';
+import { GitHubPlatform } from '../../src/publish/github.js';
+import { GitLabPlatform } from '../../src/publish/gitlab.js';
+import { recordingLogger } from '../helpers/github-fake.js';
+
+/** A port on 127.0.0.1 where nothing listens: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let port: number;
+
+beforeAll(async () => {
+  port = await closedPort();
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+
+afterAll(() => {
+  nock.enableNetConnect();
+});
+
+async function failure(call: () => Promise<unknown>): Promise<{ err: PlatformError; ms: number }> {
+  const started = Date.now();
+  const err = await call().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof PlatformError)) throw new Error(`expected a PlatformError, got ${String(err)}`);
+  return { err, ms: Date.now() - started };
+}
+
+describe('a platform API that cannot be reached', () => {
+  it('GitHub: says it could not connect, at once, instead of retrying for 15 s and reporting a 500', async () => {
+    // Real retry timing (1 s units): a retried 500 would take 1 + 4 + 9 s.
+    const gh = await GitHubPlatform.create({ token: 'ghp_test', repo: 'o/r', baseUrl: `http://127.0.0.1:${port}/api/v3`, logger: recordingLogger() });
+    const { err, ms } = await failure(() => gh.baseBranch('main'));
+    expect(err.message).toBe(`GitHub: read branch main: could not connect to 127.0.0.1:${port}: ECONNREFUSED`);
+    expect(err.status).toBeNull();
+    expect(ms).toBeLessThan(900);
+  });
+
+  it('GitLab: says it could not connect, at once, and keeps the socket error as the cause without the token', async () => {
+    const gl = await GitLabPlatform.create({ token: 'glpat-secret0123456789', repo: 'g/p', host: `http://127.0.0.1:${port}`, logger: recordingLogger() });
+    const { err, ms } = await failure(() => gl.baseBranch('main'));
+    expect(err.message).toBe(`GitLab: read branch main: could not connect to 127.0.0.1:${port}: ECONNREFUSED`);
+    expect(err.status).toBeNull();
+    expect(String((err.cause as Error).message)).toMatch(/^ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain('glpat-secret');
+    expect(ms).toBeLessThan(900);
+  });
+});
