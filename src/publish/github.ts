@@ -2,6 +2,7 @@ import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
+import { modesOf, refuseNonFile } from './github/tree.js';
 import { addPrExtras, mergeMethodOf, type MergeMethod } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
@@ -36,6 +37,10 @@ export class GitHubPlatform implements Platform {
   private defaultBranch: string | null = null;
   private repoInfo: RepoInfo | null = null;
   private login: string | null | undefined;
+  /** Branches this run saw missing (a 404 for the ref, or deleted); created without trying to move them first. */
+  private readonly missing = new Set<string>();
+  /** The last prefix listing: a name under `prefix` not in `names` does not exist. */
+  private listed: { prefix: string; names: Set<string> } | null = null;
 
   private constructor(
     private readonly octokit: GitHubClient,
@@ -86,12 +91,14 @@ export class GitHubPlatform implements Platform {
     const base = await gh(`read commit ${req.baseSha}`, () =>
       this.octokit.rest.git.getCommit({ ...this.repoArgs, commit_sha: req.baseSha }),
     );
+    const modes = await modesOf(this.octokit, this.repoArgs, base.data.tree.sha, req.files.map((f) => f.path));
+    const entries = req.files.map((f) => {
+      const mode = modes.get(f.path) ?? '100644';
+      refuseNonFile(f.path, mode);
+      return { path: f.path, mode: mode as '100644' | '100755', type: 'blob' as const, content: f.content };
+    });
     const tree = await gh('create tree', () =>
-      this.octokit.rest.git.createTree({
-        ...this.repoArgs,
-        base_tree: base.data.tree.sha,
-        tree: req.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })),
-      }),
+      this.octokit.rest.git.createTree({ ...this.repoArgs, base_tree: base.data.tree.sha, tree: entries }),
     );
     const commit = await gh('create commit', () =>
       this.octokit.rest.git.createCommit({
@@ -107,8 +114,24 @@ export class GitHubPlatform implements Platform {
     return commit.data.sha;
   }
 
-  /** Force-moves an existing branch; creates it when GitHub says it does not exist (422 or 404). */
+  /**
+   * Force-moves an existing branch; creates it when GitHub says it does not exist (422 or 404). A branch this run
+   * already saw missing is created straight away: a PATCH that is bound to fail still counts toward the secondary
+   * rate limits on writes. Should someone have created it meanwhile, the creation's 422 falls back to the move.
+   */
   private async moveRef(branch: string, sha: string): Promise<void> {
+    if (this.seenMissing(branch)) {
+      try {
+        await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/heads/${branch}`, sha });
+        this.missing.delete(branch);
+        this.listed?.names.add(branch);
+        return;
+      } catch (err) {
+        if (githubStatus(err) !== 422) throw toPlatformError(`create branch ${branch}`, err);
+      }
+    }
+    this.missing.delete(branch);
+    this.listed?.names.add(branch);
     try {
       await this.octokit.rest.git.updateRef({ ...this.repoArgs, ref: `heads/${branch}`, sha, force: true });
       return;
@@ -121,21 +144,33 @@ export class GitHubPlatform implements Platform {
     );
   }
 
+  private seenMissing(branch: string): boolean {
+    if (this.missing.has(branch)) return true;
+    return this.listed !== null && branch.startsWith(this.listed.prefix) && !this.listed.names.has(branch);
+  }
+
   async deleteBranch(name: string): Promise<void> {
     try {
       await this.octokit.rest.git.deleteRef({ ...this.repoArgs, ref: `heads/${name}` });
     } catch (err) {
       const status = githubStatus(err);
-      if (status === 404 || status === 422) return; // already gone
-      throw toPlatformError(`delete branch ${name}`, err);
+      if (status !== 404 && status !== 422) throw toPlatformError(`delete branch ${name}`, err);
     }
+    this.missing.add(name);
+    this.listed?.names.delete(name);
   }
 
+  /**
+   * `GET /repos/{o}/{r}/git/matching-refs/heads/{prefix}` answers every matching ref at once: the endpoint takes no
+   * paging parameters. Names under the prefix it does not list are remembered as missing for `moveRef`.
+   */
   async listBranches(prefix: string): Promise<string[]> {
-    const refs = await gh(`list branches ${prefix}*`, () =>
-      this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...this.repoArgs, ref: `heads/${prefix}`, per_page: 100 }),
+    const { data } = await gh(`list branches ${prefix}*`, () =>
+      this.octokit.rest.git.listMatchingRefs({ ...this.repoArgs, ref: `heads/${prefix}` }),
     );
-    return refs.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
+    const names = data.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
+    this.listed = { prefix, names: new Set(names) };
+    return names;
   }
 
   /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
@@ -282,10 +317,12 @@ export class GitHubPlatform implements Platform {
   private async getRefSha(branch: string): Promise<string | null> {
     try {
       const { data } = await this.octokit.rest.git.getRef({ ...this.repoArgs, ref: `heads/${branch}` });
+      this.missing.delete(branch);
       return data.object.sha;
     } catch (err) {
-      if (githubStatus(err) === 404) return null;
-      throw toPlatformError(`read branch ${branch}`, err);
+      if (githubStatus(err) !== 404) throw toPlatformError(`read branch ${branch}`, err);
+      this.missing.add(branch);
+      return null;
     }
   }
 

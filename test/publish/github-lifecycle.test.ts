@@ -35,7 +35,6 @@ describe('publish on GitHub', () => {
     expect(first.writes).toEqual([
       'POST /git/trees',
       'POST /git/commits',
-      'PATCH /git/refs/heads/tidemark/nginx-1.x',
       'POST /git/refs',
       'POST /pulls',
       'POST /issues/1/labels',
@@ -50,6 +49,43 @@ describe('publish on GitHub', () => {
     ]);
     // Branch not there yet, ref to create: expected answers, not errors in the Actions log.
     expect(first.logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
+  });
+
+  it('creates each new branch with one POST: no write that is bound to fail, as writes count toward secondary rate limits', async () => {
+    const repo = new GitHubRepoFake('o/r', FILES);
+    repo.install();
+    const first = await run(repo, planFor(FILES, { nginx: '1.27.0', redis: '7.2.4' }));
+    expect(first.summary.opened.map(([branch]) => branch)).toEqual(['tidemark/nginx-1.x', 'tidemark/redis-7.x']);
+    expect(first.writes.filter((w) => w.startsWith('PATCH /git/refs') || w === 'POST /git/refs')).toEqual(['POST /git/refs', 'POST /git/refs']);
+    expect(repo.requests.filter((r) => r.call.startsWith('PATCH /git/refs'))).toEqual([]);
+  });
+
+  it('keeps an executable file executable, and refuses to write over a symlink', async () => {
+    const files = { ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3'), 'current.yaml': 'apps/web.yaml' };
+    const repo = new GitHubRepoFake('o/r', files, 'main', { modes: { 'bin/web.yaml': '100755', 'current.yaml': '120000' } });
+    repo.install();
+    const first = await run(repo, planFor({ ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3') }, { nginx: '1.27.0' }));
+    expect(first.summary.opened).toEqual([['tidemark/nginx-1.x', 1, 'PR opened']]);
+    expect(repo.fileOn('tidemark/nginx-1.x', 'bin/web.yaml')).toBe(deployment('nginx:1.27.0'));
+    expect([repo.modeOn('tidemark/nginx-1.x', 'bin/web.yaml'), repo.modeOn('tidemark/nginx-1.x', 'apps/web.yaml')]).toEqual(['100755', '100644']);
+    // A scan that followed the link would plan an edit of `current.yaml`: the commit is refused, the link left as it is.
+    const linked = new GitHubRepoFake('o/r', files, 'main', { modes: { 'current.yaml': '120000' } });
+    nock.cleanAll();
+    linked.install();
+    const refused = await run(linked, planFor({ 'current.yaml': deployment('nginx:1.25.3') }, { nginx: '1.27.0' }));
+    expect(refused.problems.map((p) => p.message)).toEqual([
+      'tidemark/nginx-1.x: GitHub: current.yaml is a symlink in the repository; Tidemark edits regular files only',
+    ]);
+    expect(linked.refs.has('tidemark/nginx-1.x')).toBe(false);
+  });
+
+  it('finds the modes of a tree GitHub truncates by reading it one directory at a time', async () => {
+    const files = { ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3') };
+    const repo = new GitHubRepoFake('o/r', files, 'main', { modes: { 'bin/web.yaml': '100755' }, truncateTrees: true });
+    repo.install();
+    await run(repo, planFor(files, { nginx: '1.27.0' }));
+    expect(repo.modeOn('tidemark/nginx-1.x', 'bin/web.yaml')).toBe('100755');
+    expect(repo.modeOn('tidemark/nginx-1.x', 'overlays/prod/web.yaml')).toBe('100644');
   });
 
   it('changes nothing when run again with the same plan', async () => {
