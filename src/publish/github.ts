@@ -3,9 +3,12 @@ import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
 import { modesOf, refuseNonFile } from './github/tree.js';
-import { addPrExtras, mergeMethodOf, type MergeMethod } from './github/extras.js';
+import { addPrExtras, mergeMethodOf } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
+
+const AUTOMERGE_DISALLOWED =
+  'the repository does not allow auto-merge (Settings → General → Pull Requests → "Allow auto-merge"); the PR waits for a manual merge';
 
 /** The fields of `GET /repos/{o}/{r}` Tidemark reads; the `allow_*` ones only come with push access. */
 interface RepoInfo {
@@ -13,6 +16,7 @@ interface RepoInfo {
   allow_merge_commit?: boolean;
   allow_squash_merge?: boolean;
   allow_rebase_merge?: boolean;
+  allow_auto_merge?: boolean;
 }
 
 export interface GitHubPlatformOptions {
@@ -208,11 +212,22 @@ export class GitHubPlatform implements Platform {
       .map(toPullRequest);
   }
 
+  /**
+   * Opens the PR and sets its extras. Auto-merge is asked for only when the repository allows it (`allow_auto_merge`
+   * in `GET /repos/{o}/{r}`, present for tokens with push access); otherwise the PR says why it will not merge itself.
+   */
   async createPr(req: PrRequest): Promise<PullRequest> {
     const created = await this.openOrReuse(req);
-    const mergeMethod = req.automerge ? await this.mergeMethod() : null;
-    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod }, req);
-    return created.pr;
+    const settings = req.automerge ? await this.settings() : null;
+    const disallowed = settings?.allow_auto_merge === false;
+    const mergeMethod = settings ? mergeMethodOf(settings) : null;
+    const extras = { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod };
+    const failed = await addPrExtras(this.octokit, this.logger, extras, { ...req, automerge: req.automerge && !disallowed });
+    if (disallowed) {
+      this.logger.warn('automerge asked for, but the repository does not allow auto-merge', { pr: created.number });
+      return { ...created.pr, automergeProblem: AUTOMERGE_DISALLOWED };
+    }
+    return failed ? { ...created.pr, automergeProblem: failed } : created.pr;
   }
 
   private async openOrReuse(req: PrRequest): Promise<{ pr: PullRequest; number: number; nodeId: string | null }> {
@@ -305,9 +320,10 @@ export class GitHubPlatform implements Platform {
     return data;
   }
 
-  private async mergeMethod(): Promise<MergeMethod | null> {
+  /** The repository's merge settings; null when they cannot be read (automerge is then tried and may warn). */
+  private async settings(): Promise<RepoInfo | null> {
     try {
-      return mergeMethodOf(await this.repository());
+      return await this.repository();
     } catch (err) {
       this.logger.debug('could not read the allowed merge methods', { error: toPlatformError('read repository', err).message });
       return null;

@@ -158,10 +158,10 @@ export class GitLabPlatform implements Platform {
     const reviewerIds = await this.resolveUsers(req.reviewers, 'reviewer');
     const assigneeIds = await this.resolveUsers(req.assignees, 'assignee');
     const pr = await this.openOrReuse(req, { reviewerIds, assigneeIds });
-    if (req.automerge) {
-      await enableAutomerge({ api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: (w, fn) => this.call(w, fn) }, pr.number);
-    }
-    return pr;
+    if (!req.automerge) return pr;
+    const ctx = { api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: <T>(w: string, fn: () => Promise<T>) => this.call(w, fn) };
+    const problem = await enableAutomerge(ctx, pr.number);
+    return problem ? { ...pr, automergeProblem: problem } : pr;
   }
 
   private async openOrReuse(req: PrRequest, people: { reviewerIds: number[]; assigneeIds: number[] }): Promise<PullRequest> {

@@ -151,6 +151,8 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
     automerge: automerge(apply),
   });
   record(s, 'opened', name, created, 'PR opened', () => s.limits.opened());
+  // Not a failure of the run (the PR is open), but a rule that cannot do what it says: listed with the problems.
+  if (created.automergeProblem) s.summary.problems.push({ file: '', line: 0, message: `${name}: automerge not enabled: ${created.automergeProblem}` });
 }
 
 /** Hosts may hand a body back with CRLF or trimmed; that alone is no reason to edit the PR on every run. */

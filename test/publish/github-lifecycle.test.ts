@@ -4,17 +4,17 @@ import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { GitHubPlatform } from '../../src/publish/github.js';
 import { GH_TEST_TIMING, GitHubRepoFake, recordingLogger } from '../helpers/github-fake.js';
-import { deployment, FILES, planFor, publishThrough } from './platform-lifecycle-fixture.js';
+import { deployment, FILES, planFor, publishThrough, withRule } from './platform-lifecycle-fixture.js';
 
 /**
  * The platform-independent lifecycle (src/publish/lifecycle.ts) driven through GitHubPlatform against a stateful
  * fake of the GitHub REST API: what a user sees on GitHub over several scheduled runs.
  */
 
-async function run(repo: GitHubRepoFake, plan: Plan) {
+async function run(repo: GitHubRepoFake, plan: Plan, opts: { dashboard?: boolean } = {}) {
   const logger = recordingLogger();
   const platform = await GitHubPlatform.create({ token: 'ghp_test', repo: repo.repo, logger, timing: GH_TEST_TIMING });
-  return publishThrough(platform, repo.requests, plan, logger);
+  return publishThrough(platform, repo.requests, plan, logger, opts);
 }
 
 beforeAll(() => {
@@ -142,5 +142,48 @@ describe('publish on GitHub', () => {
     const quiet = await run(repo, planFor(FILES, { nginx: '1.27.1' }));
     expect(quiet.writes).toEqual([]);
     expect(repo.comments.map((c) => c.number)).toEqual([1]);
+  });
+
+  it('requests user and team reviewers, assigns, enables auto-merge and keeps the dashboard issue current', async () => {
+    const repo = new GitHubRepoFake('o/r', FILES);
+    repo.install();
+    const plan = withRule(planFor(FILES, { nginx: '1.27.0' }), { reviewers: ['ann', 'o/platform'], assignees: ['bob'], automerge: true });
+    const first = await run(repo, plan, { dashboard: true });
+    expect([first.summary.opened, first.problems]).toEqual([[['tidemark/nginx-1.x', 1, 'PR opened']], []]);
+    expect(first.writes).toEqual([
+      'POST /git/trees',
+      'POST /git/commits',
+      'POST /git/refs',
+      'POST /pulls',
+      'POST /issues/1/labels',
+      'POST /pulls/1/requested_reviewers',
+      'POST /issues/1/assignees',
+      'POST /graphql',
+      'POST /issues',
+    ]);
+    const pr = repo.pulls[0]!;
+    expect([pr.reviewers, pr.teamReviewers, pr.assignees, pr.autoMerge]).toEqual([['ann'], ['platform'], ['bob'], { mergeMethod: 'MERGE' }]);
+    expect(repo.issues.map((i) => [i.number, i.title, i.state])).toEqual([[2, 'Tidemark dashboard', 'open']]);
+    expect(repo.issues[0]!.body).toContain('| Update nginx to 1.27.0 | `tidemark/nginx-1.x` | [\\#1](https://github.com/o/r/pull/1) |');
+    // The next run finds its issue (newest-first listing, filtered by the token's login) and edits it in place.
+    const second = await run(repo, plan, { dashboard: true });
+    expect(second.writes).toEqual(['PATCH /issues/2']);
+    expect(repo.issues).toHaveLength(1);
+    expect(repo.issues[0]!.body).toContain('| [\\#1](https://github.com/o/r/pull/1): up to date |');
+    const third = await run(repo, plan, { dashboard: true });
+    expect(third.writes).toEqual([]);
+  });
+
+  it('says on the dashboard why automerge cannot work when the repository does not allow auto-merge', async () => {
+    const repo = new GitHubRepoFake('o/r', FILES, 'main', { autoMerge: false });
+    repo.install();
+    const first = await run(repo, withRule(planFor(FILES, { nginx: '1.27.0' }), { automerge: true }), { dashboard: true });
+    expect(first.summary.opened).toEqual([['tidemark/nginx-1.x', 1, 'PR opened']]);
+    // No mutation GitHub would refuse; the PR is open and waits for a person.
+    expect(repo.graphql).toEqual([]);
+    expect(first.partialFailure).toBe(false);
+    const reason = 'tidemark/nginx-1.x: automerge not enabled: the repository does not allow auto-merge (Settings → General → Pull Requests → "Allow auto-merge"); the PR waits for a manual merge';
+    expect(first.problems.map((p) => p.message)).toEqual([reason]);
+    expect(repo.issues[0]!.body).toContain('## Problems found in files\n\n- tidemark/nginx-1.x: automerge not enabled: the repository does not allow auto-merge');
   });
 });
