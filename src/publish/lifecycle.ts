@@ -22,7 +22,7 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const base = await platform.baseBranch(ctx.config.baseBranch);
   const prefix = ctx.config.branchPrefix;
   const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
-  const listed = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
+  const listed = await listOwnBranches(platform, prefix, ctx);
   // With an empty prefix every branch is listed: the base is never a candidate for clean-up or a slot.
   const branches = listed.filter((name) => name !== base.name);
   const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
@@ -34,6 +34,23 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
+}
+
+/**
+ * Branches under the prefix: on plain git the open proposals, on GitHub and GitLab the candidates for pruning a
+ * branch left without any PR. There, with an empty prefix (every branch of the repository), none are listed, and a
+ * listing that fails only skips the pruning.
+ */
+async function listOwnBranches(platform: Platform, prefix: string, ctx: PublishContext): Promise<string[]> {
+  if (!platform.listBranches) return [];
+  if (!platform.supportsPullRequests) return platform.listBranches(prefix);
+  if (prefix === '') return [];
+  try {
+    return await platform.listBranches(prefix);
+  } catch (err) {
+    ctx.logger.warn('could not list branches; not pruning branches without a PR this run', { error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
 }
 
 /**

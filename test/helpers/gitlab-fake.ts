@@ -218,6 +218,7 @@ export class GitLabRepoFake {
   /** Every request, `METHOD /path-under-the-project?query`, with its JSON body. */
   readonly requests: { call: string; body: unknown }[] = [];
   private seq = 0;
+  private readonly failures: { call: string; status: number }[] = [];
 
   constructor(
     readonly project: string,
@@ -251,6 +252,11 @@ export class GitLabRepoFake {
     const commit = this.addCommit(message, author, [parent.id], tree);
     this.branches.set(branch, commit.id);
     return commit.id;
+  }
+
+  /** Makes the next `times` requests of `call` (`'POST /merge_requests'`) fail with `status` and GitLab's message for it. */
+  failNext(call: string, status: number, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ call, status });
   }
 
   /** The text of `path` at the head of `branch`. */
@@ -293,6 +299,11 @@ export class GitLabRepoFake {
     const body = (typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : rawBody) as Record<string, unknown>;
     this.requests.push({ call: `${method} ${path}${url.search}`, body });
     const route = `${method} ${path}`;
+    const failure = this.failures.findIndex((f) => f.call === route);
+    if (failure >= 0) {
+      const [f] = this.failures.splice(failure, 1);
+      return [f!.status, { message: f!.status === 403 ? '403 Forbidden' : '500 Internal Server Error' }];
+    }
     let m: RegExpExecArray | null;
     if (route === 'GET ') return [200, glProject(this.project, { defaultBranch: this.defaultBranch })];
     if ((m = /^GET \/repository\/branches\/(?<name>.+)$/.exec(route))) {

@@ -186,4 +186,27 @@ describe('publish on GitHub', () => {
     expect(first.problems.map((p) => p.message)).toEqual([reason]);
     expect(repo.issues[0]!.body).toContain('## Problems found in files\n\n- tidemark/nginx-1.x: automerge not enabled: the repository does not allow auto-merge');
   });
+
+  it('prunes a Tidemark branch left without any PR once the plan no longer wants it, and nothing else', async () => {
+    const repo = new GitHubRepoFake('o/r', FILES);
+    repo.install();
+    // A run pushed the branch, then could not open the PR.
+    repo.failNext('POST /pulls', 500, 4);
+    const failed = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect([failed.summary.opened, failed.partialFailure, repo.refs.has('tidemark/nginx-1.x')]).toEqual([[], true, true]);
+    // Someone's own branch under the prefix, and a PR the user closed: neither is touched.
+    repo.refs.set('tidemark/mine-1.x', repo.refs.get('main')!);
+    repo.pushCommit('tidemark/mine-1.x', 'My experiment', { name: 'Ann', email: 'ann@example.com' }, { 'apps/x.yaml': 'x: 1\n' });
+    const later = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(later.summary.closed).toEqual([['tidemark/nginx-1.x', null, 'no PR and no longer needed; branch deleted']]);
+    expect([later.problems, later.partialFailure]).toEqual([[], false]);
+    repo.closePull(1);
+    const quiet = await run(repo, planFor(FILES, {}));
+    expect([quiet.summary.closed, quiet.writes]).toEqual([[], []]);
+    expect([...repo.refs.keys()].sort()).toEqual(['main', 'tidemark/mine-1.x', 'tidemark/redis-7.x']);
+    // The closed PR still keeps its update skipped.
+    const again = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(again.summary.skipped).toEqual([['tidemark/redis-7.x', 1, 'PR closed by the user; not reopened']]);
+    expect(again.writes).toEqual([]);
+  });
 });

@@ -699,6 +699,7 @@ describe('GitHubPlatform with the publish lifecycle', () => {
       .get('/repos/o/r').reply(200, ghRepo('o', 'r'))
       .get(ghPath.ref('o/r', 'main')).reply(200, ghRef('o', 'r', 'main', 'base1'))
       .get('/repos/o/r/pulls').query({ state: 'open', per_page: '100' }).reply(200, [])
+      .get('/repos/o/r/git/matching-refs/heads%2Ftidemark%2F').reply(200, [])
       .get('/repos/o/r/pulls').query(true).reply(200, [])
       .get('/repos/o/r/contents/deploy.yaml').query({ ref: 'base1' }).reply(200, ghContent('deploy.yaml', text, { ref: 'base1' }))
       .get(ghPath.ref('o/r', 'tidemark/nginx-1.x')).reply(404, ghNotFound())

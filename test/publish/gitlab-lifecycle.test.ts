@@ -191,4 +191,27 @@ describe('publish on GitLab', () => {
     expect(repo.mrs[0]!.reviewerIds).toEqual([11]);
     expect(first.logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta])).toEqual([['skipping unknown reviewer', { username: 'ghost' }]]);
   });
+
+  it('prunes a Tidemark branch left without any PR once the plan no longer wants it, and nothing else', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    // A run pushed the branch, then could not open the PR.
+    repo.failNext('POST /merge_requests', 403);
+    const failed = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect([failed.summary.opened, failed.partialFailure, repo.branches.has('tidemark/nginx-1.x')]).toEqual([[], true, true]);
+    // Someone's own branch under the prefix, and a PR the user closed: neither is touched.
+    repo.branches.set('tidemark/mine-1.x', repo.branches.get('main')!);
+    repo.pushCommit('tidemark/mine-1.x', 'My experiment', { name: 'Ann', email: 'ann@example.com' }, { 'apps/x.yaml': 'x: 1\n' });
+    const later = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(later.summary.closed).toEqual([['tidemark/nginx-1.x', null, 'no PR and no longer needed; branch deleted']]);
+    expect([later.problems, later.partialFailure]).toEqual([[], false]);
+    repo.closeMr(1);
+    const quiet = await run(repo, planFor(FILES, {}));
+    expect([quiet.summary.closed, quiet.writes]).toEqual([[], []]);
+    expect([...repo.branches.keys()].sort()).toEqual(['main', 'tidemark/mine-1.x', 'tidemark/redis-7.x']);
+    // The closed PR still keeps its update skipped.
+    const again = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(again.summary.skipped).toEqual([['tidemark/redis-7.x', 1, 'PR closed by the user; not reopened']]);
+    expect(again.writes).toEqual([]);
+  });
 });
