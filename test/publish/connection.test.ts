@@ -40,10 +40,14 @@ async function failure(call: () => Promise<unknown>): Promise<{ err: PlatformErr
 describe('a platform API that cannot be reached', () => {
   it('GitHub: says it could not connect, at once, instead of retrying for 15 s and reporting a 500', async () => {
     // Real retry timing (1 s units): a retried 500 would take 1 + 4 + 9 s.
-    const gh = await GitHubPlatform.create({ token: 'ghp_test', repo: 'o/r', baseUrl: `http://127.0.0.1:${port}/api/v3`, logger: recordingLogger() });
+    const logger = recordingLogger();
+    const gh = await GitHubPlatform.create({ token: 'ghp_test', repo: 'o/r', baseUrl: `http://127.0.0.1:${port}/api/v3`, logger });
     const { err, ms } = await failure(() => gh.baseBranch('main'));
     expect(err.message).toBe(`GitHub: read branch main: could not connect to 127.0.0.1:${port}: ECONNREFUSED`);
     expect(err.status).toBeNull();
+    expect(logger.records.map((r) => [r.level, r.msg, r.meta?.detail])).toEqual([
+      ['warn', 'GitHub request got no answer', expect.stringMatching(/^GET \/repos\/o\/r\/git\/ref\/heads%2Fmain - no answer in \d+ms$/)],
+    ]);
     expect(ms).toBeLessThan(900);
   });
 

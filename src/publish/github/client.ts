@@ -87,8 +87,11 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
  */
 function logFailedRequest(logger: Logger): (msg: string) => void {
   return (msg) => {
-    const status = Number(/ - (?<status>\d{3}) with id /.exec(msg)?.groups?.status ?? NaN);
-    if (status >= 500) logger.warn('GitHub server error', { detail: msg });
+    const m = / - (?<status>\d{3}) with id (?<id>\S+)/.exec(msg)?.groups;
+    const status = Number(m?.status ?? NaN);
+    // Octokit's 500 without GitHub's request id: the request got no answer at all (refused, reset, no DNS).
+    if (status === 500 && m?.id === 'UNKNOWN') logger.warn('GitHub request got no answer', { detail: msg.replace(/ - 500 with id UNKNOWN/, ' - no answer') });
+    else if (status >= 500) logger.warn('GitHub server error', { detail: msg });
     else logger.debug('GitHub request failed', { detail: msg });
   };
 }
