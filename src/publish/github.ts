@@ -2,6 +2,7 @@ import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
+import { BranchRefs } from './github/refs.js';
 import { modesOf, refuseNonFile } from './github/tree.js';
 import { addPrExtras, mergeMethodOf } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
@@ -41,17 +42,16 @@ export class GitHubPlatform implements Platform {
   private defaultBranch: string | null = null;
   private repoInfo: RepoInfo | null = null;
   private login: string | null | undefined;
-  /** Branches this run saw missing (a 404 for the ref, or deleted); created without trying to move them first. */
-  private readonly missing = new Set<string>();
-  /** The last prefix listing: a name under `prefix` not in `names` does not exist. */
-  private listed: { prefix: string; names: Set<string> } | null = null;
+  private readonly refs: BranchRefs;
 
   private constructor(
     private readonly octokit: GitHubClient,
     private readonly owner: string,
     private readonly name: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.refs = new BranchRefs(octokit, { owner, repo: name });
+  }
 
   static async create(opts: GitHubPlatformOptions): Promise<GitHubPlatform> {
     const match = /^(?<owner>[^/\s]+)\/(?<name>[^/\s]+)$/.exec(opts.repo);
@@ -68,7 +68,7 @@ export class GitHubPlatform implements Platform {
 
   async baseBranch(name: string | null): Promise<{ name: string; sha: string }> {
     const branch = name ?? (await this.repoDefaultBranch());
-    const ref = await this.getRefSha(branch);
+    const ref = await this.refs.sha(branch);
     if (ref === null) {
       throw new PlatformError(`GitHub: base branch "${branch}" not found in ${this.owner}/${this.name}`, {
         platform: 'github',
@@ -79,7 +79,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async getBranch(name: string, baseName: string): Promise<RemoteBranch | null> {
-    const sha = await this.getRefSha(name);
+    const sha = await this.refs.sha(name);
     if (sha === null) return null;
     const { data } = await gh(`compare ${baseName}...${name}`, () =>
       this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.repoArgs, basehead: `${baseName}...${name}` }),
@@ -113,68 +113,17 @@ export class GitHubPlatform implements Platform {
         author: { name: req.author.name, email: req.author.email },
       }),
     );
-    await this.moveRef(req.branch, commit.data.sha);
+    await this.refs.move(req.branch, commit.data.sha);
     this.logger.debug('committed to GitHub branch', { branch: req.branch, sha: commit.data.sha });
     return commit.data.sha;
   }
 
-  /**
-   * Force-moves an existing branch; creates it when GitHub says it does not exist (422 or 404). A branch this run
-   * already saw missing is created straight away: a PATCH that is bound to fail still counts toward the secondary
-   * rate limits on writes. Should someone have created it meanwhile, the creation's 422 falls back to the move.
-   */
-  private async moveRef(branch: string, sha: string): Promise<void> {
-    if (this.seenMissing(branch)) {
-      try {
-        await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/heads/${branch}`, sha });
-        this.missing.delete(branch);
-        this.listed?.names.add(branch);
-        return;
-      } catch (err) {
-        if (githubStatus(err) !== 422) throw toPlatformError(`create branch ${branch}`, err);
-      }
-    }
-    this.missing.delete(branch);
-    this.listed?.names.add(branch);
-    try {
-      await this.octokit.rest.git.updateRef({ ...this.repoArgs, ref: `heads/${branch}`, sha, force: true });
-      return;
-    } catch (err) {
-      const status = githubStatus(err);
-      if (status !== 422 && status !== 404) throw toPlatformError(`move branch ${branch}`, err);
-    }
-    await gh(`create branch ${branch}`, () =>
-      this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/heads/${branch}`, sha }),
-    );
-  }
-
-  private seenMissing(branch: string): boolean {
-    if (this.missing.has(branch)) return true;
-    return this.listed !== null && branch.startsWith(this.listed.prefix) && !this.listed.names.has(branch);
-  }
-
   async deleteBranch(name: string): Promise<void> {
-    try {
-      await this.octokit.rest.git.deleteRef({ ...this.repoArgs, ref: `heads/${name}` });
-    } catch (err) {
-      const status = githubStatus(err);
-      if (status !== 404 && status !== 422) throw toPlatformError(`delete branch ${name}`, err);
-    }
-    this.missing.add(name);
-    this.listed?.names.delete(name);
+    await this.refs.remove(name);
   }
 
-  /**
-   * `GET /repos/{o}/{r}/git/matching-refs/heads/{prefix}` answers every matching ref at once: the endpoint takes no
-   * paging parameters. Names under the prefix it does not list are remembered as missing for `moveRef`.
-   */
   async listBranches(prefix: string): Promise<string[]> {
-    const { data } = await gh(`list branches ${prefix}*`, () =>
-      this.octokit.rest.git.listMatchingRefs({ ...this.repoArgs, ref: `heads/${prefix}` }),
-    );
-    const names = data.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
-    this.listed = { prefix, names: new Set(names) };
-    return names;
+    return this.refs.list(prefix);
   }
 
   /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
@@ -326,18 +275,6 @@ export class GitHubPlatform implements Platform {
       return await this.repository();
     } catch (err) {
       this.logger.debug('could not read the allowed merge methods', { error: toPlatformError('read repository', err).message });
-      return null;
-    }
-  }
-
-  private async getRefSha(branch: string): Promise<string | null> {
-    try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.repoArgs, ref: `heads/${branch}` });
-      this.missing.delete(branch);
-      return data.object.sha;
-    } catch (err) {
-      if (githubStatus(err) !== 404) throw toPlatformError(`read branch ${branch}`, err);
-      this.missing.add(branch);
       return null;
     }
   }
