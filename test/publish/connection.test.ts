@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
+import { connectionFailure } from '../../src/publish/connection.js';
 import { GitHubPlatform } from '../../src/publish/github.js';
 import { GitLabPlatform } from '../../src/publish/gitlab.js';
 import { recordingLogger } from '../helpers/github-fake.js';
@@ -61,3 +62,24 @@ describe('a platform API that cannot be reached', () => {
     expect(ms).toBeLessThan(900);
   });
 });
+
+describe('connectionFailure', () => {
+  const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
+  const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+  it('reads the socket error behind fetch, also when a name has several addresses', () => {
+    const both = Object.assign(new AggregateError([coded('connect ECONNREFUSED ::1:443', 'ECONNREFUSED'), coded('connect ECONNREFUSED 127.0.0.1:443', 'ECONNREFUSED')]), { code: 'ECONNREFUSED' });
+    expect(connectionFailure(fetchFailed(both))).toEqual({ code: 'ECONNREFUSED', permanent: true });
+    expect(connectionFailure(fetchFailed(coded('getaddrinfo ENOTFOUND api.github.invalid', 'ENOTFOUND')))).toEqual({ code: 'ENOTFOUND', permanent: true });
+  });
+
+  it('treats a reset or timed-out connection as worth retrying', () => {
+    expect(connectionFailure(fetchFailed(coded('read ECONNRESET', 'ECONNRESET')))).toEqual({ code: 'ECONNRESET', permanent: false });
+    expect(connectionFailure(fetchFailed(new Error('other side closed')))).toEqual({ code: 'network error', permanent: false });
+  });
+
+  it('is null for an HTTP answer, however bad', () => {
+    expect(connectionFailure(Object.assign(new Error('Server Error'), { status: 500, response: { status: 500 } }))).toBeNull();
+  });
+});
+

@@ -190,6 +190,31 @@ describe('GitHubPlatform branches', () => {
     api.done();
   });
 
+  it('creates a branch it saw missing with POST alone, and moves it instead when someone created it meanwhile', async () => {
+    const refs: string[] = [];
+    const api = githubApi()
+      .get(ghPath.ref('o/r', 'tidemark/new'))
+      .reply(404, ghNotFound())
+      .get('/repos/o/r/git/commits/base1')
+      .reply(200, ghGitCommit('base1', 'tree0'))
+      .get('/repos/o/r/git/trees/tree0')
+      .query({ recursive: 'true' })
+      .reply(200, ghTree('tree0', {}))
+      .post('/repos/o/r/git/trees')
+      .reply(201, { sha: 'tree1', tree: [] })
+      .post('/repos/o/r/git/commits')
+      .reply(201, ghGitCommit('new1', 'tree1'))
+      .post('/repos/o/r/git/refs', () => (refs.push('POST'), true))
+      .reply(422, ghValidationFailed('Reference already exists', 'Reference'))
+      .patch(ghPath.refs('o/r', 'tidemark/new'), () => (refs.push('PATCH'), true))
+      .reply(200, ghRef('o', 'r', 'tidemark/new', 'new1'));
+    const { gh } = await platform();
+    expect(await gh.getBranch('tidemark/new', 'main')).toBeNull();
+    await gh.commitFiles({ branch: 'tidemark/new', baseSha: 'base1', message: 'm', files: [{ path: 'a.yaml', content: 'x' }], author: BOT });
+    expect(refs).toEqual(['POST', 'PATCH']);
+    api.done();
+  });
+
   it('commits through the reusable commit flow of the fake, creating a new branch', async () => {
     const bodies: Record<string, unknown> = {};
     const api = mockCommitFiles(githubApi(), {
