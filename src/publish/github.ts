@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
 import { BranchRefs } from './github/refs.js';
-import { modesOf, refuseNonFile } from './github/tree.js';
+import { isRegularFile, modesOf, notAFile } from './github/tree.js';
 import { addPrExtras, mergeMethodOf } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
@@ -95,12 +95,7 @@ export class GitHubPlatform implements Platform {
     const base = await gh(`read commit ${req.baseSha}`, () =>
       this.octokit.rest.git.getCommit({ ...this.repoArgs, commit_sha: req.baseSha }),
     );
-    const modes = await modesOf(this.octokit, this.repoArgs, base.data.tree.sha, req.files.map((f) => f.path));
-    const entries = req.files.map((f) => {
-      const mode = modes.get(f.path) ?? '100644';
-      refuseNonFile(f.path, mode);
-      return { path: f.path, mode: mode as '100644' | '100755', type: 'blob' as const, content: f.content };
-    });
+    const entries = await this.treeEntries(req, base.data.tree.sha);
     const tree = await gh('create tree', () =>
       this.octokit.rest.git.createTree({ ...this.repoArgs, base_tree: base.data.tree.sha, tree: entries }),
     );
@@ -116,6 +111,24 @@ export class GitHubPlatform implements Platform {
     await this.refs.move(req.branch, commit.data.sha);
     this.logger.debug('committed to GitHub branch', { branch: req.branch, sha: commit.data.sha });
     return commit.data.sha;
+  }
+
+  /**
+   * The commit's tree entries, each with its file's mode on the base (`100755` stays executable). A path that is a
+   * symlink there (a scan that followed it inside the repository edits its target under the target's own path too)
+   * is left as it is, with a warning; a commit with nothing else to write is refused.
+   */
+  private async treeEntries(req: CommitRequest, baseTree: string) {
+    const modes = await modesOf(this.octokit, this.repoArgs, baseTree, req.files.map((f) => f.path));
+    const entries: { path: string; mode: '100644' | '100755'; type: 'blob'; content: string }[] = [];
+    for (const f of req.files) {
+      const mode = modes.get(f.path) ?? '100644';
+      if (isRegularFile(mode)) entries.push({ path: f.path, mode, type: 'blob', content: f.content });
+      else this.logger.warn('not writing a path that is not a regular file in the repository', { branch: req.branch, path: f.path, mode });
+    }
+    const first = req.files[0];
+    if (entries.length === 0 && first) throw notAFile(first.path, modes.get(first.path) ?? '100644');
+    return entries;
   }
 
   async deleteBranch(name: string): Promise<void> {

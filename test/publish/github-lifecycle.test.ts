@@ -60,23 +60,34 @@ describe('publish on GitHub', () => {
     expect(repo.requests.filter((r) => r.call.startsWith('PATCH /git/refs'))).toEqual([]);
   });
 
-  it('keeps an executable file executable, and refuses to write over a symlink', async () => {
+  it('keeps an executable file executable, and never writes over a symlink', async () => {
     const files = { ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3'), 'current.yaml': 'apps/web.yaml' };
     const repo = new GitHubRepoFake('o/r', files, 'main', { modes: { 'bin/web.yaml': '100755', 'current.yaml': '120000' } });
     repo.install();
-    const first = await run(repo, planFor({ ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3') }, { nginx: '1.27.0' }));
-    expect(first.summary.opened).toEqual([['tidemark/nginx-1.x', 1, 'PR opened']]);
+    // As a scan that followed the link inside the repository sees it: `current.yaml` reads as its target.
+    const scanned = { ...FILES, 'bin/web.yaml': deployment('nginx:1.25.3'), 'current.yaml': deployment('nginx:1.25.3') };
+    const first = await run(repo, planFor(scanned, { nginx: '1.27.0' }));
+    expect([first.summary.opened, first.problems]).toEqual([[['tidemark/nginx-1.x', 1, 'PR opened']], []]);
     expect(repo.fileOn('tidemark/nginx-1.x', 'bin/web.yaml')).toBe(deployment('nginx:1.27.0'));
-    expect([repo.modeOn('tidemark/nginx-1.x', 'bin/web.yaml'), repo.modeOn('tidemark/nginx-1.x', 'apps/web.yaml')]).toEqual(['100755', '100644']);
-    // A scan that followed the link would plan an edit of `current.yaml`: the commit is refused, the link left as it is.
-    const linked = new GitHubRepoFake('o/r', files, 'main', { modes: { 'current.yaml': '120000' } });
-    nock.cleanAll();
-    linked.install();
-    const refused = await run(linked, planFor({ 'current.yaml': deployment('nginx:1.25.3') }, { nginx: '1.27.0' }));
+    expect(repo.fileOn('tidemark/nginx-1.x', 'apps/web.yaml')).toBe(deployment('nginx:1.27.0'));
+    const modes = ['bin/web.yaml', 'apps/web.yaml', 'current.yaml'].map((p) => repo.modeOn('tidemark/nginx-1.x', p));
+    expect(modes).toEqual(['100755', '100644', '120000']);
+    // The link is left as it is: still pointing at its target, which the same commit updated.
+    expect(repo.fileOn('tidemark/nginx-1.x', 'current.yaml')).toBe('apps/web.yaml');
+    expect(first.logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta?.path])).toEqual([
+      ['not writing a path that is not a regular file in the repository', 'current.yaml'],
+    ]);
+  });
+
+  it('refuses a commit that would only write over a symlink, as a failed branch', async () => {
+    const files = { ...FILES, 'current.yaml': 'apps/web.yaml' };
+    const repo = new GitHubRepoFake('o/r', files, 'main', { modes: { 'current.yaml': '120000' } });
+    repo.install();
+    const refused = await run(repo, planFor({ 'current.yaml': deployment('nginx:1.25.3') }, { nginx: '1.27.0' }));
     expect(refused.problems.map((p) => p.message)).toEqual([
       'tidemark/nginx-1.x: GitHub: current.yaml is a symlink in the repository; Tidemark edits regular files only',
     ]);
-    expect(linked.refs.has('tidemark/nginx-1.x')).toBe(false);
+    expect(repo.refs.has('tidemark/nginx-1.x')).toBe(false);
   });
 
   it('finds the modes of a tree GitHub truncates by reading it one directory at a time', async () => {

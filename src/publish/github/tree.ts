@@ -55,9 +55,15 @@ function modeOf(entry: GhTreeEntry | undefined): TreeMode {
   return mode === '100755' || mode === '120000' || mode === '040000' || mode === '160000' ? mode : '100644';
 }
 
-/** Only regular files are edited: writing text over a symlink would replace the link with a copy, over a directory or submodule would break the tree. */
-export function refuseNonFile(path: string, mode: TreeMode): void {
-  if (mode === '100644' || mode === '100755') return;
+export function isRegularFile(mode: TreeMode): mode is '100644' | '100755' {
+  return mode === '100644' || mode === '100755';
+}
+
+/**
+ * Only regular files are written: text over a symlink would replace the link with a copy of its target, over a
+ * directory or submodule would break the tree.
+ */
+export function notAFile(path: string, mode: TreeMode): PlatformError {
   const kind = mode === '120000' ? 'a symlink' : mode === '160000' ? 'a submodule' : 'a directory';
-  throw new PlatformError(`GitHub: ${path} is ${kind} in the repository; Tidemark edits regular files only`, { platform: 'github' });
+  return new PlatformError(`GitHub: ${path} is ${kind} in the repository; Tidemark edits regular files only`, { platform: 'github' });
 }
