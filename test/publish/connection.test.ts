@@ -1,11 +1,12 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
 import { connectionFailure } from '../../src/publish/connection.js';
 import { GitHubPlatform } from '../../src/publish/github.js';
 import { GitLabPlatform } from '../../src/publish/gitlab.js';
-import { recordingLogger } from '../helpers/github-fake.js';
+import { GH_TEST_TIMING, recordingLogger } from '../helpers/github-fake.js';
+import { GL_TEST_TIMING } from '../helpers/gitlab-fake.js';
 
 /** A port on 127.0.0.1 where nothing listens: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -60,6 +61,35 @@ describe('a platform API that cannot be reached', () => {
     expect(String((err.cause as Error).message)).toMatch(/^ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain('glpat-secret');
     expect(ms).toBeLessThan(900);
+  });
+});
+
+/** A server on 127.0.0.1 that accepts each connection and drops it at once: the client sees the socket close, no answer. */
+async function droppingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port, connections: () => count };
+}
+
+describe('a platform API that drops the connection', () => {
+  it('is asked again, like a 5xx, then reported as a connection failure on both platforms', async () => {
+    const { server, port: at, connections } = await droppingServer();
+    try {
+      const gh = await GitHubPlatform.create({ token: 'ghp_test', repo: 'o/r', baseUrl: `http://127.0.0.1:${at}`, logger: recordingLogger(), timing: GH_TEST_TIMING });
+      const github = await failure(() => gh.baseBranch('main'));
+      expect(github.err.message).toMatch(new RegExp(`^GitHub: read branch main: could not connect to 127\\.0\\.0\\.1:${at}: [A-Za-z_ ]+$`));
+      expect(connections()).toBe(4);
+      const gl = await GitLabPlatform.create({ token: 'glpat-test', repo: 'g/p', host: `http://127.0.0.1:${at}`, logger: recordingLogger(), timing: GL_TEST_TIMING });
+      const gitlab = await failure(() => gl.baseBranch('main'));
+      expect(gitlab.err.message).toMatch(new RegExp(`^GitLab: read branch main: could not connect to 127\\.0\\.0\\.1:${at}: [A-Za-z_ ]+$`));
+      expect(connections()).toBe(8);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
