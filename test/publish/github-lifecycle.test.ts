@@ -58,6 +58,8 @@ describe('publish on GitHub', () => {
     expect(first.summary.opened.map(([branch]) => branch)).toEqual(['tidemark/nginx-1.x', 'tidemark/redis-7.x']);
     expect(first.writes.filter((w) => w.startsWith('PATCH /git/refs') || w === 'POST /git/refs')).toEqual(['POST /git/refs', 'POST /git/refs']);
     expect(repo.requests.filter((r) => r.call.startsWith('PATCH /git/refs'))).toEqual([]);
+    // The branch listing already said they do not exist: no ref is read to learn it again.
+    expect(repo.requests.filter((r) => r.call.startsWith('GET /git/ref/heads/tidemark/'))).toEqual([]);
   });
 
   it('keeps an executable file executable, and never writes over a symlink', async () => {

@@ -727,7 +727,6 @@ describe('GitHubPlatform with the publish lifecycle', () => {
       .get('/repos/o/r/git/matching-refs/heads%2Ftidemark%2F').reply(200, [])
       .get('/repos/o/r/pulls').query(true).reply(200, [])
       .get('/repos/o/r/contents/deploy.yaml').query({ ref: 'base1' }).reply(200, ghContent('deploy.yaml', text, { ref: 'base1' }))
-      .get(ghPath.ref('o/r', 'tidemark/nginx-1.x')).reply(404, ghNotFound())
       .post('/repos/o/r/pulls').reply(201, ghPull({ number: 3, branch: 'tidemark/nginx-1.x' }))
       .post('/repos/o/r/issues/3/labels').reply(200, []);
     const bodies: Record<string, unknown> = {};

@@ -20,8 +20,9 @@ export class BranchRefs {
     private readonly repo: RepoArgs,
   ) {}
 
-  /** The branch's head, or null (then remembered as missing). */
+  /** The branch's head, or null (then remembered as missing). One this run already knows to be missing is not asked for. */
   async sha(branch: string): Promise<string | null> {
+    if (this.knownMissing(branch)) return null;
     try {
       const { data } = await this.octokit.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
       this.exists(branch);
