@@ -34,7 +34,7 @@ export function ghRepo(
     archived?: boolean;
     push?: boolean;
     merge?: { commit: boolean; squash: boolean; rebase: boolean };
-    /** Settings → General → "Allow auto-merge"; GitHub's default for a new repository is off. */
+    /** Settings → General → "Allow auto-merge" (on unless told; GitHub's own default for a new repository is off). */
     autoMerge?: boolean;
   } = {},
 ) {
