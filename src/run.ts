@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { createReleaseSource } from './lookup/index.js';
@@ -7,6 +7,7 @@ import { createPlan, planToJson } from './plan/index.js';
 import { withoutCredentials } from './log.js';
 import { failedLookups } from './plan/failures.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
+import { gitlabReviewerProblems } from './publish/gitlab/reviewers.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
@@ -20,6 +21,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   // Between stages: past the repository's deadline nothing more is asked or pushed.
   const checkDeadline = (): void => opts.signal?.throwIfAborted();
   const loaded = await loadConfig(dir, opts.configPath);
+  if (opts.platform === 'gitlab' && loaded.file) loaded.errors.push(...(await gitlabConfigProblems(dir, loaded.file, loaded.config)));
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? opts.configPath ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) logger.warn('config warning', { file: w.file, line: w.line, message: w.message });
   const { config } = loaded;
@@ -65,6 +67,12 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     });
   }
   return summary;
+}
+
+/** What the config asks that GitLab cannot do (group reviewers), with the config file's lines. */
+async function gitlabConfigProblems(dir: string, file: string, config: Parameters<typeof gitlabReviewerProblems>[0]): Promise<Problem[]> {
+  const text = await readFile(resolve(dir, file), 'utf8').catch(() => null);
+  return gitlabReviewerProblems(config, file, text);
 }
 
 /**

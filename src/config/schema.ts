@@ -78,9 +78,9 @@ const RULE = {
     },
     group: { type: 'string', description: 'Put every matched dependency in one branch and PR named after the group.' },
     labels: { type: 'array', items: { type: 'string' }, description: 'Labels for the pull request.' },
-    reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request (users, or `org/team`).' },
+    reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request: users, or `org/team` for a GitHub team. GitLab takes users only: a name with a slash is refused there.' },
     assignees: { type: 'array', items: { type: 'string' }, description: 'Assignees of the pull request.' },
-    automerge: { type: 'boolean', default: false, description: 'Merge the pull request when its checks pass.' },
+    automerge: { type: 'boolean', default: false, description: 'Merge the pull request when its checks pass. GitHub: the repository must allow auto-merge; GitLab: the merge request needs a pipeline. When it cannot be enabled, the run and the dashboard say why.' },
     sourceUrl: {
       type: 'string',
       format: 'uri',

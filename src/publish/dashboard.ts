@@ -132,7 +132,7 @@ function heldSection(held: HeldPackage[], approved: ReadonlySet<string>): string
 function problemsSection(problems: Problem[]): string[] {
   const lines = ['## Problems found in files', ''];
   if (problems.length === 0) return [...lines, 'None.', ''];
-  for (const p of problems) lines.push(`- ${markdownCode(`${p.file}:${p.line}`)}: ${markdownText(p.message)}`);
+  for (const p of problems) lines.push(p.file === '' ? `- ${markdownText(p.message)}` : `- ${markdownCode(`${p.file}:${p.line}`)}: ${markdownText(p.message)}`);
   return [...lines, ''];
 }
 

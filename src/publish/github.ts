@@ -2,9 +2,14 @@ import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createGitHubClient, gh, githubErrorText, githubStatus, toPlatformError, type GitHubClient, type GitHubTiming } from './github/client.js';
 import { readContent } from './github/contents.js';
-import { addPrExtras, mergeMethodOf, type MergeMethod } from './github/extras.js';
+import { BranchRefs } from './github/refs.js';
+import { isRegularFile, modesOf, notAFile } from './github/tree.js';
+import { addPrExtras, mergeMethodOf } from './github/extras.js';
 import { PR_EXISTS, toCommitInfo, toIssue, toPullRequest, type GhIssue } from './github/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
+
+const AUTOMERGE_DISALLOWED =
+  'the repository does not allow auto-merge (Settings → General → Pull Requests → "Allow auto-merge"); the PR waits for a manual merge';
 
 /** The fields of `GET /repos/{o}/{r}` Tidemark reads; the `allow_*` ones only come with push access. */
 interface RepoInfo {
@@ -12,6 +17,7 @@ interface RepoInfo {
   allow_merge_commit?: boolean;
   allow_squash_merge?: boolean;
   allow_rebase_merge?: boolean;
+  allow_auto_merge?: boolean;
 }
 
 export interface GitHubPlatformOptions {
@@ -36,13 +42,16 @@ export class GitHubPlatform implements Platform {
   private defaultBranch: string | null = null;
   private repoInfo: RepoInfo | null = null;
   private login: string | null | undefined;
+  private readonly refs: BranchRefs;
 
   private constructor(
     private readonly octokit: GitHubClient,
     private readonly owner: string,
     private readonly name: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.refs = new BranchRefs(octokit, { owner, repo: name });
+  }
 
   static async create(opts: GitHubPlatformOptions): Promise<GitHubPlatform> {
     const match = /^(?<owner>[^/\s]+)\/(?<name>[^/\s]+)$/.exec(opts.repo);
@@ -59,7 +68,7 @@ export class GitHubPlatform implements Platform {
 
   async baseBranch(name: string | null): Promise<{ name: string; sha: string }> {
     const branch = name ?? (await this.repoDefaultBranch());
-    const ref = await this.getRefSha(branch);
+    const ref = await this.refs.sha(branch);
     if (ref === null) {
       throw new PlatformError(`GitHub: base branch "${branch}" not found in ${this.owner}/${this.name}`, {
         platform: 'github',
@@ -70,7 +79,7 @@ export class GitHubPlatform implements Platform {
   }
 
   async getBranch(name: string, baseName: string): Promise<RemoteBranch | null> {
-    const sha = await this.getRefSha(name);
+    const sha = await this.refs.sha(name);
     if (sha === null) return null;
     const { data } = await gh(`compare ${baseName}...${name}`, () =>
       this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.repoArgs, basehead: `${baseName}...${name}` }),
@@ -86,12 +95,9 @@ export class GitHubPlatform implements Platform {
     const base = await gh(`read commit ${req.baseSha}`, () =>
       this.octokit.rest.git.getCommit({ ...this.repoArgs, commit_sha: req.baseSha }),
     );
+    const entries = await this.treeEntries(req, base.data.tree.sha);
     const tree = await gh('create tree', () =>
-      this.octokit.rest.git.createTree({
-        ...this.repoArgs,
-        base_tree: base.data.tree.sha,
-        tree: req.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })),
-      }),
+      this.octokit.rest.git.createTree({ ...this.repoArgs, base_tree: base.data.tree.sha, tree: entries }),
     );
     const commit = await gh('create commit', () =>
       this.octokit.rest.git.createCommit({
@@ -102,40 +108,35 @@ export class GitHubPlatform implements Platform {
         author: { name: req.author.name, email: req.author.email },
       }),
     );
-    await this.moveRef(req.branch, commit.data.sha);
+    await this.refs.move(req.branch, commit.data.sha);
     this.logger.debug('committed to GitHub branch', { branch: req.branch, sha: commit.data.sha });
     return commit.data.sha;
   }
 
-  /** Force-moves an existing branch; creates it when GitHub says it does not exist (422 or 404). */
-  private async moveRef(branch: string, sha: string): Promise<void> {
-    try {
-      await this.octokit.rest.git.updateRef({ ...this.repoArgs, ref: `heads/${branch}`, sha, force: true });
-      return;
-    } catch (err) {
-      const status = githubStatus(err);
-      if (status !== 422 && status !== 404) throw toPlatformError(`move branch ${branch}`, err);
+  /**
+   * The commit's tree entries, each with its file's mode on the base (`100755` stays executable). A path that is a
+   * symlink there (a scan that followed it inside the repository edits its target under the target's own path too)
+   * is left as it is, with a warning; a commit with nothing else to write is refused.
+   */
+  private async treeEntries(req: CommitRequest, baseTree: string) {
+    const modes = await modesOf(this.octokit, this.repoArgs, baseTree, req.files.map((f) => f.path));
+    const entries: { path: string; mode: '100644' | '100755'; type: 'blob'; content: string }[] = [];
+    for (const f of req.files) {
+      const mode = modes.get(f.path) ?? '100644';
+      if (isRegularFile(mode)) entries.push({ path: f.path, mode, type: 'blob', content: f.content });
+      else this.logger.warn('not writing a path that is not a regular file in the repository', { branch: req.branch, path: f.path, mode });
     }
-    await gh(`create branch ${branch}`, () =>
-      this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/heads/${branch}`, sha }),
-    );
+    const first = req.files[0];
+    if (entries.length === 0 && first) throw notAFile(first.path, modes.get(first.path) ?? '100644');
+    return entries;
   }
 
   async deleteBranch(name: string): Promise<void> {
-    try {
-      await this.octokit.rest.git.deleteRef({ ...this.repoArgs, ref: `heads/${name}` });
-    } catch (err) {
-      const status = githubStatus(err);
-      if (status === 404 || status === 422) return; // already gone
-      throw toPlatformError(`delete branch ${name}`, err);
-    }
+    await this.refs.remove(name);
   }
 
   async listBranches(prefix: string): Promise<string[]> {
-    const refs = await gh(`list branches ${prefix}*`, () =>
-      this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...this.repoArgs, ref: `heads/${prefix}`, per_page: 100 }),
-    );
-    return refs.map((r) => r.ref.replace(/^refs\/heads\//, '')).filter((name) => name.startsWith(prefix));
+    return this.refs.list(prefix);
   }
 
   /** The file at a base commit, so edits never start from a stale checkout; a missing file is a 404 PlatformError. */
@@ -173,11 +174,22 @@ export class GitHubPlatform implements Platform {
       .map(toPullRequest);
   }
 
+  /**
+   * Opens the PR and sets its extras. Auto-merge is asked for only when the repository allows it (`allow_auto_merge`
+   * in `GET /repos/{o}/{r}`, present for tokens with push access); otherwise the PR says why it will not merge itself.
+   */
   async createPr(req: PrRequest): Promise<PullRequest> {
     const created = await this.openOrReuse(req);
-    const mergeMethod = req.automerge ? await this.mergeMethod() : null;
-    await addPrExtras(this.octokit, this.logger, { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod }, req);
-    return created.pr;
+    const settings = req.automerge ? await this.settings() : null;
+    const disallowed = settings?.allow_auto_merge === false;
+    const mergeMethod = settings ? mergeMethodOf(settings) : null;
+    const extras = { ...this.repoArgs, number: created.number, nodeId: created.nodeId, mergeMethod };
+    const failed = await addPrExtras(this.octokit, this.logger, extras, { ...req, automerge: req.automerge && !disallowed });
+    if (disallowed) {
+      this.logger.warn('automerge asked for, but the repository does not allow auto-merge', { pr: created.number });
+      return { ...created.pr, automergeProblem: AUTOMERGE_DISALLOWED };
+    }
+    return failed ? { ...created.pr, automergeProblem: failed } : created.pr;
   }
 
   private async openOrReuse(req: PrRequest): Promise<{ pr: PullRequest; number: number; nodeId: string | null }> {
@@ -270,22 +282,13 @@ export class GitHubPlatform implements Platform {
     return data;
   }
 
-  private async mergeMethod(): Promise<MergeMethod | null> {
+  /** The repository's merge settings; null when they cannot be read (automerge is then tried and may warn). */
+  private async settings(): Promise<RepoInfo | null> {
     try {
-      return mergeMethodOf(await this.repository());
+      return await this.repository();
     } catch (err) {
       this.logger.debug('could not read the allowed merge methods', { error: toPlatformError('read repository', err).message });
       return null;
-    }
-  }
-
-  private async getRefSha(branch: string): Promise<string | null> {
-    try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.repoArgs, ref: `heads/${branch}` });
-      return data.object.sha;
-    } catch (err) {
-      if (githubStatus(err) === 404) return null;
-      throw toPlatformError(`read branch ${branch}`, err);
     }
   }
 

@@ -1,7 +1,8 @@
 import { PlatformError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { enableAutomerge } from './gitlab/automerge.js';
-import { callGitLab, createGitLabClient, gitlabStatus, gitlabErrorText, toPlatformError, type GitLabClient, type GitLabTiming } from './gitlab/client.js';
+import { hostOf } from './connection.js';
+import { callGitLab, createGitLabClient, GITLAB_HOST, gitlabStatus, gitlabErrorText, toPlatformError, type GitLabClient, type GitLabTiming } from './gitlab/client.js';
 import { MR_EXISTS, newestFirst, toCommitInfo, toIssue, toPullRequest, type GlCommit, type GlIssue, type GlMergeRequest } from './gitlab/map.js';
 import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
 
@@ -34,17 +35,18 @@ export class GitLabPlatform implements Platform {
     private readonly project: string,
     private readonly logger: Logger,
     private readonly timing: GitLabTiming | undefined,
+    private readonly host: string,
   ) {}
 
   static async create(opts: GitLabPlatformOptions): Promise<GitLabPlatform> {
     if (!/^[^/\s]+(\/[^/\s]+)+$/.test(opts.repo)) {
       throw new PlatformError(`GitLab: project must be group/project, got "${opts.repo}"`, { platform: 'gitlab' });
     }
-    return new GitLabPlatform(createGitLabClient(opts.token, opts.host), opts.repo, opts.logger, opts.timing);
+    return new GitLabPlatform(createGitLabClient(opts.token, opts.host), opts.repo, opts.logger, opts.timing, hostOf(opts.host ?? GITLAB_HOST));
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return callGitLab(what, fn, { logger: this.logger, timing: this.timing });
+    return callGitLab(what, fn, { logger: this.logger, timing: this.timing, host: this.host });
   }
 
   async baseBranch(name: string | null): Promise<{ name: string; sha: string }> {
@@ -156,10 +158,10 @@ export class GitLabPlatform implements Platform {
     const reviewerIds = await this.resolveUsers(req.reviewers, 'reviewer');
     const assigneeIds = await this.resolveUsers(req.assignees, 'assignee');
     const pr = await this.openOrReuse(req, { reviewerIds, assigneeIds });
-    if (req.automerge) {
-      await enableAutomerge({ api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: (w, fn) => this.call(w, fn) }, pr.number);
-    }
-    return pr;
+    if (!req.automerge) return pr;
+    const ctx = { api: this.api, project: this.project, logger: this.logger, timing: this.timing, call: <T>(w: string, fn: () => Promise<T>) => this.call(w, fn) };
+    const problem = await enableAutomerge(ctx, pr.number);
+    return problem ? { ...pr, automergeProblem: problem } : pr;
   }
 
   private async openOrReuse(req: PrRequest, people: { reviewerIds: number[]; assigneeIds: number[] }): Promise<PullRequest> {

@@ -23,7 +23,7 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const base = await platform.baseBranch(ctx.config.baseBranch);
   const prefix = ctx.config.branchPrefix;
   const openPrs = platform.supportsPullRequests ? await platform.listOpenPrs(prefix) : [];
-  const listed = !platform.supportsPullRequests && platform.listBranches ? await platform.listBranches(prefix) : [];
+  const listed = await listOwnBranches(platform, prefix, ctx);
   // With an empty prefix every branch is listed: the base is never a candidate for clean-up or a slot.
   const branches = listed.filter((name) => name !== base.name);
   const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
@@ -35,6 +35,23 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
     await guarded(session, branch.branchName, branch.branchName, () => publishBranch(session, branch));
   }
   return summary;
+}
+
+/**
+ * Branches under the prefix: on plain git the open proposals, on GitHub and GitLab the candidates for pruning a
+ * branch left without any PR. There, with an empty prefix (every branch of the repository), none are listed, and a
+ * listing that fails only skips the pruning.
+ */
+async function listOwnBranches(platform: Platform, prefix: string, ctx: PublishContext): Promise<string[]> {
+  if (!platform.listBranches) return [];
+  if (!platform.supportsPullRequests) return platform.listBranches(prefix);
+  if (prefix === '') return [];
+  try {
+    return await platform.listBranches(prefix);
+  } catch (err) {
+    ctx.logger.warn('could not list branches; not pruning branches without a PR this run', { error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
 }
 
 /**
@@ -155,6 +172,8 @@ async function syncPr(s: Session, branch: BranchPlan, content: BranchContent, op
     automerge: automerge(apply),
   });
   record(s, 'opened', name, created, 'PR opened', () => s.limits.opened());
+  // Not a failure of the run (the PR is open), but a rule that cannot do what it says: listed with the problems.
+  if (created.automergeProblem) s.summary.problems.push({ file: '', line: 0, message: `${name}: automerge not enabled: ${created.automergeProblem}` });
 }
 
 /** Release notes never block a PR: a provider that fails gives none. */

@@ -37,6 +37,11 @@ export async function leaveForeignBranch(s: Session, branch: BranchPlan, remote:
  * marker, only branches without foreign commits are deleted, and nothing is closed when the plan is incomplete
  * (a failed lookup is not a reason to close a PR). A PR whose branch someone committed to stays open: closing it
  * would throw away their work's review; it gets one comment instead. One failure does not stop the others.
+ *
+ * On GitHub and GitLab `branches` are the prefix's branches: one the plan does not want that never had a PR (a run
+ * pushed it, then failed to open the PR) is pruned when it holds only Tidemark's commits. A branch with a PR in any
+ * state is kept: a closed PR is what keeps its update skipped and can be reopened only with its branch, and a
+ * merged PR's branch is left as the user (or the platform's auto-delete) chose.
  */
 export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[], branches: string[]): Promise<void> {
   if (plan.partialFailure) {
@@ -56,15 +61,23 @@ export async function closeStale(s: Session, plan: Plan, openPrs: PullRequest[],
     }
     await attempt(s, `closing PR #${pr.number}`, () => closeOne(s, pr));
   }
+  const withOpenPr = new Set(openPrs.map((pr) => pr.branch));
   for (const name of branches) {
-    if (wanted.has(name)) continue;
+    if (wanted.has(name) || withOpenPr.has(name)) continue;
     await attempt(s, `deleting branch ${name}`, async () => {
+      if (s.platform.supportsPullRequests) return pruneOrphan(s, name, unreadable);
       if (await deleteIfOurs(s, name, unreadable)) {
         s.limits.closed();
         record(s, 'closed', name, null, 'no longer needed; branch deleted');
       }
     });
   }
+}
+
+/** A branch without any PR, open, closed or merged, and with only Tidemark's commits: deleted. */
+async function pruneOrphan(s: Session, name: string, unreadable: ReadonlySet<string>): Promise<void> {
+  if ((await s.platform.findPr(name)) !== null) return;
+  if (await deleteIfOurs(s, name, unreadable)) record(s, 'closed', name, null, 'no PR and no longer needed; branch deleted');
 }
 
 async function attempt(s: Session, what: string, step: () => Promise<void>): Promise<void> {

@@ -47,6 +47,11 @@ export interface PullRequest {
   url: string;
   /** ISO 8601 creation time when the platform tells it; used for `prHourlyLimit`. */
   createdAt?: string | null;
+  /**
+   * Set by `createPr` when the PR asked for automerge and the platform could not turn it on: why, in words a user
+   * can act on (`the repository does not allow auto-merge …`). The PR itself is open; it waits for a manual merge.
+   */
+  automergeProblem?: string;
 }
 
 export interface PrRequest {

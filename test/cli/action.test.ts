@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Update } from '../../src/plan/types.js';
 import { run } from '../../src/run.js';
 import type { RunOptions, RunSummary } from '../../src/run-types.js';
-import { ghContent, ghGitCommit, ghNotFound, ghPull, ghRef, ghRepo, ghValidationFailed, githubApi } from '../helpers/github-fake.js';
+import { ghContent, ghGitCommit, ghPull, ghRef, ghRepo, ghTree, githubApi } from '../helpers/github-fake.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { parseOutputFile, runAction } from '../ship/actions-runner.js';
 import { summaryFor } from '../ship/git-repos.js';
@@ -385,7 +385,6 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
     const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${registry.host}/team/app:1.0.0\n`;
     writeFileSync(join(workspace, 'apps/app.yaml'), manifest);
     const branch = `tidemark/127.0.0.1-${registry.host.split(':')[1]}-team-app-1.x`;
-    const encoded = encodeURIComponent(branch);
     const bodies: Record<string, unknown> = {};
     const api = githubApi()
       .get('/repos/acme/gitops')
@@ -401,16 +400,17 @@ describe('actionMain end to end: the real pipeline, a local registry and the Git
       .get('/repos/acme/gitops/pulls')
       .query(true)
       .reply(200, [])
-      .get(`/repos/acme/gitops/git/ref/heads%2F${encoded}`)
-      .reply(404, ghNotFound())
+      .get('/repos/acme/gitops/git/matching-refs/heads%2Ftidemark%2F')
+      .reply(200, [])
       .get('/repos/acme/gitops/git/commits/base1')
       .reply(200, ghGitCommit('base1', 'tree0'))
+      .get('/repos/acme/gitops/git/trees/tree0')
+      .query({ recursive: 'true' })
+      .reply(200, ghTree('tree0', { 'apps/app.yaml': '100644' }))
       .post('/repos/acme/gitops/git/trees', (b) => ((bodies.tree = b), true))
       .reply(201, { sha: 'tree1', tree: [] })
       .post('/repos/acme/gitops/git/commits')
       .reply(201, ghGitCommit('new1', 'tree1', 'Update', ['base1']))
-      .patch(`/repos/acme/gitops/git/refs/heads%2F${encoded}`)
-      .reply(422, ghValidationFailed('Reference does not exist', 'Reference'))
       .post('/repos/acme/gitops/git/refs', (b) => ((bodies.ref = b), true))
       .reply(201, ghRef('acme', 'gitops', branch, 'new1'))
       .post('/repos/acme/gitops/pulls', (b) => ((bodies.pull = b), true))

@@ -29,7 +29,14 @@ export function githubApi(baseUrl: string = GH_API): nock.Scope {
 export function ghRepo(
   o: string,
   r: string,
-  opts: { defaultBranch?: string; archived?: boolean; push?: boolean; merge?: { commit: boolean; squash: boolean; rebase: boolean } } = {},
+  opts: {
+    defaultBranch?: string;
+    archived?: boolean;
+    push?: boolean;
+    merge?: { commit: boolean; squash: boolean; rebase: boolean };
+    /** Settings → General → "Allow auto-merge" (on unless told; GitHub's own default for a new repository is off). */
+    autoMerge?: boolean;
+  } = {},
 ) {
   const merge = opts.merge ?? { commit: true, squash: true, rebase: true };
   return {
@@ -46,7 +53,7 @@ export function ghRepo(
     allow_merge_commit: merge.commit,
     allow_squash_merge: merge.squash,
     allow_rebase_merge: merge.rebase,
-    allow_auto_merge: true,
+    allow_auto_merge: opts.autoMerge ?? true,
   };
 }
 
@@ -182,6 +189,22 @@ export function ghBlob(sha: string, text: string | Buffer) {
   return { sha, node_id: 'B_kwDO', size: Buffer.byteLength(text), url: `${GH_API}/repos/o/r/git/blobs/${sha}`, content: ghBase64(text), encoding: 'base64' };
 }
 
+/**
+ * `GET /repos/{o}/{r}/git/trees/{sha}?recursive=1`: `modes` maps each file path to its mode (`100644`, `100755`,
+ * `120000`); the directories on the way are listed as `040000` tree entries, as GitHub does.
+ */
+export function ghTree(sha: string, modes: Record<string, string>, opts: { truncated?: boolean } = {}) {
+  const dirs = new Set<string>();
+  for (const path of Object.keys(modes)) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  }
+  const blob = (path: string, mode: string) => ({ path, mode, type: mode === '160000' ? 'commit' : 'blob', sha: `blob-${path}`, size: 10, url: `${GH_API}/repos/o/r/git/blobs/blob-${path}` });
+  const tree = [...[...dirs].map((d) => ({ path: d, mode: '040000', type: 'tree', sha: `${sha}:${d}`, url: `${GH_API}/repos/o/r/git/trees/${sha}:${d}` })), ...Object.entries(modes).map(([p, m]) => blob(p, m))];
+  tree.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { sha, url: `${GH_API}/repos/o/r/git/trees/${sha}`, tree, truncated: opts.truncated ?? false };
+}
+
 /** The 422 body GitHub sends for invalid input, e.g. a second PR for the same head. */
 export function ghValidationFailed(message: string, resource = 'PullRequest') {
   return {
@@ -249,8 +272,13 @@ export interface CommitFlow {
   branch: string;
   baseSha: string;
   newSha: string;
-  /** False: the PATCH answers 422 and the ref is created with POST, as for a first run. */
-  branchExists?: boolean;
+  /**
+   * False: the branch does not exist and the platform already saw it missing this run (a 404 for the ref), so it is
+   * created with POST alone. `'unseen'`: it does not exist and the platform did not look: the PATCH answers 422, then POST.
+   */
+  branchExists?: boolean | 'unseen';
+  /** Base tree entries and their modes (`{ 'deploy.sh': '100755' }`); every other path is a new file. */
+  baseFiles?: Record<string, string>;
   /** Receives each request body (tree, commit, ref) so a test can check what was written. */
   onBody?: (kind: 'tree' | 'commit' | 'ref', body: Record<string, unknown>) => void;
 }
@@ -261,12 +289,17 @@ export function mockCommitFiles(scope: nock.Scope, f: CommitFlow): nock.Scope {
   scope
     .get(`/repos/${f.repo}/git/commits/${f.baseSha}`)
     .reply(200, ghGitCommit(f.baseSha, `tree-${f.baseSha}`))
+    .get(`/repos/${f.repo}/git/trees/tree-${f.baseSha}`)
+    .query({ recursive: 'true' })
+    .reply(200, ghTree(`tree-${f.baseSha}`, f.baseFiles ?? {}))
     .post(`/repos/${f.repo}/git/trees`, see('tree'))
     .reply(201, { sha: `tree-${f.newSha}`, tree: [] })
     .post(`/repos/${f.repo}/git/commits`, see('commit'))
     .reply(201, ghGitCommit(f.newSha, `tree-${f.newSha}`, 'commit', [f.baseSha]));
   const [owner = 'o', name = 'r'] = f.repo.split('/');
   if (f.branchExists === false) {
+    scope.post(`/repos/${f.repo}/git/refs`, see('ref')).reply(201, ghRef(owner, name, f.branch, f.newSha));
+  } else if (f.branchExists === 'unseen') {
     scope
       .patch(ghPath.refs(f.repo, f.branch))
       .reply(422, { message: 'Reference does not exist', documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference', status: '422' })
@@ -315,6 +348,11 @@ interface GhFakeCommit {
 
 interface GhFakePull {
   number: number;
+  reviewers: string[];
+  teamReviewers: string[];
+  assignees: string[];
+  /** Set by GraphQL `enablePullRequestAutoMerge`. */
+  autoMerge: { mergeMethod: string | null } | null;
   branch: string;
   base: string;
   state: 'open' | 'closed';
@@ -338,8 +376,22 @@ type GhReply = [number, unknown] | [number, unknown, Record<string, string>];
  *   await publish(platform, plan, ctx);
  *   repo.writes();   // ['POST /git/trees', 'POST /git/commits', 'PATCH /git/refs/heads/…', 'POST /git/refs', 'POST /pulls']
  */
+export interface GitHubRepoFakeOptions {
+  /** Modes of files in the first commit (`{ 'bin/deploy.sh': '100755', 'current.yaml': '120000' }`); others are `100644`. */
+  modes?: Record<string, string>;
+  /** The repository's "Allow auto-merge" setting (default on). */
+  autoMerge?: boolean;
+  /** Answer recursive tree reads as truncated, as GitHub does past 100,000 entries or 7 MB. */
+  truncateTrees?: boolean;
+}
+
 export class GitHubRepoFake {
   readonly trees = new Map<string, Map<string, string>>();
+  /** File modes per tree sha; a path not listed is `100644`. */
+  readonly modes = new Map<string, Map<string, string>>();
+  readonly issues: { number: number; title: string; body: string; state: 'open' | 'closed'; user: string }[] = [];
+  /** GraphQL mutations received, by name, with their variables. */
+  readonly graphql: { mutation: string; variables: Record<string, unknown> }[] = [];
   readonly commits = new Map<string, GhFakeCommit>();
   readonly refs = new Map<string, string>();
   readonly pulls: GhFakePull[] = [];
@@ -353,8 +405,9 @@ export class GitHubRepoFake {
     readonly repo: string,
     files: Record<string, string>,
     readonly defaultBranch = 'main',
+    private readonly opts: GitHubRepoFakeOptions = {},
   ) {
-    const tree = this.addTree(new Map(Object.entries(files)));
+    const tree = this.addTree(new Map(Object.entries(files)), new Map(Object.entries(opts.modes ?? {})));
     this.refs.set(defaultBranch, this.addCommit('Initial commit', { name: 'Dev', email: 'dev@example.com' }, [], tree).sha);
   }
 
@@ -418,10 +471,33 @@ export class GitHubRepoFake {
     for (let i = 0; i < times; i++) this.failures.push({ call, status, headers });
   }
 
-  private addTree(files: Map<string, string>): string {
+  private addTree(files: Map<string, string>, modes: Map<string, string> = new Map()): string {
     const sha = createHash('sha1').update(`tree ${++this.seq}`).digest('hex');
     this.trees.set(sha, files);
+    this.modes.set(sha, modes);
     return sha;
+  }
+
+  /** A file's mode at the head of `branch`. */
+  modeOn(branch: string, path: string): string | undefined {
+    const commit = this.commits.get(this.refs.get(branch) ?? '');
+    if (!commit || !this.trees.get(commit.tree)?.has(path)) return undefined;
+    return this.modes.get(commit.tree)?.get(path) ?? '100644';
+  }
+
+  /** `GET /git/trees/{sha}`: the whole tree with `recursive`, else one directory (`{tree}:{dir}` names a subtree). */
+  private treeJson(sha: string, recursive: boolean): GhReply {
+    const [root = '', dir] = sha.split(':') as [string, string | undefined];
+    const files = this.trees.get(root);
+    if (!files) return [404, ghNotFound()];
+    const modes = this.modes.get(root) ?? new Map<string, string>();
+    const all = ghTree(root, Object.fromEntries([...files.keys()].map((p) => [p, modes.get(p) ?? '100644'])));
+    if (recursive) return [200, { ...all, truncated: this.opts.truncateTrees ?? false, ...(this.opts.truncateTrees ? { tree: [] } : {}) }];
+    const inside = dir === undefined ? '' : `${dir}/`;
+    const children = all.tree
+      .filter((e) => e.path.startsWith(inside) && !e.path.slice(inside.length).includes('/'))
+      .map((e) => ({ ...e, path: e.path.slice(inside.length) }));
+    return [200, { sha, url: all.url, tree: children, truncated: false }];
   }
 
   private addCommit(message: string, author: { name: string; email: string }, parents: string[], tree: string): GhFakeCommit {
@@ -459,7 +535,7 @@ export class GitHubRepoFake {
       return [f!.status, { message }, { 'content-type': 'application/json; charset=utf-8', ...f!.headers }];
     }
     let m: RegExpExecArray | null;
-    if (route === 'GET ') return [200, ghRepo(owner, name, { defaultBranch: this.defaultBranch })];
+    if (route === 'GET ') return [200, ghRepo(owner, name, { defaultBranch: this.defaultBranch, autoMerge: this.opts.autoMerge ?? true })];
     if ((m = /^GET \/git\/ref\/heads\/(?<b>.+)$/.exec(route))) {
       const sha = this.refs.get(m.groups!.b!);
       return sha ? [200, ghRef(owner, name, m.groups!.b!, sha)] : [404, ghNotFound()];
@@ -474,17 +550,30 @@ export class GitHubRepoFake {
     }
     if ((m = /^GET \/contents\/(?<path>.+)$/.exec(route))) {
       const commit = this.commits.get(this.refs.get(q.get('ref') ?? '') ?? q.get('ref') ?? '');
-      const text = commit ? this.trees.get(commit.tree)?.get(m.groups!.path!) : undefined;
+      const files = commit ? this.trees.get(commit.tree) : undefined;
+      let text = files?.get(m.groups!.path!);
+      // A symlink to a file of the repository answers with that file's content (docs: "Get repository content").
+      if (text !== undefined && this.modes.get(commit!.tree)?.get(m.groups!.path!) === '120000') text = files?.get(text) ?? text;
       return text === undefined ? [404, ghNotFound()] : [200, ghContent(m.groups!.path!, text, { ref: q.get('ref') ?? 'main' })];
     }
     if ((m = /^GET \/git\/commits\/(?<sha>.+)$/.exec(route))) {
       const c = this.commits.get(m.groups!.sha!);
       return c ? [200, ghGitCommit(c.sha, c.tree, c.message, c.parents)] : [404, ghNotFound()];
     }
+    if ((m = /^GET \/git\/trees\/(?<sha>.+)$/.exec(route))) return this.treeJson(m.groups!.sha!, q.has('recursive'));
     if (route === 'POST /git/trees') {
       const tree = new Map(this.trees.get(String(body.base_tree)));
-      for (const e of body.tree as { path: string; content: string }[]) tree.set(e.path, e.content);
-      return [201, { sha: this.addTree(tree), tree: [] }];
+      const modes = new Map(this.modes.get(String(body.base_tree)));
+      for (const e of body.tree as { path: string; content: string; mode: string }[]) {
+        tree.set(e.path, e.content);
+        modes.set(e.path, e.mode);
+      }
+      return [201, { sha: this.addTree(tree, modes), tree: [] }];
+    }
+    if ((m = /^GET \/git\/matching-refs\/heads\/(?<prefix>.*)$/.exec(route))) {
+      // No paging: every matching ref in one answer, whatever per_page or page say.
+      const found = [...this.refs].filter(([b]) => b.startsWith(m!.groups!.prefix!)).sort(([a], [b]) => (a < b ? -1 : 1));
+      return [200, found.map(([b, sha]) => ghRef(owner, name, b, sha))];
     }
     if (route === 'POST /git/commits') {
       const author = (body.author as { name: string; email: string } | undefined) ?? { name: 'Token User', email: 'token@example.com' };
@@ -509,7 +598,44 @@ export class GitHubRepoFake {
       const head = q.get('head')?.replace(/^[^:]+:/, '');
       const state = q.get('state') ?? 'open';
       const found = this.pulls.filter((p) => (state === 'all' || p.state === state) && (!head || p.branch === head));
-      return [200, (q.get('direction') === 'desc' ? [...found].reverse() : found).map((p) => this.pullJson(p))];
+      // GitHub's default: sort=created, direction=desc (newest first).
+      return [200, (q.get('direction') === 'asc' ? found : [...found].reverse()).map((p) => this.pullJson(p))];
+    }
+    if ((m = /^GET \/pulls\/(?<n>\d+)$/.exec(route))) {
+      const pr = this.pulls.find((p) => p.number === Number(m!.groups!.n));
+      return pr ? [200, this.pullJson(pr)] : [404, ghNotFound()];
+    }
+    if ((m = /^POST \/pulls\/(?<n>\d+)\/requested_reviewers$/.exec(route))) {
+      const pr = this.pulls.find((p) => p.number === Number(m!.groups!.n));
+      if (!pr) return [404, ghNotFound()];
+      pr.reviewers.push(...((body.reviewers as string[] | undefined) ?? []));
+      pr.teamReviewers.push(...((body.team_reviewers as string[] | undefined) ?? []));
+      return [201, this.pullJson(pr)];
+    }
+    if ((m = /^POST \/issues\/(?<n>\d+)\/assignees$/.exec(route))) {
+      const pr = this.pulls.find((p) => p.number === Number(m!.groups!.n));
+      pr?.assignees.push(...((body.assignees as string[] | undefined) ?? []));
+      return [201, { number: Number(m.groups!.n) }];
+    }
+    if (route === 'POST /graphql') return this.graphqlReply(body);
+    if (route === 'GET /user') return [200, { login: 'tidemark-bot', id: 7, type: 'User' }];
+    if (route === 'GET /issues') {
+      const state = q.get('state') ?? 'open';
+      const creator = q.get('creator');
+      const found = this.issues.filter((i) => (state === 'all' || i.state === state) && (!creator || i.user === creator));
+      const sorted = q.get('direction') === 'asc' ? found : [...found].reverse();
+      return [200, sorted.map((i) => ghIssue({ number: i.number, title: i.title, body: i.body, state: i.state, user: i.user }))];
+    }
+    if (route === 'POST /issues') {
+      const issue = { number: this.pulls.length + this.issues.length + 1, title: String(body.title), body: String(body.body ?? ''), state: 'open' as const, user: 'tidemark-bot' };
+      this.issues.push(issue);
+      return [201, ghIssue(issue)];
+    }
+    if ((m = /^PATCH \/issues\/(?<n>\d+)$/.exec(route))) {
+      const issue = this.issues.find((i) => i.number === Number(m!.groups!.n));
+      if (!issue) return [404, ghNotFound()];
+      if (typeof body.body === 'string') issue.body = body.body;
+      return [200, ghIssue(issue)];
     }
     if (route === 'POST /pulls') return this.openPull(body);
     if ((m = /^PATCH \/pulls\/(?<n>\d+)$/.exec(route))) {
@@ -532,6 +658,22 @@ export class GitHubRepoFake {
     return [404, ghNotFound()];
   }
 
+  /** `enablePullRequestAutoMerge`, refused as GitHub does when the repository does not allow auto-merge. */
+  private graphqlReply(body: Record<string, unknown>): GhReply {
+    const query = String(body.query ?? '');
+    const variables = (body.variables ?? {}) as Record<string, unknown>;
+    const mutation = /(?<name>enablePullRequestAutoMerge)/.exec(query)?.groups?.name;
+    if (!mutation) return [200, { errors: [{ message: 'unknown query' }] }];
+    this.graphql.push({ mutation, variables });
+    const pr = this.pulls.find((p) => `PR_node_${p.number}` === variables.pullRequestId);
+    if (!pr) return [200, { data: null, errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${String(variables.pullRequestId)}'` }] }];
+    if (this.opts.autoMerge === false) {
+      return [200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', message: 'Pull request Auto merge is not allowed for this repository' }] }];
+    }
+    pr.autoMerge = { mergeMethod: typeof variables.mergeMethod === 'string' ? variables.mergeMethod : null };
+    return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
+  }
+
   private openPull(body: Record<string, unknown>): GhReply {
     const branch = String(body.head).replace(/^[^:]+:/, '');
     if (this.pulls.some((p) => p.branch === branch && p.state === 'open')) {
@@ -539,7 +681,7 @@ export class GitHubRepoFake {
     }
     if (!this.refs.has(branch)) return [422, ghValidationFailed(`head ${branch} invalid`)];
     const pr: GhFakePull = {
-      number: this.pulls.length + 1,
+      number: this.pulls.length + this.issues.length + 1,
       branch,
       base: String(body.base),
       state: 'open',
@@ -547,6 +689,10 @@ export class GitHubRepoFake {
       title: String(body.title),
       body: String(body.body ?? ''),
       labels: [],
+      reviewers: [],
+      teamReviewers: [],
+      assignees: [],
+      autoMerge: null,
       createdAt: new Date().toISOString(),
     };
     this.pulls.push(pr);

@@ -180,6 +180,10 @@ interface FakeMr {
   title: string;
   description: string;
   labels: string[];
+  reviewerIds: number[];
+  assigneeIds: number[];
+  /** Set by `PUT …/merge` once the MR has a pipeline: merges when it succeeds. */
+  autoMerge: { sha: string | null } | null;
   createdAt: string;
   /** Set for an MR from a fork (any GitLab user can open one against a public project). */
   sourceProjectId?: number;
@@ -198,19 +202,29 @@ type Reply = [number, unknown] | [number, unknown, Record<string, string>];
  *   await publish(platform, plan, ctx);
  *   repo.writes();             // ['POST /repository/commits', 'POST /merge_requests']
  */
+export interface GitLabRepoFakeOptions {
+  /** Users the instance knows, username → id (`GET /users?username=`). */
+  users?: Record<string, number>;
+  /** The project has CI: every MR gets a head pipeline, so automerge can be set. Default false. */
+  pipelines?: boolean;
+}
+
 export class GitLabRepoFake {
   readonly commits = new Map<string, FakeCommit>();
+  readonly issues: { iid: number; title: string; description: string; state: 'opened' | 'closed'; authorId: number }[] = [];
   readonly branches = new Map<string, string>();
   readonly mrs: FakeMr[] = [];
   readonly notes: { iid: number; body: string }[] = [];
   /** Every request, `METHOD /path-under-the-project?query`, with its JSON body. */
   readonly requests: { call: string; body: unknown }[] = [];
   private seq = 0;
+  private readonly failures: { call: string; status: number }[] = [];
 
   constructor(
     readonly project: string,
     files: Record<string, string>,
     readonly defaultBranch = 'main',
+    private readonly opts: GitLabRepoFakeOptions = {},
   ) {
     const root = this.addCommit('Initial commit', { name: 'Dev', email: 'dev@example.com' }, [], new Map(Object.entries(files)));
     this.branches.set(defaultBranch, root.id);
@@ -238,6 +252,11 @@ export class GitLabRepoFake {
     const commit = this.addCommit(message, author, [parent.id], tree);
     this.branches.set(branch, commit.id);
     return commit.id;
+  }
+
+  /** Makes the next `times` requests of `call` (`'POST /merge_requests'`) fail with `status` and GitLab's message for it. */
+  failNext(call: string, status: number, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push({ call, status });
   }
 
   /** The text of `path` at the head of `branch`. */
@@ -280,6 +299,11 @@ export class GitLabRepoFake {
     const body = (typeof rawBody === 'string' && rawBody !== '' ? JSON.parse(rawBody) : rawBody) as Record<string, unknown>;
     this.requests.push({ call: `${method} ${path}${url.search}`, body });
     const route = `${method} ${path}`;
+    const failure = this.failures.findIndex((f) => f.call === route);
+    if (failure >= 0) {
+      const [f] = this.failures.splice(failure, 1);
+      return [f!.status, { message: f!.status === 403 ? '403 Forbidden' : '500 Internal Server Error' }];
+    }
     let m: RegExpExecArray | null;
     if (route === 'GET ') return [200, glProject(this.project, { defaultBranch: this.defaultBranch })];
     if ((m = /^GET \/repository\/branches\/(?<name>.+)$/.exec(route))) {
@@ -311,8 +335,47 @@ export class GitLabRepoFake {
       const state = q.get('state');
       const source = q.get('source_branch');
       const found = this.mrs.filter((mr) => (!state || mr.state === state) && (!source || mr.branch === source));
-      const sorted = q.get('sort') === 'desc' ? [...found].reverse() : found;
+      // GitLab's default: order_by=created_at, sort=desc (newest first).
+      const sorted = q.get('sort') === 'asc' ? found : [...found].reverse();
       return [200, sorted.map((mr) => this.mrJson(mr))];
+    }
+    if ((m = /^GET \/merge_requests\/(?<iid>\d+)$/.exec(route))) {
+      const mr = this.mrs.find((x) => x.iid === Number(m!.groups!.iid));
+      if (!mr) return [404, glNotFound('Merge Request')];
+      const sha = this.branches.get(mr.branch) ?? null;
+      const pipeline = this.opts.pipelines && sha ? { id: 100 + mr.iid, sha, status: 'running' } : null;
+      return [200, { ...this.mrJson(mr), sha, head_pipeline: pipeline }];
+    }
+    if ((m = /^PUT \/merge_requests\/(?<iid>\d+)\/merge$/.exec(route))) {
+      const mr = this.mrs.find((x) => x.iid === Number(m!.groups!.iid));
+      if (!mr) return [404, glNotFound('Merge Request')];
+      if (!this.opts.pipelines) return [405, { message: '405 Method Not Allowed' }];
+      mr.autoMerge = { sha: typeof body.sha === 'string' ? body.sha : null };
+      return [200, { ...this.mrJson(mr), merge_when_pipeline_succeeds: true }];
+    }
+    if (route === 'GET /api/v4/users') {
+      const id = this.opts.users?.[q.get('username') ?? ''];
+      return [200, id === undefined ? [] : [{ id, username: q.get('username'), state: 'active' }]];
+    }
+    if (route === 'GET /api/v4/user') return [200, { id: 7, username: 'tidemark-bot' }];
+    if (route === 'GET /issues') {
+      const state = q.get('state');
+      const search = q.get('search') ?? '';
+      const author = q.get('author_id');
+      const found = this.issues.filter((i) => (!state || i.state === state) && i.title.includes(search) && (!author || i.authorId === Number(author)));
+      const sorted = q.get('sort') === 'asc' ? found : [...found].reverse();
+      return [200, sorted.map((i) => glIssue(i))];
+    }
+    if (route === 'POST /issues') {
+      const issue = { iid: this.issues.length + 1, title: String(body.title), description: String(body.description ?? ''), state: 'opened' as const, authorId: 7 };
+      this.issues.push(issue);
+      return [201, glIssue(issue)];
+    }
+    if ((m = /^PUT \/issues\/(?<iid>\d+)$/.exec(route))) {
+      const issue = this.issues.find((i) => i.iid === Number(m!.groups!.iid));
+      if (!issue) return [404, glNotFound('Issue')];
+      if (typeof body.description === 'string') issue.description = body.description;
+      return [200, glIssue(issue)];
     }
     if (route === 'POST /merge_requests') return this.openMr(body);
     if ((m = /^PUT \/merge_requests\/(?<iid>\d+)$/.exec(route))) return this.editMr(Number(m.groups!.iid), body);
@@ -320,7 +383,6 @@ export class GitLabRepoFake {
       this.notes.push({ iid: Number(m.groups!.iid), body: String(body.body) });
       return [201, { id: this.notes.length, body: body.body, noteable_type: 'MergeRequest' }];
     }
-    if (/^PUT \/merge_requests\/\d+\/merge$/.test(route)) return [405, { message: '405 Method Not Allowed' }];
     return [404, { error: '404 Not Found' }];
   }
 
@@ -357,6 +419,9 @@ export class GitLabRepoFake {
       title: String(body.title),
       description: String(body.description ?? ''),
       labels,
+      reviewerIds: (body.reviewer_ids as number[] | undefined) ?? [],
+      assigneeIds: (body.assignee_ids as number[] | undefined) ?? [],
+      autoMerge: null,
       createdAt: new Date().toISOString(),
     };
     this.mrs.push(mr);
@@ -376,7 +441,7 @@ export class GitLabRepoFake {
   /** Someone's MR from their fork, whose source branch has the same name as one of this project's. */
   forkMr(m: { branch: string; title: string; description: string; state: 'opened' | 'closed' }): number {
     const iid = this.mrs.length + 1;
-    this.mrs.push({ iid, target: this.defaultBranch, labels: [], createdAt: new Date().toISOString(), sourceProjectId: 666, ...m });
+    this.mrs.push({ iid, target: this.defaultBranch, labels: [], reviewerIds: [], assigneeIds: [], autoMerge: null, createdAt: new Date().toISOString(), sourceProjectId: 666, ...m });
     return iid;
   }
 

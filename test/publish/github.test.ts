@@ -14,6 +14,7 @@ import {
   ghGitCommit,
   ghIssue,
   ghLink,
+  ghTree,
   ghNotFound,
   ghPath,
   mockCommitFiles,
@@ -130,6 +131,9 @@ describe('GitHubPlatform branches', () => {
     const api = githubApi()
       .get('/repos/o/r/git/commits/base1')
       .reply(200, ghGitCommit('base1', 'tree0'))
+      .get('/repos/o/r/git/trees/tree0')
+      .query({ recursive: 'true' })
+      .reply(200, ghTree('tree0', { 'apps/web/deploy.yaml': '100644', 'apps/web/run.sh': '100755' }))
       .post('/repos/o/r/git/trees', (b) => ((bodies.tree = b), true))
       .reply(201, { sha: 'tree1', tree: [] })
       .post('/repos/o/r/git/commits', (b) => ((bodies.commit = b), true))
@@ -141,14 +145,21 @@ describe('GitHubPlatform branches', () => {
       branch: 'tidemark/nginx-1.x',
       baseSha: 'base1',
       message: 'Update nginx to 1.27.1',
-      files: [{ path: 'apps/web/deploy.yaml', content: 'image: nginx:1.27.1\n' }],
+      files: [
+        { path: 'apps/web/deploy.yaml', content: 'image: nginx:1.27.1\n' },
+        { path: 'apps/web/run.sh', content: '#!/bin/sh\nexec nginx:1.27.1\n' },
+      ],
       author: BOT,
     });
     expect(sha).toBe('new1');
     expect(bodies).toEqual({
       tree: {
         base_tree: 'tree0',
-        tree: [{ path: 'apps/web/deploy.yaml', mode: '100644', type: 'blob', content: 'image: nginx:1.27.1\n' }],
+        // The executable keeps its mode: 100644 would drop its x bit in the PR.
+        tree: [
+          { path: 'apps/web/deploy.yaml', mode: '100644', type: 'blob', content: 'image: nginx:1.27.1\n' },
+          { path: 'apps/web/run.sh', mode: '100755', type: 'blob', content: '#!/bin/sh\nexec nginx:1.27.1\n' },
+        ],
       },
       commit: { message: 'Update nginx to 1.27.1', tree: 'tree1', parents: ['base1'], author: BOT },
       ref: { sha: 'new1', force: true },
@@ -161,6 +172,9 @@ describe('GitHubPlatform branches', () => {
     const api = githubApi()
       .get('/repos/o/r/git/commits/base1')
       .reply(200, ghGitCommit('base1', 'tree0'))
+      .get('/repos/o/r/git/trees/tree0')
+      .query({ recursive: 'true' })
+      .reply(200, ghTree('tree0', {}))
       .post('/repos/o/r/git/trees')
       .reply(201, { sha: 'tree1', tree: [] })
       .post('/repos/o/r/git/commits')
@@ -176,6 +190,31 @@ describe('GitHubPlatform branches', () => {
     api.done();
   });
 
+  it('creates a branch it saw missing with POST alone, and moves it instead when someone created it meanwhile', async () => {
+    const refs: string[] = [];
+    const api = githubApi()
+      .get(ghPath.ref('o/r', 'tidemark/new'))
+      .reply(404, ghNotFound())
+      .get('/repos/o/r/git/commits/base1')
+      .reply(200, ghGitCommit('base1', 'tree0'))
+      .get('/repos/o/r/git/trees/tree0')
+      .query({ recursive: 'true' })
+      .reply(200, ghTree('tree0', {}))
+      .post('/repos/o/r/git/trees')
+      .reply(201, { sha: 'tree1', tree: [] })
+      .post('/repos/o/r/git/commits')
+      .reply(201, ghGitCommit('new1', 'tree1'))
+      .post('/repos/o/r/git/refs', () => (refs.push('POST'), true))
+      .reply(422, ghValidationFailed('Reference already exists', 'Reference'))
+      .patch(ghPath.refs('o/r', 'tidemark/new'), () => (refs.push('PATCH'), true))
+      .reply(200, ghRef('o', 'r', 'tidemark/new', 'new1'));
+    const { gh } = await platform();
+    expect(await gh.getBranch('tidemark/new', 'main')).toBeNull();
+    await gh.commitFiles({ branch: 'tidemark/new', baseSha: 'base1', message: 'm', files: [{ path: 'a.yaml', content: 'x' }], author: BOT });
+    expect(refs).toEqual(['POST', 'PATCH']);
+    api.done();
+  });
+
   it('commits through the reusable commit flow of the fake, creating a new branch', async () => {
     const bodies: Record<string, unknown> = {};
     const api = mockCommitFiles(githubApi(), {
@@ -183,7 +222,7 @@ describe('GitHubPlatform branches', () => {
       branch: 'tidemark/redis-7.x',
       baseSha: 'b0',
       newSha: 'n1',
-      branchExists: false,
+      branchExists: 'unseen',
       onBody: (kind, body) => (bodies[kind] = body),
     });
     const { gh } = await platform();
@@ -209,15 +248,11 @@ describe('GitHubPlatform branches', () => {
     api.done();
   });
 
-  it('lists its own branches by prefix across pages', async () => {
+  it('lists its own branches by prefix in one request, as the matching-refs endpoint takes no paging parameters', async () => {
     const path = '/repos/o/r/git/matching-refs/heads%2Ftidemark%2F';
     const api = githubApi()
       .get(path)
-      .query({ per_page: '100' })
-      .reply(200, [ghRef('o', 'r', 'tidemark/a-1.x', 's1')], { link: ghLink(path, { per_page: '100' }, 1, 2) })
-      .get(path)
-      .query({ per_page: '100', page: '2' })
-      .reply(200, [ghRef('o', 'r', 'tidemark/b', 's2')], { link: ghLink(path, { per_page: '100' }, 2, 2) });
+      .reply(200, [ghRef('o', 'r', 'tidemark/a-1.x', 's1'), ghRef('o', 'r', 'tidemark/b', 's2')]);
     const { gh } = await platform();
     expect(await gh.listBranches('tidemark/')).toEqual(['tidemark/a-1.x', 'tidemark/b']);
     api.done();
@@ -312,7 +347,6 @@ describe('GitHubPlatform logging', () => {
     const failed = logger.records.filter((r) => r.msg === 'GitHub request failed');
     expect(failed.map((r) => [r.level, String(r.meta?.detail).replace(/ with id .*/, '')])).toEqual([
       ['debug', 'GET /repos/o/r/git/ref/heads%2Ftidemark%2Fnew - 404'],
-      ['debug', 'PATCH /repos/o/r/git/refs/heads%2Ftidemark%2Fnew - 422'],
       ['debug', 'POST /repos/o/r/pulls - 422'],
     ]);
     expect(logger.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
@@ -690,9 +724,9 @@ describe('GitHubPlatform with the publish lifecycle', () => {
       .get('/repos/o/r').reply(200, ghRepo('o', 'r'))
       .get(ghPath.ref('o/r', 'main')).reply(200, ghRef('o', 'r', 'main', 'base1'))
       .get('/repos/o/r/pulls').query({ state: 'open', per_page: '100' }).reply(200, [])
+      .get('/repos/o/r/git/matching-refs/heads%2Ftidemark%2F').reply(200, [])
       .get('/repos/o/r/pulls').query(true).reply(200, [])
       .get('/repos/o/r/contents/deploy.yaml').query({ ref: 'base1' }).reply(200, ghContent('deploy.yaml', text, { ref: 'base1' }))
-      .get(ghPath.ref('o/r', 'tidemark/nginx-1.x')).reply(404, ghNotFound())
       .post('/repos/o/r/pulls').reply(201, ghPull({ number: 3, branch: 'tidemark/nginx-1.x' }))
       .post('/repos/o/r/issues/3/labels').reply(200, []);
     const bodies: Record<string, unknown> = {};

@@ -5,17 +5,17 @@ import type { Plan } from '../../src/plan/types.js';
 import { GitLabPlatform } from '../../src/publish/gitlab.js';
 import { recordingLogger } from '../helpers/github-fake.js';
 import { GL_TEST_TIMING, GitLabRepoFake } from '../helpers/gitlab-fake.js';
-import { deployment, FILES, planFor, publishThrough } from './platform-lifecycle-fixture.js';
+import { deployment, FILES, planFor, publishThrough, withRule } from './platform-lifecycle-fixture.js';
 
 /**
  * The platform-independent lifecycle (src/publish/lifecycle.ts) driven through GitLabPlatform against a stateful
  * fake of the GitLab API: what a user sees on GitLab over several scheduled runs.
  */
 
-async function run(repo: GitLabRepoFake, plan: Plan) {
+async function run(repo: GitLabRepoFake, plan: Plan, opts: { dashboard?: boolean } = {}) {
   const logger = recordingLogger();
-  const platform = await GitLabPlatform.create({ token: 'glpat-test', repo: repo.project, logger, timing: GL_TEST_TIMING });
-  return publishThrough(platform, repo.requests, plan, logger);
+  const platform = await GitLabPlatform.create({ token: 'glpat-test', repo: repo.project, logger, timing: { ...GL_TEST_TIMING, pipelineWaits: 2 } });
+  return publishThrough(platform, repo.requests, plan, logger, opts);
 }
 
 beforeAll(() => {
@@ -150,5 +150,68 @@ describe('publish on GitLab', () => {
     expect(later.writes).toEqual(['POST /merge_requests/1/notes', 'PUT /merge_requests/1', 'DELETE /repository/branches/tidemark/nginx-1.x']);
     expect(repo.mrs[0]!.state).toBe('closed');
     expect(repo.branches.has('tidemark/nginx-1.x')).toBe(false);
+  });
+
+  it('requests reviewers and assignees by id, sets merge when pipeline succeeds on the head commit, and keeps the dashboard issue current', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES, 'main', { users: { ann: 11, bob: 12 }, pipelines: true });
+    repo.install();
+    const plan = withRule(planFor(FILES, { nginx: '1.27.0' }), { reviewers: ['@ann'], assignees: ['bob'], automerge: true });
+    const first = await run(repo, plan, { dashboard: true });
+    expect([first.summary.opened, first.problems]).toEqual([[['tidemark/nginx-1.x', 1, 'PR opened']], []]);
+    expect(first.writes).toEqual(['POST /repository/commits', 'POST /merge_requests', 'PUT /merge_requests/1/merge', 'POST /issues']);
+    const mr = repo.mrs[0]!;
+    expect([mr.reviewerIds, mr.assigneeIds, mr.autoMerge]).toEqual([[11], [12], { sha: repo.branches.get('tidemark/nginx-1.x') }]);
+    expect(repo.issues.map((i) => [i.iid, i.title, i.state])).toEqual([[1, 'Tidemark dashboard', 'opened']]);
+    expect(repo.issues[0]!.description).toContain('| Update nginx to 1.27.0 | `tidemark/nginx-1.x` | [\\#1](https://gitlab.com/g/p/-/merge_requests/1) |');
+    // The next run finds its issue (by the token's user id and title) and edits it in place; then nothing changes.
+    const second = await run(repo, plan, { dashboard: true });
+    expect(second.writes).toEqual(['PUT /issues/1']);
+    expect(repo.issues[0]!.description).toContain('[\\#1](https://gitlab.com/g/p/-/merge_requests/1): up to date |');
+    expect((await run(repo, plan, { dashboard: true })).writes).toEqual([]);
+  });
+
+  it('says on the dashboard why automerge cannot work when the project runs no pipeline', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    const first = await run(repo, withRule(planFor(FILES, { nginx: '1.27.0' }), { automerge: true }), { dashboard: true });
+    expect(first.summary.opened).toEqual([['tidemark/nginx-1.x', 1, 'PR opened']]);
+    // Never `PUT …/merge` without a pipeline: GitLab would merge at once, untested.
+    expect(first.writes).toEqual(['POST /repository/commits', 'POST /merge_requests', 'POST /issues']);
+    expect(first.partialFailure).toBe(false);
+    expect(first.problems.map((p) => p.message)).toEqual([
+      'tidemark/nginx-1.x: automerge not enabled: the merge request has no pipeline, and GitLab merges at once what has none: add a CI/CD pipeline that runs for merge requests (or branches); the MR waits for a manual merge',
+    ]);
+    expect(repo.issues[0]!.description).toContain('## Problems found in files\n\n- tidemark/nginx-1.x: automerge not enabled: the merge request has no pipeline');
+  });
+
+  it('skips a reviewer GitLab does not know, with a warning, and still opens the MR', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES, 'main', { users: { ann: 11 } });
+    repo.install();
+    const first = await run(repo, withRule(planFor(FILES, { nginx: '1.27.0' }), { reviewers: ['ann', 'ghost'] }));
+    expect(repo.mrs[0]!.reviewerIds).toEqual([11]);
+    expect(first.logger.records.filter((r) => r.level === 'warn').map((r) => [r.msg, r.meta])).toEqual([['skipping unknown reviewer', { username: 'ghost' }]]);
+  });
+
+  it('prunes a Tidemark branch left without any PR once the plan no longer wants it, and nothing else', async () => {
+    const repo = new GitLabRepoFake('g/p', FILES);
+    repo.install();
+    // A run pushed the branch, then could not open the PR.
+    repo.failNext('POST /merge_requests', 403);
+    const failed = await run(repo, planFor(FILES, { nginx: '1.27.0' }));
+    expect([failed.summary.opened, failed.partialFailure, repo.branches.has('tidemark/nginx-1.x')]).toEqual([[], true, true]);
+    // Someone's own branch under the prefix, and a PR the user closed: neither is touched.
+    repo.branches.set('tidemark/mine-1.x', repo.branches.get('main')!);
+    repo.pushCommit('tidemark/mine-1.x', 'My experiment', { name: 'Ann', email: 'ann@example.com' }, { 'apps/x.yaml': 'x: 1\n' });
+    const later = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(later.summary.closed).toEqual([['tidemark/nginx-1.x', null, 'no PR and no longer needed; branch deleted']]);
+    expect([later.problems, later.partialFailure]).toEqual([[], false]);
+    repo.closeMr(1);
+    const quiet = await run(repo, planFor(FILES, {}));
+    expect([quiet.summary.closed, quiet.writes]).toEqual([[], []]);
+    expect([...repo.branches.keys()].sort()).toEqual(['main', 'tidemark/mine-1.x', 'tidemark/redis-7.x']);
+    // The closed PR still keeps its update skipped.
+    const again = await run(repo, planFor(FILES, { redis: '7.2.4' }));
+    expect(again.summary.skipped).toEqual([['tidemark/redis-7.x', 1, 'PR closed by the user; not reopened']]);
+    expect(again.writes).toEqual([]);
   });
 });

@@ -44,6 +44,24 @@ describe('run', () => {
     expect((err as ConfigError).problems.map((p) => [p.file, p.line])).toEqual([['.tidemark.yaml', 1]]);
   });
 
+  it('refuses a group reviewer for GitLab at config load, naming the rule and line, since merge request reviewers are users', async () => {
+    const config = 'rules:\n  - match: { packageNames: [nginx] }\n    reviewers: [ann, "platform/sre"]\n';
+    const dir = repoWith({ '.tidemark.yaml': config });
+    const base = { dir, repo: 'g/p', endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger, print: () => undefined };
+    const err = await run({ ...base, platform: 'gitlab' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      {
+        file: '.tidemark.yaml',
+        line: 3,
+        message:
+          'rules[0].reviewers: "platform/sre" is a group, and GitLab merge request reviewers are users only; list the people by username, or require the group with an approval rule or CODEOWNERS',
+      },
+    ]);
+    // The same config is fine on GitHub, where `org/team` requests a team review.
+    await expect(run({ ...base, platform: 'github', repo: 'o/r' })).resolves.toMatchObject({ partialFailure: false });
+  });
+
   it('names a --remote URL without its password in the summary', async () => {
     const dir = repoWith({ 'app.yaml': 'kind: Pod\n' });
     const summary = await run({ dir, platform: 'git', repo: null, endpoint: null, token: null, remote: 'https://ci:s3cret-pass@git.example.com/o/a.git', dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger, print: () => undefined });

@@ -3,9 +3,22 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { PlatformError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { connectionFailure, hostOf } from '../connection.js';
+
+/**
+ * Octokit answers a request that never reached GitHub as status 500, which the retry plugin retries 3 times over
+ * ~15 s. Nothing listening or a name that does not resolve will not change in 15 s: this hook, registered before the
+ * retry plugin's (so it sees the error first), sets that request's retries to 0. A reset connection is still retried.
+ */
+function failFast(octokit: { hook: Octokit['hook'] }): void {
+  octokit.hook.error('request', (error, options) => {
+    if (connectionFailure(error)?.permanent) (options.request as { retries?: number }).retries = 0;
+    throw error;
+  });
+}
 
 /** Octokit with retry (5xx, network) and throttling (primary and secondary rate limits) plugins. */
-const TidemarkOctokit = Octokit.plugin(retry, throttling);
+const TidemarkOctokit = Octokit.plugin(failFast, retry, throttling);
 export type GitHubClient = InstanceType<typeof TidemarkOctokit>;
 
 /** Waits, made injectable so tests do not sleep for real. */
@@ -74,8 +87,11 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
  */
 function logFailedRequest(logger: Logger): (msg: string) => void {
   return (msg) => {
-    const status = Number(/ - (?<status>\d{3}) with id /.exec(msg)?.groups?.status ?? NaN);
-    if (status >= 500) logger.warn('GitHub server error', { detail: msg });
+    const m = / - (?<status>\d{3}) with id (?<id>\S+)/.exec(msg)?.groups;
+    const status = Number(m?.status ?? NaN);
+    // Octokit's 500 without GitHub's request id: the request got no answer at all (refused, reset, no DNS).
+    if (status === 500 && m?.id === 'UNKNOWN') logger.warn('GitHub request got no answer', { detail: msg.replace(/ - 500 with id UNKNOWN/, ' - no answer') });
+    else if (status >= 500) logger.warn('GitHub server error', { detail: msg });
     else logger.debug('GitHub request failed', { detail: msg });
   };
 }
@@ -105,8 +121,10 @@ export function githubErrorText(err: unknown): string {
   return parts.filter((p) => p !== '').join(': ');
 }
 
+/** The HTTP status GitHub answered with; null when no answer came (Octokit's 500 for a failed connection is not one). */
 export function githubStatus(err: unknown): number | null {
-  return isOctokitError(err) ? err.status : null;
+  if (!isOctokitError(err) || connectionFailure(err) !== null) return null;
+  return err.status;
 }
 
 const HINTS: Record<number, string> = {
@@ -121,6 +139,11 @@ const HINTS: Record<number, string> = {
 /** Any failure of `what` as a PlatformError with the HTTP status and the API's own words. */
 export function toPlatformError(what: string, err: unknown): PlatformError {
   if (err instanceof PlatformError) return err;
+  const failure = connectionFailure(err);
+  if (failure) {
+    const url = (err as { request?: { url?: string } }).request?.url ?? GITHUB_API;
+    return new PlatformError(`GitHub: ${what}: could not connect to ${hostOf(url)}: ${failure.code}`, { platform: 'github', status: null, cause: err });
+  }
   const status = githubStatus(err);
   const hint = status !== null ? HINTS[status] : undefined;
   const head = status !== null ? `${status}${hint ? ` ${hint}` : ''}` : 'request failed';

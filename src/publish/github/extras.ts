@@ -34,15 +34,19 @@ interface PrTarget {
 /**
  * Labels, reviewers (`org/team` → team reviewers), assignees and auto-merge on a PR. They are nice to have:
  * each failure is a warning (a reviewer who is not a collaborator, auto-merge off for the repo), not a failed run.
+ * Returns why auto-merge could not be enabled, or null.
  */
-export async function addPrExtras(octokit: GitHubClient, logger: Logger, pr: PrTarget, req: PrRequest): Promise<void> {
+export async function addPrExtras(octokit: GitHubClient, logger: Logger, pr: PrTarget, req: PrRequest): Promise<string | null> {
   const repo = { owner: pr.owner, repo: pr.repo };
   const rest = octokit.rest;
-  const optional = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+  const optional = async (what: string, call: () => Promise<unknown>): Promise<string | null> => {
     try {
       await call();
+      return null;
     } catch (err) {
-      logger.warn(`could not ${what}`, { pr: pr.number, error: toPlatformError(what, err).message });
+      const message = toPlatformError(what, err).message;
+      logger.warn(`could not ${what}`, { pr: pr.number, error: message });
+      return message;
     }
   };
   if (req.labels.length > 0) {
@@ -57,10 +61,9 @@ export async function addPrExtras(octokit: GitHubClient, logger: Logger, pr: PrT
   if (req.assignees.length > 0) {
     await optional('add assignees', () => rest.issues.addAssignees({ ...repo, issue_number: pr.number, assignees: req.assignees }));
   }
-  if (req.automerge) {
-    await optional('enable automerge', async () => {
-      const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
-      await octokit.graphql(AUTOMERGE, { pullRequestId: id, ...(pr.mergeMethod ? { mergeMethod: pr.mergeMethod } : {}) });
-    });
-  }
+  if (!req.automerge) return null;
+  return optional('enable automerge', async () => {
+    const id = pr.nodeId ?? (await rest.pulls.get({ ...repo, pull_number: pr.number })).data.node_id;
+    await octokit.graphql(AUTOMERGE, { pullRequestId: id, ...(pr.mergeMethod ? { mergeMethod: pr.mergeMethod } : {}) });
+  });
 }

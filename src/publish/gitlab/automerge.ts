@@ -6,6 +6,9 @@ interface MrState {
   head_pipeline?: { id: number; status?: string } | null;
 }
 
+const NO_PIPELINE =
+  'the merge request has no pipeline, and GitLab merges at once what has none: add a CI/CD pipeline that runs for merge requests (or branches); the MR waits for a manual merge';
+
 interface AutomergeContext {
   api: GitLabClient;
   project: string;
@@ -20,7 +23,7 @@ interface AutomergeContext {
  * (gitlab-org/gitlab#37292). So it waits until the MR has a head pipeline, then asks to merge exactly that head
  * commit (`sha`). No pipeline after the waits, or a refusal: a warning, never a failed run or an untested merge.
  */
-export async function enableAutomerge(ctx: AutomergeContext, iid: number): Promise<void> {
+export async function enableAutomerge(ctx: AutomergeContext, iid: number): Promise<string | null> {
   const unit = ctx.timing?.retryAfterUnitMs ?? 1000;
   const tries = ctx.timing?.pipelineWaits ?? 5;
   try {
@@ -36,12 +39,15 @@ export async function enableAutomerge(ctx: AutomergeContext, iid: number): Promi
             ...(mr.sha ? { sha: mr.sha } : {}),
           }),
         );
-        return;
+        return null;
       }
       if (attempt + 1 < tries) await new Promise((resolve) => setTimeout(resolve, 2 * (attempt + 1) * unit));
     }
     ctx.logger.warn('no pipeline on the merge request; automerge not set, so nothing merges untested', { pr: iid });
+    return NO_PIPELINE;
   } catch (err) {
-    ctx.logger.warn('could not enable automerge', { pr: iid, error: toPlatformError('automerge', err).message });
+    const message = toPlatformError('automerge', err).message;
+    ctx.logger.warn('could not enable automerge', { pr: iid, error: message });
+    return message;
   }
 }

@@ -1,6 +1,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { PlatformError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { connectionFailure } from '../connection.js';
 
 export type GitLabClient = InstanceType<typeof Gitlab<false>>;
 
@@ -63,8 +64,14 @@ const HINTS: Record<number, string> = {
  * Any failure of `what` as a PlatformError. The cause keeps status and GitLab's words but not Gitbeaker's
  * request object, whose headers carry the PRIVATE-TOKEN.
  */
-export function toPlatformError(what: string, err: unknown): PlatformError {
+export function toPlatformError(what: string, err: unknown, host: string = new URL(GITLAB_HOST).host): PlatformError {
   if (err instanceof PlatformError) return err;
+  const failure = connectionFailure(err);
+  if (failure) {
+    // Node's `TypeError: fetch failed` and its socket error, without Gitbeaker's request (its headers hold the token).
+    const cause = new Error(`${failure.code}: ${describe(err)}`);
+    return new PlatformError(`GitLab: ${what}: could not connect to ${host}: ${failure.code}`, { platform: 'gitlab', status: null, cause });
+  }
   const status = gitlabStatus(err);
   const hint = status !== null ? HINTS[status] : undefined;
   const head = status !== null ? `${status}${hint ? ` ${hint}` : ''}` : 'request failed';
@@ -72,6 +79,13 @@ export function toPlatformError(what: string, err: unknown): PlatformError {
   const cause = new Error(text);
   cause.name = err instanceof Error ? err.name : 'Error';
   return new PlatformError(`GitLab: ${what}: ${head} (${text})`, { platform: 'gitlab', status, cause });
+}
+
+/** The innermost message of a cause chain: `connect ECONNREFUSED 127.0.0.1:443`. */
+function describe(err: unknown): string {
+  let at = err;
+  for (let depth = 0; depth < 4 && at instanceof Error && at.cause instanceof Error; depth++) at = at.cause;
+  return at instanceof Error ? at.message : String(at);
 }
 
 const TRANSIENT = new Set([500, 502, 503, 504]);
@@ -86,6 +100,9 @@ function waitSeconds(err: unknown, attempt: number): number {
 }
 
 function isTransient(err: unknown): boolean {
+  // A reset or timed-out connection may work a moment later; nothing listening or an unknown name will not.
+  const failure = connectionFailure(err);
+  if (failure) return !failure.permanent;
   const e = asGitbeakerError(err);
   if (!e) return false;
   // Gitbeaker itself retries 429 and 502 without honouring Retry-After, then gives up with this error.
@@ -98,7 +115,7 @@ function isTransient(err: unknown): boolean {
 export async function callGitLab<T>(
   what: string,
   call: () => Promise<T>,
-  ctx: { logger: Logger; timing?: GitLabTiming },
+  ctx: { logger: Logger; timing?: GitLabTiming; host?: string },
 ): Promise<T> {
   const unit = ctx.timing?.retryAfterUnitMs ?? 1000;
   const retries = ctx.timing?.retries ?? 3;
@@ -106,7 +123,7 @@ export async function callGitLab<T>(
     try {
       return await call();
     } catch (err) {
-      if (attempt >= retries || !isTransient(err)) throw toPlatformError(what, err);
+      if (attempt >= retries || !isTransient(err)) throw toPlatformError(what, err, ctx.host);
       const seconds = waitSeconds(err, attempt);
       ctx.logger.warn('GitLab request failed, retrying', { what, status: gitlabStatus(err), retryAfter: seconds });
       await new Promise((resolve) => setTimeout(resolve, seconds * unit));
