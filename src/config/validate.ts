@@ -56,7 +56,7 @@ function stripMeta(schema: SchemaNode): object {
   return rest;
 }
 
-const FORMATS = ['regex', 'package-pattern', 'glob', 'version-range', 'duration'] as const;
+const FORMATS = ['regex', 'package-pattern', 'glob', 'version-range', 'duration', 'uri'] as const;
 
 /** Which of several errors on one value is reported: a wrong type says most; a `pattern` only backs up a `format`. */
 const PRIORITY = ['type', 'enum', 'format', 'minimum', 'pattern'];
