@@ -81,6 +81,12 @@ const RULE = {
     reviewers: { type: 'array', items: { type: 'string' }, description: 'Reviewers to request (users, or `org/team`).' },
     assignees: { type: 'array', items: { type: 'string' }, description: 'Assignees of the pull request.' },
     automerge: { type: 'boolean', default: false, description: 'Merge the pull request when its checks pass.' },
+    automergeRisky: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Let `automerge` merge chart updates the review found risks in (values the new chart no longer has, values its `values.schema.json` rejects, a changed `kubeVersion`: docs/review.md). Default `false`: such a pull request waits for a person.',
+    },
   },
 } as const;
 
@@ -130,6 +136,11 @@ export const CONFIG_SCHEMA = {
     prConcurrentLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most open Tidemark PRs at once; 0 for no limit.' },
     prHourlyLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most PRs opened per hour; 0 for no limit.' },
     dashboard: { type: 'boolean', default: false, description: 'Keep a dependency dashboard issue.' },
+    riskLabel: {
+      type: ['string', 'null'],
+      default: 'tidemark:review-risks',
+      description: 'Label added to a pull request whose chart update has risks (docs/review.md); null for none.',
+    },
     baseBranch: { type: ['string', 'null'], default: null, description: 'Branch PRs target; null for the default branch.' },
   },
 } as const;

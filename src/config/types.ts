@@ -43,6 +43,8 @@ export interface RuleSettings {
   reviewers?: string[];
   assignees?: string[];
   automerge?: boolean;
+  /** Let `automerge` merge an update the review found risks in (default false). */
+  automergeRisky?: boolean;
 }
 
 export interface Rule extends RuleSettings {
@@ -73,6 +75,8 @@ export interface TidemarkConfig {
   prConcurrentLimit: number;
   prHourlyLimit: number;
   dashboard: boolean;
+  /** Label for pull requests whose chart updates have risks (review/); null for none. */
+  riskLabel: string | null;
   /** Base branch for PRs; null means the repository's default branch. */
   baseBranch: string | null;
 }
@@ -87,5 +91,6 @@ export const DEFAULT_CONFIG: TidemarkConfig = {
   prConcurrentLimit: 0,
   prHourlyLimit: 0,
   dashboard: false,
+  riskLabel: 'tidemark:review-risks',
   baseBranch: null,
 };

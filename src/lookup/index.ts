@@ -5,6 +5,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type CacheStore, ResponseCache } from './cache.js';
 import type { SharedRateLimits } from './redis-store.js';
+import { ChartFilesReader, type ChartFiles } from './helm/chart-files.js';
 import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
@@ -71,6 +72,8 @@ export interface LookupSource extends ReleaseSource {
   peakBufferedBytes(): number;
   /** Creation time and source URL of an image tag (or OCI chart version), fetched lazily. */
   imageInfo(pkg: PackageRef, version: string): Promise<ImageReleaseInfo>;
+  /** `Chart.yaml`, `values.yaml` and `values.schema.json` of one chart version, read from its archive (review/). */
+  chartFiles(pkg: PackageRef, version: string): Promise<ChartFiles>;
 }
 
 /** `$XDG_CACHE_HOME/tidemark`, else `~/.cache/tidemark`. */
@@ -119,6 +122,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     credentials: (host, path) => credentials.fromRules(host, path),
     holdsCredentials: (host) => credentials.holdsAny(host),
   });
+  const charts = new ChartFilesReader({ helm, oci, cache, now, ttlMs });
   const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
   const memo = new Map<string, Promise<unknown>>();
@@ -194,9 +198,18 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
       return (await imageInfo(pkg, version)).created;
     });
 
+  const chartFiles = (pkg: PackageRef, version: string): Promise<ChartFiles> =>
+    once(`chart-files ${keyOf(pkg)} ${version}`, async () => {
+      const loc = await located(pkg);
+      if (loc) return charts.oci(loc, toTag(pkg, version));
+      if (!pkg.registryUrl) throw new RegistryError(`chart ${pkg.name} has no repository URL`, { host: '' });
+      return charts.http({ ...pkg, registryUrl: pkg.registryUrl }, version);
+    });
+
   return {
     releases,
     imageInfo,
+    chartFiles,
     digest: (pkg, version) =>
       once(`digest ${keyOf(pkg)} ${version}`, async () => {
         const loc = await located(pkg);

@@ -8,7 +8,8 @@ import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules
 import { knownReleaseTime } from '../release-time.js';
 import { countYamlItems } from '../../scan/yaml.js';
 import type { PackageReleases } from '../types.js';
-import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
+import { onThisMachine } from '../http-guards.js';
+import { chartDigestOrNull, hasControlCharacters, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
 
 /** One chart of an `index.yaml`, reduced to what lookups use. */
 export interface HelmChartEntry {
@@ -17,6 +18,8 @@ export interface HelmChartEntry {
   digest: string | null;
   home: string | null;
   sources: string[];
+  /** Where the `.tgz` is, as the index writes it (absolute, or relative to the index URL); not yet resolved. */
+  urls: string[];
 }
 
 export interface HelmRepositoryOptions {
@@ -58,6 +61,29 @@ export class HelmRepositoryClient {
   async entry(repositoryUrl: string, chart: string, version: string): Promise<HelmChartEntry | null> {
     const index = await this.index(repositoryUrl);
     return index.get(chart)?.find((e) => e.version === version) ?? null;
+  }
+
+  /** The index's URL (as read: HTTPS when the operator holds credentials for the host), to resolve relative `urls` against. */
+  async indexUrl(repositoryUrl: string): Promise<string> {
+    return (await this.authorized(repositoryUrl.replace(/\/+$/, ''))).url;
+  }
+
+  /**
+   * A chart archive's bytes, up to `maxBytes`. Credentials go only where the operator bound them (the archive URL's own
+   * host and path, over HTTPS or loopback), never by following the index; an index elsewhere may not point at this machine.
+   */
+  async download(archiveUrl: string, indexUrl: string, maxBytes: number): Promise<Buffer> {
+    const target = new URL(archiveUrl);
+    const host = target.host;
+    if (onThisMachine(target) && !onThisMachine(new URL(indexUrl))) {
+      throw new RegistryError(`${new URL(indexUrl).host}: index.yaml points a chart archive at this machine (${host}); not read`, { host });
+    }
+    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) target.protocol = 'https:';
+    const creds = mayCarryCredentials(target) ? this.opts.credentials(target.host, target.pathname) : null;
+    const authorization = creds ? ('token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`) : null;
+    const res = await this.opts.http.request({ url: target.toString(), headers: { accept: 'application/gzip, application/octet-stream, */*' }, authorization, binary: true, maxBodyBytes: maxBytes });
+    if (res.status !== 200 || !res.bytes) throw new RegistryError(`${host} answered ${res.status} for ${target.pathname}`, { host, status: res.status });
+    return res.bytes;
   }
 
   private index(repositoryUrl: string): Promise<Map<string, HelmChartEntry[]>> {
@@ -168,7 +194,13 @@ function chartEntry(e: Record<string, unknown> | null): HelmChartEntry | null | 
     digest: chartDigestOrNull(str(e['digest'])),
     home: httpUrlOrNull(e['home']),
     sources,
+    urls: (Array.isArray(e['urls']) ? e['urls'].slice(0, MAX_SOURCES) : []).filter(isArchiveUrl),
   };
+}
+
+/** An index's `urls` item: a short string without whitespace or control characters (resolved against the index later). */
+function isArchiveUrl(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 2048 && !/\s/.test(v) && !hasControlCharacters(v);
 }
 
 /** Sources looked at per entry: only the first is used, a few spare for the invalid ones. */
