@@ -10,6 +10,7 @@ import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
+import { reviewPlan } from './review/index.js';
 import { scanDirectory } from './scan/index.js';
 import type { Problem } from './scan/types.js';
 
@@ -32,7 +33,9 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     config, cacheDir: opts.cacheDir, logger, sharedCache: opts.sharedCache ?? null, hostRules: opts.hostRules ?? [], platformToken: opts.token,
     ...(opts.signal && { signal: opts.signal }),
   });
-  const plan = await createPlan(scan, source, config, { approved, logger });
+  const planned = await createPlan(scan, source, config, { approved, logger });
+  checkDeadline();
+  const plan = await reviewPlan(planned, { source, config, logger, readFile: (path) => readFile(join(dir, path), 'utf8') });
   checkDeadline();
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {
