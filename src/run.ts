@@ -11,6 +11,7 @@ import { createPlatform, publish, publishDryRun, type PublishContext } from './p
 import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
 import { reviewPlan } from './review/index.js';
+import { repoFileReader } from './review/repo-file.js';
 import { scanDirectory } from './scan/index.js';
 import type { Problem } from './scan/types.js';
 
@@ -35,7 +36,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   });
   const planned = await createPlan(scan, source, config, { approved, logger });
   checkDeadline();
-  const plan = await reviewPlan(planned, { source, config, logger, readFile: (path) => readFile(join(dir, path), 'utf8') });
+  const plan = await reviewPlan(planned, { source, config, logger, readFile: repoFileReader(dir) });
   checkDeadline();
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError } from '../../errors.js';
@@ -10,6 +10,7 @@ import { createPlan, explain, explanationText, planToJson } from '../../plan/ind
 import { countFailures, failureSentence } from '../../plan/failures.js';
 import type { Plan, Update } from '../../plan/types.js';
 import { reviewPlan } from '../../review/index.js';
+import { repoFileReader } from '../../review/repo-file.js';
 import { scanDirectory } from '../../scan/index.js';
 import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
@@ -95,7 +96,7 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo, o
     ...(io.now && { now: io.now }),
   });
   if (!opts.review) return plan;
-  return reviewPlan(plan, { source, config: loaded.config, logger: io.logger, readFile: (file) => readFile(path.join(root, file), 'utf8') });
+  return reviewPlan(plan, { source, config: loaded.config, logger: io.logger, readFile: repoFileReader(root) });
 }
 
 /** One row per dependency: location, name, current → new, update type, and for those that stay, why. */
