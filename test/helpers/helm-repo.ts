@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chartArchive } from './chart-archive.js';
 
 /**
- * Chart name → versions, newest first as Helm writes them; a bare string is a version without `created`. A version
- * with an `archive` is served at `charts/<name>-<version>.tgz` (listed relative to the index, as `helm repo index`
- * writes it), with the archive's sha256 as `digest` unless `digest` says otherwise (null: none); `url` replaces the
- * listed URL.
+ * Chart name → versions, newest first as Helm writes them; a bare string is a version without `created`. Every
+ * version is served as a real archive: a Chart.yaml-only one at `<url>/<name>-<version>.tgz`, or the given `archive`
+ * at `charts/<name>-<version>.tgz` (listed relative to the index, as `helm repo index` writes it), with the archive's
+ * sha256 as `digest` unless `digest` says otherwise (null: none); `url` replaces the listed URL.
  */
 export type HelmCharts = Record<string, (string | HelmVersion)[]>;
 
@@ -52,7 +53,13 @@ export async function startHelmRepo(charts: HelmCharts): Promise<TestHelmRepo> {
     index = renderIndex(c, url);
     archives = new Map();
     for (const [name, versions] of Object.entries(c)) {
-      for (const v of versions) if (typeof v !== 'string' && v.archive) archives.set(`/charts/${name}-${v.version}.tgz`, v.archive);
+      for (const v of versions) {
+        if (typeof v !== 'string' && v.archive) archives.set(`/charts/${name}-${v.version}.tgz`, v.archive);
+        else {
+          const version = typeof v === 'string' ? v : v.version;
+          archives.set(`/${name}-${version}.tgz`, chartArchive({ name, version }));
+        }
+      }
     }
     etag = `"${createHash('sha256').update(index).digest('hex').slice(0, 32)}"`;
   };
@@ -78,7 +85,7 @@ export function renderIndex(charts: HelmCharts, url: string): string {
       const { version, created, archive, digest, url: listed } = typeof v === 'string' ? { version: v } as HelmVersion : v;
       lines.push(`  - apiVersion: v2`);
       if (created) lines.push(`    created: "${created}"`);
-      const sum = digest !== undefined ? digest : createHash('sha256').update(archive ?? `${name}-${version}`).digest('hex');
+      const sum = digest !== undefined ? digest : createHash('sha256').update(archive ?? chartArchive({ name, version })).digest('hex');
       if (sum !== null) lines.push(`    digest: ${sum}`);
       lines.push(`    home: https://charts.example.test/${name}`);
       lines.push(`    name: ${name}`);
