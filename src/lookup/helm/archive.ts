@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { TidemarkError } from '../../errors.js';
 
@@ -35,15 +35,8 @@ const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
  * refused all the same (Helm refuses it too), as is one that is not gzip, unpacks past `MAX_UNPACKED_BYTES`, has more
  * than one top-level directory, or has no `Chart.yaml`.
  */
-export function readChartArchive(bytes: Uint8Array): ChartFiles {
+export async function readChartArchive(bytes: Uint8Array): Promise<ChartFiles> {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new ChartArchiveError('the chart archive is not gzip-compressed');
-  let tarBytes: Buffer;
-  try {
-    tarBytes = gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
-  } catch (err) {
-    const tooBig = err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new ChartArchiveError(tooBig ? `the chart archive unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB` : 'the chart archive is not valid gzip', { cause: err });
-  }
   const found: Partial<Record<keyof ChartFiles, string>> = {};
   let top: string | null = null;
   let entries = 0;
@@ -67,10 +60,32 @@ export function readChartArchive(bytes: Uint8Array): ChartFiles {
     entry.on('end', () => void (found[key] = Buffer.concat(chunks).toString('utf8')));
   });
   parser.on('error', (err: Error) => void (refused ??= new ChartArchiveError(`the chart archive is not a valid tar file (${err.message})`, { cause: err })));
-  parser.end(tarBytes);
+  // Streamed: the tar is never held whole, and unpacking stops at the cap or at the first refused entry.
+  await gunzipInto(bytes, (chunk) => {
+    parser.write(chunk);
+    return refused === null;
+  });
+  parser.end();
   if (refused) throw refused;
   if (found.chartYaml === undefined) throw new ChartArchiveError('the chart archive has no Chart.yaml in its top-level directory');
   return { chartYaml: found.chartYaml, valuesYaml: found.valuesYaml ?? null, schemaJson: found.schemaJson ?? null };
+}
+
+/** Feeds the decompressed bytes to `sink` until it returns false; past MAX_UNPACKED_BYTES in all, fails. */
+function gunzipInto(bytes: Uint8Array, sink: (chunk: Buffer) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip();
+    let total = 0;
+    gunzip.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > MAX_UNPACKED_BYTES) return void gunzip.destroy(new ChartArchiveError(`the chart archive unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB`));
+      if (!sink(chunk)) gunzip.destroy();
+    });
+    gunzip.on('end', resolve);
+    gunzip.on('close', resolve);
+    gunzip.on('error', (err) => reject(err instanceof ChartArchiveError ? err : new ChartArchiveError('the chart archive is not valid gzip', { cause: err })));
+    gunzip.end(bytes);
+  });
 }
 
 /** Why one entry makes the archive unreadable: links, absolute or `..` names (`mychart/../../etc/passwd`), too many. */
