@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { silentLogger } from '../../src/log.js';
+import { run } from '../../src/run.js';
 import { chartArchive, type TestChart } from '../helpers/chart-archive.js';
 import { startHelmRepo, type TestHelmRepo } from '../helpers/helm-repo.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -204,6 +206,35 @@ describe('plan --json reviews chart updates against the real charts', () => {
     // The alias `web` is the section that counts; `podinfo:` is another chart's business.
     expect(byFile['umbrella/Chart.yaml podinfo']!.risks).toEqual([removed('legacy.mode'), KUBE]);
     for (const u of plan.updates) expect(u.changes).toEqual(CHANGES);
+  }, 60_000);
+
+  it('reviews in tidemark run too (run-all and the Action share it): risky branches get the label and no automerge', async () => {
+    const planOut = path.join(dir, '..', `${path.basename(dir)}-plan.json`);
+    await writeFile(path.join(dir, '.tidemark.yaml'), 'rules:\n  - separateMajor: false\n    automerge: true\n');
+    try {
+      const summary = await run({ dir, platform: 'git', repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut, logger: silentLogger, print: () => undefined });
+      const oci = summary.plan.updates.find((u) => u.dependency.name === 'ocichart')!;
+      expect([oci.risks, oci.labels, oci.automerge]).toEqual([[removed('legacy.mode'), KUBE], ['tidemark:review-risks'], false]);
+      const written = JSON.parse(await readFile(planOut, 'utf8')) as { updates: { name: string; risks: unknown[]; changes: unknown[] }[] };
+      expect(written.updates.find((u) => u.name === 'ocichart')).toMatchObject({ risks: [removed('legacy.mode'), KUBE], changes: CHANGES });
+    } finally {
+      await writeFile(path.join(dir, '.tidemark.yaml'), 'rules:\n  - separateMajor: false\n');
+      await rm(planOut, { force: true });
+    }
+  }, 60_000);
+
+  it('reads no chart archive again on a second run with the same cache', async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'tidemark-review-cache-'));
+    try {
+      const first = await runCli(['plan', dir, '--json', '--cache-dir', cacheDir]);
+      const before = helm.requestCount();
+      const second = await runCli(['plan', dir, '--json', '--cache-dir', cacheDir]);
+      // Within the index TTL nothing is asked: the read chart files come from the cache, by digest.
+      expect(helm.requestCount() - before).toBe(0);
+      expect(JSON.parse(second.out)).toEqual(JSON.parse(first.out));
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('marks risky updates in the table and lists the risks under --explain', async () => {
