@@ -44,7 +44,8 @@ export class ChartFilesReader {
     }
     if (!/^https?:$/.test(new URL(url).protocol)) throw new RegistryError(`${pkg.name} ${version}: archive URL is not http(s)`, { host });
     const digest = entry.digest ? `sha256:${entry.digest}` : null;
-    const key = digest ? `chart-files ${digest}` : `chart-files ${url}`;
+    // Content-addressed when the index gives a digest; else by URL and by who read it, like a private index.
+    const key = digest ? `chart-files ${digest}` : `chart-files ${url} ${await this.opts.helm.archiveIdentity(url, indexUrl)}`;
     return this.cached(key, digest ? Infinity : this.opts.ttlMs, async () => {
       const bytes = await this.opts.helm.download(url, indexUrl, MAX_ARCHIVE_BYTES);
       if (digest && !digestMatches(digest, bytes)) {

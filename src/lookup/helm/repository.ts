@@ -73,17 +73,28 @@ export class HelmRepositoryClient {
    * host and path, over HTTPS or loopback), never by following the index; an index elsewhere may not point at this machine.
    */
   async download(archiveUrl: string, indexUrl: string, maxBytes: number): Promise<Buffer> {
+    const { url, authorization } = await this.archiveRequest(archiveUrl, indexUrl);
+    const target = new URL(url);
+    const res = await this.opts.http.request({ url, headers: { accept: 'application/gzip, application/octet-stream, */*' }, authorization, binary: true, maxBodyBytes: maxBytes });
+    if (res.status !== 200 || !res.bytes) throw new RegistryError(`${target.host} answered ${res.status} for ${target.pathname}`, { host: target.host, status: res.status });
+    return res.bytes;
+  }
+
+  /** Who reads the archive: a hash of the credential sent with it, or `anonymous`; cache keys of what it held carry it. */
+  async archiveIdentity(archiveUrl: string, indexUrl: string): Promise<string> {
+    const { authorization } = await this.archiveRequest(archiveUrl, indexUrl);
+    return authorization ? createHash('sha256').update(authorization).digest('hex') : 'anonymous';
+  }
+
+  private async archiveRequest(archiveUrl: string, indexUrl: string): Promise<{ url: string; authorization: string | null }> {
     const target = new URL(archiveUrl);
-    const host = target.host;
     if (onThisMachine(target) && !onThisMachine(new URL(indexUrl))) {
-      throw new RegistryError(`${new URL(indexUrl).host}: index.yaml points a chart archive at this machine (${host}); not read`, { host });
+      const host = new URL(indexUrl).host;
+      throw new RegistryError(`${host}: index.yaml points a chart archive at this machine (${target.host}); not read`, { host });
     }
     if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) target.protocol = 'https:';
     const creds = mayCarryCredentials(target) ? this.opts.credentials(target.host, target.pathname) : null;
-    const authorization = creds ? ('token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`) : null;
-    const res = await this.opts.http.request({ url: target.toString(), headers: { accept: 'application/gzip, application/octet-stream, */*' }, authorization, binary: true, maxBodyBytes: maxBytes });
-    if (res.status !== 200 || !res.bytes) throw new RegistryError(`${host} answered ${res.status} for ${target.pathname}`, { host, status: res.status });
-    return res.bytes;
+    return { url: target.toString(), authorization: creds ? authorizationOf(creds) : null };
   }
 
   private index(repositoryUrl: string): Promise<Map<string, HelmChartEntry[]>> {
@@ -124,9 +135,12 @@ export class HelmRepositoryClient {
     }
     const creds = this.opts.credentials(target.host, new URL(base).pathname);
     if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
-    const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    return { url: target.toString(), authorization };
+    return { url: target.toString(), authorization: authorizationOf(creds) };
   }
+}
+
+function authorizationOf(creds: Credentials): string {
+  return 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
 }
 
 /** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
