@@ -59,7 +59,7 @@ export async function reviewPlan(plan: Plan, opts: ReviewOptions): Promise<Plan>
       limit(async () => {
         if (!reviewable(u)) return u;
         const found = await reviewUpdate(u, factsOf, opts, logger);
-        problems.push(...found.problems);
+        for (const p of found.problems) problems.push(p);
         return adjusted({ ...u, risks: found.risks, changes: found.changes }, opts.config);
       }),
     ),
@@ -98,14 +98,14 @@ async function reviewUpdate(
   const problems: Problem[] = [];
   const problem = (message: string): void => void problems.push({ file: dep.file, line: dep.line, message: withoutCredentials(message) });
   const [was, now] = await Promise.allSettled([factsOf(pkg, cur), factsOf(pkg, u.newValue)]);
-  const risks: Risk[] = [];
+  let risks: Risk[] = [];
   if (was.status === 'rejected' || now.status === 'rejected') {
     const [v, err] = was.status === 'rejected' ? [cur, was.reason] : [u.newValue, (now as PromiseRejectedResult).reason];
     problem(`${dep.name} ${v}: chart not reviewed, its archive could not be read: ${errorText(err)}`);
     logger.warn('chart archive could not be read', { chart: dep.name, version: v, error: errorText(err) });
   } else {
-    risks.push(...(await valueRisks(u, was.value, now.value, opts.readFile, problem)));
-    risks.push(...kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue));
+    const values = await valueRisks(u, was.value, now.value, opts.readFile, problem);
+    risks = [...values, ...kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue)];
   }
   const changes = await changesBetween(pkg, cur, u.newValue, factsOf, opts, problem);
   return { risks, changes, problems };
@@ -118,7 +118,7 @@ async function valueRisks(u: Update, was: ChartFacts, now: ChartFacts, readFile:
   if (!user.complete || now.schema === null) return risks;
   try {
     const validate = compileValuesSchema(now.schema);
-    risks.push(...schemaRisks(validate, coalesceValues(now.defaults, user.values), u.newValue));
+    return [...risks, ...schemaRisks(validate, coalesceValues(now.defaults, user.values), u.newValue)];
   } catch (err) {
     problem(`${u.dependency.name} ${u.newValue}: ${errorText(err)}; values not checked against it`);
   }
@@ -143,7 +143,7 @@ async function changesBetween(
   const out: Change[] = [];
   for (const v of [...between, to]) {
     try {
-      out.push(...(await factsOf(pkg, v)).changes);
+      for (const c of (await factsOf(pkg, v)).changes) out.push(c);
     } catch (err) {
       // The new version's failure is already the update's problem; an intermediate one says its changes are missing.
       if (v !== to) problem(`${pkg.name} ${v}: changes not read, its archive could not be read: ${errorText(err)}`);
