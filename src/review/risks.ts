@@ -76,6 +76,11 @@ function removedPrefix(leaf: readonly Segment[], oldDefaults: Values, newDefault
   return null;
 }
 
+/** Registry-written text quoted in a message (a `kubeVersion`, a schema's allowed value, an entry name), cut to `max` characters. */
+export function quoted(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /**
  * `kube-version`: the new chart's `kubeVersion` constraint is not the current one's (added, removed or changed).
  * `>=1.25.0-0` → `>=1.28.0-0`: `chart 2.0.0 requires Kubernetes >=1.28.0-0 (chart 1.4.0 required >=1.25.0-0)`.
@@ -84,7 +89,11 @@ export function kubeVersionRisk(oldKube: string | null, newKube: string | null, 
   const was = oldKube?.trim() || null;
   const now = newKube?.trim() || null;
   if (was === now) return [];
+  return [kubeVersionChange(was && quoted(was), now && quoted(now), oldVersion, newVersion)];
+}
+
+function kubeVersionChange(was: string | null, now: string | null, oldVersion: string, newVersion: string): Risk {
   const before = was ? `chart ${oldVersion} required ${was}` : `chart ${oldVersion} stated none`;
   const message = now ? `chart ${newVersion} requires Kubernetes ${now} (${before})` : `chart ${newVersion} no longer states a Kubernetes version (${before})`;
-  return [{ kind: 'kube-version', message }];
+  return { kind: 'kube-version', message };
 }

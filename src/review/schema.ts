@@ -4,7 +4,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Risk } from '../plan/types.js';
 import { compileLinear } from '../versions/pattern.js';
-import { dottedPath } from './risks.js';
+import { dottedPath, quoted } from './risks.js';
 import { obj, type Values } from './user-values.js';
 
 /** Most `schema` risks per update: past it, one more risk says how many were left out. */
@@ -103,14 +103,14 @@ function errorPath(e: ErrorObject): string {
 function errorText(e: ErrorObject): string {
   if (e.keyword === 'required') return 'is required';
   if (e.keyword === 'additionalProperties') return 'is not a key the schema allows';
-  return `${e.message ?? 'is invalid'}${allowedNote(e)}`;
+  return `${quoted(e.message ?? 'is invalid', 300)}${allowedNote(e)}`;
 }
 
 /** `must be equal to one of the allowed values` says which: `(Always, IfNotPresent)`. */
 function allowedNote(e: ErrorObject): string {
   const allowed = (e.params as Record<string, unknown>)['allowedValues'];
   if (!Array.isArray(allowed)) return '';
-  const shown = allowed.slice(0, 10).map((v) => JSON.stringify(v)).join(', ');
+  const shown = allowed.slice(0, 10).map((v) => quoted(JSON.stringify(v) ?? String(v), 100)).join(', ');
   return `: ${shown}${allowed.length > 10 ? ', …' : ''}`;
 }
 

@@ -91,8 +91,10 @@ function gunzipInto(bytes: Uint8Array, sink: (chunk: Buffer) => boolean): Promis
 /** Why one entry makes the archive unreadable: links, absolute or `..` names (`mychart/../../etc/passwd`), too many. */
 function entryProblem(entry: ReadEntry, count: number): string | null {
   if (count > MAX_ENTRIES) return `the chart archive has more than ${MAX_ENTRIES} entries`;
-  if (entry.type === 'SymbolicLink' || entry.type === 'Link') return `the chart archive holds a link (${entry.path}); not read`;
+  // Entry names are the archive's words: a PAX header may make one megabytes long.
+  const shown = entry.path.length > 200 ? `${entry.path.slice(0, 200)}…` : entry.path;
+  if (entry.type === 'SymbolicLink' || entry.type === 'Link') return `the chart archive holds a link (${shown}); not read`;
   const path = entry.path;
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[/\\]/).includes('..')) return `the chart archive has an entry outside its directory (${path}); not read`;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[/\\]/).includes('..')) return `the chart archive has an entry outside its directory (${shown}); not read`;
   return null;
 }
