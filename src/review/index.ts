@@ -64,9 +64,12 @@ export async function reviewPlan(plan: Plan, opts: ReviewOptions): Promise<Plan>
       }),
     ),
   );
+  // A dependency may get two updates (the newest minor and a major): its explanation lists what both found.
   const explanations = plan.explanations?.map((e) => {
-    const u = updates.find((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name);
-    return u?.risks?.length || u?.changes?.length ? { ...e, risks: u.risks ?? [], changes: u.changes ?? [] } : e;
+    const mine = updates.filter((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name);
+    const risks = mine.flatMap((u) => u.risks ?? []);
+    const changes = mine.flatMap((u) => u.changes ?? []);
+    return risks.length || changes.length ? { ...e, risks, changes } : e;
   });
   return {
     ...plan,
