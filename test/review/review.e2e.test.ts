@@ -155,6 +155,19 @@ describe('plan --json reviews chart updates against the real charts', () => {
         '          enabled: true',
         '',
       ].join('\n'),
+      'argocd/oci.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: oci}',
+        'spec:',
+        '  source:',
+        `    repoURL: oci://${registry.host}/charts/ocichart`,
+        '    targetRevision: 1.0.0',
+        '    path: .',
+        '    helm:',
+        '      valuesObject: {legacy: {enabled: true}}',
+        '',
+      ].join('\n'),
       'kustomize/kustomization.yaml': [
         'helmCharts:',
         '  - name: podinfo',
@@ -182,7 +195,7 @@ describe('plan --json reviews chart updates against the real charts', () => {
     const byFile = Object.fromEntries(plan.updates.map((u) => [`${u.file} ${u.name}`, u]));
     expect(plan.problems).toEqual([]);
     expect(Object.keys(byFile).sort()).toEqual([
-      'argocd/object.yaml podinfo', 'argocd/string.yaml podinfo', 'flux/release.yaml ocichart', 'flux/release.yaml podinfo',
+      'argocd/object.yaml podinfo', 'argocd/oci.yaml ocichart', 'argocd/string.yaml podinfo', 'flux/release.yaml ocichart', 'flux/release.yaml podinfo',
       'kustomize/kustomization.yaml podinfo', 'umbrella/Chart.yaml podinfo',
     ]);
     for (const u of plan.updates) expect(u.newValue).toBe('2.0.0');
@@ -202,6 +215,7 @@ describe('plan --json reviews chart updates against the real charts', () => {
       { kind: 'schema', path: 'replicaCount', message: 'replicaCount must be >= 1 (values.schema.json of chart 2.0.0)' },
       KUBE,
     ]);
+    expect(byFile['argocd/oci.yaml ocichart']!.risks).toEqual([removed('legacy.enabled'), KUBE]);
     expect(byFile['kustomize/kustomization.yaml podinfo']!.risks).toEqual([removed('legacy.enabled'), removed('legacy.mode'), KUBE]);
     // The alias `web` is the section that counts; `podinfo:` is another chart's business.
     expect(byFile['umbrella/Chart.yaml podinfo']!.risks).toEqual([removed('legacy.mode'), KUBE]);
@@ -213,10 +227,10 @@ describe('plan --json reviews chart updates against the real charts', () => {
     await writeFile(path.join(dir, '.tidemark.yaml'), 'rules:\n  - separateMajor: false\n    automerge: true\n');
     try {
       const summary = await run({ dir, platform: 'git', repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut, logger: silentLogger, print: () => undefined });
-      const oci = summary.plan.updates.find((u) => u.dependency.name === 'ocichart')!;
+      const oci = summary.plan.updates.find((u) => u.dependency.file === 'flux/release.yaml' && u.dependency.name === 'ocichart')!;
       expect([oci.risks, oci.labels, oci.automerge]).toEqual([[removed('legacy.mode'), KUBE], ['tidemark:review-risks'], false]);
-      const written = JSON.parse(await readFile(planOut, 'utf8')) as { updates: { name: string; risks: unknown[]; changes: unknown[] }[] };
-      expect(written.updates.find((u) => u.name === 'ocichart')).toMatchObject({ risks: [removed('legacy.mode'), KUBE], changes: CHANGES });
+      const written = JSON.parse(await readFile(planOut, 'utf8')) as { updates: { file: string; name: string; risks: unknown[]; changes: unknown[] }[] };
+      expect(written.updates.find((u) => u.file === 'flux/release.yaml' && u.name === 'ocichart')).toMatchObject({ risks: [removed('legacy.mode'), KUBE], changes: CHANGES });
     } finally {
       await writeFile(path.join(dir, '.tidemark.yaml'), 'rules:\n  - separateMajor: false\n');
       await rm(planOut, { force: true });
