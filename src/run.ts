@@ -11,7 +11,9 @@ import { gitlabReviewerProblems } from './publish/gitlab/reviewers.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
 import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
-import { releaseNotesForRun } from './review/index.js';
+import { releaseNotesForRun } from './review/run-notes.js';
+import { reviewPlan } from './review/index.js';
+import { repoFileReader } from './review/repo-file.js';
 import { scanDirectory } from './scan/index.js';
 import type { Problem } from './scan/types.js';
 
@@ -35,7 +37,9 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     config, cacheDir: opts.cacheDir, logger, sharedCache: opts.sharedCache ?? null, hostRules: opts.hostRules ?? [], platformToken: opts.token,
     ...(opts.signal && { signal: opts.signal }),
   });
-  const plan = await createPlan(scan, source, config, { approved, logger });
+  const planned = await createPlan(scan, source, config, { approved, logger });
+  checkDeadline();
+  const plan = await reviewPlan(planned, { source, config, logger, readFile: repoFileReader(dir) });
   checkDeadline();
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {

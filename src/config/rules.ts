@@ -30,6 +30,7 @@ export interface EffectiveSettings {
   reviewers: string[];
   assignees: string[];
   automerge: boolean;
+  automergeRisky: boolean;
   /** What turned the dependency off (`rule 2 (freeze databases)`, `# tidemark: ignore`); null when enabled. */
   disabledBy: string | null;
   /** Where allowedVersions came from, for reasons. */
@@ -55,6 +56,7 @@ const DEFAULTS: EffectiveSettings = {
   reviewers: [],
   assignees: [],
   automerge: false,
+  automergeRisky: false,
   disabledBy: null,
   allowedVersionsFrom: null,
   automergeFrom: null,

@@ -87,6 +87,12 @@ const RULE = {
       description:
         'The source repository of the matched packages (`https://github.com/acme/web`), for release notes in pull requests: used before the image\'s `org.opencontainers.image.source` label and the chart\'s `sources`. Read anonymously unless it is on the platform the run publishes to.',
     },
+    automergeRisky: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Let `automerge` merge chart updates the review found risks in (values the new chart no longer has, values its `values.schema.json` rejects, a changed `kubeVersion`: docs/review.md). Default `false`: such a pull request waits for a person.',
+    },
   },
 } as const;
 
@@ -136,6 +142,11 @@ export const CONFIG_SCHEMA = {
     prConcurrentLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most open Tidemark PRs at once; 0 for no limit.' },
     prHourlyLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most PRs opened per hour; 0 for no limit.' },
     dashboard: { type: 'boolean', default: false, description: 'Keep a dependency dashboard issue.' },
+    riskLabel: {
+      type: ['string', 'null'],
+      default: 'tidemark:review-risks',
+      description: 'Label added to a pull request whose chart update has risks (docs/review.md); null for none.',
+    },
     baseBranch: { type: ['string', 'null'], default: null, description: 'Branch PRs target; null for the default branch.' },
   },
 } as const;

@@ -45,6 +45,8 @@ export interface RuleSettings {
   automerge?: boolean;
   /** Where release notes for the matched packages live (`https://github.com/acme/web`), when the registry does not say. */
   sourceUrl?: string;
+  /** Let `automerge` merge an update the review found risks in (default false). */
+  automergeRisky?: boolean;
 }
 
 export interface Rule extends RuleSettings {
@@ -75,6 +77,8 @@ export interface TidemarkConfig {
   prConcurrentLimit: number;
   prHourlyLimit: number;
   dashboard: boolean;
+  /** Label for pull requests whose chart updates have risks (review/); null for none. */
+  riskLabel: string | null;
   /** Base branch for PRs; null means the repository's default branch. */
   baseBranch: string | null;
 }
@@ -89,5 +93,6 @@ export const DEFAULT_CONFIG: TidemarkConfig = {
   prConcurrentLimit: 0,
   prHourlyLimit: 0,
   dashboard: false,
+  riskLabel: 'tidemark:review-risks',
   baseBranch: null,
 };

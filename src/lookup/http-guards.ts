@@ -130,13 +130,19 @@ export interface BodyLimits {
  * the bodies being read at once would pass the client's shared budget.
  */
 export async function readBody(res: Response, limits: BodyLimits, host: string): Promise<string> {
+  const whole = await readBodyBytes(res, limits, host);
+  return whole.toString('utf8');
+}
+
+/** `readBody` for binary bodies (chart archives): the bytes, under the same limits. */
+export async function readBodyBytes(res: Response, limits: BodyLimits, host: string): Promise<Buffer> {
   const tooLarge = () => new RegistryError(`${host} sent a response larger than ${limits.maxBytes} bytes`, { host, status: res.status });
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > limits.maxBytes) {
     await res.body?.cancel();
     throw tooLarge();
   }
-  if (!res.body) return '';
+  if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let held = 0;
   try {
@@ -149,10 +155,10 @@ export async function readBody(res: Response, limits: BodyLimits, host: string):
       held += chunk.byteLength;
       chunks.push(chunk);
     }
+    // The chunks may go before the caller makes a string of it: two copies of a large body at once, not three.
     const whole = Buffer.concat(chunks, held);
-    // The chunks may go before the string is made: two copies of a large body at once, not three.
     chunks.length = 0;
-    return whole.toString('utf8');
+    return whole;
   } finally {
     limits.buffered.release(held);
   }

@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { canonicalHost } from './host-rules.js';
 import type { SharedRateLimits } from './redis-store.js';
-import { ByteBudget, HostBreakers, linkedController, onThisMachine, readBody, untilAborted } from './http-guards.js';
+import { ByteBudget, HostBreakers, linkedController, onThisMachine, readBody, readBodyBytes, untilAborted } from './http-guards.js';
 
 export interface HttpRequest {
   url: string;
@@ -16,6 +16,8 @@ export interface HttpRequest {
   noRetryOn?: number[];
   /** A lower cap than the client's for this request: a manifest is KBs, so 64 MiB of one is hostile, not big. */
   maxBodyBytes?: number;
+  /** Keep the body as bytes (`HttpResponse.bytes`, `body` empty): chart archives. */
+  binary?: boolean;
 }
 
 export interface HttpResponse {
@@ -24,6 +26,8 @@ export interface HttpResponse {
   /** Final URL after redirects. */
   url: string;
   body: string;
+  /** The body's bytes, for `binary` requests only. */
+  bytes?: Buffer;
 }
 
 export interface HttpOptions {
@@ -257,6 +261,10 @@ export class HttpClient {
         continue;
       }
       const limits = { maxBytes: Math.min(this.opts.maxBodyBytes, req.maxBodyBytes ?? Infinity), buffered: this.buffered };
+      if (req.binary && req.method !== 'HEAD') {
+        const bytes = await readBodyBytes(res, limits, url.host);
+        return { status: res.status, headers: res.headers, url: url.toString(), body: '', bytes };
+      }
       const body = req.method === 'HEAD' ? '' : await readBody(res, limits, url.host);
       return { status: res.status, headers: res.headers, url: url.toString(), body };
     }

@@ -5,6 +5,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type CacheStore, ResponseCache } from './cache.js';
 import type { SharedRateLimits } from './redis-store.js';
+import { ChartFilesReader, type ChartFiles } from './helm/chart-files.js';
 import { HelmRepositoryClient } from './helm/repository.js';
 import { HttpClient } from './http.js';
 import { RegistryClient } from './oci/client.js';
@@ -76,6 +77,8 @@ export interface LookupSource extends ReleaseSource {
    * GET there counts as a pull against the rate limit, and notes are not worth a pull.
    */
   sourceLabel(pkg: PackageRef, version: string): Promise<string | null>;
+  /** `Chart.yaml`, `values.yaml` and `values.schema.json` of one chart version, read from its archive (review/). */
+  chartFiles(pkg: PackageRef, version: string): Promise<ChartFiles>;
 }
 
 /** `$XDG_CACHE_HOME/tidemark`, else `~/.cache/tidemark`. */
@@ -124,6 +127,7 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     credentials: (host, path) => credentials.fromRules(host, path),
     holdsCredentials: (host) => credentials.holdsAny(host),
   });
+  const charts = new ChartFilesReader({ helm, oci, cache, now, ttlMs });
   const hubApiUrl = opts.dockerHubApiUrl === undefined ? DOCKER_HUB_API : opts.dockerHubApiUrl;
   const hub = hubApiUrl === null ? null : new DockerHubTags({ http, cache, logger: opts.logger, now, ttlMs, baseUrl: hubApiUrl });
   const memo = new Map<string, Promise<unknown>>();
@@ -204,11 +208,19 @@ export function createReleaseSource(opts: ReleaseSourceOptions): LookupSource {
     if (!loc || loc.registry === DOCKER_HUB) return null;
     return (await imageInfo(pkg, version)).source;
   };
+  const chartFiles = (pkg: PackageRef, version: string): Promise<ChartFiles> =>
+    once(`chart-files ${keyOf(pkg)} ${version}`, async () => {
+      const loc = await located(pkg);
+      if (loc) return charts.oci(loc, toTag(pkg, version));
+      if (!pkg.registryUrl) throw new RegistryError(`chart ${pkg.name} has no repository URL`, { host: '' });
+      return charts.http({ ...pkg, registryUrl: pkg.registryUrl }, version);
+    });
 
   return {
     releases,
     imageInfo,
     sourceLabel,
+    chartFiles,
     digest: (pkg, version) =>
       once(`digest ${keyOf(pkg)} ${version}`, async () => {
         const loc = await located(pkg);

@@ -106,10 +106,13 @@ export function droppedTagsMessage(dropped: number): string {
  * Whether `body` (a manifest or blob read as UTF-8) hashes to `digest`. Where Tidemark fetches the bytes anyway, the
  * registry's word for their digest is checked, never trusted: a mismatch means a broken or lying registry.
  */
-export function digestMatches(digest: string, body: string): boolean {
+export function digestMatches(digest: string, body: string | Uint8Array): boolean {
   const m = /^(?<algorithm>sha256|sha512):(?<hex>[0-9a-f]+)$/.exec(digest)?.groups;
   if (!m?.algorithm || !m.hex || !isDigest(digest)) return false;
-  return createHash(m.algorithm).update(body, 'utf8').digest('hex') === m.hex;
+  const hash = createHash(m.algorithm);
+  if (typeof body === 'string') hash.update(body, 'utf8');
+  else hash.update(body);
+  return hash.digest('hex') === m.hex;
 }
 
 /** The sha256 digest of a body: `sha256:` + 64 lowercase hex. */

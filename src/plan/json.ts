@@ -51,6 +51,9 @@ export function explanationText(explanations: readonly Explanation[]): string {
     const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
     // A failed lookup has no candidates: no header over an empty table.
     if (e.candidates.length > 0) for (const r of rows) lines.push(oneLine(`  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`));
+    // Chart review (docs/review.md): paths and messages quote the user's values and the chart's schema.
+    for (const r of e.risks ?? []) lines.push(oneLine(`  risk ${r.kind}: ${r.message}`));
+    for (const c of e.changes ?? []) lines.push(oneLine(`  change ${c.kind}: ${c.description}`));
     lines.push('');
   }
   return lines.join('\n');

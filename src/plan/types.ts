@@ -114,4 +114,7 @@ export interface Explanation {
   /** What the plan did: the update(s) or why it stays. */
   outcome: string;
   candidates: CandidateVerdict[];
+  /** What the chart review found for the update(s) (review/); absent when it found nothing or did not run. */
+  risks?: Risk[];
+  changes?: Change[];
 }

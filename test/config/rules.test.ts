@@ -69,7 +69,7 @@ describe('effectiveSettings', () => {
     expect(effectiveSettings(rules, web)).toEqual({
       enabled: true, allowedVersions: null, versioning: null, allowPrerelease: false, pinDigests: false, separateMajor: true,
       minimumReleaseAge: '3 days', minimumReleaseAgeMissing: 'allow', rangeStrategy: 'keep', group: 'acme', labels: ['web'], reviewers: [], assignees: [],
-      automerge: false, disabledBy: null, allowedVersionsFrom: null, automergeFrom: null, sourceUrl: null,
+      automerge: false, automergeRisky: false, disabledBy: null, allowedVersionsFrom: null, automergeFrom: null, sourceUrl: null,
     });
   });
 

@@ -23,6 +23,8 @@ export interface PushImageOptions {
 export interface PushChartOptions {
   created?: string;
   appVersion?: string;
+  /** The chart `.tgz` to push as the chart layer (test/helpers/chart-archive.ts); default a Chart.yaml-only archive. */
+  archive?: Buffer;
 }
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -50,7 +52,7 @@ export async function pushImage(p: Pusher, repo: string, tag: string, opts: Push
 export async function pushChart(p: Pusher, repo: string, version: string, opts: PushChartOptions = {}): Promise<{ digest: string }> {
   const name = repo.split('/').pop() ?? repo;
   const config = JSON.stringify({ apiVersion: 'v2', name, version, ...(opts.appVersion && { appVersion: opts.appVersion }) });
-  const chart = gzipSync(tar(`${name}/Chart.yaml`, `apiVersion: v2\nname: ${name}\nversion: ${version}\n`));
+  const chart = opts.archive ?? gzipSync(tar(`${name}/Chart.yaml`, `apiVersion: v2\nname: ${name}\nversion: ${version}\n`));
   const configDesc = await uploadBlob(p, repo, Buffer.from(config), 'application/vnd.cncf.helm.config.v1+json');
   const layerDesc = await uploadBlob(p, repo, chart, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip');
   const annotations = { 'org.opencontainers.image.title': name, 'org.opencontainers.image.version': version, ...(opts.created && { 'org.opencontainers.image.created': opts.created }) };

@@ -79,13 +79,14 @@ describe('chart versions, digests, names and URLs at the door', () => {
 describe('parseHelmIndex with hostile data', () => {
   const index = (entries: string) => `apiVersion: v1\nentries:\n${entries}`;
 
-  it('drops invalid versions and names with one warning each, and keeps only valid digests and http(s) URLs', () => {
+  it('drops invalid versions and names with one warning each, and keeps only valid digests, http(s) URLs and archive URLs without whitespace', () => {
     const text = index([
       '  web:',
       '    - version: 2.0.0',
       `      digest: ${HEX}`,
       '      home: "javascript:alert(1)"',
       '      sources: ["https://evil.test/a\\n## Approved by security", "https://github.com/acme/web"]',
+      '      urls: ["charts/web-2.0.0.tgz", "https://evil.test/a b.tgz", "x\\n## Approved", ""]',
       '    - version: "1.0 beta"',
       '    - version: "-1"',
       '    - version: 1.0.0',
@@ -97,8 +98,8 @@ describe('parseHelmIndex with hostile data', () => {
     const logger = recordingLogger();
     expect(Object.fromEntries(parseHelmIndex(text, 'charts.example.test', logger))).toEqual({
       web: [
-        { version: '2.0.0', created: null, digest: HEX, home: null, sources: ['https://github.com/acme/web'] },
-        { version: '1.0.0', created: null, digest: null, home: 'https://acme.test', sources: [] },
+        { version: '2.0.0', created: null, digest: HEX, home: null, sources: ['https://github.com/acme/web'], urls: ['charts/web-2.0.0.tgz'] },
+        { version: '1.0.0', created: null, digest: null, home: 'https://acme.test', sources: [], urls: [] },
       ],
     });
     expect(logger.lines).toEqual([

@@ -8,7 +8,9 @@ import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
-import type { Plan } from '../../plan/types.js';
+import type { Plan, Update } from '../../plan/types.js';
+import { reviewPlan } from '../../review/index.js';
+import { repoFileReader } from '../../review/repo-file.js';
 import { scanDirectory } from '../../scan/index.js';
 import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
@@ -55,7 +57,7 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
 
 /** Exit code: 0 ran, 1 some lookups failed. Bad config or usage throw (exit 2). */
 export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promise<number> {
-  const plan = await planDirectory(dir, flags, io);
+  const plan = await planDirectory(dir, flags, io, { review: true });
   const explained = flags.explain ? explain(plan, flags.explain) : null;
   if (flags.json) {
     io.print(JSON.stringify({ ...planToJson(plan), ...(explained && { explain: explained }) }, null, 2) + '\n');
@@ -66,8 +68,11 @@ export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promis
   return plan.partialFailure ? 1 : 0;
 }
 
-/** Config, scan, lookups and choices for one directory, as `plan` makes them (also `report`'s per-directory step). */
-export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo): Promise<Plan> {
+/**
+ * Config, scan, lookups and choices for one directory, as `plan` makes them (also `report`'s per-directory step);
+ * `review` also reads the charts of chart updates (risks and changes, review/), which `report` does not need.
+ */
+export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo, opts: { review?: boolean } = {}): Promise<Plan> {
   const root = path.resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
@@ -85,18 +90,20 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo): 
     env: io.env,
     ...(io.fetch && { fetch: io.fetch }),
   });
-  return createPlan(scan, source, loaded.config, {
+  const plan = await createPlan(scan, source, loaded.config, {
     logger: io.logger,
     explain: flags.explain ?? null,
     ...(io.now && { now: io.now }),
   });
+  if (!opts.review) return plan;
+  return reviewPlan(plan, { source, config: loaded.config, logger: io.logger, readFile: repoFileReader(root) });
 }
 
 /** One row per dependency: location, name, current → new, update type, and for those that stay, why. */
 export function formatPlanTable(plan: Plan): string {
   const header = ['LOCATION', 'NAME', 'CURRENT', 'NEW', 'TYPE', 'REASON'];
   const rows = [
-    ...plan.updates.map((u) => ({ d: u.dependency, cells: [u.newValue + digestNote(u.newDigest), u.updateType, u.group ? `group ${u.group}` : ''] })),
+    ...plan.updates.map((u) => ({ d: u.dependency, cells: [u.newValue + digestNote(u.newDigest), u.updateType, updateNote(u)] })),
     ...plan.unchanged.map((u) => ({ d: u.dependency, cells: ['-', '', u.reason] })),
   ]
     .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line))
@@ -120,6 +127,13 @@ export function formatPlanTable(plan: Plan): string {
       tail,
   );
   return out.join('\n') + '\n';
+}
+
+/** `group apps`, `⚠ 2 risks` (`--explain NAME` lists them), or both. */
+function updateNote(u: Update): string {
+  const n = u.risks?.length ?? 0;
+  const notes = [u.group ? `group ${u.group}` : '', n > 0 ? `⚠ ${n} ${n === 1 ? 'risk' : 'risks'}` : ''];
+  return notes.filter(Boolean).join('; ');
 }
 
 function digestNote(digest: string | null): string {

@@ -8,7 +8,8 @@ import { mayCarryCredentials, ruleHostOf, type Credentials } from '../host-rules
 import { knownReleaseTime } from '../release-time.js';
 import { countYamlItems } from '../../scan/yaml.js';
 import type { PackageReleases } from '../types.js';
-import { chartDigestOrNull, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
+import { onThisMachine } from '../http-guards.js';
+import { chartDigestOrNull, hasControlCharacters, httpUrlOrNull, isChartVersion, isSafeName, MAX_NAME_LENGTH } from '../validate.js';
 
 /** One chart of an `index.yaml`, reduced to what lookups use. */
 export interface HelmChartEntry {
@@ -17,6 +18,8 @@ export interface HelmChartEntry {
   digest: string | null;
   home: string | null;
   sources: string[];
+  /** Where the `.tgz` is, as the index writes it (absolute, or relative to the index URL); not yet resolved. */
+  urls: string[];
 }
 
 export interface HelmRepositoryOptions {
@@ -60,6 +63,40 @@ export class HelmRepositoryClient {
     return index.get(chart)?.find((e) => e.version === version) ?? null;
   }
 
+  /** The index's URL (as read: HTTPS when the operator holds credentials for the host), to resolve relative `urls` against. */
+  async indexUrl(repositoryUrl: string): Promise<string> {
+    return (await this.authorized(repositoryUrl.replace(/\/+$/, ''))).url;
+  }
+
+  /**
+   * A chart archive's bytes, up to `maxBytes`. Credentials go only where the operator bound them (the archive URL's own
+   * host and path, over HTTPS or loopback), never by following the index; an index elsewhere may not point at this machine.
+   */
+  async download(archiveUrl: string, indexUrl: string, maxBytes: number): Promise<Buffer> {
+    const { url, authorization } = await this.archiveRequest(archiveUrl, indexUrl);
+    const target = new URL(url);
+    const res = await this.opts.http.request({ url, headers: { accept: 'application/gzip, application/octet-stream, */*' }, authorization, binary: true, maxBodyBytes: maxBytes });
+    if (res.status !== 200 || !res.bytes) throw new RegistryError(`${target.host} answered ${res.status} for ${target.pathname}`, { host: target.host, status: res.status });
+    return res.bytes;
+  }
+
+  /** Who reads the archive: a hash of the credential sent with it, or `anonymous`; cache keys of what it held carry it. */
+  async archiveIdentity(archiveUrl: string, indexUrl: string): Promise<string> {
+    const { authorization } = await this.archiveRequest(archiveUrl, indexUrl);
+    return authorization ? createHash('sha256').update(authorization).digest('hex') : 'anonymous';
+  }
+
+  private async archiveRequest(archiveUrl: string, indexUrl: string): Promise<{ url: string; authorization: string | null }> {
+    const target = new URL(archiveUrl);
+    if (onThisMachine(target) && !onThisMachine(new URL(indexUrl))) {
+      const host = new URL(indexUrl).host;
+      throw new RegistryError(`${host}: index.yaml points a chart archive at this machine (${target.host}); not read`, { host });
+    }
+    if (!mayCarryCredentials(target) && (await this.opts.holdsCredentials(ruleHostOf(target)))) target.protocol = 'https:';
+    const creds = mayCarryCredentials(target) ? this.opts.credentials(target.host, target.pathname) : null;
+    return { url: target.toString(), authorization: creds ? authorizationOf(creds) : null };
+  }
+
   private index(repositoryUrl: string): Promise<Map<string, HelmChartEntry[]>> {
     const key = repositoryUrl.replace(/\/+$/, '');
     let p = this.indexes.get(key);
@@ -98,9 +135,12 @@ export class HelmRepositoryClient {
     }
     const creds = this.opts.credentials(target.host, new URL(base).pathname);
     if (!creds || !mayCarryCredentials(target)) return { url: target.toString(), authorization: null };
-    const authorization = 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    return { url: target.toString(), authorization };
+    return { url: target.toString(), authorization: authorizationOf(creds) };
   }
+}
+
+function authorizationOf(creds: Credentials): string {
+  return 'token' in creds ? `Bearer ${creds.token}` : `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
 }
 
 /** Most chart versions read from one `index.yaml`: far above what real indexes (tens of MB) list. */
@@ -168,7 +208,13 @@ function chartEntry(e: Record<string, unknown> | null): HelmChartEntry | null | 
     digest: chartDigestOrNull(str(e['digest'])),
     home: httpUrlOrNull(e['home']),
     sources,
+    urls: (Array.isArray(e['urls']) ? e['urls'].slice(0, MAX_SOURCES) : []).filter(isArchiveUrl),
   };
+}
+
+/** An index's `urls` item: a short string without whitespace or control characters (resolved against the index later). */
+function isArchiveUrl(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 2048 && !/\s/.test(v) && !hasControlCharacters(v);
 }
 
 /** Sources looked at per entry: only the first is used, a few spare for the invalid ones. */

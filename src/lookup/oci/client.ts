@@ -168,6 +168,20 @@ export class RegistryClient {
     return this.getJson(loc, `/v2/${loc.repository}/blobs/${digest}`, 'application/json, */*', digest);
   }
 
+  /**
+   * A blob's bytes (a chart archive layer), at most `maxBytes`, checked against its digest. Not cached: callers keep what
+   * they read out of it (by digest), never the archive. Null on 404.
+   */
+  async blobBytes(loc: ImageLocation, digest: string, maxBytes: number): Promise<Buffer | null> {
+    if (!isDigest(digest)) throw new RegistryError(`${loc.registry}/${loc.repository}: invalid blob digest`, { host: loc.apiHost });
+    const url = `${loc.baseUrl}/v2/${loc.repository}/blobs/${digest}`;
+    const res = await this.send(loc, { url, headers: { accept: 'application/octet-stream, */*' }, maxBodyBytes: maxBytes, binary: true });
+    if (res.status === 404) return null;
+    if (res.status !== 200 || !res.bytes) throw this.failure(loc, res, 'reading a blob');
+    if (!digestMatches(digest, res.bytes)) throw this.mismatch(loc, res, digest);
+    return res.bytes;
+  }
+
   /** `digest`: the content address of what is read (by-digest reads), whose bytes must hash to it; null for a tag. */
   private async getJson(loc: ImageLocation, path: string, accept: string, digest: string | null): Promise<Json | null> {
     const url = loc.baseUrl + path;
@@ -203,7 +217,7 @@ export class RegistryClient {
   /** Sends with whatever authentication the registry asked for, answering a 401 challenge once. */
   private async send(
     loc: ImageLocation,
-    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string>; maxBodyBytes?: number },
+    req: { url: string; method?: 'GET' | 'HEAD'; headers: Record<string, string>; maxBodyBytes?: number; binary?: boolean },
   ): Promise<HttpResponse> {
     const known = this.challenges.get(loc.registry);
     const scope = registryWideScope(known) ?? `repository:${loc.repository}:pull`;
