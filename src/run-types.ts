@@ -45,6 +45,8 @@ export interface BranchOutcome {
   branch: string;
   pr: { number: number; url: string } | null;
   detail: string;
+  /** Set on a skipped branch that a PR limit held back: it opens on a later run, when the limit allows. */
+  heldBy?: 'prConcurrentLimit' | 'prHourlyLimit';
 }
 
 export interface RunSummary {

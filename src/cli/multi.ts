@@ -8,6 +8,7 @@ import { TidemarkError, UsageError } from '../errors.js';
 import { type Logger, type LogMeta, withoutCredentials } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
+import { heldBackSentences } from '../publish/limits.js';
 import type { PlatformKind } from '../publish/types.js';
 import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -286,7 +287,8 @@ export function describeResult(r: RepoResult): string {
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
   const failures = countFailures(s.plan);
-  return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const held = heldBackSentences(s.skipped).map((h) => `; ${h}`).join('');
+  return `${counts}${held}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
 }
 
 /** Each repository's plan for the fleet report, named as given (plain git: the URL's last segment), or why it has none. */

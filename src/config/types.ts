@@ -84,8 +84,8 @@ export const DEFAULT_CONFIG: TidemarkConfig = {
   branchPrefix: 'tidemark/',
   commitMessagePrefix: null,
   author: { name: 'tidemark[bot]', email: 'tidemark@users.noreply.github.com' },
-  prConcurrentLimit: 0,
-  prHourlyLimit: 0,
+  prConcurrentLimit: 10,
+  prHourlyLimit: 2,
   dashboard: false,
   baseBranch: null,
 };

@@ -37,6 +37,8 @@ describe('tidemark run --platform git, end to end', () => {
     expect(next).not.toEqual(old);
     apiDigests = { old, next };
     Object.assign(files, {
+      // Three branches in one run: more than the default prHourlyLimit (2), which this test is not about.
+      '.tidemark.yaml': 'prHourlyLimit: 0\n',
       'apps/web/deployment.yaml': deployment(`${web}:1.0.0`),
       'overlays/prod/web.yaml': deployment(`${web}:1.0.0`).replace(/\n/g, '\r\n'),
       'apps/api/deployment.yaml': deployment(`${api}:2.0.0@${old}`),

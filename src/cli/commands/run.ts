@@ -5,6 +5,7 @@ import { createLogger, withoutCredentials } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
+import { heldBackSentences } from '../../publish/limits.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
@@ -93,6 +94,7 @@ export function formatSummary(summary: RunSummary, dryRun = false): string {
   const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`  lookups  ${failureSentence(failures)}`);
+  for (const held of heldBackSentences(summary.skipped)) lines.push(`  limits   ${held}`);
   for (const [label, list] of groups) {
     for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
   }
