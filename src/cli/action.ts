@@ -4,6 +4,8 @@ import { neutraliseWorkflowCommands } from '../escape.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { createLogger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, parseHostRules, type HostRule } from '../lookup/host-rules.js';
+import { GITHUB_ACTIONS_BOT, operatorAuthor } from '../publish/author.js';
+import { resolveToken } from '../publish/token.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import { configErrorMarkdown, summaryMarkdown } from './action-summary.js';
 import { logLevel } from './flags.js';
@@ -25,13 +27,18 @@ export interface ActionDeps {
  */
 export async function actionMain(deps: ActionDeps): Promise<number> {
   const runner: Runner = { env: deps.env, write: deps.write };
-  const token = getInput(runner, 'token') || deps.env.GITHUB_TOKEN || '';
+  // The `token` input (default: the workflow token); when a workflow empties it, the variables every command reads.
+  const token = getInput(runner, 'token') || resolveToken(deps.env, 'github')?.value || '';
+  const workflowToken = getInput(runner, 'workflow-token');
   mask(runner, token);
-  const secrets = token ? [token] : [];
+  mask(runner, workflowToken);
+  const secrets = [token, workflowToken].filter((s) => s !== '');
   try {
     const hostRules = actionHostRules(runner, secrets);
     const base = actionOptions(runner, token, secrets, (line) => deps.write(neutraliseWorkflowCommands(maskSecrets(line, secrets))));
-    const opts: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
+    const withRules: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
+    const author = operatorAuthor(deps.env);
+    const opts: RunOptions = { ...withRules, ...(author && { author }), ...(workflowToken !== '' && token === workflowToken && { platformAuthor: GITHUB_ACTIONS_BOT }) };
     const summary = await deps.run(opts);
     report(runner, summary, opts, secrets);
     return summary.partialFailure ? 1 : 0;
@@ -59,7 +66,7 @@ function actionOptions(runner: Runner, token: string, secrets: readonly string[]
   const env = runner.env;
   const repo = env.GITHUB_REPOSITORY;
   if (!repo) throw new UsageError('GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job');
-  if (!token) throw new UsageError('no token: set the `token` input (it defaults to the workflow token, github.token)');
+  if (!token) throw new UsageError('no token: set the `token` input (it defaults to the workflow token, github.token), or TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN');
   const level = env.RUNNER_DEBUG === '1' ? 'debug' : logLevel(getInput(runner, 'log-level') || 'info');
   const temp = env.RUNNER_TEMP || tmpdir();
   const workspace = env.GITHUB_WORKSPACE || process.cwd();

@@ -3,11 +3,13 @@ import { oneLine } from '../escape.js';
 import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
+import { operatorAuthor } from '../publish/author.js';
+import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
-import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
+import { logFormat, logLevel, parsePlatform, positiveInt } from './flags.js';
 import { DEFAULT_REPO_TIMEOUT_MS, describeResult, exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 
@@ -76,9 +78,11 @@ export const DEFAULT_REPO_TIMEOUT = formatDuration(DEFAULT_REPO_TIMEOUT_MS);
 /** One-shot by default (cron, Kubernetes CronJob); with a schedule it stays up and runs at each fire time. */
 export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number> {
   const platform = parsePlatform(flags.platform ?? 'github');
-  const token = tokenFrom(deps.env, platform);
+  const found = resolveToken(deps.env, platform);
+  const token = found?.value ?? null;
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
   const hostRules = await loadHostRules(flags.hostRules, deps.env);
+  const author = operatorAuthor(deps.env);
   const redisUrl = flags.redisUrl?.trim() || undefined;
   if (redisUrl) checkRedisUrl(redisUrl);
   const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
@@ -89,11 +93,12 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
+  if (flags.autodiscover && isJobToken(found)) throw new UsageError('--autodiscover cannot list projects with CI_JOB_TOKEN: set TIDEMARK_TOKEN or GITLAB_TOKEN to an access token');
 
   const resolveRepos = async (): Promise<string[]> => {
     const all =
       flags.autodiscover && platform !== 'git'
-        ? await deps.discover({ platform, token: requireToken(token, platform), endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
+        ? await deps.discover({ platform, token: requireToken(found, platform, 'a token to --autodiscover').value, endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
         : parseRepoList(flags.repos ?? '');
     return shard ? selectShard(all, shard) : all;
   };
@@ -115,6 +120,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       repos,
       platform,
       token,
+      ...(isJobToken(found) && { jobToken: true }),
       endpoint: flags.endpoint ?? null,
       gitBaseUrl: flags.gitUrl ?? null,
       concurrency,
@@ -124,6 +130,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       ...(sharedCache && { sharedCache }),
       planDir: flags.planDir ?? null,
       hostRules,
+      author,
       logger,
       signal: deps.signal,
       // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.

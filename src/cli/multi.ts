@@ -8,6 +8,7 @@ import { TidemarkError, UsageError } from '../errors.js';
 import { type Logger, type LogMeta, withoutCredentials } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
+import type { GitAuthor } from '../publish/author.js';
 import { heldBackSentences } from '../publish/limits.js';
 import type { PlatformKind } from '../publish/types.js';
 import { reportRepoName, type RepoInput } from '../report/index.js';
@@ -29,6 +30,8 @@ export interface MultiOptions {
   repos: string[];
   platform: PlatformKind;
   token: string | null;
+  /** `token` is GitLab CI's job token (see RunOptions.jobToken). */
+  jobToken?: boolean;
   endpoint: string | null;
   /** Clone from here instead of the platform's host (`file:///srv/git`). */
   gitBaseUrl: string | null;
@@ -40,6 +43,8 @@ export interface MultiOptions {
   sharedCache?: RunOptions['sharedCache'];
   /** A directory to write one plan JSON per repository into; null for none. */
   planDir: string | null;
+  /** The operator's commit author (`TIDEMARK_GIT_AUTHOR`), passed to every repository's run. */
+  author?: GitAuthor | null;
   /** The operator's host rules, passed to every repository's run. */
   hostRules?: readonly HostRule[];
   logger: Logger;
@@ -128,6 +133,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     dir,
     platform: opts.platform,
     token: opts.token,
+    ...(opts.jobToken && { jobToken: true }),
     shallow: opts.platform !== 'git',
     signal,
   });
@@ -138,6 +144,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     repo: opts.platform === 'git' ? null : repo,
     endpoint: opts.endpoint,
     token: opts.token,
+    ...(opts.jobToken && { jobToken: true }),
     remote: null,
     dryRun: opts.dryRun,
     configPath: opts.configPath,
@@ -145,6 +152,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     ...(opts.sharedCache && { sharedCache: opts.sharedCache }),
     planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
     ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
+    ...(opts.author && { author: opts.author }),
     logger,
     signal,
   });

@@ -173,7 +173,7 @@ describe('actionMain with a fake pipeline', () => {
   it.each([
     [{ token: 'ghs_0123456789', 'dry-run': 'yes' }, {}, '::error title=Tidemark::input "dry-run": "yes" is not a boolean (true or false)'],
     [{ token: 'ghs_0123456789', 'log-level': 'loud' }, {}, '::error title=Tidemark::--log-level "loud": expected debug, info, warn or error'],
-    [{ token: '' }, {}, '::error title=Tidemark::no token: set the `token` input (it defaults to the workflow token, github.token)'],
+    [{ token: '' }, {}, '::error title=Tidemark::no token: set the `token` input (it defaults to the workflow token, github.token), or TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN'],
     [{ token: 'ghs_0123456789' }, { GITHUB_REPOSITORY: '' }, '::error title=Tidemark::GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job'],
   ])('rejects bad inputs %j with an error annotation and exit code 2', async (inputs, extraEnv, expected) => {
     const env = { ...runnerEnv(inputs), ...extraEnv };

@@ -5,7 +5,7 @@ import type { RegisterCommand } from './index.js';
 
 /**
  * `tidemark run-all`: the container entry. Every flag has a `TIDEMARK_*` variable so a CronJob needs no args;
- * the token comes only from the environment (`TIDEMARK_TOKEN`, `GITHUB_TOKEN`, `GITLAB_TOKEN`), never a flag.
+ * the token comes only from the environment (publish/token.ts, as for `run`), never a flag.
  */
 export const registerRunAll: RegisterCommand = (program, setExit) => {
   program

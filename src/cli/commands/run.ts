@@ -5,6 +5,8 @@ import { createLogger, withoutCredentials } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
+import { operatorAuthor } from '../../publish/author.js';
+import { isJobToken, resolveToken } from '../../publish/token.js';
 import { heldBackSentences } from '../../publish/limits.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
@@ -29,7 +31,8 @@ interface RunFlags {
 
 /**
  * `tidemark run [DIR]`: scan, plan, edit and publish one checkout. The token comes only from the environment
- * (`GITHUB_TOKEN` or `GITLAB_TOKEN`), never from a flag, so it never lands in shell history or process lists.
+ * (publish/token.ts: `TIDEMARK_TOKEN`, then `GITHUB_TOKEN`/`GH_TOKEN` or `GITLAB_TOKEN`/`CI_JOB_TOKEN`), never from a
+ * flag, so it never lands in shell history or process lists.
  */
 export const registerRun: RegisterCommand = (program, setExit) => {
   program
@@ -50,7 +53,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
-      const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;
+      const found = resolveToken(process.env, platform);
+      const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
       const logger = createLogger({
         level: logLevel(flags.logLevel),
@@ -65,12 +69,14 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         repo: flags.repo ?? null,
         endpoint: flags.endpoint ?? null,
         token,
+        ...(isJobToken(found) && { jobToken: true }),
         remote: flags.remote ?? null,
         dryRun: Boolean(flags.dryRun),
         configPath: flags.config ?? null,
         cacheDir: flags.cache === false ? null : resolve(flags.cacheDir ?? defaultCacheDir()),
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         hostRules,
+        author: operatorAuthor(process.env),
         logger,
       });
       process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
