@@ -38,6 +38,8 @@ export interface CronFlags {
   /** `30m`, `90s`, `2h`: one repository's clone and run; past it that repository fails and the others go on. */
   repoTimeout?: string;
   schedule?: string;
+  /** `--timezone` / `TIDEMARK_TIMEZONE`: the zone the schedule is read in, unless it starts with `CRON_TZ=`; default UTC. */
+  timezone?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -87,7 +89,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   if (redisUrl) checkRedisUrl(redisUrl);
   const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
   const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
-  const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
+  const schedule = flags.schedule ? parseSchedule(flags.schedule, flags.timezone, (deps.clock ?? systemClock).now()) : null;
   const shard = resolveShard(flags.shard, flags.shardCount, deps.env);
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
   const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
@@ -98,7 +100,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const resolveRepos = async (): Promise<string[]> => {
     const all =
       flags.autodiscover && platform !== 'git'
-        ? await deps.discover({ platform, token: requireToken(found, platform, 'a token to --autodiscover').value, endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
+        ? await deps.discover({ platform, token: requireToken(found, platform, '--autodiscover').value, endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
         : parseRepoList(flags.repos ?? '');
     return shard ? selectShard(all, shard) : all;
   };
@@ -165,7 +167,7 @@ async function writeFleetReport(dir: string, inputs: RepoInput[], clock: Clock, 
 
 /** Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one. */
 async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<void> {
-  logger.info('scheduled mode', { schedule: schedule.source });
+  logger.info('scheduled mode', { schedule: schedule.source, timezone: schedule.timezone });
   while (!signal.aborted) {
     const at = nextFire(schedule, clock.now());
     if (!at) {

@@ -40,15 +40,14 @@ export function isJobToken(token: PlatformToken | null | undefined): boolean {
   return token?.variable === 'CI_JOB_TOKEN';
 }
 
-/** `no token for GitHub: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN` — every variable read, in order. */
-export function missingTokenMessage(platform: PlatformKind, what = 'a token'): string {
+/** `--platform github needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)`: every variable read. */
+export function missingTokenMessage(platform: PlatformKind, who = `--platform ${platform}`): string {
   const names = TOKEN_VARIABLES[platform];
   const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
-  const host = platform === 'github' ? 'GitHub' : platform === 'gitlab' ? 'GitLab' : 'plain git';
-  return `${what} for ${host} is needed: set ${list} (read in that order)`;
+  return `${who} needs a token: set ${list} (read in that order)`;
 }
 
-export function requireToken(token: PlatformToken | null, platform: PlatformKind, what?: string): PlatformToken {
-  if (!token) throw new UsageError(missingTokenMessage(platform, what));
+export function requireToken(token: PlatformToken | null, platform: PlatformKind, who?: string): PlatformToken {
+  if (!token) throw new UsageError(missingTokenMessage(platform, who));
   return token;
 }

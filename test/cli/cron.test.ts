@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Clock, type CronDeps, type CronFlags, cronMain, stopOnSignals, systemClock } from '../../src/cli/cron.js';
+import { main } from '../../src/cli/main.js';
 import { UsageError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
@@ -191,6 +192,8 @@ describe('cronMain, one-shot', () => {
     [{ repos: 'a/b', shard: '3/2' }, /--shard "3\/2"/],
     [{ repos: 'a/b', shardCount: '2' }, /--shard-count needs JOB_COMPLETION_INDEX/],
     [{ repos: 'a/b', schedule: '* * *' }, /expected 5 fields/],
+    [{ repos: 'a/b', schedule: '0 0 30 2 *' }, /schedule "0 0 30 2 \*" never fires/],
+    [{ repos: 'a/b', schedule: '0 6 * * *', timezone: 'Europe/Nowhere' }, /unknown time zone "Europe\/Nowhere"/],
     [{ repos: 'a/b', logFormat: 'xml' }, /--log-format "xml"/],
     [{ autodiscover: true }, /--autodiscover needs a token/],
     [{ autodiscover: true, platform: 'git' }, /--autodiscover needs --platform github or gitlab/],
@@ -199,6 +202,19 @@ describe('cronMain, one-shot', () => {
     const result = cronMain(flags, h.deps);
     await expect(result).rejects.toThrow(UsageError);
     await expect(result).rejects.toThrow(message);
+  });
+});
+
+describe('tidemark run-all with a schedule that never fires', () => {
+  it('exits 2 at once and says so, instead of idling for ever', async () => {
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      expect(await main(['run-all', '--repos', 'org/a', '--schedule', '0 0 30 2 *', '--log-level', 'error'])).toEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain('tidemark: schedule "0 0 30 2 *" never fires');
   });
 });
 
@@ -224,6 +240,20 @@ describe('cronMain, scheduled', () => {
     expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T10:15:00.000Z', '2026-03-04T10:30:00.000Z']);
     expect(h.logs.filter((l) => l.msg === 'run finished').map((l) => l.ok)).toEqual([2, 2]);
     expect(h.logs.at(-1)).toMatchObject({ msg: 'stopping', reason: 'signal' });
+  });
+
+  it('reads the schedule in TIDEMARK_TIMEZONE: 06:00 in Berlin is 05:00Z in winter', async () => {
+    const clock = fakeClock('2026-03-04T10:07:30Z');
+    const h = harness({ clock });
+    const runs: string[] = [];
+    h.deps.run = async (opts) => {
+      runs.push(clock.now().toISOString());
+      h.controller.abort();
+      return summaryFor(opts.repo!);
+    };
+    await cronMain({ repos: 'org/a', schedule: '0 6 * * *', timezone: 'Europe/Berlin' }, h.deps);
+    expect(runs).toEqual(['2026-03-05T05:00:00.000Z']);
+    expect(h.logs.find((l) => l.msg === 'scheduled mode')).toMatchObject({ schedule: '0 6 * * *', timezone: 'Europe/Berlin' });
   });
 
   it('logs a run that fails as a whole and keeps to the schedule', async () => {

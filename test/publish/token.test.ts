@@ -36,8 +36,8 @@ describe('resolveToken: one order for every command', () => {
   });
 
   it('names every variable it reads when none is set', () => {
-    expect(missingTokenMessage('github')).toEqual('a token for GitHub is needed: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
-    expect(missingTokenMessage('gitlab')).toEqual('a token for GitLab is needed: set TIDEMARK_TOKEN, GITLAB_TOKEN or CI_JOB_TOKEN (read in that order)');
+    expect(missingTokenMessage('github')).toEqual('--platform github needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
+    expect(missingTokenMessage('gitlab')).toEqual('--platform gitlab needs a token: set TIDEMARK_TOKEN, GITLAB_TOKEN or CI_JOB_TOKEN (read in that order)');
   });
 });
 
@@ -54,7 +54,7 @@ describe('tidemark run reads the same variables', () => {
   it('exits 2 naming every GitHub variable when no token is set', async () => {
     const { code, stderr } = await runWithout('github', 'o/r');
     expect(code).toEqual(2);
-    expect(stderr).toContain('tidemark: a token for GitHub is needed: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
+    expect(stderr).toContain('tidemark: --platform github needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
   });
 
   it('exits 2 naming every GitLab variable when no token is set', async () => {
@@ -112,6 +112,6 @@ describe("GitLab's CI job token", () => {
 
   it('run-all --autodiscover without any token names every variable', async () => {
     const err = await cronMain({ autodiscover: true, platform: 'github' }, deps({}, [])).catch((e: unknown) => e);
-    expect((err as Error).message).toEqual('a token to --autodiscover for GitHub is needed: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
+    expect((err as Error).message).toEqual('--autodiscover needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)');
   });
 });
