@@ -9,6 +9,7 @@ import { operatorAuthor } from '../../publish/author.js';
 import { isJobToken, resolveToken } from '../../publish/token.js';
 import { heldBackSentences } from '../../publish/limits.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
+import { requireCheckout } from '../checkout.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
@@ -53,6 +54,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
+      if (!flags.dryRun) await requireCheckout(resolve(dir));
       const found = resolveToken(process.env, platform);
       const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
