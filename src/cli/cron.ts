@@ -12,6 +12,9 @@ import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt } from './flags.js';
 import { DEFAULT_REPO_TIMEOUT_MS, describeResult, exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
+import { stopExitCode } from './signals.js';
+
+export { stopOnSignals } from './signals.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
 export interface CronFlags {
@@ -145,12 +148,12 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
     deps.print(maskSecrets(formatResults(results), secrets));
     logger.info('run finished', tally(results));
     const reported = flags.reportDir ? await writeFleetReport(flags.reportDir, reportInputs(results, platform), deps.clock ?? systemClock, logger) : true;
-    return Math.max(exitCodeOf(results), reported ? 0 : 1);
+    // Stopped by a signal: the repositories in progress finished, the others did not start; the exit code says so.
+    return Math.max(exitCodeOf(results), reported ? 0 : 1, stopExitCode(deps.signal) ?? 0);
   };
 
   if (!schedule) return runOnce();
-  await loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
-  return 0;
+  return loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
 }
 
 /** `--report-dir`: the fleet report of this run. A report that cannot be written is logged and makes the exit code 1. */
@@ -165,25 +168,29 @@ async function writeFleetReport(dir: string, inputs: RepoInput[], clock: Clock, 
   }
 }
 
-/** Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one. */
-async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<void> {
+/**
+ * Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one.
+ * Returns 0 when stopped while waiting, and the run's exit code (non-zero) when stopped during a run.
+ */
+async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<number> {
   logger.info('scheduled mode', { schedule: schedule.source, timezone: schedule.timezone });
+  let code = 0;
   while (!signal.aborted) {
+    // parseSchedule refused schedules that never fire; null here would mean none is left (a past year).
     const at = nextFire(schedule, clock.now());
-    if (!at) {
-      logger.error('schedule never fires', { schedule: schedule.source });
-      return;
-    }
+    if (!at) break;
     logger.info('next run', { at: at.toISOString() });
     await sleepUntil(at, signal, clock);
     if (signal.aborted) break;
     try {
-      await runOnce();
+      code = await runOnce();
     } catch (err) {
       logger.error('run failed', { error: err instanceof Error ? err.message : String(err) });
+      code = stopExitCode(signal) ?? 0;
     }
   }
   logger.info('stopping', { reason: 'signal' });
+  return signal.aborted ? code : 0;
 }
 
 /** setTimeout overflows past 2^31-1 ms (~24.8 days; `@yearly`), so long waits go in steps. */
@@ -199,35 +206,6 @@ export const systemClock: Clock = {
   now: () => new Date(),
   sleep: realTimer,
 };
-
-/**
- * Aborts the returned controller on SIGTERM or SIGINT; call `dispose` to remove the handlers. A second signal
- * (Ctrl-C twice) does not wait for the repositories in progress: it exits at once with 128 + the signal number.
- */
-export function stopOnSignals(
-  logger: Logger,
-  proc: NodeJS.EventEmitter = process,
-  exit: (code: number) => void = (code) => process.exit(code),
-): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string): void => {
-    if (controller.signal.aborted) {
-      logger.warn('second signal: exiting without finishing', { signal: name });
-      return exit(name === 'SIGINT' ? 130 : 143);
-    }
-    logger.info('signal received: finishing the current repositories, starting no new one', { signal: name });
-    controller.abort();
-  };
-  proc.on('SIGTERM', onSignal);
-  proc.on('SIGINT', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      proc.off('SIGTERM', onSignal);
-      proc.off('SIGINT', onSignal);
-    },
-  };
-}
 
 /** On a TTY a human reads `[2/5] owner/b ok  opened 1, …`; elsewhere each result is a log line (JSON for collectors). */
 function progressReporter(logger: Logger, tty: ((line: string) => void) | null): (r: RepoResult, done: number, total: number) => void {

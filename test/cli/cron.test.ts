@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Clock, type CronDeps, type CronFlags, cronMain, stopOnSignals, systemClock } from '../../src/cli/cron.js';
 import { main } from '../../src/cli/main.js';
+import { StopRequested } from '../../src/cli/signals.js';
 import { UsageError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
@@ -225,11 +226,12 @@ describe('cronMain, scheduled', () => {
     const h = harness({ clock });
     h.deps.run = async (opts) => {
       runs.push(`${clock.now().toISOString()} ${opts.repo}`);
-      if (runs.length === 4) h.controller.abort();
+      if (runs.length === 4) h.controller.abort(new StopRequested('SIGTERM'));
       return summaryFor(opts.repo!);
     };
     const code = await cronMain({ repos: 'org/a,org/b', schedule: '*/15 * * * *' }, h.deps);
-    expect(code).toEqual(0);
+    // Stopped during the second run: it finished, and the exit code says a signal ended the process.
+    expect(code).toEqual(143);
     expect(runs).toEqual([
       '2026-03-04T10:15:00.000Z org/a',
       '2026-03-04T10:15:00.000Z org/b',
@@ -263,11 +265,11 @@ describe('cronMain, scheduled', () => {
     h.deps.discover = async () => {
       discoveries += 1;
       if (discoveries === 1) throw new Error('api.github.com unreachable');
-      h.controller.abort();
+      h.controller.abort(new StopRequested('SIGTERM'));
       return ['org/a'];
     };
     const code = await cronMain({ autodiscover: true, schedule: '@hourly' }, h.deps);
-    expect(code).toEqual(0);
+    expect(code).toEqual(143);
     expect(h.logs.filter((l) => l.level === 'error').map((l) => [l.msg, l.error])).toEqual([['run failed', 'api.github.com unreachable']]);
     expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T11:00:00.000Z', '2026-03-04T12:00:00.000Z']);
   });
@@ -286,7 +288,7 @@ describe('cronMain, scheduled', () => {
 });
 
 describe('SIGTERM', () => {
-  it('finishes the repository in progress, starts no other, and exits 0', async () => {
+  it('finishes the repository in progress, starts no other, and exits 143 (128 + SIGTERM)', async () => {
     const proc = new EventEmitter();
     const stop = stopOnSignals(silentLogger, proc);
     const ran: string[] = [];
@@ -299,7 +301,7 @@ describe('SIGTERM', () => {
     };
     const code = await cronMain({ repos: 'org/a,org/b,org/c' }, h.deps);
     stop.dispose();
-    expect(code).toEqual(0);
+    expect(code).toEqual(143);
     expect(ran).toEqual(['org/a']);
     expect(h.printed[0]!.split('\n').slice(0, 1)).toEqual(['Tidemark: 3 repositories: 1 ok, 2 skipped']);
     expect(h.printed[0]).toContain('org/b  skipped  stopping: not started');

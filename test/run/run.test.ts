@@ -123,6 +123,31 @@ describe('tidemark run', () => {
   });
 });
 
+describe('tidemark run stopped by a signal', () => {
+  it('finishes the repository on SIGTERM, prints its summary, and exits 143', async () => {
+    // The registry is asked once the run is under way: SIGTERM arrives then, as from `kubectl delete pod`.
+    const server = createServer((_req, res) => {
+      process.emit('SIGTERM');
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN"}]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const dir = repoWith({ 'pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:${port}/acme/web:1.0.0\n` });
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    try {
+      const { code, stderr } = await quietMain(['run', dir, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'info', '--log-format', 'json']);
+      expect(code).toEqual(143);
+      expect(stderr).toContain('"msg":"signal received: finishing the current repositories, starting no new one"');
+    } finally {
+      spy.mockRestore();
+      server.close();
+    }
+    expect(out.join('')).toContain(`Dry run of ${dir}: 0 opened`);
+    expect(process.listenerCount('SIGTERM')).toEqual(0);
+  });
+});
+
 describe('honest failure counts', () => {
   it('counts failed lookups by host in the run summary, never as current, and exits with 1', async () => {
     const server = createServer((_req, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden'));

@@ -10,6 +10,7 @@ import { isJobToken, resolveToken } from '../../publish/token.js';
 import { heldBackSentences } from '../../publish/limits.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { requireCheckout } from '../checkout.js';
+import { stopExitCode, stopOnSignals } from '../signals.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
@@ -58,6 +59,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       const found = resolveToken(process.env, platform);
       const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
+      const author = operatorAuthor(process.env);
       const logger = createLogger({
         level: logLevel(flags.logLevel),
         format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
@@ -65,6 +67,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
+      // SIGTERM/SIGINT: this repository's run finishes (no half-published branch), then the exit code says it was stopped.
+      const stop = stopOnSignals(logger);
       const summary = await run({
         dir: resolve(dir),
         platform,
@@ -78,11 +82,11 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         cacheDir: flags.cache === false ? null : resolve(flags.cacheDir ?? defaultCacheDir()),
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         hostRules,
-        author: operatorAuthor(process.env),
+        author,
         logger,
-      });
+      }).finally(stop.dispose);
       process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
-      setExit(summary.partialFailure ? 1 : 0);
+      setExit(stopExitCode(stop.signal) ?? (summary.partialFailure ? 1 : 0));
     });
 };
 
