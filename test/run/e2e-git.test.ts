@@ -158,7 +158,7 @@ describe('tidemark run --platform git, end to end', () => {
       expect(sh(repo.remote, 'rev-parse', `${branch}~1`)).toEqual(heads.main);
     }
     expect(sh(repo.remote, 'diff', '--name-only', 'main', branches.web).split('\n')).toEqual(['apps/web/deployment.yaml', 'overlays/prod/web.yaml']);
-    expect(sh(repo.remote, 'log', '-1', '--format=%ae', branches.web)).toEqual('tidemark@users.noreply.github.com');
+    expect(sh(repo.remote, 'log', '-1', '--format=%ae', branches.web)).toEqual('tidemark@users.noreply.invalid');
     const plan = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { updates: { name: string; file: string; newValue: string }[] };
     expect(Object.keys(plan)).toEqual(['updates', 'unchanged', 'problems']);
     expect(plan.updates.map((u) => [u.name.replace(registry.host, 'REG'), u.file, u.newValue]).sort()).toEqual(
