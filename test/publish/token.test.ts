@@ -5,6 +5,7 @@ import { type CronDeps, cronMain } from '../../src/cli/cron.js';
 import { main } from '../../src/cli/main.js';
 import { UsageError } from '../../src/errors.js';
 import { GitLabPlatform } from '../../src/publish/gitlab.js';
+import { createPlatform } from '../../src/publish/index.js';
 import { missingTokenMessage, resolveToken } from '../../src/publish/token.js';
 import type { RunOptions } from '../../src/run-types.js';
 import { recordingLogger } from '../helpers/github-fake.js';
@@ -74,6 +75,17 @@ describe("GitLab's CI job token", () => {
     const gl = await GitLabPlatform.create({ token: 'job-s3cret', jobToken: true, repo: 'g/p', logger: recordingLogger(), timing: GL_TEST_TIMING });
     expect(await gl.baseBranch('main')).toEqual({ name: 'main', sha: 'base1' });
     api.done();
+  });
+
+  it('warns before publishing with it, since GitLab keeps job tokens from committing', async () => {
+    const logger = recordingLogger();
+    const base = { dir: '/x', platform: 'gitlab' as const, repo: 'g/p', endpoint: null, token: 'job-s3cret', remote: null, dryRun: false, configPath: null, cacheDir: null, planOut: null, logger };
+    await createPlatform({ ...base, jobToken: true });
+    await createPlatform({ ...base, token: 'glpat-x' });
+    expect(logger.records.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual([
+      'publishing with CI_JOB_TOKEN: GitLab may refuse commits and merge requests to a job token; set GITLAB_TOKEN or TIDEMARK_TOKEN to an access token',
+    ]);
+    expect(logger.text()).not.toContain('job-s3cret');
   });
 
   it('clones as user gitlab-ci-token', () => {
