@@ -132,6 +132,18 @@ describe('actionMain with a fake pipeline', () => {
     );
   });
 
+  it('says in the job summary how many branches the PR limits held back', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const s = richSummary();
+    s.skipped = [{ branch: 'tidemark/redis-7.x', pr: null, detail: 'hourly PR limit (2) reached', heldBy: 'prHourlyLimit' }];
+    await actionMain({ env, write: () => {}, run: async () => s });
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8').split('\n').slice(2, 5)).toEqual([
+      'Opened 1 · updated 0 · closed 1 · left alone 1',
+      '',
+      'Held back by prHourlyLimit: 1 branch: they open on later runs.',
+    ]);
+  });
+
   it('fails the step with exit code 1 on a partial failure, after reporting', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const code = await actionMain({ env, write: () => {}, run: async () => summaryFor('acme/gitops', { opened: 1 }, true) });
