@@ -174,7 +174,7 @@ async function writeFleetReport(dir: string, inputs: RepoInput[], clock: Clock, 
  */
 async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<number> {
   logger.info('scheduled mode', { schedule: schedule.source, timezone: schedule.timezone });
-  let code = 0;
+  let interrupted = 0;
   while (!signal.aborted) {
     // parseSchedule refused schedules that never fire; null here would mean none is left (a past year).
     const at = nextFire(schedule, clock.now());
@@ -182,15 +182,18 @@ async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: 
     logger.info('next run', { at: at.toISOString() });
     await sleepUntil(at, signal, clock);
     if (signal.aborted) break;
+    let code: number;
     try {
       code = await runOnce();
     } catch (err) {
       logger.error('run failed', { error: err instanceof Error ? err.message : String(err) });
-      code = stopExitCode(signal) ?? 0;
+      code = stopExitCode(signal) ?? 1;
     }
+    // Only a run the signal cut short sets the exit code; an earlier run's failure was logged and is past.
+    if (signal.aborted) interrupted = code;
   }
   logger.info('stopping', { reason: 'signal' });
-  return signal.aborted ? code : 0;
+  return interrupted;
 }
 
 /** setTimeout overflows past 2^31-1 ms (~24.8 days; `@yearly`), so long waits go in steps. */

@@ -274,6 +274,24 @@ describe('cronMain, scheduled', () => {
     expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T11:00:00.000Z', '2026-03-04T12:00:00.000Z']);
   });
 
+  it('exits 0 when stopped while waiting, whatever an earlier run returned', async () => {
+    const clock = fakeClock('2026-03-04T10:59:00Z');
+    const h = harness({ clock });
+    let runs = 0;
+    h.deps.run = async (opts) => {
+      runs += 1;
+      return summaryFor(opts.repo!, { opened: 0 }, true);
+    };
+    const sleep = clock.sleep;
+    clock.sleep = async (ms, signal) => {
+      // The second wait is cut short by SIGTERM, after a partial (exit 1) run.
+      if (runs === 1) return h.controller.abort(new StopRequested('SIGTERM'));
+      return sleep(ms, signal);
+    };
+    const code = await cronMain({ repos: 'org/a', schedule: '@hourly' }, h.deps);
+    expect([runs, code]).toEqual([1, 0]);
+  });
+
   it('waits in steps setTimeout can hold when the next run is months away', async () => {
     const clock = fakeClock('2026-03-04T10:00:00Z');
     const h = harness({ clock });
