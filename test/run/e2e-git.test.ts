@@ -216,3 +216,47 @@ describe('tidemark run --platform git, end to end', () => {
     expect(summary.updated).toEqual([]);
   });
 });
+
+describe('the commit author, end to end', () => {
+  let registry: TestRegistry;
+  const repos: ReturnType<typeof gitRepo>[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await registry.pushImage('acme/web', '1.0.0');
+    await registry.pushImage('acme/web', '1.1.0');
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    for (const r of repos) r.cleanup();
+  });
+
+  async function pushedAuthor(files: Record<string, string>, extra: Partial<RunOptions>): Promise<string> {
+    const repo = gitRepo({ 'app.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - image: ${registry.host}/acme/web:1.0.0\n`, ...files });
+    repos.push(repo);
+    const summary = await run({ dir: repo.checkout, platform: 'git', repo: null, endpoint: null, token: null, remote: null, dryRun: false, configPath: null, cacheDir: null, planOut: null, logger: silentLogger, ...extra });
+    const [branch] = summary.opened.map((o) => o.branch);
+    expect(branch).toBeDefined();
+    return sh(repo.remote, 'log', '-1', '--format=%an <%ae>', branch!);
+  }
+
+  it("commits as the operator's TIDEMARK_GIT_AUTHOR, over the repository config's author", async () => {
+    const author = { name: 'Acme Bot', email: 'bot@acme.example' };
+    const config = { '.tidemark.yaml': 'author:\n  name: Repo Bot\n  email: repo@acme.example\n' };
+    expect(await pushedAuthor(config, { author })).toEqual('Acme Bot <bot@acme.example>');
+  });
+
+  it("commits as the repository config's author over the platform's bot identity", async () => {
+    const config = { '.tidemark.yaml': 'author:\n  name: Repo Bot\n  email: repo@acme.example\n' };
+    expect(await pushedAuthor(config, { platformAuthor: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' } })).toEqual(
+      'Repo Bot <repo@acme.example>',
+    );
+  });
+
+  it('commits as the platform bot when nothing else names an author', async () => {
+    expect(await pushedAuthor({}, { platformAuthor: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' } })).toEqual(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
+    );
+  });
+});
