@@ -2,6 +2,7 @@ import type { Logger } from './log.js';
 import type { HostRule } from './lookup/host-rules.js';
 import type { ReleaseSourceOptions } from './lookup/index.js';
 import type { Plan } from './plan/types.js';
+import type { GitAuthor } from './publish/author.js';
 import type { PlatformKind } from './publish/types.js';
 import type { Problem } from './scan/types.js';
 
@@ -14,8 +15,10 @@ export interface RunOptions {
   repo: string | null;
   /** GitHub Enterprise API base URL or GitLab host; null for the public service. */
   endpoint: string | null;
-  /** Token for the platform API, from the environment; never logged. */
+  /** Token for the platform API, from the environment (publish/token.ts); never logged. */
   token: string | null;
+  /** `token` is GitLab CI's job token (`CI_JOB_TOKEN`): a `JOB-TOKEN` header for the API, user `gitlab-ci-token` for git. */
+  jobToken?: boolean;
   /** git platform: the remote to push to (name or URL); default `origin`. */
   remote: string | null;
   dryRun: boolean;
@@ -32,6 +35,10 @@ export interface RunOptions {
    * registry only through a `platformToken: true` rule. Default none.
    */
   hostRules?: readonly HostRule[];
+  /** The operator's commit author (`TIDEMARK_GIT_AUTHOR`): wins over the repository config's `author`. */
+  author?: GitAuthor | null;
+  /** The token's own bot identity when the entry point knows it (the Action's workflow token); used when the config sets no author. */
+  platformAuthor?: GitAuthor | null;
   /** Dry-run output (unified diffs, summary table): stdout by default. */
   print?: (text: string) => void;
   /**
@@ -45,6 +52,8 @@ export interface BranchOutcome {
   branch: string;
   pr: { number: number; url: string } | null;
   detail: string;
+  /** Set on a skipped branch that a PR limit held back: it opens on a later run, when the limit allows. */
+  heldBy?: 'prConcurrentLimit' | 'prHourlyLimit';
 }
 
 export interface RunSummary {

@@ -6,6 +6,7 @@ import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
 import { withoutCredentials } from './log.js';
 import { failedLookups } from './plan/failures.js';
+import { chooseAuthor } from './publish/author.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { gitlabReviewerProblems } from './publish/gitlab/reviewers.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
@@ -26,7 +27,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   if (opts.platform === 'gitlab' && loaded.file) loaded.errors.push(...(await gitlabConfigProblems(dir, loaded.file, loaded.config)));
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? opts.configPath ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) logger.warn('config warning', { file: w.file, line: w.line, message: w.message });
-  const { config } = loaded;
+  const config = { ...loaded.config, author: chooseAuthor(loaded.config.author, { operator: opts.author ?? null, platform: opts.platformAuthor ?? null }) };
   // A dry run reads the checkout and registries only: no platform, so no token is needed.
   const platform = opts.dryRun ? null : await createPlatform(opts);
   const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();

@@ -1,5 +1,6 @@
 import { markdownCodeCell, markdownLink, markdownText } from '../escape.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
+import { heldBackSentences } from '../publish/limits.js';
 import type { Unchanged, Update } from '../plan/types.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
@@ -19,6 +20,8 @@ export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }):
   }
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`**${markdownText(failureSentence(failures))}.**`, '');
+  const held = heldBackSentences(summary.skipped);
+  if (held.length > 0) lines.push(`${held.map((h) => h.charAt(0).toUpperCase() + h.slice(1)).join('; ')}: they open on later runs.`, '');
   if (rows.length === 0) {
     lines.push(failures ? 'No updates found.' : `No updates: ${unchangedSentence(summary.plan.unchanged)}.`, '');
   } else {

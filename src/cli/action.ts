@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { createLogger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, parseHostRules, type HostRule } from '../lookup/host-rules.js';
+import { GITHUB_ACTIONS_BOT, operatorAuthor } from '../publish/author.js';
+import { resolveToken } from '../publish/token.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 import { configErrorMarkdown, summaryMarkdown } from './action-summary.js';
@@ -34,15 +36,20 @@ export type FailOn = (typeof FAIL_ON)[number];
  */
 export async function actionMain(deps: ActionDeps): Promise<number> {
   const env = process.env;
-  const token = core.getInput('token') || env.GITHUB_TOKEN || '';
+  // The `token` input (default: the workflow token); when a workflow empties it, the variables every command reads.
+  const token = core.getInput('token') || resolveToken(env, 'github')?.value || '';
+  const workflowToken = core.getInput('workflow-token');
   if (token) core.setSecret(token);
-  const secrets = token ? [token] : [];
+  if (workflowToken) core.setSecret(workflowToken);
+  const secrets = [token, workflowToken].filter((s) => s !== '');
   let failOn: FailOn = 'error';
   try {
     failOn = choiceInput('fail-on', FAIL_ON, 'error');
     const hostRules = actionHostRules(secrets);
     const base = actionOptions(env, token, secrets, (line) => untrusted(maskSecrets(line, secrets)));
-    const opts: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
+    const withRules: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
+    const author = operatorAuthor(env);
+    const opts: RunOptions = { ...withRules, ...(author && { author }), ...(workflowToken !== '' && token === workflowToken && { platformAuthor: GITHUB_ACTIONS_BOT }) };
     const summary = await deps.run(opts);
     await report(summary, opts, secrets);
     return exitCode(failOn, summary);
@@ -76,7 +83,7 @@ function actionHostRules(secrets: string[]): HostRule[] {
 function actionOptions(env: NodeJS.ProcessEnv, token: string, secrets: readonly string[], write: (line: string) => void): RunOptions {
   const repo = env.GITHUB_REPOSITORY;
   if (!repo) throw new UsageError('GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job');
-  if (!token) throw new UsageError('no token: set the `token` input (it defaults to the workflow token, github.token)');
+  if (!token) throw new UsageError('no token: set the `token` input (it defaults to the workflow token, github.token), or TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN');
   const level = core.isDebug() ? 'debug' : logLevel(core.getInput('log-level') || 'info');
   const temp = env.RUNNER_TEMP || tmpdir();
   const workspace = env.GITHUB_WORKSPACE || process.cwd();

@@ -8,6 +8,8 @@ export interface CloneRequest {
   dir: string;
   platform: PlatformKind;
   token: string | null;
+  /** `token` is GitLab CI's job token: git takes it as the password of user `gitlab-ci-token`. */
+  jobToken?: boolean;
   /** `--depth 1`: enough for github/gitlab, whose publishing goes through the API. */
   shallow: boolean;
   /** Aborted at the repository's deadline: git is killed. */
@@ -24,7 +26,7 @@ export type CloneFn = (req: CloneRequest) => Promise<void>;
  */
 export const gitClone: CloneFn = async (req) => {
   const args = ['clone', '--quiet', '--no-tags', ...(req.shallow ? ['--depth', '1'] : []), '--', req.url, req.dir];
-  const header = authHeader(req.platform, req.token);
+  const header = authHeader(req.platform, req.token, req.jobToken ?? false);
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
   if (header) {
     const n = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
@@ -87,10 +89,13 @@ export function headerScope(url: string): string {
   }
 }
 
-/** GitHub takes the token as the password of `x-access-token`, GitLab as that of `oauth2`; plain git uses its own credentials. */
-export function authHeader(platform: PlatformKind, token: string | null): string | null {
+/**
+ * GitHub takes the token as the password of `x-access-token`, GitLab as that of `oauth2` (of `gitlab-ci-token` for a
+ * CI job token); plain git uses its own credentials.
+ */
+export function authHeader(platform: PlatformKind, token: string | null, jobToken = false): string | null {
   if (!token || platform === 'git') return null;
-  const user = platform === 'github' ? 'x-access-token' : 'oauth2';
+  const user = platform === 'github' ? 'x-access-token' : jobToken ? 'gitlab-ci-token' : 'oauth2';
   return `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
 }
 

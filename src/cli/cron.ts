@@ -3,13 +3,18 @@ import { oneLine } from '../escape.js';
 import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
+import { operatorAuthor } from '../publish/author.js';
+import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
-import { logFormat, logLevel, parsePlatform, positiveInt, requireToken, tokenFrom } from './flags.js';
+import { logFormat, logLevel, parsePlatform, positiveInt } from './flags.js';
 import { DEFAULT_REPO_TIMEOUT_MS, describeResult, exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
+import { stopExitCode } from './signals.js';
+
+export { stopOnSignals } from './signals.js';
 
 /** The container's settings, from flags or their `TIDEMARK_*` environment variables (see commands/run-all.ts). */
 export interface CronFlags {
@@ -36,6 +41,8 @@ export interface CronFlags {
   /** `30m`, `90s`, `2h`: one repository's clone and run; past it that repository fails and the others go on. */
   repoTimeout?: string;
   schedule?: string;
+  /** `--timezone` / `TIDEMARK_TIMEZONE`: the zone the schedule is read in, unless it starts with `CRON_TZ=`; default UTC. */
+  timezone?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -76,24 +83,27 @@ export const DEFAULT_REPO_TIMEOUT = formatDuration(DEFAULT_REPO_TIMEOUT_MS);
 /** One-shot by default (cron, Kubernetes CronJob); with a schedule it stays up and runs at each fire time. */
 export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number> {
   const platform = parsePlatform(flags.platform ?? 'github');
-  const token = tokenFrom(deps.env, platform);
+  const found = resolveToken(deps.env, platform);
+  const token = found?.value ?? null;
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
   const hostRules = await loadHostRules(flags.hostRules, deps.env);
+  const author = operatorAuthor(deps.env);
   const redisUrl = flags.redisUrl?.trim() || undefined;
   if (redisUrl) checkRedisUrl(redisUrl);
   const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
   const logger = createLogger({ level: logLevel(flags.logLevel ?? 'info'), format, secrets, write: deps.writeErr });
-  const schedule = flags.schedule ? parseSchedule(flags.schedule) : null;
+  const schedule = flags.schedule ? parseSchedule(flags.schedule, flags.timezone, (deps.clock ?? systemClock).now()) : null;
   const shard = resolveShard(flags.shard, flags.shardCount, deps.env);
   const concurrency = flags.concurrency ? positiveInt(flags.concurrency, '--concurrency') : 1;
   const repoTimeoutMs = parseDuration(flags.repoTimeout ?? DEFAULT_REPO_TIMEOUT, '--repo-timeout');
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
+  if (flags.autodiscover && isJobToken(found)) throw new UsageError('--autodiscover cannot list projects with CI_JOB_TOKEN: set TIDEMARK_TOKEN or GITLAB_TOKEN to an access token');
 
   const resolveRepos = async (): Promise<string[]> => {
     const all =
       flags.autodiscover && platform !== 'git'
-        ? await deps.discover({ platform, token: requireToken(token, platform), endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
+        ? await deps.discover({ platform, token: requireToken(found, platform, '--autodiscover').value, endpoint: flags.endpoint ?? null, filter: flags.autodiscoverFilter, logger })
         : parseRepoList(flags.repos ?? '');
     return shard ? selectShard(all, shard) : all;
   };
@@ -115,6 +125,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       repos,
       platform,
       token,
+      ...(isJobToken(found) && { jobToken: true }),
       endpoint: flags.endpoint ?? null,
       gitBaseUrl: flags.gitUrl ?? null,
       concurrency,
@@ -124,6 +135,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       ...(sharedCache && { sharedCache }),
       planDir: flags.planDir ?? null,
       hostRules,
+      author,
       logger,
       signal: deps.signal,
       // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.
@@ -136,12 +148,12 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
     deps.print(maskSecrets(formatResults(results), secrets));
     logger.info('run finished', tally(results));
     const reported = flags.reportDir ? await writeFleetReport(flags.reportDir, reportInputs(results, platform), deps.clock ?? systemClock, logger) : true;
-    return Math.max(exitCodeOf(results), reported ? 0 : 1);
+    // Stopped by a signal: the repositories in progress finished, the others did not start; the exit code says so.
+    return Math.max(exitCodeOf(results), reported ? 0 : 1, stopExitCode(deps.signal) ?? 0);
   };
 
   if (!schedule) return runOnce();
-  await loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
-  return 0;
+  return loop(schedule, runOnce, logger, deps.signal, deps.clock ?? systemClock);
 }
 
 /** `--report-dir`: the fleet report of this run. A report that cannot be written is logged and makes the exit code 1. */
@@ -156,25 +168,32 @@ async function writeFleetReport(dir: string, inputs: RepoInput[], clock: Clock, 
   }
 }
 
-/** Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one. */
-async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<void> {
-  logger.info('scheduled mode', { schedule: schedule.source });
+/**
+ * Runs at each fire time until `signal` aborts. A failed run is logged and the loop goes on to the next one.
+ * Returns 0 when stopped while waiting, and the run's exit code (non-zero) when stopped during a run.
+ */
+async function loop(schedule: Schedule, runOnce: () => Promise<number>, logger: Logger, signal: AbortSignal, clock: Clock): Promise<number> {
+  logger.info('scheduled mode', { schedule: schedule.source, timezone: schedule.timezone });
+  let interrupted = 0;
   while (!signal.aborted) {
+    // parseSchedule refused schedules that never fire; null here would mean none is left (a past year).
     const at = nextFire(schedule, clock.now());
-    if (!at) {
-      logger.error('schedule never fires', { schedule: schedule.source });
-      return;
-    }
+    if (!at) break;
     logger.info('next run', { at: at.toISOString() });
     await sleepUntil(at, signal, clock);
     if (signal.aborted) break;
+    let code: number;
     try {
-      await runOnce();
+      code = await runOnce();
     } catch (err) {
       logger.error('run failed', { error: err instanceof Error ? err.message : String(err) });
+      code = stopExitCode(signal) ?? 1;
     }
+    // Only a run the signal cut short sets the exit code; an earlier run's failure was logged and is past.
+    if (signal.aborted) interrupted = code;
   }
   logger.info('stopping', { reason: 'signal' });
+  return interrupted;
 }
 
 /** setTimeout overflows past 2^31-1 ms (~24.8 days; `@yearly`), so long waits go in steps. */
@@ -190,35 +209,6 @@ export const systemClock: Clock = {
   now: () => new Date(),
   sleep: realTimer,
 };
-
-/**
- * Aborts the returned controller on SIGTERM or SIGINT; call `dispose` to remove the handlers. A second signal
- * (Ctrl-C twice) does not wait for the repositories in progress: it exits at once with 128 + the signal number.
- */
-export function stopOnSignals(
-  logger: Logger,
-  proc: NodeJS.EventEmitter = process,
-  exit: (code: number) => void = (code) => process.exit(code),
-): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string): void => {
-    if (controller.signal.aborted) {
-      logger.warn('second signal: exiting without finishing', { signal: name });
-      return exit(name === 'SIGINT' ? 130 : 143);
-    }
-    logger.info('signal received: finishing the current repositories, starting no new one', { signal: name });
-    controller.abort();
-  };
-  proc.on('SIGTERM', onSignal);
-  proc.on('SIGINT', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      proc.off('SIGTERM', onSignal);
-      proc.off('SIGINT', onSignal);
-    },
-  };
-}
 
 /** On a TTY a human reads `[2/5] owner/b ok  opened 1, …`; elsewhere each result is a log line (JSON for collectors). */
 function progressReporter(logger: Logger, tty: ((line: string) => void) | null): (r: RepoResult, done: number, total: number) => void {

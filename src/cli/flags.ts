@@ -1,14 +1,15 @@
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { hostRuleSecrets, loadHostRules, type HostRule } from '../lookup/host-rules.js';
+import { resolveToken } from '../publish/token.js';
 import type { PlatformKind } from '../publish/types.js';
 
 /**
- * `plan` and `versions` have no platform: the token a `platformToken: true` host rule binds is `TIDEMARK_TOKEN`, else
- * `GITHUB_TOKEN`, else `GH_TOKEN`. Without such a rule it goes nowhere.
+ * `plan`, `versions` and `report` have no platform: the token a `platformToken: true` host rule binds is read as for
+ * GitHub (publish/token.ts: `TIDEMARK_TOKEN`, `GITHUB_TOKEN`, `GH_TOKEN`). Without such a rule it goes nowhere.
  */
 export function lookupPlatformToken(env: NodeJS.ProcessEnv): string | null {
-  return env.TIDEMARK_TOKEN || env.GITHUB_TOKEN || env.GH_TOKEN || null;
+  return resolveToken(env, 'github')?.value ?? null;
 }
 
 /** The host rules of a lookup-only command (`plan`, `versions`, `report`) and a logger that masks every secret they or the token hold. */
@@ -17,17 +18,6 @@ export async function lookupCommandIo(hostRulesFlag: string | undefined, env: No
   const token = lookupPlatformToken(env);
   const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
   return { logger, hostRules };
-}
-
-/** `TIDEMARK_TOKEN` first, then the platform's usual variable. */
-export function tokenFrom(env: NodeJS.ProcessEnv, platform: PlatformKind): string | null {
-  const named = platform === 'github' ? env.GITHUB_TOKEN : platform === 'gitlab' ? env.GITLAB_TOKEN : undefined;
-  return env.TIDEMARK_TOKEN || named || null;
-}
-
-export function requireToken(token: string | null, platform: PlatformKind): string {
-  if (!token) throw new UsageError(`--autodiscover needs a token: set TIDEMARK_TOKEN (or ${platform === 'github' ? 'GITHUB_TOKEN' : 'GITLAB_TOKEN'})`);
-  return token;
 }
 
 export function parsePlatform(text: string): PlatformKind {

@@ -8,6 +8,8 @@ import { TidemarkError, UsageError } from '../errors.js';
 import { type Logger, type LogMeta, withoutCredentials } from '../log.js';
 import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
+import type { GitAuthor } from '../publish/author.js';
+import { heldBackSentences } from '../publish/limits.js';
 import type { PlatformKind } from '../publish/types.js';
 import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -28,6 +30,8 @@ export interface MultiOptions {
   repos: string[];
   platform: PlatformKind;
   token: string | null;
+  /** `token` is GitLab CI's job token (see RunOptions.jobToken). */
+  jobToken?: boolean;
   endpoint: string | null;
   /** Clone from here instead of the platform's host (`file:///srv/git`). */
   gitBaseUrl: string | null;
@@ -39,6 +43,8 @@ export interface MultiOptions {
   sharedCache?: RunOptions['sharedCache'];
   /** A directory to write one plan JSON per repository into; null for none. */
   planDir: string | null;
+  /** The operator's commit author (`TIDEMARK_GIT_AUTHOR`), passed to every repository's run. */
+  author?: GitAuthor | null;
   /** The operator's host rules, passed to every repository's run. */
   hostRules?: readonly HostRule[];
   logger: Logger;
@@ -127,6 +133,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     dir,
     platform: opts.platform,
     token: opts.token,
+    ...(opts.jobToken && { jobToken: true }),
     shallow: opts.platform !== 'git',
     signal,
   });
@@ -137,6 +144,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     repo: opts.platform === 'git' ? null : repo,
     endpoint: opts.endpoint,
     token: opts.token,
+    ...(opts.jobToken && { jobToken: true }),
     remote: null,
     dryRun: opts.dryRun,
     configPath: opts.configPath,
@@ -144,6 +152,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     ...(opts.sharedCache && { sharedCache: opts.sharedCache }),
     planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
     ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
+    ...(opts.author && { author: opts.author }),
     logger,
     signal,
   });
@@ -286,7 +295,8 @@ export function describeResult(r: RepoResult): string {
   const s = r.summary;
   const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
   const failures = countFailures(s.plan);
-  return `${counts}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
+  const held = heldBackSentences(s.skipped).map((h) => `; ${h}`).join('');
+  return `${counts}${held}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;
 }
 
 /** Each repository's plan for the fleet report, named as given (plain git: the URL's last segment), or why it has none. */

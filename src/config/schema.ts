@@ -133,14 +133,25 @@ export const CONFIG_SCHEMA = {
     author: {
       type: 'object',
       additionalProperties: false,
-      description: 'Commit author.',
+      description:
+        'Author of Tidemark\'s commits; Tidemark also knows its own commits on a branch by this email, so changing it makes existing branches look like someone else\'s. The operator\'s `TIDEMARK_GIT_AUTHOR` ("Name <email>") wins over it. When neither is set: the GitHub Action with the workflow token commits as `github-actions[bot]`, anything else as the default, whose `.invalid` domain (RFC 2606) can never be anyone\'s address.',
       properties: {
-        name: { type: 'string', default: 'tidemark[bot]', description: 'Author name.' },
-        email: { type: 'string', default: 'tidemark@users.noreply.github.com', description: 'Author email.' },
+        name: { type: 'string', default: 'Tidemark', description: 'Author name.' },
+        email: { type: 'string', default: 'tidemark@users.noreply.invalid', description: 'Author email.' },
       },
     },
-    prConcurrentLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most open Tidemark PRs at once; 0 for no limit.' },
-    prHourlyLimit: { type: 'integer', minimum: 0, default: 0, description: 'Most PRs opened per hour; 0 for no limit.' },
+    prConcurrentLimit: {
+      type: 'integer',
+      minimum: 0,
+      default: 10,
+      description: 'Most open Tidemark PRs (on plain git: unmerged branches) at once; 0 for no limit. Branches held back are named in the run summary and on the dashboard, and open on a later run as slots free up.',
+    },
+    prHourlyLimit: {
+      type: 'integer',
+      minimum: 0,
+      default: 2,
+      description: 'Most PRs (on plain git: new branches) opened per hour; 0 for no limit. A first run on a repository with many updates opens two; the rest follow on later runs.',
+    },
     dashboard: { type: 'boolean', default: false, description: 'Keep a dependency dashboard issue.' },
     riskLabel: {
       type: ['string', 'null'],

@@ -89,9 +89,10 @@ export const DEFAULT_CONFIG: TidemarkConfig = {
   registries: {},
   branchPrefix: 'tidemark/',
   commitMessagePrefix: null,
-  author: { name: 'tidemark[bot]', email: 'tidemark@users.noreply.github.com' },
-  prConcurrentLimit: 0,
-  prHourlyLimit: 0,
+  // `.invalid` (RFC 2606) can never be anyone's address: see publish/author.ts.
+  author: { name: 'Tidemark', email: 'tidemark@users.noreply.invalid' },
+  prConcurrentLimit: 10,
+  prHourlyLimit: 2,
   dashboard: false,
   riskLabel: 'tidemark:review-risks',
   baseBranch: null,

@@ -6,6 +6,7 @@ import { countFailures, failureSentence } from '../plan/failures.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
 import { APPROVABLE, heldPackages, type HeldPackage } from './dashboard/held.js';
+import { heldBackSentences } from './limits.js';
 import type { Platform } from './types.js';
 
 export { classifyUnchanged, type HeldKind } from './dashboard/held.js';
@@ -96,7 +97,16 @@ function pendingSection(summary: RunSummary): string[] {
   for (const b of summary.plan.branches) {
     lines.push(`| ${markdownText(b.title)} | ${markdownCodeCell(b.branchName)} | ${prCell(outcomes.get(b.branchName))} |`);
   }
-  return [...lines, '', ...failed];
+  return [...lines, '', ...heldByLimits(summary), ...failed];
+}
+
+/** `**Held back by prHourlyLimit: 5 branches.**` and the branches, so a reader sees what the limits keep waiting and why. */
+function heldByLimits(summary: RunSummary): string[] {
+  const sentences = heldBackSentences(summary.skipped);
+  if (sentences.length === 0) return [];
+  const lines = [`**${sentences.map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('; ')}.** They open on later runs, as the limits allow:`, ''];
+  for (const o of summary.skipped) if (o.heldBy) lines.push(`- ${markdownCode(o.branch)} (\`${o.heldBy}\`)`);
+  return [...lines, ''];
 }
 
 function outcomesByBranch(summary: RunSummary): Map<string, { kind: string; outcome: BranchOutcome }> {

@@ -8,6 +8,8 @@ import type { CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBran
 
 export interface GitLabPlatformOptions {
   token: string;
+  /** The token is GitLab CI's job token (`CI_JOB_TOKEN`): sent as `JOB-TOKEN`, not `PRIVATE-TOKEN`. */
+  jobToken?: boolean;
   /** `group/project` (subgroups allowed: `group/sub/project`). */
   repo: string;
   /** Self-managed instance: `https://gitlab.example.com`; null for gitlab.com. */
@@ -42,7 +44,7 @@ export class GitLabPlatform implements Platform {
     if (!/^[^/\s]+(\/[^/\s]+)+$/.test(opts.repo)) {
       throw new PlatformError(`GitLab: project must be group/project, got "${opts.repo}"`, { platform: 'gitlab' });
     }
-    return new GitLabPlatform(createGitLabClient(opts.token, opts.host), opts.repo, opts.logger, opts.timing, hostOf(opts.host ?? GITLAB_HOST));
+    return new GitLabPlatform(createGitLabClient(opts.token, opts.host, opts.jobToken ?? false), opts.repo, opts.logger, opts.timing, hostOf(opts.host ?? GITLAB_HOST));
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {

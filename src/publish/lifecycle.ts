@@ -6,7 +6,7 @@ import { changesOf, identityOf, parseMarker, parseTrailer, sameIdentity } from '
 import { PrLimits } from './limits.js';
 import { BODY_LIMITS, commitMessage, prBody, prTitle } from './pr-body.js';
 import type { BranchNotes } from '../review/types.js';
-import { fail, record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
+import { fail, holdBack, record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
 import { closeStale, foreignCommits, leaveForeignBranch } from './stale.js';
 import type { Platform, PullRequest, RemoteBranch } from './types.js';
 
@@ -110,8 +110,8 @@ async function publishBranch(s: Session, branch: BranchPlan): Promise<void> {
     return leaveForeignBranch(s, branch, remote, openPr, content);
   }
   const needsNewPr = platform.supportsPullRequests ? openPr === null : remote === null;
-  const limit = needsNewPr ? s.limits.blocked() : null;
-  if (limit) return skip(s, name, null, limit);
+  const held = needsNewPr ? s.limits.blocked() : null;
+  if (held) return holdBack(s, name, held);
   const pushed = remote !== null && isCurrent(remote, content, branch) ? false : await push(s, branch, content);
   if (!platform.supportsPullRequests) {
     if (remote === null) return record(s, 'opened', name, null, 'branch pushed', () => s.limits.opened());

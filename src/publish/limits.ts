@@ -1,6 +1,9 @@
 import type { TidemarkConfig } from '../config/types.js';
 import type { PullRequest } from './types.js';
 
+/** The config key that held a branch back. */
+export type PrLimitName = 'prConcurrentLimit' | 'prHourlyLimit';
+
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
@@ -20,11 +23,11 @@ export class PrLimits {
     this.lastHour = existing.openPrs.filter((pr) => pr.createdAt && now - Date.parse(pr.createdAt) < HOUR_MS).length;
   }
 
-  /** Why no new PR may be opened now, or null. */
-  blocked(): string | null {
+  /** Which limit keeps a new PR from opening now, and the sentence that says so; null when one may open. */
+  blocked(): { limit: PrLimitName; detail: string } | null {
     const { prConcurrentLimit: concurrent, prHourlyLimit: hourly } = this.config;
-    if (concurrent > 0 && this.open >= concurrent) return `concurrent PR limit (${concurrent}) reached`;
-    if (hourly > 0 && this.lastHour >= hourly) return `hourly PR limit (${hourly}) reached`;
+    if (concurrent > 0 && this.open >= concurrent) return { limit: 'prConcurrentLimit', detail: `concurrent PR limit (${concurrent}) reached` };
+    if (hourly > 0 && this.lastHour >= hourly) return { limit: 'prHourlyLimit', detail: `hourly PR limit (${hourly}) reached` };
     return null;
   }
 
@@ -36,4 +39,17 @@ export class PrLimits {
   closed(): void {
     this.open = Math.max(0, this.open - 1);
   }
+}
+
+/**
+ * `held back by prHourlyLimit: 5 branches` (and the same for prConcurrentLimit): what the limits kept from opening
+ * this run, in the words of the config key that does it, so the reader knows what to change. Empty when nothing was.
+ */
+export function heldBackSentences(skipped: readonly { heldBy?: PrLimitName }[]): string[] {
+  const out: string[] = [];
+  for (const limit of ['prConcurrentLimit', 'prHourlyLimit'] as const) {
+    const n = skipped.filter((o) => o.heldBy === limit).length;
+    if (n > 0) out.push(`held back by ${limit}: ${n} ${n === 1 ? 'branch' : 'branches'}`);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import type { TidemarkConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { NotesProvider } from '../review/notes.js';
 import type { BranchOutcome, RunSummary } from '../run-types.js';
-import type { PrLimits } from './limits.js';
+import type { PrLimitName, PrLimits } from './limits.js';
 import type { Platform, PullRequest } from './types.js';
 
 export interface PublishContext {
@@ -34,6 +34,13 @@ export interface Session {
 
 export function skip(s: Session, branch: string, pr: PullRequest | null, detail: string): void {
   record(s, 'skipped', branch, pr, detail);
+}
+
+/** A branch a PR limit keeps from opening this run: skipped, and marked so the summary and dashboard can count it. */
+export function holdBack(s: Session, branch: string, held: { limit: PrLimitName; detail: string }): void {
+  record(s, 'skipped', branch, null, held.detail);
+  const outcome = s.summary.skipped.at(-1);
+  if (outcome) outcome.heldBy = held.limit;
 }
 
 export function record(

@@ -135,6 +135,18 @@ describe('actionMain with a fake pipeline', () => {
     );
   });
 
+  it('says in the job summary how many branches the PR limits held back', async () => {
+    const env = runnerEnv({ token: 'ghs_0123456789' });
+    const s = richSummary();
+    s.skipped = [{ branch: 'tidemark/redis-7.x', pr: null, detail: 'hourly PR limit (2) reached', heldBy: 'prHourlyLimit' }];
+    await runAction({ env, write: () => {}, run: async () => s });
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8').split('\n').slice(2, 5)).toEqual([
+      'Opened 1 · updated 0 · closed 1 · left alone 1',
+      '',
+      'Held back by prHourlyLimit: 1 branch: they open on later runs.',
+    ]);
+  });
+
   it('fails the step with exit code 1 on a partial failure, after reporting', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const code = await runAction({ env, write: () => {}, run: async () => summaryFor('acme/gitops', { opened: 1 }, true) });
@@ -176,7 +188,7 @@ describe('actionMain with a fake pipeline', () => {
   it.each([
     [{ token: 'ghs_0123456789', 'dry-run': 'yes' }, {}, '::error title=Tidemark::input "dry-run": "yes" is not a boolean (true or false)'],
     [{ token: 'ghs_0123456789', 'log-level': 'loud' }, {}, '::error title=Tidemark::--log-level "loud": expected debug, info, warn or error'],
-    [{ token: '' }, {}, '::error title=Tidemark::no token: set the `token` input (it defaults to the workflow token, github.token)'],
+    [{ token: '' }, {}, '::error title=Tidemark::no token: set the `token` input (it defaults to the workflow token, github.token), or TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN'],
     [{ token: 'ghs_0123456789' }, { GITHUB_REPOSITORY: '' }, '::error title=Tidemark::GITHUB_REPOSITORY is not set: run Tidemark as a step of a GitHub Actions job'],
   ])('rejects bad inputs %j with an error annotation and exit code 2', async (inputs, extraEnv, expected) => {
     const env = { ...runnerEnv(inputs), ...extraEnv };

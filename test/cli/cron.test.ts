@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Clock, type CronDeps, type CronFlags, cronMain, stopOnSignals, systemClock } from '../../src/cli/cron.js';
+import { main } from '../../src/cli/main.js';
+import { StopRequested } from '../../src/cli/signals.js';
 import { UsageError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { RunOptions } from '../../src/run-types.js';
@@ -191,6 +193,8 @@ describe('cronMain, one-shot', () => {
     [{ repos: 'a/b', shard: '3/2' }, /--shard "3\/2"/],
     [{ repos: 'a/b', shardCount: '2' }, /--shard-count needs JOB_COMPLETION_INDEX/],
     [{ repos: 'a/b', schedule: '* * *' }, /expected 5 fields/],
+    [{ repos: 'a/b', schedule: '0 0 30 2 *' }, /schedule "0 0 30 2 \*" never fires/],
+    [{ repos: 'a/b', schedule: '0 6 * * *', timezone: 'Europe/Nowhere' }, /unknown time zone "Europe\/Nowhere"/],
     [{ repos: 'a/b', logFormat: 'xml' }, /--log-format "xml"/],
     [{ autodiscover: true }, /--autodiscover needs a token/],
     [{ autodiscover: true, platform: 'git' }, /--autodiscover needs --platform github or gitlab/],
@@ -202,6 +206,19 @@ describe('cronMain, one-shot', () => {
   });
 });
 
+describe('tidemark run-all with a schedule that never fires', () => {
+  it('exits 2 at once and says so, instead of idling for ever', async () => {
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      expect(await main(['run-all', '--repos', 'org/a', '--schedule', '0 0 30 2 *', '--log-level', 'error'])).toEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain('tidemark: schedule "0 0 30 2 *" never fires');
+  });
+});
+
 describe('cronMain, scheduled', () => {
   it('sleeps until each fire time and runs twice in fake time, then stops on the signal', async () => {
     const clock = fakeClock('2026-03-04T10:07:30Z');
@@ -209,11 +226,12 @@ describe('cronMain, scheduled', () => {
     const h = harness({ clock });
     h.deps.run = async (opts) => {
       runs.push(`${clock.now().toISOString()} ${opts.repo}`);
-      if (runs.length === 4) h.controller.abort();
+      if (runs.length === 4) h.controller.abort(new StopRequested('SIGTERM'));
       return summaryFor(opts.repo!);
     };
     const code = await cronMain({ repos: 'org/a,org/b', schedule: '*/15 * * * *' }, h.deps);
-    expect(code).toEqual(0);
+    // Stopped during the second run: it finished, and the exit code says a signal ended the process.
+    expect(code).toEqual(143);
     expect(runs).toEqual([
       '2026-03-04T10:15:00.000Z org/a',
       '2026-03-04T10:15:00.000Z org/b',
@@ -226,6 +244,20 @@ describe('cronMain, scheduled', () => {
     expect(h.logs.at(-1)).toMatchObject({ msg: 'stopping', reason: 'signal' });
   });
 
+  it('reads the schedule in TIDEMARK_TIMEZONE: 06:00 in Berlin is 05:00Z in winter', async () => {
+    const clock = fakeClock('2026-03-04T10:07:30Z');
+    const h = harness({ clock });
+    const runs: string[] = [];
+    h.deps.run = async (opts) => {
+      runs.push(clock.now().toISOString());
+      h.controller.abort();
+      return summaryFor(opts.repo!);
+    };
+    await cronMain({ repos: 'org/a', schedule: '0 6 * * *', timezone: 'Europe/Berlin' }, h.deps);
+    expect(runs).toEqual(['2026-03-05T05:00:00.000Z']);
+    expect(h.logs.find((l) => l.msg === 'scheduled mode')).toMatchObject({ schedule: '0 6 * * *', timezone: 'Europe/Berlin' });
+  });
+
   it('logs a run that fails as a whole and keeps to the schedule', async () => {
     const clock = fakeClock('2026-03-04T10:59:00Z');
     let discoveries = 0;
@@ -233,13 +265,31 @@ describe('cronMain, scheduled', () => {
     h.deps.discover = async () => {
       discoveries += 1;
       if (discoveries === 1) throw new Error('api.github.com unreachable');
-      h.controller.abort();
+      h.controller.abort(new StopRequested('SIGTERM'));
       return ['org/a'];
     };
     const code = await cronMain({ autodiscover: true, schedule: '@hourly' }, h.deps);
-    expect(code).toEqual(0);
+    expect(code).toEqual(143);
     expect(h.logs.filter((l) => l.level === 'error').map((l) => [l.msg, l.error])).toEqual([['run failed', 'api.github.com unreachable']]);
     expect(h.logs.filter((l) => l.msg === 'next run').map((l) => l.at)).toEqual(['2026-03-04T11:00:00.000Z', '2026-03-04T12:00:00.000Z']);
+  });
+
+  it('exits 0 when stopped while waiting, whatever an earlier run returned', async () => {
+    const clock = fakeClock('2026-03-04T10:59:00Z');
+    const h = harness({ clock });
+    let runs = 0;
+    h.deps.run = async (opts) => {
+      runs += 1;
+      return summaryFor(opts.repo!, { opened: 0 }, true);
+    };
+    const sleep = clock.sleep;
+    clock.sleep = async (ms, signal) => {
+      // The second wait is cut short by SIGTERM, after a partial (exit 1) run.
+      if (runs === 1) return h.controller.abort(new StopRequested('SIGTERM'));
+      return sleep(ms, signal);
+    };
+    const code = await cronMain({ repos: 'org/a', schedule: '@hourly' }, h.deps);
+    expect([runs, code]).toEqual([1, 0]);
   });
 
   it('waits in steps setTimeout can hold when the next run is months away', async () => {
@@ -256,7 +306,7 @@ describe('cronMain, scheduled', () => {
 });
 
 describe('SIGTERM', () => {
-  it('finishes the repository in progress, starts no other, and exits 0', async () => {
+  it('finishes the repository in progress, starts no other, and exits 143 (128 + SIGTERM)', async () => {
     const proc = new EventEmitter();
     const stop = stopOnSignals(silentLogger, proc);
     const ran: string[] = [];
@@ -269,7 +319,7 @@ describe('SIGTERM', () => {
     };
     const code = await cronMain({ repos: 'org/a,org/b,org/c' }, h.deps);
     stop.dispose();
-    expect(code).toEqual(0);
+    expect(code).toEqual(143);
     expect(ran).toEqual(['org/a']);
     expect(h.printed[0]!.split('\n').slice(0, 1)).toEqual(['Tidemark: 3 repositories: 1 ok, 2 skipped']);
     expect(h.printed[0]).toContain('org/b  skipped  stopping: not started');

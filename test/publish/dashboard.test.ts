@@ -127,6 +127,14 @@ describe('renderDashboard', () => {
     expect(renderDashboard(summary())).toEqual(fixture('dashboard.md'));
   });
 
+  it('names the branches a PR limit holds back, and the limit', () => {
+    const body = renderDashboard(
+      summary({ skipped: [{ branch: 'tidemark/grafana-11.x', pr: null, detail: 'hourly PR limit (2) reached', heldBy: 'prHourlyLimit' }] }),
+    );
+    expect(body).toContain('| Update grafana/grafana to 11.4.0 | `tidemark/grafana-11.x` | not opened: hourly PR limit \\(2\\) reached |');
+    expect(body).toContain('**Held back by prHourlyLimit: 1 branch.** They open on later runs, as the limits allow:\n\n- `tidemark/grafana-11.x` (`prHourlyLimit`)\n');
+  });
+
   it('offers a checkbox only where an approval could open the update', () => {
     const body = renderDashboard(summary());
     const boxes = body.split('\n').filter((l) => l.startsWith('- ['));

@@ -188,6 +188,22 @@ describe('publish', () => {
     expect(platform.branches.has('tidemark/redis-7.x')).toEqual(false);
   });
 
+  it('opens two PRs on a first run with the default config and holds the rest back by prHourlyLimit', async () => {
+    const files = { ...START, 'apps/db.yaml': deployment('postgres:16.1') };
+    const platform = new FakePlatform();
+    const summary = await publish(platform, planFor(files, { nginx: '1.27.0', redis: '7.2.4', postgres: '16.4' }), ctx(files));
+    expect(summary.opened.map((o) => o.branch)).toEqual(['tidemark/nginx-1.x', 'tidemark/redis-7.x']);
+    expect(summary.skipped).toEqual([{ branch: 'tidemark/postgres-16.x', pr: null, detail: 'hourly PR limit (2) reached', heldBy: 'prHourlyLimit' }]);
+    expect(platform.branches.has('tidemark/postgres-16.x')).toEqual(false);
+  });
+
+  it('opens every PR when the limits are set to 0', async () => {
+    const files = { ...START, 'apps/db.yaml': deployment('postgres:16.1') };
+    const summary = await publish(new FakePlatform(), planFor(files, { nginx: '1.27.0', redis: '7.2.4', postgres: '16.4' }), ctx(files, { prHourlyLimit: 0, prConcurrentLimit: 0 }));
+    expect(summary.opened.map((o) => o.branch)).toEqual(['tidemark/nginx-1.x', 'tidemark/redis-7.x', 'tidemark/postgres-16.x']);
+    expect(summary.skipped).toEqual([]);
+  });
+
   it('counts PRs opened in the last hour against the hourly limit', async () => {
     const platform = new FakePlatform();
     await publish(platform, planFor(START, { nginx: '1.27.0' }), ctx(START));

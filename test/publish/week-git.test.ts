@@ -53,11 +53,14 @@ function planFor(files: Record<string, string>, bumps: Record<string, string>, p
   return { updates: branches.flatMap((b) => b.updates), unchanged: [], problems: [], branches };
 }
 
+/** These weeks are about the lifecycle of branches; the PR limits (on by default) are set where a test is about them. */
+const NO_LIMITS = { prHourlyLimit: 0, prConcurrentLimit: 0 };
+
 async function runOn(checkout: string, plan: Plan, config: Partial<TidemarkConfig> = {}) {
   const platform = await GitPlatform.create({ dir: checkout, remote: null, logger: silentLogger });
   const summary = await publish(platform, plan, {
     dir: checkout,
-    config: { ...DEFAULT_CONFIG, ...config },
+    config: { ...DEFAULT_CONFIG, ...NO_LIMITS, ...config },
     dryRun: false,
     logger: silentLogger,
     print: () => undefined,

@@ -41,13 +41,16 @@ function planFor(files: Record<string, string>, bumps: Record<string, string>, e
   return { updates: branches.flatMap((b) => b.updates), unchanged: [], problems: [], branches, ...extra };
 }
 
+/** These weeks are about the lifecycle of branches; the PR limits (on by default) are set where a test is about them. */
+const NO_LIMITS = { prHourlyLimit: 0, prConcurrentLimit: 0 };
+
 async function day(repo: GitHubRepoFake, plan: Plan, config: Partial<TidemarkConfig> = {}) {
   const logger = recordingLogger();
   const platform = await GitHubPlatform.create({ token: 'ghp_weekly', repo: repo.repo, logger, timing: GH_TEST_TIMING });
   const from = repo.requests.length;
   const summary = await publish(platform, plan, {
     dir: '/checkout',
-    config: { ...DEFAULT_CONFIG, ...config },
+    config: { ...DEFAULT_CONFIG, ...NO_LIMITS, ...config },
     dryRun: false,
     logger,
     print: () => undefined,

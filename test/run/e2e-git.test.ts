@@ -38,6 +38,8 @@ describe('tidemark run --platform git, end to end', () => {
     expect(next).not.toEqual(old);
     apiDigests = { old, next };
     Object.assign(files, {
+      // Three branches in one run: more than the default prHourlyLimit (2), which this test is not about.
+      '.tidemark.yaml': 'prHourlyLimit: 0\n',
       'apps/web/deployment.yaml': deployment(`${web}:1.0.0`),
       'overlays/prod/web.yaml': deployment(`${web}:1.0.0`).replace(/\n/g, '\r\n'),
       'apps/api/deployment.yaml': deployment(`${api}:2.0.0@${old}`),
@@ -171,7 +173,7 @@ describe('tidemark run --platform git, end to end', () => {
       expect(sh(repo.remote, 'rev-parse', `${branch}~1`)).toEqual(heads.main);
     }
     expect(sh(repo.remote, 'diff', '--name-only', 'main', branches.web).split('\n')).toEqual(['apps/web/deployment.yaml', 'overlays/prod/web.yaml']);
-    expect(sh(repo.remote, 'log', '-1', '--format=%ae', branches.web)).toEqual('tidemark@users.noreply.github.com');
+    expect(sh(repo.remote, 'log', '-1', '--format=%ae', branches.web)).toEqual('tidemark@users.noreply.invalid');
     const plan = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { updates: { name: string; file: string; newValue: string }[] };
     expect(Object.keys(plan)).toEqual(['updates', 'unchanged', 'problems']);
     expect(plan.updates.map((u) => [u.name.replace(registry.host, 'REG'), u.file, u.newValue]).sort()).toEqual(
@@ -227,5 +229,49 @@ describe('tidemark run --platform git, end to end', () => {
     expect(Object.keys(remoteHeads(repo.remote)).sort()).toEqual(['main', branches.api, branches.web].sort());
     // main moved, but not in the api branch's files: that branch still merges cleanly and is left alone.
     expect(summary.updated).toEqual([]);
+  });
+});
+
+describe('the commit author, end to end', () => {
+  let registry: TestRegistry;
+  const repos: ReturnType<typeof gitRepo>[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await registry.pushImage('acme/web', '1.0.0');
+    await registry.pushImage('acme/web', '1.1.0');
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    for (const r of repos) r.cleanup();
+  });
+
+  async function pushedAuthor(files: Record<string, string>, extra: Partial<RunOptions>): Promise<string> {
+    const repo = gitRepo({ 'app.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - image: ${registry.host}/acme/web:1.0.0\n`, ...files });
+    repos.push(repo);
+    const summary = await run({ dir: repo.checkout, platform: 'git', repo: null, endpoint: null, token: null, remote: null, dryRun: false, configPath: null, cacheDir: null, planOut: null, logger: silentLogger, ...extra });
+    const [branch] = summary.opened.map((o) => o.branch);
+    expect(branch).toBeDefined();
+    return sh(repo.remote, 'log', '-1', '--format=%an <%ae>', branch!);
+  }
+
+  it("commits as the operator's TIDEMARK_GIT_AUTHOR, over the repository config's author", async () => {
+    const author = { name: 'Acme Bot', email: 'bot@acme.example' };
+    const config = { '.tidemark.yaml': 'author:\n  name: Repo Bot\n  email: repo@acme.example\n' };
+    expect(await pushedAuthor(config, { author })).toEqual('Acme Bot <bot@acme.example>');
+  });
+
+  it("commits as the repository config's author over the platform's bot identity", async () => {
+    const config = { '.tidemark.yaml': 'author:\n  name: Repo Bot\n  email: repo@acme.example\n' };
+    expect(await pushedAuthor(config, { platformAuthor: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' } })).toEqual(
+      'Repo Bot <repo@acme.example>',
+    );
+  });
+
+  it('commits as the platform bot when nothing else names an author', async () => {
+    expect(await pushedAuthor({}, { platformAuthor: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' } })).toEqual(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,12 +90,27 @@ describe('tidemark run', () => {
     expect(stderr).toContain('.tidemark.yaml:1:');
   });
 
-  it('exits with 2 when GitHub is asked for without a token', async () => {
-    vi.stubEnv('GITHUB_TOKEN', '');
+  it('exits with 2 when GitHub is asked for without a token, naming every variable it reads', async () => {
+    for (const name of ['TIDEMARK_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN']) vi.stubEnv(name, '');
     const dir = repoWith({ 'app.yaml': 'kind: Pod\n' });
+    execFileSync('git', ['init', '-q', dir]);
     const { code, stderr } = await quietMain(['run', dir, '--platform', 'github', '--repo', 'acme/gitops', '--log-level', 'error']);
     expect(code).toEqual(2);
-    expect(stderr).toEqual('tidemark: GITHUB_TOKEN is not set\n');
+    expect(stderr).toEqual('tidemark: --platform github needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN (read in that order)\n');
+  });
+
+  it.each(['git', 'github'])('exits with 2 on a directory that is not a git checkout (--platform %s), before anything else', async (platform) => {
+    vi.stubEnv('GITHUB_TOKEN', 'ghp_unused');
+    const dir = repoWith({ 'app.yaml': 'kind: Pod\n' });
+    const { code, stderr } = await quietMain(['run', dir, '--platform', platform, '--repo', 'acme/gitops', '--log-level', 'error']);
+    expect(code).toEqual(2);
+    expect(stderr).toEqual(`tidemark: ${dir} is not a git checkout: run needs a clone of the repository (run --dry-run, plan and scan read any directory)\n`);
+  });
+
+  it('exits with 2 on a directory that does not exist', async () => {
+    const { code, stderr } = await quietMain(['run', join(tmpdir(), 'tidemark-no-such-dir'), '--platform', 'git', '--log-level', 'error']);
+    expect(code).toEqual(2);
+    expect(stderr).toContain('not a directory');
   });
 
   it('exits with 1 and says so when a registry cannot be reached', async () => {
@@ -122,6 +138,31 @@ describe('tidemark run', () => {
     const { code, stderr } = await quietMain(['run', '.', '--platform', 'gitea']);
     expect(code).toEqual(2);
     expect(stderr).toEqual('tidemark: --platform "gitea": expected github, gitlab or git\n');
+  });
+});
+
+describe('tidemark run stopped by a signal', () => {
+  it('finishes the repository on SIGTERM, prints its summary, and exits 143', async () => {
+    // The registry is asked once the run is under way: SIGTERM arrives then, as from `kubectl delete pod`.
+    const server = createServer((_req, res) => {
+      process.emit('SIGTERM');
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN"}]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const dir = repoWith({ 'pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:${port}/acme/web:1.0.0\n` });
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    try {
+      const { code, stderr } = await quietMain(['run', dir, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'info', '--log-format', 'json']);
+      expect(code).toEqual(143);
+      expect(stderr).toContain('"msg":"signal received: finishing the current repositories, starting no new one"');
+    } finally {
+      spy.mockRestore();
+      server.close();
+    }
+    expect(out.join('')).toContain(`Dry run of ${dir}: 0 opened`);
+    expect(process.listenerCount('SIGTERM')).toEqual(0);
   });
 });
 

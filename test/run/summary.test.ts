@@ -23,4 +23,28 @@ describe('formatSummary', () => {
       '',
     ]);
   });
+
+  it('says how many branches each PR limit held back, by the config key that sets it', () => {
+    const held = (branch: string, heldBy: 'prHourlyLimit' | 'prConcurrentLimit') => ({
+      branch,
+      pr: null,
+      detail: heldBy === 'prHourlyLimit' ? 'hourly PR limit (2) reached' : 'concurrent PR limit (10) reached',
+      heldBy,
+    });
+    const summary: RunSummary = {
+      repo: 'acme/gitops',
+      opened: [],
+      updated: [],
+      closed: [],
+      skipped: [held('tidemark/a-1.x', 'prHourlyLimit'), held('tidemark/b-1.x', 'prHourlyLimit'), held('tidemark/c-1.x', 'prConcurrentLimit')],
+      problems: [],
+      partialFailure: false,
+      plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    expect(formatSummary(summary).split('\n').slice(0, 3)).toEqual([
+      'acme/gitops: 0 opened, 0 updated, 0 closed, 3 skipped, 0 problems',
+      '  limits   held back by prConcurrentLimit: 1 branch',
+      '  limits   held back by prHourlyLimit: 2 branches',
+    ]);
+  });
 });

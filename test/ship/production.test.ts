@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { repoRoot } from './dockerfile.js';
@@ -125,5 +125,50 @@ describe('the built entry with production dependencies only', () => {
       const heads = git(bare.root, '--git-dir', join(bare.root, 'tiny/gitops.git'), 'for-each-ref', '--format=%(refname)', 'refs/heads');
       expect(heads.trim().split('\n')).toEqual(['refs/heads/main', `refs/heads/tidemark/127.0.0.1-${registry.host.split(':')[1]}-team-app-1.x`]);
     });
+  });
+});
+
+describe('the npm package (`npm pack`), which `npm install -g ./tidemark-*.tgz` installs', () => {
+  // npm packs the README whatever `files` says; the build above copies only `files`.
+  beforeAll(() => cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md')));
+
+  /** What `npm pack` would put in the tarball of the built package in `dir`, by npm's own rules (`files`, always-included files). */
+  function packedFiles(): string[] {
+    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toEqual(0);
+    const [report] = JSON.parse(r.stdout) as { files: { path: string; mode: number }[] }[];
+    return report!.files.map((f) => f.path);
+  }
+
+  it('holds the bin target, every compiled module of src/, the config schema and the README', () => {
+    const files = new Set(packedFiles());
+    expect(files.has(pkg.bin.tidemark!)).toEqual(true);
+    expect(['package.json', 'README.md', 'config/schema.json'].filter((f) => !files.has(f))).toEqual([]);
+    const sources = (readdirSync(join(repoRoot, 'src'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => `src/${f.split(sep).join('/')}`);
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.map((f) => `dist/${f.replace(/\.ts$/, '.js')}`).filter((f) => !files.has(f))).toEqual([]);
+  });
+
+  it('holds no TypeScript sources, tests, fixtures or dependencies', () => {
+    const stray = packedFiles().filter((f) => /^(src|test|fixtures|docs|node_modules)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    expect(stray).toEqual([]);
+  });
+
+  it('runs its bin from another directory: --version and scan of a GitOps checkout', () => {
+    const gitops = mkdtempSync(join(tmpdir(), 'tidemark-elsewhere-'));
+    try {
+      mkdirSync(join(gitops, 'apps'));
+      writeFileSync(join(gitops, 'apps', 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: nginx:1.25.3\n');
+      const bin = join(dir, pkg.bin.tidemark!);
+      const version = spawnSync(process.execPath, [bin, '--version'], { cwd: gitops, encoding: 'utf8' });
+      expect(version.stdout.trim()).toEqual((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+      const scan = spawnSync(process.execPath, [bin, 'scan'], { cwd: gitops, encoding: 'utf8' });
+      expect(scan.status).toEqual(0);
+      expect(scan.stdout).toContain('apps/pod.yaml:6  kubernetes  nginx  1.25.3');
+    } finally {
+      rmSync(gitops, { recursive: true, force: true });
+    }
   });
 });

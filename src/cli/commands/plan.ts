@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import { imageNameSpellings } from '../../config/rules.js';
+import { didYouMean } from '../../config/suggest.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { oneLine } from '../../escape.js';
 import type { Logger } from '../../log.js';
@@ -59,6 +61,7 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
 export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promise<number> {
   const plan = await planDirectory(dir, flags, io, { review: true });
   const explained = flags.explain ? explain(plan, flags.explain) : null;
+  if (flags.explain && explained?.length === 0) checkExplainName(plan, flags.explain);
   if (flags.json) {
     io.print(JSON.stringify({ ...planToJson(plan), ...(explained && { explain: explained }) }, null, 2) + '\n');
   } else {
@@ -66,6 +69,25 @@ export async function runPlan(dir: string, flags: PlanFlags, io: PlanIo): Promis
     if (explained) io.print('\n' + (explained.length ? explanationText(explained) : `${flags.explain}: not found among the updatable dependencies\n`));
   }
   return plan.partialFailure ? 1 : 0;
+}
+
+/**
+ * `--explain NAME` that names no dependency of the directory is a usage mistake (exit 2), with the closest name when
+ * one is near: `--explain "nginix": no dependency has this name; did you mean nginx?`. A name that is found but not
+ * updatable (a templated tag) is not a mistake: the plan says why it stays.
+ */
+function checkExplainName(plan: Plan, name: string): void {
+  const names = [...new Set([...plan.updates, ...plan.unchanged].map((u) => u.dependency.name))];
+  const spellings = new Set(imageNameSpellings(name));
+  if (names.some((n) => n === name || spellings.has(n) || imageNameSpellings(n).includes(name))) return;
+  const shortNear = didYouMean(name, names.map(shortName));
+  const near = didYouMean(name, names) ?? names.find((n) => shortNear !== null && shortName(n) === shortNear) ?? null;
+  throw new UsageError(`--explain "${name}": no dependency has this name${near ? `; did you mean ${near}?` : ''}`);
+}
+
+/** `docker.io/library/nginx` → `nginx`, `ghcr.io/acme/web` → `acme/web`: names as people type them. */
+function shortName(name: string): string {
+  return name.replace(/^docker\.io\/(?:library\/)?/, '').replace(/^[^/]+\.[^/]+\//, '');
 }
 
 /**

@@ -5,7 +5,7 @@ import type { RegisterCommand } from './index.js';
 
 /**
  * `tidemark run-all`: the container entry. Every flag has a `TIDEMARK_*` variable so a CronJob needs no args;
- * the token comes only from the environment (`TIDEMARK_TOKEN`, `GITHUB_TOKEN`, `GITLAB_TOKEN`), never a flag.
+ * the token comes only from the environment (publish/token.ts, as for `run`), never a flag.
  */
 export const registerRunAll: RegisterCommand = (program, setExit) => {
   program
@@ -40,7 +40,10 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
         .env('TIDEMARK_REPO_TIMEOUT')
         .default(DEFAULT_REPO_TIMEOUT),
     )
-    .addOption(new Option('--schedule <cron>', 'stay up and run on this cron schedule (UTC), e.g. "0 */6 * * *"').env('TIDEMARK_SCHEDULE'))
+    .addOption(
+      new Option('--schedule <cron>', 'stay up and run on this cron schedule, e.g. "0 */6 * * *" (UTC) or "CRON_TZ=Europe/Berlin 0 6 * * 1-5"').env('TIDEMARK_SCHEDULE'),
+    )
+    .addOption(new Option('--timezone <zone>', 'IANA time zone the schedule is read in when it has no CRON_TZ= prefix (default UTC)').env('TIDEMARK_TIMEZONE'))
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').env('TIDEMARK_LOG_LEVEL').default('info'))
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').env('TIDEMARK_LOG_FORMAT').default('auto'))
     .action(async (flags: CronFlags) => {

@@ -5,7 +5,12 @@ import { createLogger, withoutCredentials } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
 import { countFailures, failureSentence } from '../../plan/failures.js';
+import { operatorAuthor } from '../../publish/author.js';
+import { isJobToken, resolveToken } from '../../publish/token.js';
+import { heldBackSentences } from '../../publish/limits.js';
 import type { BranchOutcome, RunSummary } from '../../run-types.js';
+import { requireCheckout } from '../checkout.js';
+import { stopExitCode, stopOnSignals } from '../signals.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
@@ -28,7 +33,8 @@ interface RunFlags {
 
 /**
  * `tidemark run [DIR]`: scan, plan, edit and publish one checkout. The token comes only from the environment
- * (`GITHUB_TOKEN` or `GITLAB_TOKEN`), never from a flag, so it never lands in shell history or process lists.
+ * (publish/token.ts: `TIDEMARK_TOKEN`, then `GITHUB_TOKEN`/`GH_TOKEN` or `GITLAB_TOKEN`/`CI_JOB_TOKEN`), never from a
+ * flag, so it never lands in shell history or process lists.
  */
 export const registerRun: RegisterCommand = (program, setExit) => {
   program
@@ -49,8 +55,11 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
-      const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;
+      if (!flags.dryRun) await requireCheckout(resolve(dir));
+      const found = resolveToken(process.env, platform);
+      const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
+      const author = operatorAuthor(process.env);
       const logger = createLogger({
         level: logLevel(flags.logLevel),
         format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
@@ -58,22 +67,26 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
+      // SIGTERM/SIGINT: this repository's run finishes (no half-published branch), then the exit code says it was stopped.
+      const stop = stopOnSignals(logger);
       const summary = await run({
         dir: resolve(dir),
         platform,
         repo: flags.repo ?? null,
         endpoint: flags.endpoint ?? null,
         token,
+        ...(isJobToken(found) && { jobToken: true }),
         remote: flags.remote ?? null,
         dryRun: Boolean(flags.dryRun),
         configPath: flags.config ?? null,
         cacheDir: flags.cache === false ? null : resolve(flags.cacheDir ?? defaultCacheDir()),
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         hostRules,
+        author,
         logger,
-      });
+      }).finally(stop.dispose);
       process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
-      setExit(summary.partialFailure ? 1 : 0);
+      setExit(stopExitCode(stop.signal) ?? (summary.partialFailure ? 1 : 0));
     });
 };
 
@@ -93,6 +106,7 @@ export function formatSummary(summary: RunSummary, dryRun = false): string {
   const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
   const failures = countFailures(summary.plan);
   if (failures) lines.push(`  lookups  ${failureSentence(failures)}`);
+  for (const held of heldBackSentences(summary.skipped)) lines.push(`  limits   ${held}`);
   for (const [label, list] of groups) {
     for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
   }

@@ -17,8 +17,10 @@ export interface GitLabTiming {
 
 export const GITLAB_HOST = 'https://gitlab.com';
 
-export function createGitLabClient(token: string, host: string | null | undefined): GitLabClient {
-  return new Gitlab({ host: (host ?? GITLAB_HOST).replace(/\/+$/, ''), token });
+/** A job token (`CI_JOB_TOKEN`) goes in GitLab's `JOB-TOKEN` header; any other token in `PRIVATE-TOKEN`. */
+export function createGitLabClient(token: string, host: string | null | undefined, jobToken = false): GitLabClient {
+  const base = (host ?? GITLAB_HOST).replace(/\/+$/, '');
+  return jobToken ? new Gitlab({ host: base, jobToken: token }) : new Gitlab({ host: base, token });
 }
 
 interface GitbeakerErrorLike {

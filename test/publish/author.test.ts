@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runAction } from '../ship/actions-runner.js';
+import { main } from '../../src/cli/main.js';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import { UsageError } from '../../src/errors.js';
+import { chooseAuthor, DEFAULT_AUTHOR, GITHUB_ACTIONS_BOT, parseGitAuthor } from '../../src/publish/author.js';
+import type { RunOptions } from '../../src/run-types.js';
+import { summaryFor } from '../ship/git-repos.js';
+
+let temp = '';
+afterEach(() => {
+  if (temp) rmSync(temp, { recursive: true, force: true });
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+describe('the default commit author', () => {
+  it('is no GitHub account: a no-reply address on the reserved .invalid domain', () => {
+    expect(DEFAULT_CONFIG.author).toEqual({ name: 'Tidemark', email: 'tidemark@users.noreply.invalid' });
+    expect(DEFAULT_AUTHOR.email.endsWith('.invalid')).toEqual(true);
+    expect(DEFAULT_AUTHOR.email).not.toContain('github.com');
+  });
+});
+
+describe('parseGitAuthor', () => {
+  it('reads "Name <email>"', () => {
+    expect(parseGitAuthor('  Acme Bot <bot@acme.example> ', 'TIDEMARK_GIT_AUTHOR')).toEqual({ name: 'Acme Bot', email: 'bot@acme.example' });
+    expect(parseGitAuthor('my-app[bot] <123+my-app[bot]@users.noreply.github.com>', 'x')).toEqual({
+      name: 'my-app[bot]',
+      email: '123+my-app[bot]@users.noreply.github.com',
+    });
+  });
+
+  it('refuses anything else with a message that shows the form', () => {
+    for (const bad of ['bot@acme.example', 'Acme <>', '<bot@acme.example>', 'Acme <bot@acme.example> extra', 'A\nB <b@c.d>', 'Acme <a b@c.d>']) {
+      const err = (() => {
+        try {
+          return parseGitAuthor(bad, 'TIDEMARK_GIT_AUTHOR');
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err, bad).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toContain('expected "Name <email>"');
+    }
+  });
+});
+
+describe('chooseAuthor', () => {
+  const acme = { name: 'Acme', email: 'bot@acme.example' };
+  const repo = { name: 'Repo Bot', email: 'repo@acme.example' };
+
+  it("takes the operator's author over everything", () => {
+    expect(chooseAuthor(repo, { operator: acme, platform: GITHUB_ACTIONS_BOT })).toEqual(acme);
+  });
+
+  it("takes the repository config's author over the platform identity", () => {
+    expect(chooseAuthor(repo, { platform: GITHUB_ACTIONS_BOT })).toEqual(repo);
+  });
+
+  it('takes the platform identity over the default, and the default when nothing else is known', () => {
+    expect(chooseAuthor({ ...DEFAULT_AUTHOR }, { platform: GITHUB_ACTIONS_BOT })).toEqual(GITHUB_ACTIONS_BOT);
+    expect(chooseAuthor({ ...DEFAULT_AUTHOR }, {})).toEqual(DEFAULT_AUTHOR);
+  });
+});
+
+describe('the Action', () => {
+  function env(inputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    temp = mkdtempSync(join(tmpdir(), 'tidemark-author-'));
+    const e: NodeJS.ProcessEnv = { GITHUB_REPOSITORY: 'acme/gitops', GITHUB_WORKSPACE: temp, GITHUB_OUTPUT: join(temp, 'out'), RUNNER_TEMP: temp, ...extra };
+    for (const [name, value] of Object.entries(inputs)) e[`INPUT_${name.toUpperCase()}`] = value;
+    return e;
+  }
+
+  async function optionsFor(e: NodeJS.ProcessEnv): Promise<RunOptions> {
+    let seen: RunOptions | null = null;
+    await runAction({ env: e, write: () => {}, run: async (opts) => ((seen = opts), summaryFor('acme/gitops')) });
+    return seen!;
+  }
+
+  it('commits as github-actions[bot] when the token is the workflow token', async () => {
+    const opts = await optionsFor(env({ token: 'ghs_workflow', 'workflow-token': 'ghs_workflow' }));
+    expect(opts.platformAuthor).toEqual({ name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' });
+  });
+
+  it('claims no bot identity for another token (an App installation token, a PAT)', async () => {
+    const opts = await optionsFor(env({ token: 'ghs_app_installation', 'workflow-token': 'ghs_workflow' }));
+    expect(opts.platformAuthor).toBeUndefined();
+  });
+
+  it('passes TIDEMARK_GIT_AUTHOR from the workflow environment as the operator author', async () => {
+    const opts = await optionsFor(env({ token: 'ghs_workflow', 'workflow-token': 'ghs_workflow' }, { TIDEMARK_GIT_AUTHOR: 'my-app[bot] <1+my-app[bot]@users.noreply.github.com>' }));
+    expect(opts.author).toEqual({ name: 'my-app[bot]', email: '1+my-app[bot]@users.noreply.github.com' });
+  });
+
+  it('masks the workflow token too', async () => {
+    const lines: string[] = [];
+    await runAction({ env: env({ token: 'ghp_pat', 'workflow-token': 'ghs_workflow' }), write: (l: string) => lines.push(l), run: async () => summaryFor('acme/gitops') });
+    expect(lines.slice(0, 2)).toEqual(['::add-mask::ghp_pat', '::add-mask::ghs_workflow']);
+  });
+});
+
+describe('tidemark run', () => {
+  it('exits 2 on a TIDEMARK_GIT_AUTHOR it cannot read', async () => {
+    vi.stubEnv('TIDEMARK_GIT_AUTHOR', 'just-an-email@example.com');
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    temp = mkdtempSync(join(tmpdir(), 'tidemark-author-'));
+    const code = await main(['run', temp, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
+    expect(code).toEqual(2);
+    expect(stderr).toContain('tidemark: TIDEMARK_GIT_AUTHOR "just-an-email@example.com": expected "Name <email>"');
+  });
+});
