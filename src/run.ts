@@ -24,7 +24,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   // Between stages: past the repository's deadline nothing more is asked or pushed.
   const checkDeadline = (): void => opts.signal?.throwIfAborted();
   const loaded = await loadConfig(dir, opts.configPath);
-  if (opts.platform === 'gitlab' && loaded.file) loaded.errors.push(...(await gitlabConfigProblems(dir, loaded.file, loaded.config)));
+  if (opts.platform === 'gitlab' && loaded.file) for (const e of await gitlabConfigProblems(dir, loaded.file, loaded.config)) loaded.errors.push(e);
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? opts.configPath ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) logger.warn('config warning', { file: w.file, line: w.line, message: w.message });
   const config = { ...loaded.config, author: chooseAuthor(loaded.config.author, { operator: opts.author ?? null, platform: opts.platformAuthor ?? null }) };
