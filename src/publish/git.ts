@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PlatformError } from '../errors.js';
 import { withoutCredentials, type Logger } from '../log.js';
 import { git, type GitCallOptions } from './git-cli.js';
+import { isOwnCommit } from './stale.js';
 import type { CommitInfo, CommitRequest, Issue, Platform, PrRequest, PullRequest, RemoteBranch } from './types.js';
 
 export interface GitPlatformOptions {
@@ -195,7 +196,7 @@ export class GitPlatform implements Platform {
 
   /** The last guard before a force push: every commit on the branch must be ours. */
   private async assertOnlyAuthor(branch: string, baseSha: string, head: string, email: string): Promise<void> {
-    const foreign = (await this.commitsBetween(baseSha, head)).filter((c) => c.authorEmail !== email);
+    const foreign = (await this.commitsBetween(baseSha, head)).filter((c) => !isOwnCommit(c, email));
     if (foreign.length > 0) {
       throw new PlatformError(`branch ${branch} has commits by others; not overwriting it`, { platform: 'git', status: 409 });
     }

@@ -5,9 +5,25 @@ import { blockedMarker, parseBlocked, parseFilesTrailer, parseMarker, parseTrail
 import { fail, record, skip, type Session } from './session.js';
 import type { CommitInfo, PullRequest, RemoteBranch } from './types.js';
 
-/** Commits on the branch not authored with Tidemark's configured email: a human took the branch over. */
+/**
+ * The author email of Tidemark's commits before 0.1 chose `DEFAULT_AUTHOR`: branches it pushed then are still its own,
+ * as long as their commits carry its trailer.
+ */
+export const PREVIOUS_DEFAULT_EMAIL = 'tidemark@users.noreply.github.com';
+
+/**
+ * A commit Tidemark made: by its author email (the configured one, or the previous default) and carrying its
+ * `Tidemark-Update` trailer. The email alone is not enough: other workflows commit as `github-actions[bot]` too, and
+ * a repository's `author.email` may be a person's, so a commit without the trailer is never taken for ours.
+ */
+export function isOwnCommit(c: CommitInfo, email: string): boolean {
+  const by = c.authorEmail.toLowerCase();
+  return (by === email.toLowerCase() || by === PREVIOUS_DEFAULT_EMAIL) && parseTrailer(c.message) !== null;
+}
+
+/** Commits on the branch that are not Tidemark's (isOwnCommit): someone else took the branch over. */
 export function foreignCommits(remote: RemoteBranch, email: string): CommitInfo[] {
-  return remote.commits.filter((c) => c.authorEmail.toLowerCase() !== email.toLowerCase());
+  return remote.commits.filter((c) => !isOwnCommit(c, email));
 }
 
 /**

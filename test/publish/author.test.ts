@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { isOwnCommit } from '../../src/publish/stale.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -113,5 +114,22 @@ describe('tidemark run', () => {
     const code = await main(['run', temp, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
     expect(code).toEqual(2);
     expect(stderr).toContain('tidemark: TIDEMARK_GIT_AUTHOR "just-an-email@example.com": expected "Name <email>"');
+  });
+});
+
+describe('which commits are Tidemark\'s own', () => {
+  const trailer = 'Update nginx to 1.27.0\n\nTidemark-Update: 0123abcd';
+  const commit = (authorEmail: string, message: string) => ({ sha: 'c1', authorName: 'x', authorEmail, message });
+
+  it('needs both its author email and its trailer', () => {
+    expect(isOwnCommit(commit(DEFAULT_AUTHOR.email, trailer), DEFAULT_AUTHOR.email)).toEqual(true);
+    expect(isOwnCommit(commit(DEFAULT_AUTHOR.email.toUpperCase(), trailer), DEFAULT_AUTHOR.email)).toEqual(true);
+    expect(isOwnCommit(commit(DEFAULT_AUTHOR.email, 'style: format YAML'), DEFAULT_AUTHOR.email)).toEqual(false);
+    expect(isOwnCommit(commit('dana@example.com', trailer), DEFAULT_AUTHOR.email)).toEqual(false);
+  });
+
+  it('still owns branches pushed under the previous default email, so upgrading does not strand them', () => {
+    expect(isOwnCommit(commit('tidemark@users.noreply.github.com', trailer), DEFAULT_AUTHOR.email)).toEqual(true);
+    expect(isOwnCommit(commit('tidemark@users.noreply.github.com', 'fix values'), DEFAULT_AUTHOR.email)).toEqual(false);
   });
 });

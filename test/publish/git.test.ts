@@ -84,7 +84,7 @@ describe('GitPlatform', () => {
     const repo = setup();
     const platform = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });
     const base = await platform.baseBranch(null);
-    const req = { branch: 'tidemark/a', baseSha: base.sha, message: 'a', files: [{ path: 'apps/web.yaml', content: 'one\n' }], author: BOT };
+    const req = { branch: 'tidemark/a', baseSha: base.sha, message: 'a\n\nTidemark-Update: 0123abcd\n', files: [{ path: 'apps/web.yaml', content: 'one\n' }], author: BOT };
     await platform.commitFiles(req);
     const second = await platform.commitFiles({ ...req, files: [{ path: 'apps/web.yaml', content: 'two\n' }] });
     expect(remoteHeads(repo.remote)['tidemark/a']).toEqual(second);
@@ -96,6 +96,20 @@ describe('GitPlatform', () => {
     expect(remoteHeads(repo.remote)['tidemark/a']).toEqual(human);
     const branch = await platform.getBranch('tidemark/a', 'main');
     expect(branch?.commits.map((c) => c.authorEmail)).toEqual(['dana@example.com', BOT.email]);
+  });
+
+  it('takes a commit by its own author email but without its trailer for someone else\'s (another workflow as the same bot)', async () => {
+    const repo = setup();
+    const platform = await GitPlatform.create({ dir: repo.checkout, remote: null, logger: silentLogger });
+    const base = await platform.baseBranch(null);
+    const req = { branch: 'tidemark/a', baseSha: base.sha, message: 'a\n\nTidemark-Update: 0123abcd\n', files: [{ path: 'apps/web.yaml', content: 'one\n' }], author: BOT };
+    await platform.commitFiles(req);
+    // A formatting workflow pushing as the same identity, with a message of its own.
+    await platform.commitFiles({ ...req, message: 'style: format YAML', files: [{ path: 'apps/web.yaml', content: 'formatted\n' }] }).catch(() => null);
+    const theirs = remoteHeads(repo.remote)['tidemark/a'];
+    const err = await platform.commitFiles({ ...req, files: [{ path: 'apps/web.yaml', content: 'two\n' }] }).catch((e: unknown) => e);
+    expect((err as PlatformError).message).toEqual('branch tidemark/a has commits by others; not overwriting it');
+    expect(remoteHeads(repo.remote)['tidemark/a']).toEqual(theirs);
   });
 
   it('never pushes to or deletes the base branch', async () => {
