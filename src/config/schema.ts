@@ -134,7 +134,7 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       description:
-        'Author of Tidemark\'s commits; Tidemark also knows its own commits on a branch by this email, so changing it makes existing branches look like someone else\'s. The operator\'s `TIDEMARK_GIT_AUTHOR` ("Name <email>") wins over it. When neither is set: the GitHub Action with the workflow token commits as `github-actions[bot]`, anything else as the default, whose `.invalid` domain (RFC 2606) can never be anyone\'s address.',
+        'Author of Tidemark\'s commits; Tidemark knows its own commits on a branch by this email together with its `Tidemark-Update` trailer, so changing it makes existing branches look like someone else\'s. The operator\'s `TIDEMARK_GIT_AUTHOR` ("Name <email>") wins over it. When neither is set: the GitHub Action with the workflow token commits as `github-actions[bot]`, anything else as the default, whose `.invalid` domain (RFC 2606) can never be anyone\'s address.',
       properties: {
         name: { type: 'string', default: 'Tidemark', description: 'Author name.' },
         email: { type: 'string', default: 'tidemark@users.noreply.invalid', description: 'Author email.' },
