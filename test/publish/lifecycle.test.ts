@@ -218,7 +218,7 @@ describe('publish', () => {
     expect(summary.skipped).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
   });
 
-  it('shows terminal control sequences in a dry-run diff as text, and keeps each file name on its header line', async () => {
+  it('shows terminal control sequences in a dry-run diff as text, and quotes each file name on its header line as git does', async () => {
     const hostile = deployment('redis:7.0.1 # \u001b]52;c;ZXZpbA==\u0007 ok\rforged').replace('metadata:', 'metadata: # \u001b[2J');
     const files = { 'apps/a\n+++ b/forged.yaml': hostile };
     const printed: string[] = [];
@@ -226,9 +226,9 @@ describe('publish', () => {
     expect(printed).toEqual([
       [
         '# tidemark/redis-7.x: Update redis to 7.2.4',
-        'diff --git a/apps/a +++ b/forged.yaml b/apps/a +++ b/forged.yaml',
-        '--- a/apps/a +++ b/forged.yaml',
-        '+++ b/apps/a +++ b/forged.yaml',
+        'diff --git "a/apps/a\\n+++ b/forged.yaml" "b/apps/a\\n+++ b/forged.yaml"',
+        '--- "a/apps/a\\n+++ b/forged.yaml"',
+        '+++ "b/apps/a\\n+++ b/forged.yaml"',
         '@@ -7,4 +7,4 @@',
         '     spec:',
         '       containers:',
