@@ -54,6 +54,11 @@ export interface RunSummary {
   closed: BranchOutcome[];
   /** Branches left alone, and why (human commits, PR closed by the user, limits, unchanged). */
   skipped: BranchOutcome[];
+  /**
+   * A dry run only: every branch that has an edit and would be pushed. A dry run reads no platform, so a branch whose
+   * PR is already open is counted here too (a real run would update it). Absent outside a dry run.
+   */
+  wouldOpen?: BranchOutcome[];
   problems: Problem[];
   /** Some lookup or publish step failed; the rest of the run went on. */
   partialFailure: boolean;

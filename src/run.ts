@@ -5,13 +5,11 @@ import { ConfigError } from './errors.js';
 import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
 import { withoutCredentials } from './log.js';
-import { failedLookups } from './plan/failures.js';
+import { planProblems } from './plan/failures.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
-import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
 import { scanDirectory } from './scan/index.js';
-import type { Problem } from './scan/types.js';
 
 /** One run over one repository: config → scan → lookup → plan → edit and publish → dashboard. */
 export async function run(opts: RunOptions): Promise<RunSummary> {
@@ -48,7 +46,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     repo: withoutCredentials(opts.repo ?? opts.remote ?? dir),
     ...published,
-    problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
+    problems: [...planProblems(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),
     plan,
   };
@@ -63,14 +61,3 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-/**
- * Every failed lookup, from the plan's data (not the words of a reason): a dependency left unchanged because its
- * registry failed, and a digest that failed beside another held-back reason, so the summary says why it is partial.
- */
-function lookupFailures(plan: Plan): Problem[] {
-  return failedLookups(plan).map((f) => ({
-    file: f.dependency.file,
-    line: f.dependency.line,
-    message: withoutCredentials(`${f.dependency.name}: lookup failed: ${f.message.replace(/^lookup failed: /, '')}`),
-  }));
-}

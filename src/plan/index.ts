@@ -7,7 +7,7 @@ import type { Dependency, ScanResult } from '../scan/types.js';
 import { withoutCredentials } from '../log.js';
 import { TagIndex } from '../versions/tags.js';
 import { ReleaseAges } from './age.js';
-import { lookupFailureOf, type FailedLookup } from './failures.js';
+import { countFailures, lookupFailureOf, type FailedLookup } from './failures.js';
 import { groupBranches } from './branches.js';
 import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
 import { planRange } from './range.js';
@@ -80,7 +80,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
     ),
   );
   const sortedUpdates = updates.sort(byPosition((u) => u.dependency));
-  return {
+  const plan: Plan = {
     updates: sortedUpdates,
     unchanged: unchanged.sort(byPosition((u) => u.dependency)),
     problems: scan.problems,
@@ -90,6 +90,18 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
     lookedUp,
     ...(opts.explain ? { explanations: explanations.sort(byPosition((e) => e)) } : {}),
   };
+  warnPerHost(plan, logger);
+  return plan;
+}
+
+/**
+ * One warning per failing host and problem, with a count, instead of one per package: a registry that is down costs
+ * one line (`quay.io: 70 lookups failed: answered 500`), not seventy. Each package's error is logged at debug level.
+ */
+function warnPerHost(plan: Plan, logger: Logger): void {
+  for (const g of countFailures(plan)?.groups ?? []) {
+    logger.warn(`${g.host}: ${g.count} ${g.count === 1 ? 'lookup' : 'lookups'} failed: ${g.problem}`, { host: g.host, failed: g.count, problem: g.problem });
+  }
 }
 
 /** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
@@ -109,7 +121,7 @@ async function planPackage(
   try {
     releases = await source.releases(pkg);
   } catch (err) {
-    logger.warn('lookup failed', { package: pkg.name, error: errorText(err) });
+    logger.debug('lookup failed', { package: pkg.name, error: errorText(err) });
     return deps.map(({ dep }) => failed(dep, err));
   }
   logger.debug('looked up', { package: pkg.name, releases: releases.releases.length });
@@ -121,10 +133,10 @@ async function planPackage(
     try {
       const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
-      if (r.failure && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
+      if (r.failure && !r.unchanged) logger.debug('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
       out.push(r);
     } catch (err) {
-      logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
+      logger.debug('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
       out.push(failed(dep, err));
     }
   }

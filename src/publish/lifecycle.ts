@@ -166,9 +166,12 @@ function union(lists: string[][]): string[] {
   return [...new Set(lists.flat())];
 }
 
-/** Prints each branch's unified diff; reads the checkout and nothing else, so it needs no platform. */
+/**
+ * Prints each branch's unified diff; reads the checkout and nothing else, so it needs no platform. Every branch with
+ * an edit is listed in `wouldOpen`; with no platform read, one whose PR is already open counts there too.
+ */
 export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
-  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
+  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], wouldOpen: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
     const content = await buildBranch(branch, ctx.readFile);
     for (const p of content.problems) summary.problems.push(p);
@@ -179,7 +182,7 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join('');
     // Repository text on the operator's terminal: escape sequences shown, not run.
     ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n${diffs}`));
-    summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
+    summary.wouldOpen?.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
   return summary;
 }

@@ -215,7 +215,8 @@ describe('publish', () => {
         '',
       ].join('\n'),
     ]);
-    expect(summary.skipped).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
+    expect(summary.skipped).toEqual([]);
+    expect(summary.wouldOpen).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
   });
 
   it('shows terminal control sequences in a dry-run diff as text, and quotes each file name on its header line as git does', async () => {

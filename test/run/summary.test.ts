@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary } from '../../src/cli/commands/run.js';
+import { formatSummary } from '../../src/cli/run-summary.js';
 import type { RunSummary } from '../../src/run-types.js';
 
 describe('formatSummary', () => {
@@ -20,6 +20,31 @@ describe('formatSummary', () => {
       '  closed   tidemark/redis-7.x #3 https://github.com/acme/gitops/pull/3 — no longer needed; PR closed',
       '  skipped  tidemark/podinfo-6.x — up to date',
       '  problem  apps/web.yaml:12: could not update nginx to 1.27.0: the file no longer reads the scanned version',
+      '',
+    ]);
+  });
+
+  it('says what a dry run would open, and masks a secret a problem quotes', () => {
+    const summary: RunSummary = {
+      repo: 'acme/gitops',
+      opened: [],
+      updated: [],
+      closed: [],
+      skipped: [{ branch: 'tidemark/redis-7.x', pr: null, detail: 'no file could be edited' }],
+      wouldOpen: [
+        { branch: 'tidemark/nginx-1.x', pr: null, detail: 'dry run: nothing pushed' },
+        { branch: 'tidemark/podinfo-6.x', pr: null, detail: 'dry run: nothing pushed' },
+      ],
+      problems: [{ file: '', line: 0, message: 'remote said: token s3cr3t-value rejected' }],
+      partialFailure: true,
+      plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    expect(formatSummary(summary, true, ['s3cr3t-value']).split('\n')).toEqual([
+      'Dry run of acme/gitops: would open 2, 1 skipped, 1 problem (partial failure)',
+      '  would open tidemark/nginx-1.x — dry run: nothing pushed',
+      '  would open tidemark/podinfo-6.x — dry run: nothing pushed',
+      '  skipped    tidemark/redis-7.x — no file could be edited',
+      '  problem    remote said: token *** rejected',
       '',
     ]);
   });

@@ -7,7 +7,7 @@ import type { Logger } from '../../log.js';
 import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
-import { countFailures, failureSentence } from '../../plan/failures.js';
+import { countFailures, failureSentence, planProblems } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
 import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
@@ -114,9 +114,11 @@ export function formatPlanTable(plan: Plan): string {
   const b = plan.branches.length;
   const failures = countFailures(plan);
   const tail = failures ? `; ${failureSentence(failures)}.` : plan.partialFailure ? '; some lookups failed.' : '.';
+  // Problems as `run` counts them (what scanning found wrong and every failed lookup), so both say the same number.
+  const problems = planProblems(plan).length;
   out.push(
     `${n} ${n === 1 ? 'update' : 'updates'} in ${b} ${b === 1 ? 'branch' : 'branches'}, ${plan.unchanged.length} unchanged` +
-      `, ${plan.problems.length} ${plan.problems.length === 1 ? 'problem' : 'problems'}` +
+      `, ${problems} ${problems === 1 ? 'problem' : 'problems'}` +
       tail,
   );
   return out.join('\n') + '\n';

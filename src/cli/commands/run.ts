@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { oneLine } from '../../escape.js';
-import { createLogger, withoutCredentials } from '../../log.js';
+import { createLogger } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
-import { countFailures, failureSentence } from '../../plan/failures.js';
-import type { BranchOutcome, RunSummary } from '../../run-types.js';
 import { logFormat, logLevel, parsePlatform } from '../flags.js';
+import { formatSummary, summaryJsonText } from '../run-summary.js';
 import type { RegisterCommand } from './index.js';
 
 interface RunFlags {
@@ -15,6 +13,8 @@ interface RunFlags {
   endpoint?: string;
   remote?: string;
   dryRun?: boolean;
+  /** Print the run's summary as one JSON object on stdout (and no dry-run diffs). */
+  json?: boolean;
   config?: string;
   cacheDir?: string;
   /** `--no-cache` */
@@ -40,6 +40,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--endpoint <url>', 'GitHub Enterprise API URL or self-managed GitLab host')
     .option('--remote <name>', 'git platform: remote name or URL to push to (default origin)')
     .option('--dry-run', 'print the unified diff of each branch and touch nothing')
+    .option('--json', 'print the summary as one JSON object (opened, updated, closed, skipped, wouldOpen, problems, partialFailure, lookups, branches); no diffs')
     .option('--config <file>', 'config file, relative to DIR')
     .option('--cache-dir <dir>', 'keep registry responses between runs here (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
@@ -51,11 +52,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       const platform = parsePlatform(flags.platform);
       const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
-      const logger = createLogger({
-        level: logLevel(flags.logLevel),
-        format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
-        secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)],
-      });
+      const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)];
+      const logger = createLogger({ level: logLevel(flags.logLevel), format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)), secrets });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
       const summary = await run({
@@ -71,31 +69,12 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         hostRules,
         logger,
+        // With --json stdout holds the one JSON object only: the dry-run diffs are left out.
+        ...(flags.json && { print: () => {} }),
       });
-      process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
+      const dryRun = Boolean(flags.dryRun);
+      process.stdout.write(flags.json ? summaryJsonText(summary, dryRun, secrets) : formatSummary(summary, dryRun, secrets));
       setExit(summary.partialFailure ? 1 : 0);
     });
 };
 
-/**
- * The closing summary: counts, failed lookups by host (never counted as current), then one line per branch and per
- * problem. URL user info is stripped from all of it.
- */
-export function formatSummary(summary: RunSummary, dryRun = false): string {
-  const groups: [string, BranchOutcome[]][] = [
-    ['opened', summary.opened],
-    ['updated', summary.updated],
-    ['closed', summary.closed],
-    ['skipped', summary.skipped],
-  ];
-  const counts = groups.map(([label, list]) => `${list.length} ${label}`).join(', ');
-  const problems = summary.problems.length === 1 ? '1 problem' : `${summary.problems.length} problems`;
-  const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
-  const failures = countFailures(summary.plan);
-  if (failures) lines.push(`  lookups  ${failureSentence(failures)}`);
-  for (const [label, list] of groups) {
-    for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
-  }
-  for (const p of summary.problems) lines.push(`  problem  ${p.file ? `${p.file}:${p.line}: ` : ''}${p.message}`);
-  return withoutCredentials(lines.map(oneLine).join('\n')) + '\n';
-}
