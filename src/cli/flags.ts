@@ -1,3 +1,4 @@
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { hostRuleSecrets, loadHostRules, type HostRule } from '../lookup/host-rules.js';
@@ -11,12 +12,50 @@ export function lookupPlatformToken(env: NodeJS.ProcessEnv): string | null {
   return env.TIDEMARK_TOKEN || env.GITHUB_TOKEN || env.GH_TOKEN || null;
 }
 
-/** The host rules of a lookup-only command (`plan`, `versions`, `report`) and a logger that masks every secret they or the token hold. */
-export async function lookupCommandIo(hostRulesFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<{ logger: Logger; hostRules: HostRule[] }> {
+/**
+ * The host rules of a lookup-only command (`plan`, `versions`, `report`) and a logger, as `--log-level`/`--log-format`
+ * ask, that masks every secret they or the token hold.
+ */
+export async function lookupCommandIo(
+  hostRulesFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  log: LogFlags = {},
+): Promise<{ logger: Logger; hostRules: HostRule[]; secrets: string[] }> {
   const hostRules = await loadHostRules(hostRulesFlag, env);
   const token = lookupPlatformToken(env);
-  const logger = createLogger({ level: 'warn', secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)] });
-  return { logger, hostRules };
+  const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, env)];
+  return { logger: commandLogger(log, { secrets }), hostRules, secrets };
+}
+
+/** `--log-level` and `--log-format`, as every command takes them. */
+export interface LogFlags {
+  logLevel?: string;
+  logFormat?: string;
+}
+
+/**
+ * Adds `--log-level` and `--log-format` to a command, each read from `TIDEMARK_LOG_LEVEL`/`TIDEMARK_LOG_FORMAT` when
+ * not given. `defaultLevel`: `warn` for the commands people read the output of (`scan`, `plan`, `versions`, `report`),
+ * `info` for the ones that act (`run`, `run-all`).
+ */
+export function addLogOptions(command: Command, defaultLevel: LogLevel): Command {
+  return command
+    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').env('TIDEMARK_LOG_LEVEL').default(defaultLevel))
+    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').env('TIDEMARK_LOG_FORMAT').default('auto'));
+}
+
+/** The logger a command's log flags ask for, on stderr unless `write` is given; `auto` is JSON off a terminal. */
+export function commandLogger(
+  flags: LogFlags,
+  opts: { secrets?: readonly string[]; isTTY?: boolean; write?: (line: string) => void; defaultLevel?: LogLevel } = {},
+): Logger {
+  const isTTY = opts.isTTY ?? Boolean(process.stderr.isTTY);
+  return createLogger({
+    level: logLevel(flags.logLevel ?? opts.defaultLevel ?? 'warn'),
+    format: logFormat(flags.logFormat ?? 'auto', isTTY),
+    secrets: opts.secrets ?? [],
+    ...(opts.write && { write: opts.write }),
+  });
 }
 
 /** `TIDEMARK_TOKEN` first, then the platform's usual variable. */

@@ -10,10 +10,10 @@ import { createPlan, explain, explanationText, planToJson } from '../../plan/ind
 import { countFailures, failureSentence, planProblems } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
-import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
+import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
-export interface PlanFlags {
+export interface PlanFlags extends LogFlags {
   json?: boolean;
   explain?: string;
   config?: string;
@@ -36,7 +36,7 @@ export interface PlanIo {
 
 /** `tidemark plan [DIR]`: scan, look up, choose; prints what would move and why everything else stays. */
 export const registerPlan: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('plan')
     .description('Show which version every image and chart would move to, and why the others stay (no changes made)')
     .argument('[dir]', 'repository directory', '.')
@@ -45,12 +45,12 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
     .option('--config <file>', 'config file (default: .tidemark.yaml, .github/tidemark.yaml)')
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
-    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .action(async (dir: string, flags: PlanFlags) => {
-      const env = process.env;
-      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
-      setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
-    });
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
+  addLogOptions(command, 'warn').action(async (dir: string, flags: PlanFlags) => {
+    const env = process.env;
+    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
+    setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
+  });
 };
 
 /** Exit code: 0 ran, 1 some lookups failed. Bad config or usage throw (exit 2). */

@@ -46,8 +46,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--plan-out <file>', 'write the plan as JSON to this file')
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info'))
-    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
+    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').env('TIDEMARK_LOG_LEVEL').default('info'))
+    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').env('TIDEMARK_LOG_FORMAT').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
       const token = platform === 'github' ? process.env.GITHUB_TOKEN || null : platform === 'gitlab' ? process.env.GITLAB_TOKEN || null : null;

@@ -6,10 +6,10 @@ import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import type { PackageRef, Release } from '../../lookup/types.js';
 import { compareParsed, parseVersion } from '../../versions/index.js';
-import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
+import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
-export interface VersionsFlags {
+export interface VersionsFlags extends LogFlags {
   registryUrl?: string;
   digest?: string;
   json?: boolean;
@@ -37,7 +37,7 @@ export interface VersionsIo {
  * only from the operator's host rules and Docker's config.json.
  */
 export const registerVersions: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('versions <image-or-chart>')
     .description('List the tags of an image or the versions of a chart, as the registry offers them')
     .option('--registry-url <url>', 'chart repository (https://… or oci://…); without it the argument is an image')
@@ -46,12 +46,12 @@ export const registerVersions: RegisterCommand = (program, setExit) => {
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--config <path>', 'config file for registry settings')
-    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .action(async (target: string, flags: VersionsFlags) => {
-      const env = process.env;
-      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
-      setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
-    });
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
+  addLogOptions(command, 'warn').action(async (target: string, flags: VersionsFlags) => {
+    const env = process.env;
+    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
+    setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
+  });
 };
 
 /**
