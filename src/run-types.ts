@@ -2,6 +2,7 @@ import type { Logger } from './log.js';
 import type { HostRule } from './lookup/host-rules.js';
 import type { ReleaseSourceOptions } from './lookup/index.js';
 import type { Plan } from './plan/types.js';
+import type { OnProgress } from './progress.js';
 import type { PlatformKind } from './publish/types.js';
 import type { Problem } from './scan/types.js';
 
@@ -39,6 +40,8 @@ export interface RunOptions {
    * its next stage and before each publish step, so nothing is pushed after it. Its reason is what the run throws.
    */
   signal?: AbortSignal;
+  /** Told each phase as it starts (scan, lookups N of M, publish): a terminal's progress display. */
+  onProgress?: OnProgress;
 }
 
 export interface BranchOutcome {

@@ -24,13 +24,14 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const platform = opts.dryRun ? null : await createPlatform(opts);
   const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();
   checkDeadline();
+  opts.onProgress?.({ phase: 'scan' });
   const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
   checkDeadline();
   const source = createReleaseSource({
     config, cacheDir: opts.cacheDir, logger, sharedCache: opts.sharedCache ?? null, hostRules: opts.hostRules ?? [], platformToken: opts.token,
     ...(opts.signal && { signal: opts.signal }),
   });
-  const plan = await createPlan(scan, source, config, { approved, logger });
+  const plan = await createPlan(scan, source, config, { approved, logger, ...(opts.onProgress && { onProgress: opts.onProgress }) });
   checkDeadline();
   if (opts.planOut) await writeFile(opts.planOut, JSON.stringify(planToJson(plan), null, 2) + '\n');
   const ctx: PublishContext = {
@@ -42,6 +43,7 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     readFile: (path) => readFile(join(dir, path), 'utf8'),
     ...(opts.signal && { signal: opts.signal }),
   };
+  opts.onProgress?.({ phase: 'publish', branches: plan.branches.length });
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary: RunSummary = {
     repo: withoutCredentials(opts.repo ?? opts.remote ?? dir),

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { hostRuleSecrets, loadHostRules, type HostRule } from '../lookup/host-rules.js';
 import type { PlatformKind } from '../publish/types.js';
+import { createProgress, type Progress, type ProgressStream } from './progress.js';
 
 /**
  * `plan` and `versions` have no platform: the token a `platformToken: true` host rule binds is `TIDEMARK_TOKEN`, else
@@ -90,4 +91,13 @@ export function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${text}": expected a whole number of at least 1`);
   return n;
+}
+
+/**
+ * The progress display of `plan` and `run` on stderr: only on a terminal, and only when what is written is for people
+ * (no `--json`, text logs); otherwise nothing, so output off a terminal is unchanged.
+ */
+export function terminalProgress(flags: LogFlags & { json?: boolean }, secrets: readonly string[], stream: ProgressStream = process.stderr): Progress {
+  const isTTY = Boolean(stream.isTTY);
+  return createProgress({ stream, forPeople: !flags.json && logFormat(flags.logFormat ?? 'auto', isTTY) === 'text', secrets });
 }

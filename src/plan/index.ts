@@ -13,6 +13,7 @@ import { planDependency, subjectOf, type DependencyResult } from './dependency.j
 import { planRange } from './range.js';
 import { skipReasonText } from './reasons.js';
 import type { Explanation, Plan, Unchanged, Update } from './types.js';
+import type { OnProgress } from '../progress.js';
 
 export { planToJson, explain, explanationText } from './json.js';
 export { groupBranches, sanitize } from './branches.js';
@@ -25,6 +26,8 @@ export interface PlanOptions {
   logger?: Logger;
   /** Record every candidate's verdict for dependencies with this name (`--explain`). */
   explain?: string | null;
+  /** Told `lookup` N of M as each package's lookup ends (M: packages to look up, each once). */
+  onProgress?: OnProgress;
 }
 
 interface Active {
@@ -61,10 +64,13 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   let lookedUp = 0;
   // Above any per-host limit, so the HTTP client's limits (not this one) decide what is in flight.
   const limit = pLimit(64);
+  let packagesDone = 0;
+  opts.onProgress?.({ phase: 'lookup', done: 0, total: packages.size });
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
       limit(async () => {
         const results = await planPackage(pkg, deps, source, config, now, logger);
+        opts.onProgress?.({ phase: 'lookup', done: ++packagesDone, total: packages.size });
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
           lookedUp++;

@@ -185,3 +185,18 @@ describe('run --json', () => {
     });
   });
 });
+
+describe('run progress', () => {
+  it('tells each phase in order: scan, lookups N of M, publish', async () => {
+    const dir = repoWith({ 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:1/acme/web:1.0.0\n' });
+    const events: unknown[] = [];
+    const opts = { dir, platform: 'git' as const, repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger };
+    await run({ ...opts, print: () => {}, onProgress: (e) => void events.push(e) });
+    expect(events).toEqual([
+      { phase: 'scan' },
+      { phase: 'lookup', done: 0, total: 1 },
+      { phase: 'lookup', done: 1, total: 1 },
+      { phase: 'publish', branches: 0 },
+    ]);
+  });
+});

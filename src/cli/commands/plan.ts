@@ -10,7 +10,8 @@ import { createPlan, explain, explanationText, planToJson } from '../../plan/ind
 import { countFailures, failureSentence, planProblems } from '../../plan/failures.js';
 import type { Plan } from '../../plan/types.js';
 import { scanDirectory } from '../../scan/index.js';
-import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken } from '../flags.js';
+import { type OnProgress, progressText } from '../../progress.js';
+import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken, terminalProgress } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
 export interface PlanFlags extends LogFlags {
@@ -32,6 +33,8 @@ export interface PlanIo {
   now?: Date;
   /** Already loaded (to mask their secrets in the logger); else loaded from `flags.hostRules` and `env`. */
   hostRules?: readonly HostRule[];
+  /** Told each phase (scan, lookups N of M) as it starts: the terminal's progress display. */
+  onProgress?: OnProgress;
 }
 
 /** `tidemark plan [DIR]`: scan, look up, choose; prints what would move and why everything else stays. */
@@ -48,8 +51,17 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
   addLogOptions(command, 'warn').action(async (dir: string, flags: PlanFlags) => {
     const env = process.env;
-    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
-    setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
+    const { logger, hostRules, secrets } = await lookupCommandIo(flags.hostRules, env, flags);
+    const progress = terminalProgress(flags, secrets);
+    const print = (t: string): void => {
+      progress.stop();
+      process.stdout.write(t);
+    };
+    try {
+      setExit(await runPlan(dir, flags, { print, logger, env, hostRules, onProgress: (e) => progress.update(progressText(e)) }));
+    } finally {
+      progress.stop();
+    }
   });
 };
 
@@ -75,6 +87,7 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo): 
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? flags.config ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
   const hostRules = io.hostRules ?? (await loadHostRules(flags.hostRules, io.env));
+  io.onProgress?.({ phase: 'scan' });
   const scan = await scanDirectory(root, { ignorePaths: loaded.config.ignorePaths, logger: io.logger });
   const source = createReleaseSource({
     config: loaded.config,
@@ -89,6 +102,7 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo): 
     logger: io.logger,
     explain: flags.explain ?? null,
     ...(io.now && { now: io.now }),
+    ...(io.onProgress && { onProgress: io.onProgress }),
   });
 }
 

@@ -3,7 +3,8 @@ import { Option } from 'commander';
 import { createLogger } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
-import { logFormat, logLevel, parsePlatform } from '../flags.js';
+import { progressText } from '../../progress.js';
+import { logFormat, logLevel, parsePlatform, terminalProgress } from '../flags.js';
 import { formatSummary, summaryJsonText } from '../run-summary.js';
 import type { RegisterCommand } from './index.js';
 
@@ -56,6 +57,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       const logger = createLogger({ level: logLevel(flags.logLevel), format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)), secrets });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
+      const progress = terminalProgress(flags, secrets);
       const summary = await run({
         dir: resolve(dir),
         platform,
@@ -71,7 +73,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         logger,
         // With --json stdout holds the one JSON object only: the dry-run diffs are left out.
         ...(flags.json && { print: () => {} }),
-      });
+        onProgress: (e) => progress.update(progressText(e)),
+      }).finally(() => progress.stop());
       const dryRun = Boolean(flags.dryRun);
       process.stdout.write(flags.json ? summaryJsonText(summary, dryRun, secrets) : formatSummary(summary, dryRun, secrets));
       setExit(summary.partialFailure ? 1 : 0);
