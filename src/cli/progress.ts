@@ -29,7 +29,9 @@ export interface ProgressOptions {
  * While it spins, ora clears and redraws it around every other write to stdout and stderr (log lines, dry-run diffs).
  */
 export function createProgress(opts: ProgressOptions): Progress {
-  if (!opts.stream.isTTY || !opts.forPeople) return noProgress;
+  // A terminal that reports no width (a pty with no size set, as `script` or `docker exec -t` may give) is left alone:
+  // ora divides by the width to count the lines to clear, and with 0 it never stops clearing.
+  if (!opts.stream.isTTY || !opts.forPeople || !(Number(opts.stream.columns) > 0)) return noProgress;
   const secrets = opts.secrets ?? [];
   const clean = (text: string): string => oneLine(maskSecrets(text, secrets));
   let spinner: Ora | null = null;

@@ -50,9 +50,10 @@ describe('the progress display', () => {
     expect(written).not.toContain('\u001b[2J');
   });
 
-  it('writes nothing off a terminal, or when the output is JSON', () => {
+  it('writes nothing off a terminal, on a terminal that reports no width, or when the output is JSON', () => {
     for (const [stream, forPeople] of [
       [fakeTerminal(false), true],
+      [Object.assign(fakeTerminal(true), { columns: 0 }), true],
       [fakeTerminal(true), false],
     ] as const) {
       const progress = createProgress({ stream, forPeople, interactive: true });
