@@ -1,5 +1,4 @@
 import { type Dispatcher, EnvHttpProxyAgent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
-import { withoutCredentials } from './log.js';
 
 /**
  * Loopback is never proxied, whatever `NO_PROXY` says: plain HTTP to it never leaves the machine, which is why host
@@ -25,15 +24,6 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings | null {
   if (!httpProxy && !httpsProxy) return null;
   const noProxy = [env['no_proxy'] ?? env['NO_PROXY'] ?? '', ...ALWAYS_DIRECT].filter(Boolean).join(',');
   return { httpProxy, httpsProxy, noProxy };
-}
-
-/** The proxies as a log line may show them: `http://***@proxy.corp:3128`. */
-export function describeProxy(settings: ProxySettings): { httpProxy: string | null; httpsProxy: string | null; noProxy: string } {
-  return {
-    httpProxy: settings.httpProxy && withoutCredentials(settings.httpProxy),
-    httpsProxy: settings.httpsProxy && withoutCredentials(settings.httpsProxy),
-    noProxy: settings.noProxy,
-  };
 }
 
 /**
