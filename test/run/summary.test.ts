@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summaryMarkdown } from '../../src/cli/action-summary.js';
 import { formatSummary } from '../../src/cli/run-summary.js';
 import type { RunSummary } from '../../src/run-types.js';
 
@@ -47,5 +48,14 @@ describe('formatSummary', () => {
       '  problem    remote said: token *** rejected',
       '',
     ]);
+  });
+
+  it('says in the Action job summary what a dry run would open', () => {
+    const summary: RunSummary = {
+      repo: 'acme/gitops', opened: [], updated: [], closed: [], skipped: [],
+      wouldOpen: [{ branch: 'tidemark/nginx-1.x', pr: null, detail: 'dry run: nothing pushed' }],
+      problems: [], partialFailure: false, plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    expect(summaryMarkdown(summary, { dryRun: true }).split('\n')[2]).toEqual('Would open 1 · left alone 0 (dry run: nothing was pushed)');
   });
 });
