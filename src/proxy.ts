@@ -1,4 +1,3 @@
-import { type Dispatcher, EnvHttpProxyAgent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 /**
  * Loopback is never proxied, whatever `NO_PROXY` says: plain HTTP to it never leaves the machine, which is why host
@@ -34,10 +33,12 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings | null {
  * proxy's own credential (user info in the proxy URL) goes only to the proxy, as `Proxy-Authorization`.
  * `requestTls` is for tests (a CA for a loopback TLS server); operators use `NODE_EXTRA_CA_CERTS`.
  */
-export function installProxy(env: NodeJS.ProcessEnv, opts: { requestTls?: { ca: string } } = {}): { settings: ProxySettings | null; restore: () => void } {
+export async function installProxy(env: NodeJS.ProcessEnv, opts: { requestTls?: { ca: string } } = {}): Promise<{ settings: ProxySettings | null; restore: () => void }> {
   const settings = proxySettings(env);
   if (!settings) return { settings: null, restore: () => {} };
-  const previous: Dispatcher = getGlobalDispatcher();
+  // Loaded only behind a proxy: undici takes ~150 ms to load, which no other command should pay.
+  const { EnvHttpProxyAgent, getGlobalDispatcher, setGlobalDispatcher } = await import('undici');
+  const previous = getGlobalDispatcher();
   const agent = new EnvHttpProxyAgent({
     // Always given ('' for none): unset, undici would read process.env itself; this keeps `env` the one source.
     httpProxy: settings.httpProxy ?? '',

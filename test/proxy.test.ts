@@ -98,7 +98,7 @@ describe('through an HTTP proxy', () => {
   };
 
   it('looks up a private registry through a CONNECT tunnel: the credential reaches the registry, never the proxy', async () => {
-    restore = installProxy({ HTTPS_PROXY: `http://proxyuser:proxypass@${new URL(proxy.url).host}` }, { requestTls: { ca } }).restore;
+    restore = (await installProxy({ HTTPS_PROXY: `http://proxyuser:proxypass@${new URL(proxy.url).host}` }, { requestTls: { ca } })).restore;
     expect(await versions('registry.test/acme/web')).toEqual({ code: 0, out: '1.0.0\n1.1.0' });
     expect(proxy.requests.map((r) => [r.kind, r.target, r.headers['proxy-authorization'] ?? null])).toEqual(
       proxy.requests.map(() => ['connect', 'registry.test:443', basic('proxyuser', 'proxypass')]),
@@ -110,13 +110,13 @@ describe('through an HTTP proxy', () => {
   });
 
   it('reads a Helm repository index through the HTTP proxy', async () => {
-    restore = installProxy({ http_proxy: proxy.url }).restore;
+    restore = (await installProxy({ http_proxy: proxy.url })).restore;
     expect(await versions('podinfo', { registryUrl: 'http://charts.test' })).toEqual({ code: 0, out: '6.5.0\n6.6.0\nsource: https://github.com/example/podinfo' });
     expect(proxy.requests.map((r) => [r.kind, r.target])).toEqual([['connect', 'charts.test:80']]);
   });
 
   it('sends GitHub (Octokit) and GitLab (Gitbeaker) API calls through the proxy', async () => {
-    restore = installProxy({ HTTP_PROXY: proxy.url }).restore;
+    restore = (await installProxy({ HTTP_PROXY: proxy.url })).restore;
     const github = await GitHubPlatform.create({ token: 'ghp_token', repo: 'acme/gitops', baseUrl: 'http://github.test/api/v3', logger: silentLogger });
     expect(await github.baseBranch('main')).toEqual({ name: 'main', sha: '1'.repeat(40) });
     const gitlab = await GitLabPlatform.create({ token: 'glpat-token', repo: 'acme/gitops', host: 'http://gitlab.test', logger: silentLogger });
@@ -132,7 +132,7 @@ describe('through an HTTP proxy', () => {
   });
 
   it('goes direct to hosts in NO_PROXY and to loopback, whatever NO_PROXY says', async () => {
-    restore = installProxy({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: 'charts.test' }).restore;
+    restore = (await installProxy({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: 'charts.test' })).restore;
     // Direct, charts.test does not resolve: the lookup fails, and the proxy never saw it.
     expect((await versions('podinfo', { registryUrl: 'http://charts.test' })).code).toEqual(1);
     expect(await versions('podinfo', { registryUrl: helm.url })).toEqual({ code: 0, out: '6.5.0\n6.6.0\nsource: https://github.com/example/podinfo' });

@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   for (const register of commands) register(program, (c) => (code = Math.max(code, c)));
   // HTTPS_PROXY/HTTP_PROXY/NO_PROXY for every request this command makes (registries, Helm, GitHub, GitLab).
-  const proxy = installProxy(process.env);
+  const proxy = await installProxy(process.env);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { oneLine } from '../escape.js';
 import { maskSecrets } from '../log.js';
 
@@ -35,20 +35,33 @@ export function createProgress(opts: ProgressOptions): Progress {
   const secrets = opts.secrets ?? [];
   const clean = (text: string): string => oneLine(maskSecrets(text, secrets));
   let spinner: Ora | null = null;
+  let loading = false;
+  let stopped = false;
+  let latest = '';
   return {
     update(text) {
+      latest = clean(text);
+      stopped = false;
       if (spinner) {
-        spinner.text = clean(text);
+        spinner.text = latest;
         return;
       }
-      spinner = ora({
-        text: clean(text),
-        stream: opts.stream as NodeJS.WriteStream,
-        discardStdin: false,
-        ...(opts.interactive !== undefined && { isEnabled: opts.interactive }),
-      }).start();
+      if (loading) return;
+      loading = true;
+      // Loaded on first use, so commands off a terminal (and --help) never pay for it.
+      void import('ora').then(({ default: ora }) => {
+        loading = false;
+        if (stopped) return;
+        spinner = ora({
+          text: latest,
+          stream: opts.stream as NodeJS.WriteStream,
+          discardStdin: false,
+          ...(opts.interactive !== undefined && { isEnabled: opts.interactive }),
+        }).start();
+      });
     },
     stop() {
+      stopped = true;
       spinner?.stop();
       spinner = null;
     },

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CronDeps, cronMain } from '../../src/cli/cron.js';
 import { terminalProgress } from '../../src/cli/flags.js';
 import { createProgress, noProgress, type Progress } from '../../src/cli/progress.js';
@@ -40,8 +40,9 @@ describe('the progress display', () => {
     const terminal = fakeTerminal();
     const progress = createProgress({ stream: terminal, forPeople: true, secrets: ['tok-12345'], interactive: true });
     progress.update('acme/web: lookups 3/10');
+    await vi.waitFor(() => expect(terminal.text()).toContain('lookups 3/10'));
     progress.update('evil\u001b[2J\nname tok-12345: publishing 1 branch');
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(terminal.text()).toContain('publishing 1 branch'));
     progress.stop();
     const written = terminal.text();
     expect(written).toContain('acme/web: lookups 3/10');
@@ -50,7 +51,7 @@ describe('the progress display', () => {
     expect(written).not.toContain('\u001b[2J');
   });
 
-  it('writes nothing off a terminal, on a terminal that reports no width, or when the output is JSON', () => {
+  it('writes nothing off a terminal, on a terminal that reports no width, or when the output is JSON', async () => {
     for (const [stream, forPeople] of [
       [fakeTerminal(false), true],
       [Object.assign(fakeTerminal(true), { columns: 0 }), true],
@@ -58,9 +59,19 @@ describe('the progress display', () => {
     ] as const) {
       const progress = createProgress({ stream, forPeople, interactive: true });
       progress.update('scanning');
+      await new Promise((r) => setTimeout(r, 50));
       progress.stop();
       expect(stream.text()).toEqual('');
     }
+  });
+
+  it('draws nothing when stopped before the spinner library has loaded (a command that ends at once)', async () => {
+    const terminal = fakeTerminal();
+    const progress = createProgress({ stream: terminal, forPeople: true, interactive: true });
+    progress.update('scanning');
+    progress.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(terminal.text()).toEqual('');
   });
 
   it('is on for plan and run only with text logs and no --json', () => {
