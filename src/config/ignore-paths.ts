@@ -11,6 +11,8 @@ export interface IgnorePaths {
   file: string | null;
   /** Why some or all of the file was not used: `scan` warns and goes on. */
   problems: Problem[];
+  /** No config file could be read at all: missing (when named), or not a regular file inside the directory. */
+  unreadable: boolean;
 }
 
 /**
@@ -20,14 +22,14 @@ export interface IgnorePaths {
  */
 export async function loadIgnorePaths(dir: string, explicitPath: string | null): Promise<IgnorePaths> {
   const loaded = await loadConfig(dir, explicitPath);
-  if (loaded.errors.length === 0) return { ignorePaths: loaded.config.ignorePaths, file: loaded.file, problems: loaded.warnings };
-  if (loaded.file === null) return { ignorePaths: [], file: null, problems: loaded.errors };
+  if (loaded.errors.length === 0) return { ignorePaths: loaded.config.ignorePaths, file: loaded.file, problems: loaded.warnings, unreadable: false };
+  if (loaded.file === null) return { ignorePaths: [], file: null, problems: loaded.errors, unreadable: true };
   const read = await readConfigFile(dir, loaded.file, loaded.file);
   // Bounded as the full load is: an over-long file is not parsed a second time.
-  if (read.kind !== 'text' || countYamlItems(read.text, MAX_CONFIG_ITEMS) > MAX_CONFIG_ITEMS) return { ignorePaths: [], file: loaded.file, problems: loaded.errors };
+  if (read.kind !== 'text' || countYamlItems(read.text, MAX_CONFIG_ITEMS) > MAX_CONFIG_ITEMS) return { ignorePaths: [], file: loaded.file, problems: loaded.errors, unreadable: false };
   const doc = parseDocument(read.text, { prettyErrors: false });
   const value = doc.errors.length === 0 && isMap(doc.contents) ? (doc.toJS() as Record<string, unknown>)['ignorePaths'] : undefined;
-  if (value === undefined) return { ignorePaths: [], file: loaded.file, problems: loaded.errors };
+  if (value === undefined) return { ignorePaths: [], file: loaded.file, problems: loaded.errors, unreadable: false };
   const alone = parseConfigText(JSON.stringify({ ignorePaths: value }), loaded.file);
-  return { ignorePaths: alone.errors.length === 0 ? alone.config.ignorePaths : [], file: loaded.file, problems: loaded.errors };
+  return { ignorePaths: alone.errors.length === 0 ? alone.config.ignorePaths : [], file: loaded.file, problems: loaded.errors, unreadable: false };
 }

@@ -121,6 +121,16 @@ describe('tidemark scan', () => {
     expect([warning['level'], warning['msg'], warning['file'], warning['line']]).toEqual(['warn', 'config problem; scan reads only ignorePaths', '.tidemark.yaml', 1]);
   });
 
+  it('exits 2 when the config file given with --config does not exist', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    expect(await main(['scan', dir, '--config', 'nope.yaml'])).toBe(2);
+    expect(err.join('')).toContain('tidemark: config file not read: nope.yaml');
+  });
+
   it('fits the table in the terminal width, eliding long cells in the middle, and keeps every cell whole off a terminal', async () => {
     const long = 'apps/production/eu-west-1/platform/observability/deploy.yaml';
     mkdirSync(path.dirname(path.join(dir, long)), { recursive: true });

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type IgnorePaths, loadIgnorePaths } from '../../config/ignore-paths.js';
-import { UsageError } from '../../errors.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { oneLine } from '../../escape.js';
 import { addLogOptions, commandLogger, type LogFlags } from '../flags.js';
 import { scanDirectory, scanToJson } from '../../scan/index.js';
@@ -31,6 +31,8 @@ export const registerScan: RegisterCommand = (program) => {
     const logger = commandLogger(flags);
     const root = path.resolve(dir);
     const ignored = await loadIgnorePaths(root, flags.config ?? null);
+    // A --config that cannot be read is a usage mistake (exit 2); a repository's own unreadable config is a warning.
+    if (ignored.unreadable && flags.config) throw new ConfigError(`config file not read: ${flags.config}`, ignored.problems);
     for (const p of ignored.problems) logger.warn('config problem; scan reads only ignorePaths', { file: p.file, line: p.line, message: p.message });
     const result = await scanDirectory(root, { ignorePaths: ignored.ignorePaths, logger });
     const width = process.stdout.isTTY ? process.stdout.columns || null : null;
