@@ -81,3 +81,6 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     });
 };
 
+
+/** Where it always was, for callers that import it from here. */
+export { formatSummary } from '../run-summary.js';
