@@ -1,4 +1,3 @@
-
 /**
  * Loopback is never proxied, whatever `NO_PROXY` says: plain HTTP to it never leaves the machine, which is why host
  * rules let a credential go there without TLS (lookup/host-rules.ts); through a proxy it would leave.
@@ -29,7 +28,8 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings | null {
  * Sends every `fetch` of this process (registry and Helm lookups, Octokit, Gitbeaker) through the operator's proxy,
  * by undici's `EnvHttpProxyAgent` as the global dispatcher; returns how to put the previous dispatcher back. A no-op
  * without proxy variables. An https URL (and, undici's default, an http one too) is reached through a CONNECT tunnel:
- * the proxy sees the host and port, never the request's headers, so a registry's credential never reaches it; the
+ * the proxy sees the host and port, and for https never the request's headers, so a registry's credential (sent over
+ * plain HTTP only to loopback, which is never proxied) never reaches it; the
  * proxy's own credential (user info in the proxy URL) goes only to the proxy, as `Proxy-Authorization`.
  * `requestTls` is for tests (a CA for a loopback TLS server); operators use `NODE_EXTRA_CA_CERTS`.
  */
