@@ -20,7 +20,9 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings | null {
   const httpProxy = env['http_proxy'] || env['HTTP_PROXY'] || null;
   const httpsProxy = env['https_proxy'] || env['HTTPS_PROXY'] || null;
   if (!httpProxy && !httpsProxy) return null;
-  const noProxy = [env['no_proxy'] ?? env['NO_PROXY'] ?? '', ...ALWAYS_DIRECT].filter(Boolean).join(',');
+  const given = (env['no_proxy'] ?? env['NO_PROXY'] ?? '').trim();
+  // `*` (nothing is proxied) works in undici only alone: loopback is direct then anyway.
+  const noProxy = given === '*' ? '*' : [given, ...ALWAYS_DIRECT].filter(Boolean).join(',');
   return { httpProxy, httpsProxy, noProxy };
 }
 

@@ -23,6 +23,7 @@ describe('proxySettings', () => {
       noProxy: '.corp.example,localhost,127.0.0.1,[::1]',
     });
     expect(proxySettings({ NO_PROXY: '*' })).toBeNull();
+    expect(proxySettings({ HTTP_PROXY: 'http://c:3128', no_proxy: ' * ' })).toEqual({ httpProxy: 'http://c:3128', httpsProxy: null, noProxy: '*' });
   });
 });
 
