@@ -3,6 +3,7 @@ import type { HostRule } from './lookup/host-rules.js';
 import type { ReleaseSourceOptions } from './lookup/index.js';
 import type { Plan } from './plan/types.js';
 import type { GitAuthor } from './publish/author.js';
+import type { OnProgress } from './progress.js';
 import type { PlatformKind } from './publish/types.js';
 import type { Problem } from './scan/types.js';
 
@@ -46,6 +47,8 @@ export interface RunOptions {
    * its next stage and before each publish step, so nothing is pushed after it. Its reason is what the run throws.
    */
   signal?: AbortSignal;
+  /** Told each phase as it starts (scan, lookups N of M, publish): a terminal's progress display. */
+  onProgress?: OnProgress;
 }
 
 export interface BranchOutcome {
@@ -63,6 +66,11 @@ export interface RunSummary {
   closed: BranchOutcome[];
   /** Branches left alone, and why (human commits, PR closed by the user, limits, unchanged). */
   skipped: BranchOutcome[];
+  /**
+   * A dry run only: every branch that has an edit and would be pushed. A dry run reads no platform, so a branch whose
+   * PR is already open is counted here too (a real run would update it). Absent outside a dry run.
+   */
+  wouldOpen?: BranchOutcome[];
   problems: Problem[];
   /** Some lookup or publish step failed; the rest of the run went on. */
   partialFailure: boolean;

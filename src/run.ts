@@ -5,12 +5,11 @@ import { ConfigError } from './errors.js';
 import { createReleaseSource } from './lookup/index.js';
 import { createPlan, planToJson } from './plan/index.js';
 import { withoutCredentials } from './log.js';
-import { failedLookups } from './plan/failures.js';
+import { planProblems } from './plan/failures.js';
 import { chooseAuthor } from './publish/author.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { gitlabReviewerProblems } from './publish/gitlab/reviewers.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
-import type { Plan } from './plan/types.js';
 import type { RunOptions, RunSummary } from './run-types.js';
 import { releaseNotesForRun } from './review/run-notes.js';
 import { reviewPlan } from './review/index.js';
@@ -32,13 +31,14 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
   const platform = opts.dryRun ? null : await createPlatform(opts);
   const approved = platform && config.dashboard ? await readDashboardApprovals(platform) : new Set<string>();
   checkDeadline();
+  opts.onProgress?.({ phase: 'scan' });
   const scan = await scanDirectory(dir, { ignorePaths: config.ignorePaths, logger });
   checkDeadline();
   const source = createReleaseSource({
     config, cacheDir: opts.cacheDir, logger, sharedCache: opts.sharedCache ?? null, hostRules: opts.hostRules ?? [], platformToken: opts.token,
     ...(opts.signal && { signal: opts.signal }),
   });
-  const planned = await createPlan(scan, source, config, { approved, logger });
+  const planned = await createPlan(scan, source, config, { approved, logger, ...(opts.onProgress && { onProgress: opts.onProgress }) });
   checkDeadline();
   const plan = await reviewPlan(planned, { source, config, logger, readFile: repoFileReader(dir) });
   checkDeadline();
@@ -55,11 +55,12 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
       ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
     }),
   };
+  opts.onProgress?.({ phase: 'publish', branches: plan.branches.length });
   const published = platform ? await publish(platform, plan, ctx) : await publishDryRun(plan, ctx);
   const summary: RunSummary = {
     repo: withoutCredentials(opts.repo ?? opts.remote ?? dir),
     ...published,
-    problems: [...plan.problems, ...lookupFailures(plan), ...published.problems],
+    problems: [...planProblems(plan), ...published.problems],
     partialFailure: published.partialFailure || Boolean(plan.partialFailure),
     plan,
   };
@@ -80,14 +81,3 @@ async function gitlabConfigProblems(dir: string, file: string, config: Parameter
   return gitlabReviewerProblems(config, file, text);
 }
 
-/**
- * Every failed lookup, from the plan's data (not the words of a reason): a dependency left unchanged because its
- * registry failed, and a digest that failed beside another held-back reason, so the summary says why it is partial.
- */
-function lookupFailures(plan: Plan): Problem[] {
-  return failedLookups(plan).map((f) => ({
-    file: f.dependency.file,
-    line: f.dependency.line,
-    message: withoutCredentials(`${f.dependency.name}: lookup failed: ${f.message.replace(/^lookup failed: /, '')}`),
-  }));
-}

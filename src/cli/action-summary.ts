@@ -11,8 +11,10 @@ import type { Problem } from '../scan/types.js';
  */
 export function summaryMarkdown(summary: RunSummary, opts: { dryRun: boolean }): string {
   const lines = [`## Tidemark: ${markdownText(summary.repo)}`, ''];
-  const counts = `Opened ${summary.opened.length} · updated ${summary.updated.length} · closed ${summary.closed.length} · left alone ${summary.skipped.length}`;
-  lines.push(opts.dryRun ? `${counts} (dry run: nothing was pushed)` : counts, '');
+  const counts = opts.dryRun
+    ? `Would open ${summary.wouldOpen?.length ?? 0} · left alone ${summary.skipped.length} (dry run: nothing was pushed)`
+    : `Opened ${summary.opened.length} · updated ${summary.updated.length} · closed ${summary.closed.length} · left alone ${summary.skipped.length}`;
+  lines.push(counts, '');
   const prs = prsByBranch(summary);
   const rows: string[] = [];
   for (const branch of summary.plan.branches) {

@@ -5,11 +5,13 @@ import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import { operatorAuthor } from '../publish/author.js';
 import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
+import { progressText } from '../progress.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { CloneFn } from './clone.js';
 import { logFormat, logLevel, parsePlatform, positiveInt } from './flags.js';
+import { noProgress, type Progress } from './progress.js';
 import { DEFAULT_REPO_TIMEOUT_MS, describeResult, exitCodeOf, formatDuration, formatResults, parseDuration, parseRepoList, realTimer, reportInputs, resolveShard, type RepoResult, runMany, selectShard } from './multi.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 import { stopExitCode } from './signals.js';
@@ -75,6 +77,8 @@ export interface CronDeps {
   connectRedis?: (opts: RedisStoreOptions) => Promise<SharedStore>;
   /** The per-repository deadline's timer (see `MultiOptions.timer`); tests pass a fake. */
   repoTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The spinner line on a terminal (text logs only): each repository's phase, stopped before the summary. */
+  progress?: Progress;
 }
 
 /** `--repo-timeout` when none is given (`30m`): multi.ts's default, as the flag spells it. */
@@ -121,6 +125,9 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   };
 
   const runRepos = async (repos: string[], sharedCache: SharedStore | null): Promise<number> => {
+    const progress = format === 'text' && deps.isTTY ? (deps.progress ?? noProgress) : noProgress;
+    const reportResult = progressReporter(logger, format === 'text' && deps.isTTY ? (line) => deps.writeErr(oneLine(maskSecrets(line, secrets))) : null);
+    let finished = 0;
     const results = await runMany({
       repos,
       platform,
@@ -139,12 +146,17 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       logger,
       signal: deps.signal,
       // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.
-      onResult: progressReporter(logger, format === 'text' && deps.isTTY ? (line) => deps.writeErr(oneLine(maskSecrets(line, secrets))) : null),
+      onResult: (r, done, total) => {
+        finished = done;
+        reportResult(r, done, total);
+      },
+      // `2/5 done · acme/web: lookups 3/10`, masked here and kept on one line by the display.
+      onProgress: (repo, event) => progress.update(maskSecrets(`${finished}/${repos.length} done · ${repo}: ${progressText(event)}`, secrets)),
       clone: deps.clone,
       run: deps.run,
       repoTimeoutMs,
       ...(deps.repoTimer && { timer: deps.repoTimer }),
-    });
+    }).finally(() => progress.stop());
     deps.print(maskSecrets(formatResults(results), secrets));
     logger.info('run finished', tally(results));
     const reported = flags.reportDir ? await writeFleetReport(flags.reportDir, reportInputs(results, platform), deps.clock ?? systemClock, logger) : true;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import { oneLine } from '../escape.js';
+import { installProxy } from '../proxy.js';
 import { commands } from './commands/index.js';
 
 /** Exit codes: 0 ran, 1 partial failure, 2 bad config or usage. */
@@ -12,10 +13,14 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let code = 0;
   for (const register of commands) register(program, (c) => (code = Math.max(code, c)));
+  // HTTPS_PROXY/HTTP_PROXY/NO_PROXY for every request this command makes (registries, Helm, GitHub, GitLab).
+  const proxy = await installProxy(process.env);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     return exitCodeFor(err);
+  } finally {
+    proxy.restore();
   }
   return code;
 }

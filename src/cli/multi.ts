@@ -10,6 +10,7 @@ import type { HostRule } from '../lookup/host-rules.js';
 import { countFailures, failureSentence } from '../plan/failures.js';
 import type { GitAuthor } from '../publish/author.js';
 import { heldBackSentences } from '../publish/limits.js';
+import type { ProgressEvent } from '../progress.js';
 import type { PlatformKind } from '../publish/types.js';
 import { reportRepoName, type RepoInput } from '../report/index.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
@@ -52,6 +53,8 @@ export interface MultiOptions {
   signal?: AbortSignal;
   /** Called as each repository finishes (a TTY progress line); `done` counts finished ones. */
   onResult?: (result: RepoResult, done: number, total: number) => void;
+  /** Told each phase of each repository's run (scan, lookups N of M, publish), with the repository as shown. */
+  onProgress?: (repo: string, event: ProgressEvent) => void;
   clone?: CloneFn;
   run: (opts: RunOptions) => Promise<RunSummary>;
   now?: () => number;
@@ -109,7 +112,7 @@ async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<Re
     logger.error('repository timed out; its work is aborted', { error });
     return failed(error);
   });
-  const work = cloneAndRun(opts, repo, dir, logger, deadline.signal).then(
+  const work = cloneAndRun(opts, repo, dir, logger, deadline.signal, shown).then(
     (summary): RepoResult => ({ repo: shown, status: summary.partialFailure ? 'partial' : 'ok', summary, error: null, durationMs: now() - started }),
     (err: unknown): RepoResult => {
       const error = withoutCredentials(err instanceof Error ? err.message : String(err));
@@ -125,7 +128,7 @@ async function runOne(opts: MultiOptions, repo: string, dir: string): Promise<Re
   }
 }
 
-async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger: Logger, signal: AbortSignal): Promise<RunSummary> {
+async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger: Logger, signal: AbortSignal, shown: string): Promise<RunSummary> {
   const clone = opts.clone ?? gitClone;
   logger.debug('cloning repository');
   await clone({
@@ -155,6 +158,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     ...(opts.author && { author: opts.author }),
     logger,
     signal,
+    ...(opts.onProgress && { onProgress: (event: ProgressEvent) => opts.onProgress?.(shown, event) }),
   });
 }
 

@@ -1,5 +1,6 @@
 import { RegistryError } from '../errors.js';
-import type { Dependency } from '../scan/types.js';
+import { withoutCredentials } from '../log.js';
+import type { Dependency, Problem } from '../scan/types.js';
 import type { Plan } from './types.js';
 
 /**
@@ -88,4 +89,22 @@ function lookedUp(plan: Plan): number {
 
 function depKey(d: Dependency): string {
   return `${d.file}\u0000${d.line}\u0000${d.name}`;
+}
+
+/**
+ * Every failed lookup as a problem with file and line: a dependency left unchanged because its registry failed, and a
+ * digest that failed beside another held-back reason. `plan` and `run` both count these, so on the same repository
+ * they say the same number of problems.
+ */
+export function lookupProblems(plan: Plan): Problem[] {
+  return failedLookups(plan).map((f) => ({
+    file: f.dependency.file,
+    line: f.dependency.line,
+    message: withoutCredentials(`${f.dependency.name}: lookup failed: ${f.message.replace(/^lookup failed: /, '')}`),
+  }));
+}
+
+/** The problems a plan has: what scanning found wrong, then every failed lookup. */
+export function planProblems(plan: Plan): Problem[] {
+  return [...plan.problems, ...lookupProblems(plan)];
 }

@@ -7,12 +7,13 @@ import type { Dependency, ScanResult } from '../scan/types.js';
 import { withoutCredentials } from '../log.js';
 import { TagIndex } from '../versions/tags.js';
 import { ReleaseAges } from './age.js';
-import { lookupFailureOf, type FailedLookup } from './failures.js';
+import { countFailures, lookupFailureOf, type FailedLookup } from './failures.js';
 import { groupBranches } from './branches.js';
 import { planDependency, subjectOf, type DependencyResult } from './dependency.js';
 import { planRange } from './range.js';
 import { skipReasonText } from './reasons.js';
 import type { Explanation, Plan, Unchanged, Update } from './types.js';
+import type { OnProgress } from '../progress.js';
 
 export { planToJson, explain, explanationText } from './json.js';
 export { groupBranches, sanitize } from './branches.js';
@@ -25,6 +26,8 @@ export interface PlanOptions {
   logger?: Logger;
   /** Record every candidate's verdict for dependencies with this name (`--explain`). */
   explain?: string | null;
+  /** Told `lookup` N of M as each package's lookup ends (M: packages to look up, each once). */
+  onProgress?: OnProgress;
 }
 
 interface Active {
@@ -61,10 +64,13 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   let lookedUp = 0;
   // Above any per-host limit, so the HTTP client's limits (not this one) decide what is in flight.
   const limit = pLimit(64);
+  let packagesDone = 0;
+  opts.onProgress?.({ phase: 'lookup', done: 0, total: packages.size });
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
       limit(async () => {
         const results = await planPackage(pkg, deps, source, config, now, logger);
+        opts.onProgress?.({ phase: 'lookup', done: ++packagesDone, total: packages.size });
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
           lookedUp++;
@@ -80,7 +86,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
     ),
   );
   const sortedUpdates = updates.sort(byPosition((u) => u.dependency));
-  return {
+  const plan: Plan = {
     updates: sortedUpdates,
     unchanged: unchanged.sort(byPosition((u) => u.dependency)),
     problems: scan.problems,
@@ -90,6 +96,18 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
     lookedUp,
     ...(opts.explain ? { explanations: explanations.sort(byPosition((e) => e)) } : {}),
   };
+  warnPerHost(plan, logger);
+  return plan;
+}
+
+/**
+ * One warning per failing host and problem, with a count, instead of one per package: a registry that is down costs
+ * one line (`quay.io: 70 lookups failed: answered 500`), not seventy. Each package's error is logged at debug level.
+ */
+function warnPerHost(plan: Plan, logger: Logger): void {
+  for (const g of countFailures(plan)?.groups ?? []) {
+    logger.warn(`${g.host}: ${g.count} ${g.count === 1 ? 'lookup' : 'lookups'} failed: ${g.problem}`, { host: g.host, failed: g.count, problem: g.problem });
+  }
 }
 
 /** A dependency that stays without a lookup (skipped by the scanner, disabled by a rule), or its settings. */
@@ -109,7 +127,7 @@ async function planPackage(
   try {
     releases = await source.releases(pkg);
   } catch (err) {
-    logger.warn('lookup failed', { package: pkg.name, error: errorText(err) });
+    logger.debug('lookup failed', { package: pkg.name, error: errorText(err) });
     return deps.map(({ dep }) => failed(dep, err));
   }
   logger.debug('looked up', { package: pkg.name, releases: releases.releases.length });
@@ -121,10 +139,10 @@ async function planPackage(
     try {
       const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
-      if (r.failure && !r.unchanged) logger.warn('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
+      if (r.failure && !r.unchanged) logger.debug('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
       out.push(r);
     } catch (err) {
-      logger.warn('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
+      logger.debug('lookup failed', { package: pkg.name, file: dep.file, error: errorText(err) });
       out.push(failed(dep, err));
     }
   }

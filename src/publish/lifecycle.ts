@@ -206,10 +206,11 @@ function union(lists: string[][]): string[] {
 
 /**
  * Prints each branch's PR title and body (Markdown), then its unified diff; reads the checkout (and release notes)
- * and pushes nothing, so it needs no platform.
+ * and pushes nothing, so it needs no platform. Every branch with an edit is listed in `wouldOpen`; with no platform
+ * read, one whose PR is already open counts there too.
  */
 export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<PublishSummary> {
-  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], problems: [], partialFailure: false };
+  const summary: PublishSummary = { opened: [], updated: [], closed: [], skipped: [], wouldOpen: [], problems: [], partialFailure: false };
   for (const branch of plan.branches) {
     const content = await buildBranch(branch, ctx.readFile);
     for (const p of content.problems) summary.problems.push(p);
@@ -221,7 +222,7 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
     const body = prBody(branch, content.applied, { notes: await notesOf(ctx, content.applied) });
     // Repository text on the operator's terminal: escape sequences shown, not run.
     ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n\n${body}\n${diffs}`));
-    summary.skipped.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
+    summary.wouldOpen?.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
   return summary;
 }

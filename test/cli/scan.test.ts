@@ -92,4 +92,67 @@ describe('tidemark scan', () => {
     expect(await main(['scan', path.join(dir, 'nope')])).toBe(2);
     expect(String(err.mock.calls[0]?.[0])).toContain('not a directory');
   });
+
+  it("leaves out the config's ignorePaths, and says so under the summary", async () => {
+    mkdirSync(path.join(dir, 'vendor'), { recursive: true });
+    writeFileSync(path.join(dir, 'vendor/pod.yaml'), 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: redis:7.0.0\n');
+    writeFileSync(path.join(dir, '.tidemark.yaml'), 'ignorePaths: [vendor/**, apps/bad.yaml]\n');
+    expect(await main(['scan', dir])).toBe(0);
+    expect(out).not.toContain('redis');
+    expect(out).not.toContain('bad.yaml:');
+    expect(out.split('\n').slice(-2)).toEqual(['Not scanned (ignorePaths in .tidemark.yaml): vendor/**, apps/bad.yaml.', '']);
+    out = '';
+    expect(await main(['scan', dir, '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ dependencies: [expect.objectContaining({ name: 'ghcr.io/acme/web' }), expect.objectContaining({ name: 'nginx' })], problems: [] });
+  });
+
+  it('still honours ignorePaths when another key of the config is wrong, and warns about that key', async () => {
+    mkdirSync(path.join(dir, 'vendor'), { recursive: true });
+    writeFileSync(path.join(dir, 'vendor/pod.yaml'), 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: redis:7.0.0\n');
+    writeFileSync(path.join(dir, '.tidemark.yaml'), 'prConcurrentLimit: lots\nignorePaths:\n  - vendor/**\n');
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    expect(await main(['scan', dir, '--log-format', 'json'])).toBe(0);
+    expect(out).not.toContain('redis');
+    const warning = JSON.parse(err.join('').trim().split('\n')[0]!) as Record<string, unknown>;
+    expect([warning['level'], warning['msg'], warning['file'], warning['line']]).toEqual(['warn', 'config problem; scan reads only ignorePaths', '.tidemark.yaml', 1]);
+  });
+
+  it('exits 2 when the config file given with --config does not exist', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    expect(await main(['scan', dir, '--config', 'nope.yaml'])).toBe(2);
+    expect(err.join('')).toContain('tidemark: config file not read: nope.yaml');
+  });
+
+  it('fits the table in the terminal width, eliding long cells in the middle, and keeps every cell whole off a terminal', async () => {
+    const long = 'apps/production/eu-west-1/platform/observability/deploy.yaml';
+    mkdirSync(path.dirname(path.join(dir, long)), { recursive: true });
+    writeFileSync(path.join(dir, long), 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: registry.example.com/platform/observability/collector:0.99.0\n');
+    const { formatScanTable } = await import('../../src/cli/commands/scan.js');
+    const { scanDirectory } = await import('../../src/scan/index.js');
+    const result = await scanDirectory(dir);
+    const narrow = formatScanTable(result, { width: 80 }).split('\n');
+    const table = narrow.slice(0, 4);
+    expect(table.every((l) => l.length <= 80)).toBe(true);
+    expect(table[1]).toMatch(/^apps\/prod.*….*\.yaml:5 +kubernetes +registry\..*….*ollector +0\.99\.0$/);
+    const whole = formatScanTable(result, { width: null }).split('\n');
+    expect(whole[1]).toContain(`${long}:5  kubernetes  registry.example.com/platform/observability/collector  0.99.0`);
+    expect(await main(['scan', dir])).toBe(0);
+    expect(out).toContain(`${long}:5  kubernetes  registry.example.com/platform/observability/collector  0.99.0`);
+  });
+});
+
+describe('formatTable', () => {
+  it('narrows the widest columns first and elides in the middle', async () => {
+    const { formatTable, elide } = await import('../../src/cli/table.js');
+    expect(elide('abcdefghij', 7)).toEqual('abc…hij');
+    expect(formatTable(['A', 'B'], [['aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbb']], 24)).toEqual([`${'A'.padEnd(12)}  B`, 'aaaaaa…aaaaa  bbbbbbbbbb']);
+  });
 });

@@ -67,6 +67,26 @@ describe('tidemark versions', () => {
     }
   });
 
+  it('prints a JSON error object on stdout when --json is given and the lookup fails (exit 1) or the usage is wrong (exit 2)', async () => {
+    const missing = await run(`${reg.host}/acme/missing`, { json: true });
+    expect(missing.code).toEqual(1);
+    const { error } = JSON.parse(missing.out) as { error: { message: string; host: string; status: number } };
+    expect([error.host, error.status, error.message]).toEqual([reg.host, 404, expect.stringContaining('acme/missing')]);
+    const out: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['versions', 'podinfo', '--registry-url', 'ftp://x', '--json'])).toEqual(2);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toEqual({ error: { message: '--registry-url must start with https://, http:// or oci:// (got ftp://x)' } });
+  });
+
   it('reads registry host and port, tags and digests out of an image reference', () => {
     expect(toPackageRef('registry:5000/team/app:1.2', undefined)).toEqual({ pkg: { datasource: 'docker', name: 'registry:5000/team/app', registryUrl: null }, tagFromTarget: '1.2' });
     expect(toPackageRef('nginx@sha256:' + 'a'.repeat(64), undefined)).toEqual({ pkg: { datasource: 'docker', name: 'nginx', registryUrl: null }, tagFromTarget: undefined });

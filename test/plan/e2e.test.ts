@@ -216,7 +216,7 @@ describe('tidemark plan against a real registry and a real Helm repository', () 
       expect(plan.unchanged[0]!.reason).toMatch(/^lookup failed: .+/);
       const table = await runCli(['plan', other, '--no-cache']);
       expect(table.code).toBe(1);
-      expect(table.out.split('\n').at(-2)).toEqual(`1 update in 1 branch, 1 unchanged, 0 problems; 1 of 2 lookups failed: ${H} answered 404 (1).`);
+      expect(table.out.split('\n').at(-2)).toEqual(`1 update in 1 branch, 1 unchanged, 1 problem; 1 of 2 lookups failed: ${H} answered 404 (1).`);
     } finally {
       await rm(other, { recursive: true, force: true });
     }

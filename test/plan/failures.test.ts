@@ -78,6 +78,37 @@ describe('failed lookups in a plan', () => {
   });
 });
 
+/** Every lookup fails on the image's own host: `quay.io/...` answers 500, `ghcr.io/...` cannot be reached. */
+class FailingHosts extends FakeReleaseSource {
+  override async releases(pkg: { name: string }): Promise<never> {
+    const host = pkg.name.split('/')[0]!;
+    if (host === 'ghcr.io') throw new RegistryError('ghcr.io could not be reached', { host, cause: new Error('ECONNREFUSED') });
+    throw new RegistryError(`${host} answered 500 for /v2/${pkg.name}/tags/list`, { host, status: 500 });
+  }
+}
+
+describe('warnings about failed lookups', () => {
+  it('warns once per failing host with a count, not once per package', async () => {
+    const deps = [
+      ...Array.from({ length: 70 }, (_, i) => image(`quay.io/acme/app${i}`, '1.0.0', i + 1)),
+      image('ghcr.io/acme/web', '1.0.0', 71),
+      image('ghcr.io/acme/api', '1.0.0', 72),
+    ];
+    const lines: { level: string; msg: string; meta: unknown }[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (msg: string, meta?: unknown) => lines.push({ level: 'warn', msg, meta }),
+      error: (msg: string, meta?: unknown) => lines.push({ level: 'error', msg, meta }),
+    };
+    await createPlan({ dependencies: deps, problems: [] }, new FailingHosts({}), config(), { now, logger });
+    expect(lines).toEqual([
+      { level: 'warn', msg: 'quay.io: 70 lookups failed: answered 500', meta: { host: 'quay.io', failed: 70, problem: 'answered 500' } },
+      { level: 'warn', msg: 'ghcr.io: 2 lookups failed: could not be reached', meta: { host: 'ghcr.io', failed: 2, problem: 'could not be reached' } },
+    ]);
+  });
+});
+
 describe('formatPlanTable', () => {
   it('names failed lookups by host in its footer and keeps registry text on one line without escape sequences', () => {
     const failedOn = (name: string, line: number, host: string, problem: string, reason: string) => ({
@@ -103,7 +134,7 @@ describe('formatPlanTable', () => {
       'apps/web.yaml:2  quay.io/b  1.0.0    -          lookup failed: quay.io answered 500:  [2J All good',
       'apps/web.yaml:3  ok         1.0.0    -          up to date',
       '',
-      '0 updates in 0 branches, 3 unchanged, 0 problems; 2 of 3 lookups failed: ghcr.io could not be reached (1), quay.io answered 500 (1).',
+      '0 updates in 0 branches, 3 unchanged, 2 problems; 2 of 3 lookups failed: ghcr.io could not be reached (1), quay.io answered 500 (1).',
       '',
     ]);
   });

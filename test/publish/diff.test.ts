@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { terminalText } from '../../src/escape.js';
 import { unifiedDiff } from '../../src/publish/diff.js';
 
 /** Applies the diff with `git apply` to prove it is a real patch. */
@@ -64,10 +65,22 @@ describe('unifiedDiff', () => {
     expect(gitApply('f.yaml', before, diff)).toEqual(after);
   });
 
-  it('prints nothing for an unchanged file and one hunk when line counts differ', () => {
+  it('prints nothing for an unchanged file and only the added line when line counts differ', () => {
     expect(unifiedDiff('f', 'x\n', 'x\n')).toEqual('');
     const diff = unifiedDiff('f', 'a\nb\n', 'a\nb\nc\n');
-    expect(diff).toEqual('diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n-a\n-b\n+a\n+b\n+c\n');
+    expect(diff).toEqual('diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n a\n b\n+c\n');
     expect(gitApply('f', 'a\nb\n', diff)).toEqual('a\nb\nc\n');
+  });
+
+  it('diffs a file that was empty, as git does', () => {
+    const diff = unifiedDiff('f', '', 'a\n');
+    expect(diff).toEqual('diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +1,1 @@\n+a\n');
+    expect(gitApply('f', '', diff)).toEqual('a\n');
+  });
+
+  it('quotes a file name as git does, so it stays on one line, and leaves control characters in the text for the caller to escape', () => {
+    const diff = unifiedDiff('a\n+++ b/x', 'tag: 1\u001b[2J\n', 'tag: 2\u001b[2J\n');
+    expect(diff.split('\n').slice(0, 3)).toEqual(['diff --git "a/a\\n+++ b/x" "b/a\\n+++ b/x"', '--- "a/a\\n+++ b/x"', '+++ "b/a\\n+++ b/x"']);
+    expect(terminalText(diff)).toContain('-tag: 1\\u001b[2J\n+tag: 2\\u001b[2J\n');
   });
 });

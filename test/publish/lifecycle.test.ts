@@ -234,10 +234,11 @@ describe('publish', () => {
         '',
       ].join('\n'),
     ]);
-    expect(summary.skipped).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
+    expect(summary.skipped).toEqual([]);
+    expect(summary.wouldOpen).toEqual([{ branch: 'tidemark/redis-7.x', pr: null, detail: 'dry run: nothing pushed' }]);
   });
 
-  it('shows terminal control sequences in a dry-run diff as text, and keeps each file name on its header line', async () => {
+  it('shows terminal control sequences in a dry-run diff as text, and quotes each file name on its header line as git does', async () => {
     const hostile = deployment('redis:7.0.1 # \u001b]52;c;ZXZpbA==\u0007 ok\rforged').replace('metadata:', 'metadata: # \u001b[2J');
     const files = { 'apps/a\n+++ b/forged.yaml': hostile };
     const printed: string[] = [];
@@ -246,9 +247,9 @@ describe('publish', () => {
     expect(printed[0]).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect([printed[0]!.slice(printed[0]!.indexOf('diff --git')), ...printed.slice(1)]).toEqual([
       [
-        'diff --git a/apps/a +++ b/forged.yaml b/apps/a +++ b/forged.yaml',
-        '--- a/apps/a +++ b/forged.yaml',
-        '+++ b/apps/a +++ b/forged.yaml',
+        'diff --git "a/apps/a\\n+++ b/forged.yaml" "b/apps/a\\n+++ b/forged.yaml"',
+        '--- "a/apps/a\\n+++ b/forged.yaml"',
+        '+++ "b/apps/a\\n+++ b/forged.yaml"',
         '@@ -7,4 +7,4 @@',
         '     spec:',
         '       containers:',

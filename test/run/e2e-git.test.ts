@@ -142,7 +142,7 @@ describe('tidemark run --platform git, end to end', () => {
       `-          image: "${registry.host}/acme/api:2.0.0@${apiDigests.old}"\n+          image: "${registry.host}/acme/api:2.0.1@${apiDigests.next}"\n`,
     );
     expect(all).toContain('-      version: 6.0.0 # chart version\n+      version: 6.1.0 # chart version\n');
-    expect(all).toContain(`Dry run of ${repo.checkout}: 0 opened, 0 updated, 0 closed, 3 skipped`);
+    expect(all).toContain(`Dry run of ${repo.checkout}: would open 3, 0 skipped, 0 problems`);
     expect(all).toContain('<summary>6.1.0 (2026-01-10)</summary>\n\nAdds **HPA** support\n\n[Release on GitHub](https://github.com/example/podinfo/releases/tag/6.1.0)');
     expect(all.indexOf('<summary>6.1.0')).toBeLessThan(all.indexOf('+      version: 6.1.0 # chart version'));
   });

@@ -127,9 +127,8 @@ describe('tidemark run', () => {
       spy.mockRestore();
     }
     expect(out.join('').split('\n')).toEqual([
-      `Dry run of ${dir}: 0 opened, 0 updated, 0 closed, 0 skipped, 1 problem (partial failure)`,
+      `Dry run of ${dir}: would open 0, 0 skipped, 1 problem (partial failure)`,
       '  lookups  1 of 1 lookup failed: 127.0.0.1:1 could not be reached (1)',
-      '  problem  pod.yaml:6: 127.0.0.1:1/acme/web: lookup failed: 127.0.0.1:1 could not be reached',
       '',
     ]);
   });
@@ -187,8 +186,76 @@ describe('honest failure counts', () => {
       server.close();
     }
     expect(out.join('').split('\n').slice(0, 2)).toEqual([
-      `Dry run of ${dir}: 0 opened, 0 updated, 0 closed, 0 skipped, 4 problems (partial failure)`,
+      `Dry run of ${dir}: would open 0, 0 skipped, 4 problems (partial failure)`,
       `  lookups  4 of 4 lookups failed: 127.0.0.1:1 could not be reached (3), 127.0.0.1:${port} answered 403 (1)`,
+    ]);
+  });
+});
+
+/** stdout and the exit code of one CLI call; stderr (log lines) is dropped. */
+async function stdoutOf(argv: string[]): Promise<{ code: number; stdout: string }> {
+  const out: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  try {
+    const { code } = await quietMain(argv);
+    return { code, stdout: out.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('plan and run on the same repository', () => {
+  it('count the same problems: scan problems and every failed lookup', async () => {
+    const images = ['127.0.0.1:1/acme/a:1.0.0', '127.0.0.1:1/acme/b:1.0.0', '127.0.0.1:1/acme/c:1.0.0'];
+    const containers = images.map((image) => `    - image: ${image}\n`).join('');
+    const dir = repoWith({
+      'pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n${containers}`,
+      'broken.yaml': 'kind: Pod\nspec: [unclosed\n',
+    });
+    const plan = await stdoutOf(['plan', dir, '--no-cache']);
+    const ran = await stdoutOf(['run', dir, '--platform', 'git', '--dry-run', '--no-cache', '--log-level', 'error']);
+    const planned = /, (\d+) problems?[;.]/.exec(plan.stdout.trim().split('\n').at(-1)!)?.[1];
+    const counted = / (\d+) problems? \(partial failure\)$/.exec(ran.stdout.split('\n')[0]!)?.[1];
+    expect([plan.code, ran.code, planned, counted]).toEqual([1, 1, '4', '4']);
+    expect(ran.stdout).toContain('  problem    broken.yaml:');
+  });
+});
+
+describe('run --json', () => {
+  it('prints one JSON summary object and no diff', async () => {
+    const dir = repoWith({ 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:1/acme/web:1.0.0\n' });
+    const { code, stdout } = await stdoutOf(['run', dir, '--platform', 'git', '--dry-run', '--json', '--no-cache', '--log-level', 'error']);
+    expect(code).toEqual(1);
+    expect(JSON.parse(stdout)).toEqual({
+      repo: dir,
+      dryRun: true,
+      opened: [],
+      updated: [],
+      closed: [],
+      skipped: [],
+      wouldOpen: [],
+      problems: [{ file: 'pod.yaml', line: 6, message: '127.0.0.1:1/acme/web: lookup failed: 127.0.0.1:1 could not be reached' }],
+      partialFailure: true,
+      lookups: { failed: 1, total: 1, hosts: [{ host: '127.0.0.1:1', problem: 'could not be reached', count: 1 }] },
+      branches: [],
+    });
+  });
+});
+
+describe('run progress', () => {
+  it('tells each phase in order: scan, lookups N of M, publish', async () => {
+    const dir = repoWith({ 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - image: 127.0.0.1:1/acme/web:1.0.0\n' });
+    const events: unknown[] = [];
+    const opts = { dir, platform: 'git' as const, repo: null, endpoint: null, token: null, remote: null, dryRun: true, configPath: null, cacheDir: null, planOut: null, logger: silentLogger };
+    await run({ ...opts, print: () => {}, onProgress: (e) => void events.push(e) });
+    expect(events).toEqual([
+      { phase: 'scan' },
+      { phase: 'lookup', done: 0, total: 1 },
+      { phase: 'lookup', done: 1, total: 1 },
+      { phase: 'publish', branches: 0 },
     ]);
   });
 });

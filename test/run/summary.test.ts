@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary } from '../../src/cli/commands/run.js';
+import { summaryMarkdown } from '../../src/cli/action-summary.js';
+import { formatSummary } from '../../src/cli/run-summary.js';
 import type { RunSummary } from '../../src/run-types.js';
 
 describe('formatSummary', () => {
@@ -46,5 +47,39 @@ describe('formatSummary', () => {
       '  limits   held back by prConcurrentLimit: 1 branch',
       '  limits   held back by prHourlyLimit: 2 branches',
     ]);
+  });
+
+  it('says what a dry run would open, and masks a secret a problem quotes', () => {
+    const summary: RunSummary = {
+      repo: 'acme/gitops',
+      opened: [],
+      updated: [],
+      closed: [],
+      skipped: [{ branch: 'tidemark/redis-7.x', pr: null, detail: 'no file could be edited' }],
+      wouldOpen: [
+        { branch: 'tidemark/nginx-1.x', pr: null, detail: 'dry run: nothing pushed' },
+        { branch: 'tidemark/podinfo-6.x', pr: null, detail: 'dry run: nothing pushed' },
+      ],
+      problems: [{ file: '', line: 0, message: 'remote said: token s3cr3t-value rejected' }],
+      partialFailure: true,
+      plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    expect(formatSummary(summary, true, ['s3cr3t-value']).split('\n')).toEqual([
+      'Dry run of acme/gitops: would open 2, 1 skipped, 1 problem (partial failure)',
+      '  would open tidemark/nginx-1.x — dry run: nothing pushed',
+      '  would open tidemark/podinfo-6.x — dry run: nothing pushed',
+      '  skipped    tidemark/redis-7.x — no file could be edited',
+      '  problem    remote said: token *** rejected',
+      '',
+    ]);
+  });
+
+  it('says in the Action job summary what a dry run would open', () => {
+    const summary: RunSummary = {
+      repo: 'acme/gitops', opened: [], updated: [], closed: [], skipped: [],
+      wouldOpen: [{ branch: 'tidemark/nginx-1.x', pr: null, detail: 'dry run: nothing pushed' }],
+      problems: [], partialFailure: false, plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    expect(summaryMarkdown(summary, { dryRun: true }).split('\n')[2]).toEqual('Would open 1 · left alone 0 (dry run: nothing was pushed)');
   });
 });

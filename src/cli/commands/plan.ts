@@ -9,15 +9,16 @@ import type { Logger } from '../../log.js';
 import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import { createPlan, explain, explanationText, planToJson } from '../../plan/index.js';
-import { countFailures, failureSentence } from '../../plan/failures.js';
+import { countFailures, failureSentence, planProblems } from '../../plan/failures.js';
 import type { Plan, Update } from '../../plan/types.js';
 import { reviewPlan } from '../../review/index.js';
 import { repoFileReader } from '../../review/repo-file.js';
 import { scanDirectory } from '../../scan/index.js';
-import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
+import { type OnProgress, progressText } from '../../progress.js';
+import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken, terminalProgress } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
-export interface PlanFlags {
+export interface PlanFlags extends LogFlags {
   json?: boolean;
   explain?: string;
   config?: string;
@@ -36,11 +37,13 @@ export interface PlanIo {
   now?: Date;
   /** Already loaded (to mask their secrets in the logger); else loaded from `flags.hostRules` and `env`. */
   hostRules?: readonly HostRule[];
+  /** Told each phase (scan, lookups N of M) as it starts: the terminal's progress display. */
+  onProgress?: OnProgress;
 }
 
 /** `tidemark plan [DIR]`: scan, look up, choose; prints what would move and why everything else stays. */
 export const registerPlan: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('plan')
     .description('Show which version every image and chart would move to, and why the others stay (no changes made)')
     .argument('[dir]', 'repository directory', '.')
@@ -49,12 +52,21 @@ export const registerPlan: RegisterCommand = (program, setExit) => {
     .option('--config <file>', 'config file (default: .tidemark.yaml, .github/tidemark.yaml)')
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
-    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .action(async (dir: string, flags: PlanFlags) => {
-      const env = process.env;
-      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
-      setExit(await runPlan(dir, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
-    });
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
+  addLogOptions(command, 'warn').action(async (dir: string, flags: PlanFlags) => {
+    const env = process.env;
+    const { logger, hostRules, secrets } = await lookupCommandIo(flags.hostRules, env, flags);
+    const progress = terminalProgress(flags, secrets);
+    const print = (t: string): void => {
+      progress.stop();
+      process.stdout.write(t);
+    };
+    try {
+      setExit(await runPlan(dir, flags, { print, logger, env, hostRules, onProgress: (e) => progress.update(progressText(e)) }));
+    } finally {
+      progress.stop();
+    }
+  });
 };
 
 /** Exit code: 0 ran, 1 some lookups failed. Bad config or usage throw (exit 2). */
@@ -102,6 +114,7 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo, o
   if (loaded.errors.length > 0) throw new ConfigError(`invalid config file ${loaded.file ?? flags.config ?? ''}`.trim(), loaded.errors);
   for (const w of loaded.warnings) io.logger.warn(`${w.file}:${w.line}: ${w.message}`);
   const hostRules = io.hostRules ?? (await loadHostRules(flags.hostRules, io.env));
+  io.onProgress?.({ phase: 'scan' });
   const scan = await scanDirectory(root, { ignorePaths: loaded.config.ignorePaths, logger: io.logger });
   const source = createReleaseSource({
     config: loaded.config,
@@ -116,6 +129,7 @@ export async function planDirectory(dir: string, flags: PlanFlags, io: PlanIo, o
     logger: io.logger,
     explain: flags.explain ?? null,
     ...(io.now && { now: io.now }),
+    ...(io.onProgress && { onProgress: io.onProgress }),
   });
   if (!opts.review) return plan;
   return reviewPlan(plan, { source, config: loaded.config, logger: io.logger, readFile: repoFileReader(root) });
@@ -143,9 +157,11 @@ export function formatPlanTable(plan: Plan): string {
   const b = plan.branches.length;
   const failures = countFailures(plan);
   const tail = failures ? `; ${failureSentence(failures)}.` : plan.partialFailure ? '; some lookups failed.' : '.';
+  // Problems as `run` counts them (what scanning found wrong and every failed lookup), so both say the same number.
+  const problems = planProblems(plan).length;
   out.push(
     `${n} ${n === 1 ? 'update' : 'updates'} in ${b} ${b === 1 ? 'branch' : 'branches'}, ${plan.unchanged.length} unchanged` +
-      `, ${plan.problems.length} ${plan.problems.length === 1 ? 'problem' : 'problems'}` +
+      `, ${problems} ${problems === 1 ? 'problem' : 'problems'}` +
       tail,
   );
   return out.join('\n') + '\n';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
 import { withoutCredentials } from '../../log.js';
 import { buildReport, reportCounts, writeReport, type FleetReport, type RepoInput } from '../../report/index.js';
-import { lookupCommandIo } from '../flags.js';
+import { addLogOptions, lookupCommandIo } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 import { planDirectory, type PlanFlags, type PlanIo } from './plan.js';
 
@@ -17,7 +17,7 @@ export type ReportIo = PlanIo;
 
 /** `tidemark report DIR... --out OUT`: the fleet view of many checkouts, as `OUT/report.json` and `OUT/index.html`. */
 export const registerReport: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('report')
     .description('Scan and look up many repository checkouts; write a fleet report (report.json and a self-contained index.html)')
     .argument('<dirs...>', 'repository directories (each named by its base name)')
@@ -25,12 +25,12 @@ export const registerReport: RegisterCommand = (program, setExit) => {
     .option('--config <file>', 'config file inside each directory (default: .tidemark.yaml, .github/tidemark.yaml)')
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
-    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .action(async (dirs: string[], flags: ReportFlags) => {
-      const env = process.env;
-      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
-      setExit(await runReport(dirs, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
-    });
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
+  addLogOptions(command, 'warn').action(async (dirs: string[], flags: ReportFlags) => {
+    const env = process.env;
+    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
+    setExit(await runReport(dirs, flags, { print: (t) => process.stdout.write(t), logger, env, hostRules }));
+  });
 };
 
 /**

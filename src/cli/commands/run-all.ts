@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { createLogger } from '../../log.js';
 import { type CronFlags, cronMain, DEFAULT_REPO_TIMEOUT, stopOnSignals } from '../cron.js';
+import { createProgress } from '../progress.js';
 import type { RegisterCommand } from './index.js';
 
 /**
@@ -59,6 +60,7 @@ export const registerRunAll: RegisterCommand = (program, setExit) => {
           writeErr: (line) => process.stderr.write(line + '\n'),
           print: (text) => process.stdout.write(text + '\n'),
           isTTY: Boolean(process.stderr.isTTY),
+          progress: createProgress({ stream: process.stderr, forPeople: true }),
         });
         setExit(code);
       } finally {

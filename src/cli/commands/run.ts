@@ -1,17 +1,15 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
-import { oneLine } from '../../escape.js';
-import { createLogger, withoutCredentials } from '../../log.js';
+import { createLogger } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
-import { countFailures, failureSentence } from '../../plan/failures.js';
 import { operatorAuthor } from '../../publish/author.js';
 import { isJobToken, resolveToken } from '../../publish/token.js';
-import { heldBackSentences } from '../../publish/limits.js';
-import type { BranchOutcome, RunSummary } from '../../run-types.js';
+import { progressText } from '../../progress.js';
 import { requireCheckout } from '../checkout.js';
 import { stopExitCode, stopOnSignals } from '../signals.js';
-import { logFormat, logLevel, parsePlatform } from '../flags.js';
+import { logFormat, logLevel, parsePlatform, terminalProgress } from '../flags.js';
+import { formatSummary, summaryJsonText } from '../run-summary.js';
 import type { RegisterCommand } from './index.js';
 
 interface RunFlags {
@@ -20,6 +18,8 @@ interface RunFlags {
   endpoint?: string;
   remote?: string;
   dryRun?: boolean;
+  /** Print the run's summary as one JSON object on stdout (and no dry-run diffs). */
+  json?: boolean;
   config?: string;
   cacheDir?: string;
   /** `--no-cache` */
@@ -46,13 +46,14 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--endpoint <url>', 'GitHub Enterprise API URL or self-managed GitLab host')
     .option('--remote <name>', 'git platform: remote name or URL to push to (default origin)')
     .option('--dry-run', "print each branch's PR title, body and unified diff, and touch nothing")
+    .option('--json', 'print the summary as one JSON object (opened, updated, closed, skipped, wouldOpen, problems, partialFailure, lookups, branches); no diffs')
     .option('--config <file>', 'config file, relative to DIR')
     .option('--cache-dir <dir>', 'keep registry responses between runs here (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--plan-out <file>', 'write the plan as JSON to this file')
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info'))
-    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').default('auto'))
+    .addOption(new Option('--log-level <level>', 'debug, info, warn or error').env('TIDEMARK_LOG_LEVEL').default('info'))
+    .addOption(new Option('--log-format <format>', 'auto (JSON unless stderr is a terminal), text or json').env('TIDEMARK_LOG_FORMAT').default('auto'))
     .action(async (dir: string, flags: RunFlags) => {
       const platform = parsePlatform(flags.platform);
       if (!flags.dryRun) await requireCheckout(resolve(dir));
@@ -60,15 +61,13 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
       const author = operatorAuthor(process.env);
-      const logger = createLogger({
-        level: logLevel(flags.logLevel),
-        format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)),
-        secrets: [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)],
-      });
+      const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)];
+      const logger = createLogger({ level: logLevel(flags.logLevel), format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)), secrets });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
       const { run } = await import('../../run.js');
       // SIGTERM/SIGINT: this repository's run finishes (no half-published branch), then the exit code says it was stopped.
       const stop = stopOnSignals(logger);
+      const progress = terminalProgress(flags, secrets);
       const summary = await run({
         dir: resolve(dir),
         platform,
@@ -84,32 +83,19 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         hostRules,
         author,
         logger,
-      }).finally(stop.dispose);
-      process.stdout.write(formatSummary(summary, Boolean(flags.dryRun)));
+        // With --json stdout holds the one JSON object only: the dry-run diffs are left out.
+        ...(flags.json && { print: () => {} }),
+        onProgress: (e) => progress.update(progressText(e)),
+      }).finally(() => {
+        progress.stop();
+        stop.dispose();
+      });
+      const dryRun = Boolean(flags.dryRun);
+      process.stdout.write(flags.json ? summaryJsonText(summary, dryRun, secrets) : formatSummary(summary, dryRun, secrets));
       setExit(stopExitCode(stop.signal) ?? (summary.partialFailure ? 1 : 0));
     });
 };
 
-/**
- * The closing summary: counts, failed lookups by host (never counted as current), then one line per branch and per
- * problem. URL user info is stripped from all of it.
- */
-export function formatSummary(summary: RunSummary, dryRun = false): string {
-  const groups: [string, BranchOutcome[]][] = [
-    ['opened', summary.opened],
-    ['updated', summary.updated],
-    ['closed', summary.closed],
-    ['skipped', summary.skipped],
-  ];
-  const counts = groups.map(([label, list]) => `${list.length} ${label}`).join(', ');
-  const problems = summary.problems.length === 1 ? '1 problem' : `${summary.problems.length} problems`;
-  const lines = [`${dryRun ? 'Dry run of ' : ''}${summary.repo}: ${counts}, ${problems}${summary.partialFailure ? ' (partial failure)' : ''}`];
-  const failures = countFailures(summary.plan);
-  if (failures) lines.push(`  lookups  ${failureSentence(failures)}`);
-  for (const held of heldBackSentences(summary.skipped)) lines.push(`  limits   ${held}`);
-  for (const [label, list] of groups) {
-    for (const o of list) lines.push(`  ${label.padEnd(8)} ${o.branch}${o.pr ? ` #${o.pr.number} ${o.pr.url}` : ''} — ${o.detail}`);
-  }
-  for (const p of summary.problems) lines.push(`  problem  ${p.file ? `${p.file}:${p.line}: ` : ''}${p.message}`);
-  return withoutCredentials(lines.map(oneLine).join('\n')) + '\n';
-}
+
+/** Where it always was, for callers that import it from here. */
+export { formatSummary } from '../run-summary.js';

@@ -1,44 +1,64 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../errors.js';
+import { type IgnorePaths, loadIgnorePaths } from '../../config/ignore-paths.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { oneLine } from '../../escape.js';
-import { createLogger } from '../../log.js';
+import { addLogOptions, commandLogger, type LogFlags } from '../flags.js';
 import { scanDirectory, scanToJson } from '../../scan/index.js';
 import type { ScanResult, SkipReason } from '../../scan/types.js';
+import { formatTable } from '../table.js';
 import type { RegisterCommand } from './index.js';
 
-/** `tidemark scan [DIR] [--json]`: what Tidemark finds, with no configuration and no network. */
+interface ScanFlags extends LogFlags {
+  json?: boolean;
+  config?: string;
+}
+
+/**
+ * `tidemark scan [DIR] [--json]`: what Tidemark finds, with no network. Of the config it reads `ignorePaths` only,
+ * so a mistake elsewhere in `.tidemark.yaml` is a warning here, not a stop.
+ */
 export const registerScan: RegisterCommand = (program) => {
-  program
+  const command = program
     .command('scan')
-    .description('List every pinned image and chart in a directory (no network, no config needed).')
+    .description('List every pinned image and chart in a directory (no network; of the config only ignorePaths is read).')
     .argument('[dir]', 'directory to scan', '.')
     .option('--json', 'print {dependencies, problems} as JSON')
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const info = await stat(dir).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
-      const logger = createLogger({ level: 'warn', format: 'text' });
-      const result = await scanDirectory(path.resolve(dir), { logger });
-      process.stdout.write(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : formatScanTable(result));
-    });
+    .option('--config <file>', 'config file to read ignorePaths from (default: .tidemark.yaml, .github/tidemark.yaml)');
+  addLogOptions(command, 'warn').action(async (dir: string, flags: ScanFlags) => {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+    const logger = commandLogger(flags);
+    const root = path.resolve(dir);
+    const ignored = await loadIgnorePaths(root, flags.config ?? null);
+    // A --config that cannot be read is a usage mistake (exit 2); a repository's own unreadable config is a warning.
+    if (ignored.unreadable && flags.config) throw new ConfigError(`config file not read: ${flags.config}`, ignored.problems);
+    for (const p of ignored.problems) logger.warn('config problem; scan reads only ignorePaths', { file: p.file, line: p.line, message: p.message });
+    const result = await scanDirectory(root, { ignorePaths: ignored.ignorePaths, logger });
+    const width = process.stdout.isTTY ? process.stdout.columns || null : null;
+    process.stdout.write(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : formatScanTable(result, { width, ignored }));
+  });
 };
 
-/** A readable table (file:line, manager, name, current version, skip reason), problems, a summary with skips by reason. */
-export function formatScanTable(result: ScanResult): string {
+/**
+ * A readable table (file:line, manager, name, current version, skip reason), problems, a summary with skips by reason.
+ * `width`: the terminal's, to fit the table in (long cells elided in the middle); null keeps every cell whole.
+ */
+export function formatScanTable(result: ScanResult, opts: { width?: number | null; ignored?: Pick<IgnorePaths, 'ignorePaths' | 'file'> } = {}): string {
   const header = ['LOCATION', 'MANAGER', 'NAME', 'CURRENT', 'SKIPPED'];
   // Repository-written cells on one line each, as in the plan table: no file name can add a row or move the cursor.
   const rows = result.dependencies.map((d) =>
     [`${d.file}:${d.line}`, d.manager, d.registryUrl ? `${d.name} (${d.registryUrl})` : d.name, current(d.currentValue, d.currentDigest), d.skipReason ?? ''].map(oneLine),
   );
-  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
+  const out = formatTable(header, rows, opts.width ?? null);
   if (result.problems.length > 0) {
     out.push('', 'Problems:');
     for (const p of result.problems) out.push(oneLine(`  ${p.file}:${p.line}: ${p.message}`));
   }
   if (out.length > 0) out.push('');
   out.push(summary(result));
+  const ignored = opts.ignored;
+  if (ignored && ignored.ignorePaths.length > 0) out.push(oneLine(`Not scanned (ignorePaths in ${ignored.file ?? 'the config'}): ${ignored.ignorePaths.join(', ')}.`));
   return out.join('\n') + '\n';
 }
 

@@ -1,15 +1,15 @@
 import { loadConfig } from '../../config/load.js';
 import { DEFAULT_CONFIG } from '../../config/types.js';
 import { ConfigError, RegistryError, UsageError } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { type Logger, withoutCredentials } from '../../log.js';
 import { loadHostRules, type HostRule } from '../../lookup/host-rules.js';
 import { createReleaseSource, defaultCacheDir } from '../../lookup/index.js';
 import type { PackageRef, Release } from '../../lookup/types.js';
 import { compareParsed, parseVersion } from '../../versions/index.js';
-import { lookupCommandIo, lookupPlatformToken } from '../flags.js';
+import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken } from '../flags.js';
 import type { RegisterCommand } from './index.js';
 
-export interface VersionsFlags {
+export interface VersionsFlags extends LogFlags {
   registryUrl?: string;
   digest?: string;
   json?: boolean;
@@ -37,7 +37,7 @@ export interface VersionsIo {
  * only from the operator's host rules and Docker's config.json.
  */
 export const registerVersions: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('versions <image-or-chart>')
     .description('List the tags of an image or the versions of a chart, as the registry offers them')
     .option('--registry-url <url>', 'chart repository (https://… or oci://…); without it the argument is an image')
@@ -46,15 +46,37 @@ export const registerVersions: RegisterCommand = (program, setExit) => {
     .option('--cache-dir <dir>', 'lookup cache directory (default: the user cache dir)')
     .option('--no-cache', 'do not read or write the disk cache')
     .option('--config <path>', 'config file for registry settings')
-    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)')
-    .action(async (target: string, flags: VersionsFlags) => {
-      const env = process.env;
-      const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env);
-      setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
-    });
+    .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
+  addLogOptions(command, 'warn').action(async (target: string, flags: VersionsFlags) => {
+    const env = process.env;
+    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
+    setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
+  });
 };
 
+/**
+ * Exit code: 0 listed, 1 the lookup failed (or `--digest` found none, as text), 2 usage or config error (thrown).
+ * With `--json` every failure also prints `{"error": {"message", "host"?, "status"?}}` on stdout, so a script reading
+ * stdout always gets JSON.
+ */
 export async function runVersions(target: string, flags: VersionsFlags, io: VersionsIo): Promise<number> {
+  try {
+    return await listVersions(target, flags, io);
+  } catch (err) {
+    if (flags.json) io.print(JSON.stringify({ error: errorJson(err) }, null, 2));
+    if (!(err instanceof RegistryError)) throw err;
+    io.logger.error('lookup failed', { host: err.host, status: err.status, error: err.message });
+    return 1;
+  }
+}
+
+function errorJson(err: unknown): { message: string; host?: string; status?: number } {
+  const message = withoutCredentials(err instanceof Error ? err.message : String(err));
+  if (!(err instanceof RegistryError)) return { message };
+  return { message, ...(err.host && { host: err.host }), ...(err.status !== null && { status: err.status }) };
+}
+
+async function listVersions(target: string, flags: VersionsFlags, io: VersionsIo): Promise<number> {
   const { pkg, tagFromTarget } = toPackageRef(target, flags.registryUrl);
   const loaded = await loadConfig(io.cwd, flags.config ?? null);
   if (loaded.errors.length > 0) throw new ConfigError('invalid config file', loaded.errors);
@@ -70,24 +92,19 @@ export async function runVersions(target: string, flags: VersionsFlags, io: Vers
     ...(io.fetch && { fetch: io.fetch }),
   });
   const digestOf = flags.digest ?? tagFromTarget;
-  try {
-    const found = await source.releases(pkg);
-    found.releases = sortReleases(found.releases, pkg.datasource === 'helm' ? 'semver' : 'docker');
-    const digest = digestOf ? await source.digest(pkg, digestOf) : undefined;
-    if (flags.json) {
-      io.print(JSON.stringify({ package: pkg, ...found, ...(digestOf && { digest: { version: digestOf, digest: digest ?? null } }) }, null, 2));
-      return 0;
-    }
-    const lines = found.releases.map((r) => [r.version, r.releaseTimestamp ?? ''].filter(Boolean).join('  '));
-    if (found.sourceUrl) lines.push(`source: ${found.sourceUrl}`);
-    if (digestOf) lines.push(`${digestOf}: ${digest ?? 'not found'}`);
-    io.print(lines.join('\n'));
-    return digestOf && !digest ? 1 : 0;
-  } catch (err) {
-    if (!(err instanceof RegistryError)) throw err;
-    io.logger.error('lookup failed', { host: err.host, status: err.status, error: err.message });
-    return 1;
+  const found = await source.releases(pkg);
+  found.releases = sortReleases(found.releases, pkg.datasource === 'helm' ? 'semver' : 'docker');
+  const digest = digestOf ? await source.digest(pkg, digestOf) : undefined;
+  if (flags.json) {
+    io.print(JSON.stringify({ package: pkg, ...found, ...(digestOf && { digest: { version: digestOf, digest: digest ?? null } }) }, null, 2));
+    return 0;
   }
+  const lines = found.releases.map((r) => [r.version, r.releaseTimestamp ?? ''].filter(Boolean).join('  '));
+  if (found.sourceUrl) lines.push(`source: ${found.sourceUrl}`);
+  if (digestOf) lines.push(`${digestOf}: ${digest ?? 'not found'}`);
+  io.print(lines.join('\n'));
+  return digestOf && !digest ? 1 : 0;
+  return digestOf && !digest ? 1 : 0;
 }
 
 /** Oldest to newest by version; tags that are not versions (`latest`, `sha-1a2b`) last, alphabetically. */
