@@ -120,6 +120,8 @@ interface Outputs {
   updated: number;
   closed: number;
   skipped: number;
+  /** A dry run's branches: what a real run would push (and open a pull request for). */
+  wouldOpen: number;
   problems: number;
   partialFailure: boolean;
   plan: string;
@@ -131,6 +133,7 @@ function setOutputs(o: Outputs): void {
   core.setOutput('updated', String(o.updated));
   core.setOutput('closed', String(o.closed));
   core.setOutput('skipped', String(o.skipped));
+  core.setOutput('would-open', String(o.wouldOpen));
   core.setOutput('problems', String(o.problems));
   core.setOutput('partial-failure', String(o.partialFailure));
   core.setOutput('plan', o.plan);
@@ -143,6 +146,7 @@ async function report(summary: RunSummary, opts: RunOptions, secrets: readonly s
     updated: summary.updated.length,
     closed: summary.closed.length,
     skipped: summary.skipped.length,
+    wouldOpen: summary.wouldOpen?.length ?? 0,
     problems: problems.length,
     partialFailure: summary.partialFailure,
     plan: opts.planOut ?? '',
@@ -165,14 +169,14 @@ async function failure(err: unknown, secrets: string[], failOn: FailOn): Promise
   const usage = err instanceof UsageError;
   if (err instanceof ConfigError) {
     const problems = err.problems.map((p) => ({ ...p, message: maskSecrets(p.message, secrets) }));
-    setOutputs({ opened: 0, updated: 0, closed: 0, skipped: 0, problems: problems.length, partialFailure: false, plan: '' });
+    setOutputs({ opened: 0, updated: 0, closed: 0, skipped: 0, wouldOpen: 0, problems: problems.length, partialFailure: false, plan: '' });
     if (problems.length === 0) core.error(message, { title: 'Tidemark config' });
     annotate('error', problems, 'Tidemark config');
     if (problems.length > MAX_ANNOTATIONS) folded(`Tidemark config: ${problems.length} problems`, problemLines(problems));
     await appendSummary(maskSecrets(configErrorMarkdown(message, problems), secrets));
     return 2;
   }
-  setOutputs({ opened: 0, updated: 0, closed: 0, skipped: 0, problems: 0, partialFailure: !usage, plan: '' });
+  setOutputs({ opened: 0, updated: 0, closed: 0, skipped: 0, wouldOpen: 0, problems: 0, partialFailure: !usage, plan: '' });
   core.error(message, { title: 'Tidemark' });
   if (usage) return 2;
   return failOn === 'never' ? 0 : 1;

@@ -160,7 +160,7 @@ describe('tidemark run stopped by a signal', () => {
       spy.mockRestore();
       server.close();
     }
-    expect(out.join('')).toContain(`Dry run of ${dir}: 0 opened`);
+    expect(out.join('')).toContain(`Dry run of ${dir}: would open 0`);
     expect(process.listenerCount('SIGTERM')).toEqual(0);
   });
 });

@@ -114,8 +114,8 @@ describe('the bundle run the way the runner runs it', () => {
     expect(r.stdout.split('\n')[0]).toEqual('::add-mask::ghs_bundle_token_0001');
     expect(r.stdout.split('\n').slice(1).join('\n')).not.toContain('ghs_bundle_token_0001');
     const outputs = parseOutputFile(readFileSync(env.GITHUB_OUTPUT!, 'utf8'));
-    // A dry run pushes nothing: its one branch is left alone, so it counts as skipped.
-    expect(outputs).toEqual({ opened: '0', updated: '0', closed: '0', skipped: '1', problems: '0', 'partial-failure': 'false', plan: join(runnerTemp, 'tidemark-plan.json') });
+    // A dry run pushes nothing: its one branch is what a real run would open.
+    expect(outputs).toEqual({ opened: '0', updated: '0', closed: '0', skipped: '0', 'would-open': '1', problems: '0', 'partial-failure': 'false', plan: join(runnerTemp, 'tidemark-plan.json') });
     const plan = JSON.parse(readFileSync(outputs.plan!, 'utf8')) as unknown;
     expect(JSON.stringify(plan)).toContain('"1.2.0"');
     const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
