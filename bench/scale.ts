@@ -1,4 +1,5 @@
 import { fork, spawn } from 'node:child_process';
+import pLimit from 'p-limit';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,7 @@ const TAGS = 200;
 const REFERENCES = 1_000;
 const PAGE_CAP = 100;
 const LATENCY_MS = 20;
+const ROUNDS = 3;
 
 /**
  * A registry that answers tag lists after `LATENCY_MS` and costs nothing else (bench/fake-registry.ts), so the ideal
@@ -76,22 +78,54 @@ export async function benchPlan(): Promise<string[]> {
       text: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${reg.host}/${repos[i % IMAGES]}:${i % 7}.${i % 5}.0\n`,
     }));
     const scan = scanFiles(files);
-    const source = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger });
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    const plan = await createPlan(scan, source, DEFAULT_CONFIG, { logger: silentLogger });
-    const wall = performance.now() - start;
-    const cpu = process.cpuUsage(cpuStart);
-    const requests = await reg.requests();
-    const ideal = (requests * LATENCY_MS) / DEFAULT_PER_HOST_CONCURRENCY;
+    const plans: { wall: number; cpu: number; requests: number; updates: number }[] = [];
+    const floors: number[] = [];
+    // Interleaved, so plan and floor see the same machine load; each plan with a new source (nothing cached).
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = await reg.requests();
+      const source = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger: silentLogger });
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      const plan = await createPlan(scan, source, DEFAULT_CONFIG, { logger: silentLogger });
+      const wall = performance.now() - start;
+      const cpu = process.cpuUsage(cpuStart);
+      plans.push({ wall, cpu: (cpu.user + cpu.system) / 1000, requests: (await reg.requests()) - before, updates: plan.updates.length });
+      floors.push(await bareChains(reg.host, repos));
+    }
+    const best = plans.reduce((a, b) => (b.wall < a.wall ? b : a));
+    const ideal = (best.requests * LATENCY_MS) / DEFAULT_PER_HOST_CONCURRENCY;
+    const ratios = (walls: number[]) => walls.map((w) => (w / ideal).toFixed(2)).join(', ');
     return [
-      `plan: ${REFERENCES} references × ${IMAGES} image repositories × ${TAGS} tags, ${LATENCY_MS} ms a request, page cap ${PAGE_CAP}`,
-      `  ${requests} requests (minimum ${IMAGES * Math.ceil(TAGS / PAGE_CAP)}), ${plan.updates.length} updates, ${ms((cpu.user + cpu.system) / 1000)} CPU`,
-      `  ${ms(wall)} wall vs ideal ${ms(ideal)} = requests × latency ÷ ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${(wall / ideal).toFixed(2)}× (target <= 1.2×)`,
+      `plan: ${REFERENCES} references × ${IMAGES} image repositories × ${TAGS} tags, ${LATENCY_MS} ms a request, page cap ${PAGE_CAP}, registry in its own process`,
+      `  ${best.requests} requests (minimum ${IMAGES * Math.ceil(TAGS / PAGE_CAP)}), ${best.updates} updates, ${ms(best.cpu)} CPU in the plan's process`,
+      `  ${ms(best.wall)} wall vs ideal ${ms(ideal)} = requests × latency ÷ ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${(best.wall / ideal).toFixed(2)}× (target <= 1.2×; best of ${ROUNDS}, all: ${ratios(plans.map((p) => p.wall))})`,
+      `  floor on this machine now: the same request chains by bare fetch, ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${ratios(floors)}× the ideal`,
     ];
   } finally {
     await reg.stop();
   }
+}
+
+/**
+ * What the network and this machine allow right now, with no Tidemark in the way: every image's tag-list chain (page 1,
+ * then the `Link` it names) by plain `fetch` and `JSON.parse`, at most 16 requests in flight. Its wall time in ms.
+ */
+async function bareChains(host: string, repos: readonly string[]): Promise<number> {
+  const limit = pLimit(DEFAULT_PER_HOST_CONCURRENCY);
+  const get = (url: string) => limit(async () => {
+    const res = await fetch(url);
+    return { link: res.headers.get('link'), body: JSON.parse(await res.text()) as unknown };
+  });
+  const start = performance.now();
+  await Promise.all(repos.map(async (repo) => {
+    let url: string | null = `http://${host}/v2/${repo}/tags/list?n=${PAGE_CAP}`;
+    while (url) {
+      const { link } = await get(url);
+      const next = /<(?<target>[^>]+)>/.exec(link ?? '')?.groups?.['target'];
+      url = next ? `http://${host}${next}` : null;
+    }
+  }));
+  return performance.now() - start;
 }
 
 const SCAN_FILES = 10_000;
