@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { lstat, open, readFile, readdir, realpath } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, lstat, open, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
@@ -127,10 +127,20 @@ const overBytes = (rel: string): Problem => ({
  * turn, and is not read at all when the budget it would pass is already spent; `admit` checks small ones in turn.
  */
 async function readText(abs: string, rel: string, head: () => Promise<void>, left: Budget): Promise<FileRead> {
-  const file = await open(abs, 'r');
+  // Not following a final symlink, and not blocking: a file swapped for a symlink or a FIFO since the walk listed it.
+  let file: FileHandle;
+  try {
+    file = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ELOOP' ? 'became a symlink while scanning; not followed' : `could not be read (${code ?? 'error'}); skipped`;
+    return { rel, size: 0, problem: { file: rel, line: 1, message } };
+  }
   let bytes: Buffer;
   try {
-    const size = (await file.stat()).size;
+    const info = await file.stat();
+    if (!info.isFile()) return { rel, size: 0, problem: { file: rel, line: 1, message: 'not a regular file; skipped' } };
+    const size = info.size;
     if (size > MAX_FILE_BYTES) {
       return { rel, size, problem: { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` } };
     }
