@@ -41,9 +41,9 @@ const ROUNDS = 3;
 
 /**
  * A registry that answers tag lists after `LATENCY_MS` and costs nothing else (bench/fake-registry.ts), so the ideal
- * is what the network allows. It runs as its own process: in this one its HTTP server took a third of the CPU the
- * plan is measured by, on a 2-core machine; the real local registry spends several ms of CPU per tag list, which
- * would measure it rather than Tidemark.
+ * is what the network allows. It runs as its own process, as a registry is on another machine: in the plan's process
+ * its HTTP server shared the one thread being measured. The real local registry spends several ms of CPU per tag
+ * list on a shared 2-core machine, which would measure it rather than Tidemark.
  */
 async function fakeRegistry(tags: readonly string[]): Promise<{ host: string; requests: () => Promise<number>; stop: () => Promise<void> }> {
   const child = fork(join(here, 'fake-registry.js'), [String(LATENCY_MS), String(PAGE_CAP), ...tags], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
