@@ -100,6 +100,7 @@ export async function benchPlan(): Promise<string[]> {
       `  ${best.requests} requests (minimum ${IMAGES * Math.ceil(TAGS / PAGE_CAP)}), ${best.updates} updates, ${ms(best.cpu)} CPU in the plan's process`,
       `  ${ms(best.wall)} wall vs ideal ${ms(ideal)} = requests × latency ÷ ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${(best.wall / ideal).toFixed(2)}× (target <= 1.2×; best of ${ROUNDS}, all: ${ratios(plans.map((p) => p.wall))})`,
       `  floor on this machine now: the same request chains by bare fetch, ${DEFAULT_PER_HOST_CONCURRENCY} in flight: ${ratios(floors)}× the ideal`,
+      `  plan ÷ floor, round by round (what Tidemark adds over a bare client under the same load): ${plans.map((p, i) => (p.wall / floors[i]!).toFixed(2)).join(', ')}×`,
     ];
   } finally {
     await reg.stop();
