@@ -127,15 +127,8 @@ const overBytes = (rel: string): Problem => ({
  * turn, and is not read at all when the budget it would pass is already spent; `admit` checks small ones in turn.
  */
 async function readText(abs: string, rel: string, head: () => Promise<void>, left: Budget): Promise<FileRead> {
-  // Not following a final symlink, and not blocking: a file swapped for a symlink or a FIFO since the walk listed it.
-  let file: FileHandle;
-  try {
-    file = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ELOOP' ? 'became a symlink while scanning; not followed' : `could not be read (${code ?? 'error'}); skipped`;
-    return { rel, size: 0, problem: { file: rel, line: 1, message } };
-  }
+  const file = await openListed(abs, rel);
+  if ('message' in file) return { rel, size: 0, problem: file };
   let bytes: Buffer;
   try {
     const info = await file.stat();
@@ -160,6 +153,20 @@ async function readText(abs: string, rel: string, head: () => Promise<void>, lef
     return { rel, size, text, items };
   } catch {
     return { rel, size, problem: { file: rel, line: 1, message: 'not valid UTF-8; skipped' } };
+  }
+}
+
+/**
+ * Opens a file the walk listed, not following a final symlink and not blocking: one swapped for a symlink or a FIFO
+ * since then is not read. One that cannot be opened (removed, unreadable) is a problem, not the end of the scan.
+ */
+async function openListed(abs: string, rel: string): Promise<FileHandle | Problem> {
+  try {
+    return await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ELOOP' ? 'became a symlink while scanning; not followed' : `could not be read (${code ?? 'error'}); skipped`;
+    return { file: rel, line: 1, message };
   }
 }
 
