@@ -37,7 +37,7 @@ const TAGS = 200;
 const REFERENCES = 1_000;
 const PAGE_CAP = 100;
 const LATENCY_MS = 20;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /**
  * A registry that answers tag lists after `LATENCY_MS` and costs nothing else (bench/fake-registry.ts), so the ideal
