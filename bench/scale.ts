@@ -48,8 +48,12 @@ const ROUNDS = 5;
 async function fakeRegistry(tags: readonly string[]): Promise<{ host: string; requests: () => Promise<number>; stop: () => Promise<void> }> {
   const child = fork(join(here, 'fake-registry.js'), [String(LATENCY_MS), String(PAGE_CAP), ...tags], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = () => new Promise<Record<string, number>>((done, fail) => {
-    child.once('message', (m) => done(m as Record<string, number>));
-    child.once('exit', (code) => fail(new Error(`fake registry exited ${code}`)));
+    const exited = (code: number | null) => fail(new Error(`fake registry exited ${code}`));
+    child.once('exit', exited);
+    child.once('message', (m) => {
+      child.off('exit', exited);
+      done(m as Record<string, number>);
+    });
   });
   const { port } = await next();
   return {
