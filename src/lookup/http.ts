@@ -154,8 +154,9 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const host = new URL(req.url).host;
-    const metered = isMetered(req);
+    const origin = new URL(req.url);
+    const host = origin.host;
+    const metered = isMetered(req, origin);
     const budget: Budget = { deadline: null, attempts: 0 };
     for (let attempt = 0; ; attempt++) {
       if (metered && (this.exhausted.has(host) || (await this.sharedExhausted(host)))) {
@@ -163,7 +164,7 @@ export class HttpClient {
       }
       let res: HttpResponse;
       try {
-        res = await this.limited(host, () => this.attempt(req, host, budget));
+        res = await this.limited(host, () => this.attempt(req, origin, budget));
       } catch (err) {
         const final = this.finalError(host, err);
         if (final) throw final;
@@ -219,7 +220,8 @@ export class HttpClient {
    * ends early when the host's breaker opens or the run stops. A request that waited in the queue behind a host
    * that has since failed fails here, without asking.
    */
-  private async attempt(req: HttpRequest, host: string, budget: Budget): Promise<HttpResponse> {
+  private async attempt(req: HttpRequest, origin: URL, budget: Budget): Promise<HttpResponse> {
+    const host = origin.host;
     const stop = this.stopError(host);
     if (stop) throw stop;
     const now = performance.now();
@@ -230,7 +232,7 @@ export class HttpClient {
     const { controller, dispose } = linkedController([this.breakers.signal(host), this.opts.signal]);
     const timer = setTimeout(() => controller.abort(new AttemptTimeout(null)), Math.min(this.opts.timeoutMs, left));
     try {
-      return await this.follow(req, controller);
+      return await this.follow(req, origin, controller);
     } catch (err) {
       throw controller.signal.aborted ? controller.signal.reason : err;
     } finally {
@@ -239,8 +241,7 @@ export class HttpClient {
     }
   }
 
-  private async follow(req: HttpRequest, attempt: AbortController): Promise<HttpResponse> {
-    const origin = new URL(req.url);
+  private async follow(req: HttpRequest, origin: URL, attempt: AbortController): Promise<HttpResponse> {
     let url = origin;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers: Record<string, string> = { ...req.headers };
@@ -273,8 +274,7 @@ export class HttpClient {
 
   /** A fetch whose response headers must arrive within the headers timeout; past it the whole attempt is aborted. */
   private async fetchHeaders(url: URL, init: RequestInit, attempt: AbortController): Promise<Response> {
-    const detail = `no response headers within ${seconds(this.opts.headersTimeoutMs)}`;
-    const timer = setTimeout(() => attempt.abort(new AttemptTimeout(detail)), this.opts.headersTimeoutMs);
+    const timer = setTimeout(() => attempt.abort(new AttemptTimeout(`no response headers within ${seconds(this.opts.headersTimeoutMs)}`)), this.opts.headersTimeoutMs);
     try {
       return await this.opts.fetch(url, { ...init, signal: attempt.signal });
     } finally {
@@ -357,8 +357,8 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
  * Docker Hub counts pulls as GETs of manifests; HEADs (digests) and tag lists are free, and still answer when the
  * limit is spent. `GET /v2/library/nginx/manifests/1.27.3` is metered, `HEAD` of it and `…/tags/list` are not.
  */
-function isMetered(req: HttpRequest): boolean {
-  return (req.method ?? 'GET') === 'GET' && /^\/v2\/.+\/manifests\/[^/]+$/.test(new URL(req.url).pathname);
+function isMetered(req: HttpRequest, url: URL): boolean {
+  return (req.method ?? 'GET') === 'GET' && /^\/v2\/.+\/manifests\/[^/]+$/.test(url.pathname);
 }
 
 function isTransient(status: number): boolean {

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, lstat, open, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { globsMatcher } from '../config/glob.js';
 import type { Logger } from '../log.js';
 import type { SourceFile } from './scan-files.js';
 import { compileGitignore, type Gitignore } from './gitignore.js';
+import { readAhead } from './read-ahead.js';
 import type { Problem } from './types.js';
 import { countYamlItems } from './yaml.js';
 
@@ -36,16 +37,39 @@ interface Rules {
   ig: Gitignore;
 }
 
+/** Files read at once ahead of the one being taken: enough to keep the file system busy, few enough to hold little. */
+const READ_AHEAD = 32;
+/** A file larger than this is read in its turn, not ahead, so reading ahead holds at most READ_AHEAD × this. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+/** A YAML file the walk found, or a problem it met (a symlink out of the tree), in walk order. */
+type Found = { rel: string; abs: string } | { problem: Problem };
+
 /**
  * Reads every `*.yaml`/`*.yml` (and helmfile's `*.yaml.gotmpl`) under `dir`: skips `.git` and `node_modules`, honours
  * `.gitignore` files when `dir` is in a git work tree, follows no symlink (those pointing out of the tree or in a loop are reported), and turns
- * unreadable files (too big, binary, not UTF-8) into problems.
+ * unreadable files (too big, binary, not UTF-8) into problems. Files are read several at once, but counted against
+ * the repository's budget in walk order (sorted by name), so the same files are over it every run.
  */
 export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promise<{ files: SourceFile[]; problems: Problem[] }> {
   const root = await realpath(dir);
+  const found = await walk(root, opts);
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
   const left: Budget = { bytes: MAX_SCAN_BYTES, items: MAX_SCAN_ITEMS };
+  const read = async (f: Found, head: () => Promise<void>): Promise<FileRead | Problem> =>
+    'problem' in f ? f.problem : readText(f.abs, f.rel, head, left);
+  await readAhead(found, READ_AHEAD, read, (got) => {
+    const admitted = 'message' in got ? got : admit(got, left);
+    if ('message' in admitted) problems.push(admitted);
+    else files.push(admitted);
+  });
+  return { files, problems };
+}
+
+/** The YAML files under `root` in walk order (each directory's entries by name), and the problems met on the way. */
+async function walk(root: string, opts: WalkOptions): Promise<Found[]> {
+  const found: Found[] = [];
   // Globs from the repository's config: matched on RE2 (config/glob.ts), never by a backtracking regex.
   const userIgnored = opts.ignorePaths?.length ? globsMatcher(opts.ignorePaths) : () => false;
   const rules = (await gitRoot(root)) !== undefined ? await ancestorRules(root) : undefined;
@@ -61,24 +85,17 @@ export async function readYamlFiles(dir: string, opts: WalkOptions = {}): Promis
       if (userIgnored(childRel) || (here && isIgnored(here, childRel, isDir))) continue;
       if (entry.isSymbolicLink()) {
         const problem = await symlinkProblem(root, abs, entry.name, childRel);
-        if (problem) problems.push(problem);
+        if (problem) found.push({ problem });
         else opts.logger?.debug('skipping symlink inside the tree; its target is scanned where it lives', { path: childRel });
       } else if (isDir) {
         await visit(childRel, here);
       } else if (entry.isFile() && /\.ya?ml(?:\.gotmpl)?$/i.test(entry.name)) {
-        const read = await readText(path.join(abs, entry.name), childRel, left);
-        if ('text' in read) {
-          files.push({ path: childRel, text: read.text });
-          left.bytes -= read.bytes;
-          left.items -= read.items;
-        } else {
-          problems.push(read);
-        }
+        found.push({ rel: childRel, abs: path.join(abs, entry.name) });
       }
     }
   };
   await visit('', rules);
-  return { files, problems };
+  return found;
 }
 
 async function symlinkProblem(root: string, dirAbs: string, name: string, rel: string): Promise<Problem | undefined> {
@@ -98,29 +115,72 @@ interface Budget {
   items: number;
 }
 
-/** The file's text and what it takes from the repository's budget (`left`), or why it is not read. */
-async function readText(abs: string, rel: string, left: Budget): Promise<({ text: string } & Budget) | Problem> {
-  const size = (await stat(abs)).size;
-  if (size > MAX_FILE_BYTES) {
-    return { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` };
+/** A file as read, before the repository's budget is applied: its text, or why that is not read (too big, binary…). */
+type FileRead = { rel: string; size: number } & ({ text: string; items: number } | { problem: Problem });
+
+const overBytes = (rel: string): Problem => ({
+  file: rel, line: 1, message: `the repository has over ${MAX_SCAN_BYTES / 1024 / 1024} MB of YAML; this file is past that and skipped`,
+});
+
+/**
+ * The file's text, or why it is not read. `left` is only final once `head()` resolved: a large file waits for its
+ * turn, and is not read at all when the budget it would pass is already spent; `admit` checks small ones in turn.
+ */
+async function readText(abs: string, rel: string, head: () => Promise<void>, left: Budget): Promise<FileRead> {
+  const file = await openListed(abs, rel);
+  if ('message' in file) return { rel, size: 0, problem: file };
+  let bytes: Buffer;
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) return { rel, size: 0, problem: { file: rel, line: 1, message: 'not a regular file; skipped' } };
+    const size = info.size;
+    if (size > MAX_FILE_BYTES) {
+      return { rel, size, problem: { file: rel, line: 1, message: `file is ${Math.round(size / 1024 / 1024)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; skipped` } };
+    }
+    if (size > READ_AHEAD_BYTES) await head();
+    if (size > left.bytes) return { rel, size, problem: overBytes(rel) };
+    bytes = await file.readFile();
+  } finally {
+    await file.close();
   }
-  if (size > left.bytes) {
-    return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_BYTES / 1024 / 1024} MB of YAML; this file is past that and skipped` };
-  }
-  const bytes = await readFile(abs);
-  if (bytes.subarray(0, 8192).includes(0)) return { file: rel, line: 1, message: 'binary file; skipped' };
+  const size = bytes.length;
+  if (bytes.subarray(0, 8192).includes(0)) return { rel, size, problem: { file: rel, line: 1, message: 'binary file; skipped' } };
   try {
     // ignoreBOM keeps a leading BOM in the text, so offsets match the file as the editor will read it.
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     const items = countYamlItems(text, MAX_FILE_ITEMS);
-    if (items > MAX_FILE_ITEMS) return { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` };
-    if (items > left.items) {
-      return { file: rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
-    }
-    return { text, bytes: size, items };
+    if (items > MAX_FILE_ITEMS) return { rel, size, problem: { file: rel, line: 1, message: `file has over ${MAX_FILE_ITEMS} YAML items (lines and flow entries); skipped` } };
+    return { rel, size, text, items };
   } catch {
-    return { file: rel, line: 1, message: 'not valid UTF-8; skipped' };
+    return { rel, size, problem: { file: rel, line: 1, message: 'not valid UTF-8; skipped' } };
   }
+}
+
+/**
+ * Opens a file the walk listed, not following a final symlink and not blocking: one swapped for a symlink or a FIFO
+ * since then is not read. One that cannot be opened (removed, unreadable) is a problem, not the end of the scan.
+ */
+async function openListed(abs: string, rel: string): Promise<FileHandle | Problem> {
+  try {
+    return await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ELOOP' ? 'became a symlink while scanning; not followed' : `could not be read (${code ?? 'error'}); skipped`;
+    return { file: rel, line: 1, message };
+  }
+}
+
+/** In walk order: the file, or why the repository's budget (or the file itself) keeps it out. Takes from `left`. */
+function admit(read: FileRead, left: Budget): SourceFile | Problem {
+  if ('problem' in read && read.size > MAX_FILE_BYTES) return read.problem;
+  if (read.size > left.bytes) return overBytes(read.rel);
+  if ('problem' in read) return read.problem;
+  if (read.items > left.items) {
+    return { file: read.rel, line: 1, message: `the repository has over ${MAX_SCAN_ITEMS} YAML items (lines and flow entries); this file is past that and skipped` };
+  }
+  left.bytes -= read.size;
+  left.items -= read.items;
+  return { path: read.rel, text: read.text };
 }
 
 async function gitRoot(start: string): Promise<string | undefined> {

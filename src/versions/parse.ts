@@ -69,6 +69,13 @@ function isHashToken(token: string): boolean {
  */
 const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
+/**
+ * The commonest tag by far: `1.27.3`, `17`, `2024.11.0`, `20241118.1`. Read without the regexes below (to the same
+ * result), as a registry's hundreds of tags per image are read once each in every run. A part of more than 20 digits
+ * takes the long way: 40 digits are a commit hash.
+ */
+const PLAIN_TAG = /^\d{1,20}(?:\.\d{1,20})*$/;
+
 /** Longest chart version read; Helm's own are far shorter. */
 const MAX_CHART_VERSION = 128;
 
@@ -79,6 +86,7 @@ const MAX_CHART_VERSION = 128;
  */
 export function parseDockerTag(tag: string): ParsedVersion | null {
   if (tag.length > 128 || !TAG_GRAMMAR.test(tag)) return null;
+  if (PLAIN_TAG.test(tag)) return plainTag(tag);
   if (notVersionKind(tag)) return null;
   const stamp = TIMESTAMP_TAG.exec(tag)?.groups;
   if (stamp?.date && stamp.time) {
@@ -124,6 +132,20 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
     ...(rev !== undefined ? { revisionStyle: revStyle.toLowerCase() } : {}),
     ...(read.build.length > 0 ? { build: read.build } : {}),
     calendar: isCalendar(parts),
+  };
+}
+
+/** `1.27.3` as parseDockerTag's general path reads it; `20241118.1` is Ubuntu's respin of a dated build (build 1). */
+function plainTag(tag: string): ParsedVersion {
+  let parts = tag.split('.');
+  const build: number[] = [];
+  if (parts.length === 2 && COMPACT_DATE.test(parts[0]!)) {
+    build.push(Number(parts[1]));
+    parts = parts.slice(0, 1);
+  }
+  return {
+    raw: tag, prefix: '', release: parts.map(Number), separator: '.', prerelease: null, compatibility: '', revision: null,
+    ...(build.length > 0 ? { build } : {}), calendar: isCalendar(parts),
   };
 }
 

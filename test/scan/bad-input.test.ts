@@ -108,6 +108,25 @@ describe('scanning a directory with bad input', () => {
     });
   });
 
+  it('counts the budget in walk order though files are read several at once: the same files are over it every run', async () => {
+    // 1,000,000 bytes each: 67 files fit in 64 MiB (the 67th in walk order is team-3/app-27), the next ones do not;
+    // a small file after them still fits in what is left, as in a walk that reads one file at a time.
+    const filler = `# ${'x'.repeat(1_000_000 - 3)}\n`;
+    for (let i = 0; i < 80; i++) write(`team-${i % 4}/app-${String(i).padStart(2, '0')}.yaml`, filler);
+    write('team-0/a-binary.yaml', Buffer.from([0x61, 0, 0x62]));
+    write('team-3/zz-pod.yaml', POD('nginx:1.25'));
+    const over = Array.from({ length: 13 }, (_, k) => ({
+      file: `team-3/app-${31 + 4 * k}.yaml`, line: 1, message: 'the repository has over 64 MB of YAML; this file is past that and skipped',
+    }));
+    for (let run = 0; run < 3; run++) {
+      const json = scanToJson(await scanDirectory(dir));
+      expect(json).toEqual({
+        dependencies: [dep('team-3/zz-pod.yaml', 5, 'kubernetes', 'nginx', '1.25')],
+        problems: [{ file: 'team-0/a-binary.yaml', line: 1, message: 'binary file; skipped' }, ...over],
+      });
+    }
+  });
+
   it('follows no symlink: loops and links out of the tree are problems, links inside are not scanned twice', async () => {
     write('apps/pod.yaml', POD('nginx:1.25'));
     writeFileSync(path.join(outside, 'secret.yaml'), POD('outside/image:1.0'));

@@ -19,6 +19,22 @@ describe('parseDockerTag', () => {
     expect(parseDockerTag('1.2_3')).toMatchObject({ release: [1, 2], revision: 3, revisionStyle: '_' });
   });
 
+  it('reads plain numeric tags (the common case, read on a shorter path) with dates, respins and commit hashes told apart', () => {
+    const plain = (raw: string, release: number[], calendar: boolean) => ({
+      raw, prefix: '', release, separator: '.', prerelease: null, compatibility: '', revision: null, calendar,
+    });
+    expect(parseDockerTag('1.27.3')).toEqual(plain('1.27.3', [1, 27, 3], false));
+    expect(parseDockerTag('17')).toEqual(plain('17', [17], false));
+    expect(parseDockerTag('2024.11.0')).toEqual(plain('2024.11.0', [2024, 11, 0], true));
+    expect(parseDockerTag('20241118')).toEqual(plain('20241118', [20241118], true));
+    // Ubuntu's respin of a dated build: the same date, build 1.
+    expect(parseDockerTag('20241118.1')).toEqual({ ...plain('20241118.1', [20241118], true), build: [1] });
+    expect(parseDockerTag('20241399.1')).toEqual(plain('20241399.1', [20241399, 1], false));
+    // 40 digits are a full commit SHA-1, not a version.
+    expect(parseDockerTag('1234567890123456789012345678901234567890')).toBeNull();
+    expect(parseDockerTag(`1.${'2'.repeat(40)}`)).toBeNull();
+  });
+
   it('reads a pre-release glued to the version and a suffix after it', () => {
     expect(parseDockerTag('17rc1-alpine')).toMatchObject({ release: [17], prerelease: ['rc', 1], compatibility: 'alpine' });
   });
