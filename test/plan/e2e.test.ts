@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { startHelmRepo, type TestHelmRepo } from '../helpers/helm-repo.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -16,24 +16,6 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
   }
 }
 
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
 
 describe('tidemark plan against a real registry and a real Helm repository', () => {
   let registry: TestRegistry;

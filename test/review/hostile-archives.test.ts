@@ -4,25 +4,11 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { chartArchive, tarArchive } from '../helpers/chart-archive.js';
 import { startHelmRepo, type HelmVersion, type TestHelmRepo } from '../helpers/helm-repo.js';
 
-async function runCli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(args), out };
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
 
 const good = (name: string, version: string): Buffer =>
   chartArchive({ name, version, values: 'legacy: {enabled: false}\n', kubeVersion: '>=1.25.0-0', changes: [`${name} ${version}`] });

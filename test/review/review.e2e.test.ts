@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { silentLogger } from '../../src/log.js';
 import { run } from '../../src/run.js';
 import { chartArchive, type TestChart } from '../helpers/chart-archive.js';
@@ -16,20 +16,6 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
   }
 }
 
-async function runCli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(args), out };
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
 
 const OLD_VALUES = ['replicaCount: 1', 'legacy:', '  enabled: false', '  mode: a', 'image:', '  tag: "1.0"', 'service:', '  port: 80', 'podAnnotations: {}', ''].join('\n');
 const NEW_VALUES = ['replicaCount: 1', 'image:', '  tag: "2.0"', 'service:', '  port: 80', '  type: ClusterIP', 'podAnnotations: {}', ''].join('\n');
