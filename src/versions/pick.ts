@@ -1,5 +1,5 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
-import { familyLabel, unstableFamily, type TagReading } from './family.js';
+import { familyLabel, readingOf, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
@@ -171,9 +171,11 @@ function judge(entry: TagEntry, cur: ParsedVersion, policy: PickPolicy, flexible
   return { entry, parsed, kind: 'eligible', reason: ELIGIBLE };
 }
 
+/** The verdict `--explain` shows; how the candidate reads (`readingOf`) is worked out here, for shown candidates only. */
 function verdictOf(j: Judged): CandidateVerdict {
-  const { version, reading } = j.entry;
-  if (j.kind === 'not-version') return reject(version, 'not-version', j.reason);
+  const { version } = j.entry;
+  if (j.kind === 'not-version' || !j.parsed) return reject(version, 'not-version', j.reason);
+  const reading = readingOf(j.parsed);
   if (j.kind === 'eligible') return { version, verdict: 'eligible', reason: j.reason, reading };
   return { version, verdict: 'rejected', reason: j.reason, rejectKind: j.kind, reading };
 }
