@@ -109,6 +109,8 @@ export class HttpClient {
   private readonly hostConcurrency: ReadonlyMap<string, number>;
   private readonly overall: LimitFunction;
   private readonly perHost = new Map<string, LimitFunction>();
+  /** Hosts that have answered and run at their full concurrency. */
+  private readonly opened = new Set<string>();
   /** Hosts whose pull rate limit reported zero remaining: a manifest GET (the metered kind) would only earn a 429. */
   private readonly exhausted = new Set<string>();
   private readonly breakers: HostBreakers;
@@ -210,9 +212,13 @@ export class HttpClient {
     return this.hostConcurrency.get(canonicalHost(host)) ?? this.opts.perHostConcurrency;
   }
 
+  /** Once per host: its first answer gives it its full share (every later answer finds it open, and costs a lookup). */
   private openUp(host: string): void {
+    if (this.opened.has(host)) return;
     const limit = this.perHost.get(host);
-    if (limit && limit.concurrency < this.fullConcurrency(host)) limit.concurrency = this.fullConcurrency(host);
+    if (!limit) return;
+    this.opened.add(host);
+    if (limit.concurrency < this.fullConcurrency(host)) limit.concurrency = this.fullConcurrency(host);
   }
 
   /**
@@ -247,7 +253,7 @@ export class HttpClient {
       const headers: Record<string, string> = { ...req.headers };
       if (req.authorization && url.host === origin.host) headers['authorization'] = req.authorization;
       this.requestsByHost.set(url.host, (this.requestsByHost.get(url.host) ?? 0) + 1);
-      const res = await this.fetchHeaders(url, { method: req.method ?? 'GET', headers, redirect: 'manual' }, attempt);
+      const res = await this.fetchHeaders(url, { method: req.method ?? 'GET', headers, redirect: 'manual', signal: attempt.signal }, attempt);
       const location = res.headers.get('location');
       if (REDIRECTS.has(res.status) && location) {
         await res.body?.cancel();
@@ -276,7 +282,7 @@ export class HttpClient {
   private async fetchHeaders(url: URL, init: RequestInit, attempt: AbortController): Promise<Response> {
     const timer = setTimeout(() => attempt.abort(new AttemptTimeout(`no response headers within ${seconds(this.opts.headersTimeoutMs)}`)), this.opts.headersTimeoutMs);
     try {
-      return await this.opts.fetch(url, { ...init, signal: attempt.signal });
+      return await this.opts.fetch(url, init);
     } finally {
       clearTimeout(timer);
     }

@@ -25,6 +25,8 @@ export interface DependencyInput {
   /** Ticked on the dashboard: bypasses `enabled: false` and the minimum release age. */
   approved: boolean;
   ages: ReleaseAges;
+  /** Asked for by `--explain`: every candidate's verdict is recorded; otherwise only what the outcome needs. */
+  explain: boolean;
 }
 
 export interface DependencyResult {
@@ -128,6 +130,7 @@ export async function pickUnderAge(input: DependencyInput, current: string, read
       allowedVersions: settings.allowedVersions,
       separateMajor: settings.separateMajor,
       blocked,
+      allVerdicts: input.explain,
     });
     const pending = input.approved ? [] : pick.targets.filter((t) => !checked.has(t.version));
     if (pending.length === 0) return { pick, notes };

@@ -69,7 +69,7 @@ export async function createPlan(scan: ScanResult, source: ReleaseSource, config
   await Promise.all(
     [...packages.values()].map(({ pkg, deps }) =>
       limit(async () => {
-        const results = await planPackage(pkg, deps, source, config, now, logger);
+        const results = await planPackage(pkg, deps, source, config, { now, logger, explain: opts.explain || null });
         opts.onProgress?.({ phase: 'lookup', done: ++packagesDone, total: packages.size });
         for (const [i, r] of results.entries()) {
           const { dep } = deps[i]!;
@@ -121,8 +121,9 @@ function settle(dep: Dependency, config: TidemarkConfig, approved: ReadonlySet<s
 }
 
 async function planPackage(
-  pkg: PackageRef, deps: Active[], source: ReleaseSource, config: TidemarkConfig, now: Date, logger: Logger,
+  pkg: PackageRef, deps: Active[], source: ReleaseSource, config: TidemarkConfig, run: { now: Date; logger: Logger; explain: string | null },
 ): Promise<DependencyResult[]> {
+  const { now, logger } = run;
   let releases: PackageReleases;
   try {
     releases = await source.releases(pkg);
@@ -137,7 +138,8 @@ async function planPackage(
   const out: DependencyResult[] = [];
   for (const { dep, settings, approved } of deps) {
     try {
-      const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages };
+      const explain = run.explain !== null && namedAs(dep, run.explain);
+      const input = { dep, pkg, releases, tags, source, rules: config.rules, settings, approved, ages, explain };
       const r = isRange(dep) ? await planRange(input, dep.currentValue) : await planDependency(input);
       if (r.failure && !r.unchanged) logger.debug('an update was held back: its digest could not be read', { package: pkg.name, file: dep.file });
       out.push(r);

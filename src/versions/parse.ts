@@ -139,7 +139,8 @@ export function parseDockerTag(tag: string): ParsedVersion | null {
 function plainTag(tag: string): ParsedVersion {
   let parts = tag.split('.');
   const build: number[] = [];
-  if (parts.length === 2 && COMPACT_DATE.test(parts[0]!)) {
+  // Only an 8-digit first part can be a date: most tags skip the regex (this runs for every tag of every package).
+  if (parts.length === 2 && parts[0]!.length === 8 && COMPACT_DATE.test(parts[0]!)) {
     build.push(Number(parts[1]));
     parts = parts.slice(0, 1);
   }
@@ -205,6 +206,7 @@ export function splitIdentifiers(pre: string): (string | number)[] {
 /** `2024.11.3` (a year first) or `20241103` (a compact date). */
 function isCalendar(parts: string[]): boolean {
   const first = parts[0] ?? '';
-  if (/^(19|20)\d{2}$/.test(first)) return parts.length > 1;
-  return COMPACT_DATE.test(first) && parts.length === 1;
+  // A year has 4 characters and a compact date 8: other lengths (`1`, `27`) are neither, without running a regex.
+  if (first.length === 4) return /^(19|20)\d{2}$/.test(first) && parts.length > 1;
+  return first.length === 8 && COMPACT_DATE.test(first) && parts.length === 1;
 }

@@ -1,5 +1,5 @@
 import { compareParsed, shapeMismatch, updateTypeOf } from './compare.js';
-import { familyLabel, unstableFamily, type TagReading } from './family.js';
+import { familyLabel, readingOf, unstableFamily, type TagReading } from './family.js';
 import { notVersionKind, parseCustom, parseVersion } from './parse.js';
 import type { LinearRegex } from './pattern.js';
 import { compileMemo, regexFromLiteral, satisfiesAllowed } from './range.js';
@@ -19,6 +19,12 @@ export interface PickPolicy {
   separateMajor?: boolean;
   /** Versions the caller ruled out, with the reason (e.g. too new for the minimum release age). */
   blocked?: ReadonlyMap<string, string>;
+  /**
+   * Record every candidate's verdict (default true, for `--explain`). False: `verdicts` holds only the picked
+   * candidates, or the newest one the rules held back when nothing moves: all planning reads, without building a
+   * verdict per tag for every reference (200 tags × 1,000 references).
+   */
+  allVerdicts?: boolean;
 }
 
 /** Why a candidate was rejected: `shape` and `older` are about the tag itself, the rest about the rules. */
@@ -43,7 +49,10 @@ export interface PickResult {
   current: ParsedVersion | null;
   /** Newest minor/patch first, then the newest major; empty when nothing moves. */
   targets: PickedTarget[];
-  /** Every distinct candidate, newest first, with why it was taken or not (for `--explain`). */
+  /**
+   * Every distinct candidate, newest first, with why it was taken or not (for `--explain`); with `allVerdicts: false`
+   * only the picked ones, or the newest held back by the rules when nothing moves (what `heldVerdict` finds).
+   */
   verdicts: CandidateVerdict[];
   /** Why nothing moves, when targets is empty. */
   reason: string | null;
@@ -69,21 +78,26 @@ export function pickTarget(current: string, candidates: readonly string[] | TagI
   const parse = parserFor(policy);
   const cur = parse(current);
   const index = candidates instanceof TagIndex ? candidates : new TagIndex(candidates);
+  const all = policy.allVerdicts !== false;
   if (!cur) {
     const reason = currentNotVersion(current, policy);
-    const verdicts = [...index.values].sort().map((version) => reject(version, 'not-version', 'the current value is not a version'));
+    const verdicts = all ? [...index.values].sort().map((version) => reject(version, 'not-version', 'the current value is not a version')) : [];
     return { current: null, targets: [], verdicts, reason };
   }
   const read = index.read(readKey(policy.scheme, policy.versioning), parse);
   const flexible = read.flexible.has(familyKey(cur));
   const judged = read.entries.map((entry) => judge(entry, cur, policy, flexible));
-  const eligible = judged.filter((j) => j.verdict.verdict === 'eligible' && j.parsed).map((j) => j.parsed!);
+  const eligible: ParsedVersion[] = [];
+  for (const j of judged) if (j.kind === 'eligible') eligible.push(j.parsed!);
   const spelling = spellingOf(cur.raw);
   const sameSpelling = (p: ParsedVersion): number => (spellingOf(p.raw) === spelling ? 1 : 0);
   eligible.sort((a, b) => compareParsed(b, a) || sameSpelling(b) - sameSpelling(a) || (a.raw < b.raw ? -1 : 1));
   const targets = chooseTargets(cur, eligible, policy.separateMajor !== false);
-  const verdicts = orderVerdicts(judged).map((v) => markPicked(v, targets));
-  if (targets.length > 0) return { current: cur, targets, verdicts, reason: null };
+  if (targets.length > 0) {
+    const shown = all ? judged : judged.filter((j) => targets.some((t) => t.version === j.entry.version));
+    return { current: cur, targets, verdicts: orderVerdicts(shown).map((v) => markPicked(v, targets)), reason: null };
+  }
+  const verdicts = all ? orderVerdicts(judged) : newestHeld(judged);
   const held = heldVerdict(verdicts);
   const elsewhere = held ? undefined : newestElsewhere(cur, judged, policy);
   return { current: cur, targets, verdicts, reason: upToDateReason(held, elsewhere, policy.scheme), ...(elsewhere && { elsewhere }) };
@@ -119,19 +133,24 @@ function currentNotVersion(current: string, policy: PickPolicy): string {
   return `current value "${current}" is not a version the ${policy.scheme} scheme reads`;
 }
 
+/** A candidate as judged against the current version; its CandidateVerdict is only built when one is shown. */
 interface Judged {
+  entry: TagEntry;
   parsed: ParsedVersion | null;
-  verdict: CandidateVerdict;
+  kind: RejectKind | 'eligible';
+  reason: string;
 }
 
+const ELIGIBLE = 'newer, in the same tag family';
+
 function judge(entry: TagEntry, cur: ParsedVersion, policy: PickPolicy, flexible: boolean): Judged {
-  const { version, parsed, reading } = entry;
+  const { version, parsed } = entry;
   if (!parsed) {
     const kind = policy.versioning ? null : notVersionKind(version);
     const why = policy.versioning ? 'does not match the versioning regex' : NOT_VERSION[kind ?? 'unreadable'];
-    return { parsed, verdict: reject(version, 'not-version', why) };
+    return { entry, parsed, kind: 'not-version', reason: why };
   }
-  const out = (rejectKind: RejectKind, reason: string): Judged => ({ parsed, verdict: { version, verdict: 'rejected', reason, rejectKind, reading } });
+  const out = (kind: RejectKind, reason: string): Judged => ({ entry, parsed, kind, reason });
   // Helm reads chart versions as semver, where `v1.3.0` and `1.3.0` are one version: a chart switching spelling stays in its family.
   const chartPrefix = policy.scheme === 'semver' && !policy.versioning;
   const seen = chartPrefix ? { ...parsed, prefix: cur.prefix } : parsed;
@@ -149,7 +168,16 @@ function judge(entry: TagEntry, cur: ParsedVersion, policy: PickPolicy, flexible
   }
   const blocked = policy.blocked?.get(version);
   if (blocked) return out('blocked', blocked);
-  return { parsed, verdict: { version, verdict: 'eligible', reason: 'newer, in the same tag family', reading } };
+  return { entry, parsed, kind: 'eligible', reason: ELIGIBLE };
+}
+
+/** The verdict `--explain` shows; how the candidate reads (`readingOf`) is worked out here, for shown candidates only. */
+function verdictOf(j: Judged): CandidateVerdict {
+  const { version } = j.entry;
+  if (j.kind === 'not-version' || !j.parsed) return reject(version, 'not-version', j.reason);
+  const reading = readingOf(j.parsed);
+  if (j.kind === 'eligible') return { version, verdict: 'eligible', reason: j.reason, reading };
+  return { version, verdict: 'rejected', reason: j.reason, rejectKind: j.kind, reading };
 }
 
 /** A pre-release moves on to later pre-releases of the same version only: `7.4-rc1` → `7.4-rc2`, not `8.0-M02`. */
@@ -170,13 +198,24 @@ function chooseTargets(cur: ParsedVersion, eligible: ParsedVersion[], separateMa
 }
 
 /** Versions of the current shape newest first, then the rest by name: a stable order for `--explain`. */
-function orderVerdicts(judged: Judged[]): CandidateVerdict[] {
+function orderVerdicts(judged: readonly Judged[]): CandidateVerdict[] {
   const readable: Judged[] = [];
   const rest: Judged[] = [];
-  for (const j of judged) (j.parsed && j.verdict.rejectKind !== 'shape' && j.verdict.rejectKind !== 'not-version' ? readable : rest).push(j);
-  readable.sort((a, b) => compareParsed(b.parsed!, a.parsed!) || (a.verdict.version < b.verdict.version ? -1 : 1));
-  rest.sort((a, b) => (a.verdict.version < b.verdict.version ? -1 : a.verdict.version > b.verdict.version ? 1 : 0));
-  return [...readable, ...rest].map((j) => j.verdict);
+  for (const j of judged) (j.parsed && j.kind !== 'shape' && j.kind !== 'not-version' ? readable : rest).push(j);
+  readable.sort((a, b) => compareParsed(b.parsed!, a.parsed!) || (a.entry.version < b.entry.version ? -1 : 1));
+  rest.sort((a, b) => (a.entry.version < b.entry.version ? -1 : a.entry.version > b.entry.version ? 1 : 0));
+  return [...readable, ...rest].map(verdictOf);
+}
+
+/** What `heldVerdict` would find in the ordered verdicts of all candidates, as a list of at most one: the newest held back. */
+function newestHeld(judged: readonly Judged[]): CandidateVerdict[] {
+  let newest: Judged | undefined;
+  for (const j of judged) {
+    if (j.kind !== 'prerelease' && j.kind !== 'allowed-versions' && j.kind !== 'blocked') continue;
+    const cmp = newest ? compareParsed(j.parsed!, newest.parsed!) : 1;
+    if (cmp > 0 || (cmp === 0 && j.entry.version < newest!.entry.version)) newest = j;
+  }
+  return newest ? [verdictOf(newest)] : [];
 }
 
 function markPicked(v: CandidateVerdict, targets: PickedTarget[]): CandidateVerdict {
@@ -202,8 +241,8 @@ export function heldVerdict(verdicts: readonly CandidateVerdict[]): CandidateVer
  */
 function newestElsewhere(cur: ParsedVersion, judged: Judged[], policy: PickPolicy): PickResult['elsewhere'] {
   let newest: ParsedVersion | undefined;
-  for (const { parsed, verdict } of judged) {
-    if (!parsed || verdict.rejectKind !== 'shape' || parsed.calendar !== cur.calendar) continue;
+  for (const { parsed, kind } of judged) {
+    if (!parsed || kind !== 'shape' || parsed.calendar !== cur.calendar) continue;
     const unstable = (parsed.prerelease && !cur.prerelease) || (unstableFamily(parsed) && !unstableFamily(cur));
     if (unstable && !policy.allowPrerelease) continue;
     if (compareParsed(parsed, cur) <= 0) continue;

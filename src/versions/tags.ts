@@ -1,5 +1,4 @@
 import { buildsOf, familySuffix } from './compare.js';
-import { readingOf, type TagReading } from './family.js';
 import type { ParsedVersion } from './types.js';
 
 export type Parse = (value: string) => ParsedVersion | null;
@@ -7,8 +6,6 @@ export type Parse = (value: string) => ParsedVersion | null;
 export interface TagEntry {
   version: string;
   parsed: ParsedVersion | null;
-  /** For `--explain`; absent when the value is not a version. */
-  reading?: TagReading;
 }
 
 /** A package's values read one way (a scheme, or a versioning regex). */
@@ -35,10 +32,7 @@ export class TagIndex {
   read(key: string, parse: Parse): ReadTags {
     const known = this.reads.get(key);
     if (known) return known;
-    const entries = this.values.map((version): TagEntry => {
-      const parsed = parse(version);
-      return parsed ? { version, parsed, reading: readingOf(parsed) } : { version, parsed };
-    });
+    const entries = this.values.map((version): TagEntry => ({ version, parsed: parse(version) }));
     const read = { entries, flexible: flexibleFamilies(entries) };
     this.reads.set(key, read);
     return read;

@@ -270,6 +270,29 @@ describe('createPlan', () => {
     expect(plan.updates.map((u) => u.newValue)).toEqual(['v1.29.10']);
   });
 
+  it('plans the same with or without --explain, and lists every candidate only for the asked-for package', async () => {
+    const source = new FakeReleaseSource({
+      redis: { tags: ['7.2.6-alpine', '7.4.1-alpine', '7.4.1', '8.0-M02-alpine', 'alpine'] },
+      nginx: { tags: ['1.27.3', '1.28.0-rc.1', '1.27.4-alpine'] },
+      'ghcr.io/acme/web': { tags: ['1.2.3', '1.3.0', '2.0.0', '2.1.0-rc.1', 'latest'] },
+    });
+    const scan = {
+      dependencies: [
+        image('redis', '7.2.6-alpine', 'r.yaml', 3), image('nginx', '1.27.3', 'n.yaml', 4), image('ghcr.io/acme/web', '1.2.3', 'w.yaml', 5),
+        image('ghcr.io/acme/web', '2.0.0', 'w2.yaml', 5),
+      ],
+      problems: [],
+    };
+    const plain = await createPlan(scan, source, config(), { now });
+    const explained = await createPlan(scan, source, config(), { now, explain: 'nginx' });
+    const { explanations, ...rest } = explained;
+    expect(rest).toEqual(plain);
+    expect(plain.unchanged.find((u) => u.dependency.name === 'nginx')?.reason).toEqual('no newer version allowed: 1.28.0-rc.1 is a pre-release, and the current version is stable');
+    expect(explanations?.map((e) => [e.name, e.candidates.map((c) => `${c.version} ${c.verdict}`)])).toEqual([
+      ['nginx', ['1.28.0-rc.1 rejected', '1.27.3 rejected', '1.27.4-alpine rejected']],
+    ]);
+  });
+
   it('explains every candidate of the asked-for package', async () => {
     const source = new FakeReleaseSource({ redis: { tags: ['7.2.6-alpine', '7.4.1-alpine', '7.4.1', '8.0-M02-alpine', 'alpine'] } });
     const scan = { dependencies: [image('redis', '7.2.6-alpine', 'r.yaml', 3)], problems: [] };

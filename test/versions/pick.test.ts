@@ -145,6 +145,30 @@ describe('pickTarget on real tag lists', () => {
   });
 });
 
+describe('pickTarget without every verdict (planning a dependency nobody asked to --explain)', () => {
+  const heldBack = [
+    { title: 'a newer version held back as too new', current: '1.27.3', values: ['1.27.3', '1.28.0', '1.28.1'], policy: { blocked: new Map([['1.28.0', 'too new'], ['1.28.1', 'too new']]) } },
+    { title: 'pre-releases held back, newest first', current: '1.2.0', values: ['1.2.0', '1.3.0-rc.1', '1.3.0-rc.2', '1.3.0-beta.1'], policy: {} },
+    { title: 'allowedVersions holding back every newer version', current: '1.29.0', values: ['1.29.0', '1.30.1', '1.31.0'], policy: { allowedVersions: '<1.30' } },
+    { title: 'newer only in another family', current: '1.25-alpine', values: ['1.25-alpine', '1.27.3-alpine', '1.28-slim'], policy: {} },
+    { title: 'a current value that is no version', current: 'latest', values: ['latest', '1.0.0'], policy: {} },
+  ];
+  const all = [
+    ...cases.map((c) => ({ title: c.title, current: c.current, values: tags(c.fixture), policy: c.policy ?? {} })),
+    ...heldBack,
+  ];
+  it.each(all)('$title: same targets and reason, and the verdicts the outcome reads', ({ current, values, policy }) => {
+    const full = pickTarget(current, values, { scheme: 'docker', ...policy });
+    const lean = pickTarget(current, values, { scheme: 'docker', ...policy, allVerdicts: false });
+    const { verdicts: fullVerdicts, ...fullRest } = full;
+    const { verdicts: leanVerdicts, ...leanRest } = lean;
+    expect(leanRest).toEqual(fullRest);
+    const decisive = fullVerdicts.filter((v) => v.verdict === 'picked');
+    const held = full.targets.length === 0 && full.current ? fullVerdicts.find((v) => ['prerelease', 'allowed-versions', 'blocked'].includes(v.rejectKind ?? '')) : undefined;
+    expect(leanVerdicts).toEqual(held ? [held] : decisive);
+  });
+});
+
 describe('pickTarget verdicts', () => {
   it('explains every nginx candidate in a stable order', () => {
     const result = pickTarget('1.26.2-alpine', tags('nginx'), { scheme: 'docker' });

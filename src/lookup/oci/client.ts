@@ -101,11 +101,13 @@ export class RegistryClient {
       budget.checkValues(got.body, page + 1);
       const body = parseJson(loc, got.body, 'tag list');
       // One loop, not `push(...pageTags)`: spreading a page of >125k tags overflows the call stack.
+      let kept = 0;
       for (const tag of Array.isArray(body['tags']) ? (body['tags'] as unknown[]) : []) {
         if (typeof tag !== 'string') continue;
-        budget.addTag(page + 1);
+        kept++;
         tags.push(tag);
       }
+      budget.addTags(kept, page + 1);
       url = nextPageUrl(got.link, got.url ?? pageUrl, loc.baseUrl);
       if (got.link && url === null && /rel="?next/i.test(got.link)) {
         this.opts.logger.warn('tag list truncated: the next page is on another host', { registry: loc.registry, repository: loc.repository, link: got.link });

@@ -67,9 +67,10 @@ export class LookupBudget {
     if (run.bytes > this.limits.runBytes) throw this.over(`the run's tag lists passed ${this.limits.runBytes} bytes in all`);
   }
 
-  addTag(pages: number): void {
-    this.tags += 1;
-    const run = this.run.add(0, 1);
+  /** One page's tags at once: the page is already parsed, so counting them one by one would bound nothing more. */
+  addTags(n: number, pages: number): void {
+    this.tags += n;
+    const run = this.run.add(0, n);
     if (this.tags > this.limits.lookupTags) throw this.over(`more than ${this.limits.lookupTags} tags in ${plural(pages, 'page')}`);
     if (run.tags > this.limits.runTags) throw this.over(`the run's tag lists passed ${this.limits.runTags} tags in all`);
   }
