@@ -51,8 +51,11 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     print: opts.print ?? ((text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')),
     readFile: (path) => readFile(join(dir, path), 'utf8'),
     ...(opts.signal && { signal: opts.signal }),
-    releaseNotes: releaseNotesForRun({
-      ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
+    // Off (the operator's TIDEMARK_RELEASE_NOTES=off, or the config's `releaseNotes: false`): no code host is asked.
+    ...(opts.releaseNotes !== false && config.releaseNotes && {
+      releaseNotes: releaseNotesForRun({
+        ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
+      }),
     }),
   };
   opts.onProgress?.({ phase: 'publish', branches: plan.branches.length });
