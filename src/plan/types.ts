@@ -114,7 +114,9 @@ export interface Explanation {
   /** What the plan did: the update(s) or why it stays. */
   outcome: string;
   candidates: CandidateVerdict[];
-  /** What the chart review found for the update(s) (review/); absent when it found nothing or did not run. */
-  risks?: Risk[];
-  changes?: Change[];
+  /**
+   * What the chart review found, one entry per update of the dependency (it may get a minor and a major update, each
+   * with its own risks and changes); absent when it found nothing for any of them or did not run.
+   */
+  reviews?: { newValue: string; risks: Risk[]; changes: Change[] }[];
 }

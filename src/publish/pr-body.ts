@@ -16,7 +16,8 @@ interface Row {
   /** Releases and homepage links (shown when no notes were read). */
   links: string[];
   reasons: string[];
-  risks: Risk[];
+  /** Each risk once, with the files whose values run into it (one package may be in several files, with different values). */
+  risks: { risk: Risk; files: string[] }[];
   changes: Change[];
   outcome: NotesOutcome | undefined;
   /** Where the package name links: its source repository, else its homepage. */
@@ -91,9 +92,17 @@ function reasonsSection(rows: readonly Row[]): string[] {
   return reasons.length > 0 ? ['', '### Why these versions', '', ...reasons] : [];
 }
 
-/** Each risk's path and message word for word (escaped, so they render as written). */
+/**
+ * Each risk's path and message word for word (escaped, so they render as written). When the package is in several
+ * files and the risk is not in all of them, the files it is in are named: their values differ.
+ */
 function risksSection(rows: readonly Row[]): string[] {
-  const lines = rows.flatMap((r) => r.risks.map((k) => `- ${cell(r.name)}${k.path !== undefined ? ` ${markdownCode(k.path)}` : ''}: ${markdownText(k.message)} (${markdownText(k.kind)})`));
+  const lines = rows.flatMap((r) =>
+    r.risks.map(({ risk: k, files }) => {
+      const where = files.length < r.files.length ? ` in ${files.map(cell).join(', ')}` : '';
+      return `- ${cell(r.name)}${k.path !== undefined ? ` ${markdownCode(k.path)}` : ''}${where}: ${markdownText(k.message)} (${markdownText(k.kind)})`;
+    }),
+  );
   return lines.length > 0 ? ['', '### Risks', '', ...lines] : [];
 }
 
@@ -167,7 +176,11 @@ function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row
     const row: Row = rows.get(key) ?? { name: dep.name, files: [], from, to, updateType: u.updateType, links, reasons: [], risks: [], changes: [], outcome, home: homeOf(source, u), fromValue: dep.currentValue, toValue: u.newValue };
     if (!row.files.includes(dep.file)) row.files.push(dep.file);
     if (u.reason && !row.reasons.includes(u.reason)) row.reasons.push(u.reason);
-    for (const r of u.risks ?? []) if (!row.risks.some((x) => x.kind === r.kind && x.path === r.path && x.message === r.message)) row.risks.push(r);
+    for (const r of u.risks ?? []) {
+      const seen = row.risks.find(({ risk: x }) => x.kind === r.kind && x.path === r.path && x.message === r.message);
+      if (!seen) row.risks.push({ risk: r, files: [dep.file] });
+      else if (!seen.files.includes(dep.file)) seen.files.push(dep.file);
+    }
     for (const c of u.changes ?? []) if (!row.changes.some((x) => x.kind === c.kind && x.description === c.description)) row.changes.push(c);
     rows.set(key, row);
   }

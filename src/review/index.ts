@@ -64,12 +64,12 @@ export async function reviewPlan(plan: Plan, opts: ReviewOptions): Promise<Plan>
       }),
     ),
   );
-  // A dependency may get two updates (the newest minor and a major): its explanation lists what both found.
+  // A dependency may get two updates (the newest minor and a major): its explanation lists what each found, apart.
   const explanations = plan.explanations?.map((e) => {
-    const mine = updates.filter((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name);
-    const risks = mine.flatMap((u) => u.risks ?? []);
-    const changes = mine.flatMap((u) => u.changes ?? []);
-    return risks.length || changes.length ? { ...e, risks, changes } : e;
+    const reviews = updates
+      .filter((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name)
+      .map((u) => ({ newValue: u.newValue, risks: u.risks ?? [], changes: u.changes ?? [] }));
+    return reviews.some((r) => r.risks.length || r.changes.length) ? { ...e, reviews } : e;
   });
   return {
     ...plan,

@@ -96,4 +96,20 @@ describe('the complete PR body', () => {
     expect(body).toContain('- **changed**: change number 0 xxxxxxxxxxxxxxxxxxxx');
     expect(parseMarker(body)?.branch).toEqual('tidemark/apps');
   });
+
+  it('names the files a risk comes from when the chart is in several files with different values', () => {
+    const kube = { kind: 'kube-version', message: 'chart 6.6.0 requires Kubernetes >=1.25.0-0 (chart 6.5.3 stated none)' };
+    const flux = { ...chart, risks: [{ kind: 'schema', path: 'replicaCount', message: 'replicaCount must be integer (values.schema.json of chart 6.6.0)' }, kube] };
+    const argo = {
+      ...chart,
+      dependency: { ...chart.dependency, file: 'argocd/podinfo.yaml', manager: 'argocd' as const },
+      risks: [{ kind: 'schema', path: 'replicaCount', message: 'replicaCount must be >= 1 (values.schema.json of chart 6.6.0)' }, kube],
+    };
+    const body = prBody({ ...branch, updates: [flux, argo] }, [flux, argo]);
+    expect(body.split('### Risks\n\n')[1]!.split('\n\n')[0]!.split('\n')).toEqual([
+      '- `podinfo` `replicaCount` in `apps/podinfo.yaml`: replicaCount must be integer \\(values.schema.json of chart 6.6.0\\) (schema)',
+      '- `podinfo`: chart 6.6.0 requires Kubernetes &gt;=1.25.0-0 \\(chart 6.5.3 stated none\\) (kube-version)',
+      '- `podinfo` `replicaCount` in `argocd/podinfo.yaml`: replicaCount must be &gt;= 1 \\(values.schema.json of chart 6.6.0\\) (schema)',
+    ]);
+  });
 });
