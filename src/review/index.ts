@@ -1,3 +1,4 @@
+import type { ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import semver from 'semver';
 import { effectiveSettings } from '../config/rules.js';
@@ -12,7 +13,8 @@ import type { Problem } from '../scan/types.js';
 import { chartFacts, type ChartFacts } from './chart-facts.js';
 import { kubeVersionRisk, removedValueRisks } from './risks.js';
 import { coalesceValues, compileValuesSchema, schemaRisks } from './schema.js';
-import { userValuesFor, type ReadRepoFile } from './user-values.js';
+import { assertAffordable } from './schema-cost.js';
+import { userValuesFor, type ReadRepoFile, type UserValues } from './user-values.js';
 
 /** What the review asks of the lookup stage (a `LookupSource` is one). */
 export interface ReviewSource {
@@ -52,13 +54,28 @@ export async function reviewPlan(plan: Plan, opts: ReviewOptions): Promise<Plan>
     }
     return p;
   };
+  // A chart's schema is compiled once per run, however many files use the chart (a big one takes seconds).
+  const schemas = new Map<string, ValidateFunction | Error>();
+  const compile = (text: string): ValidateFunction => {
+    let v = schemas.get(text);
+    if (!v) {
+      try {
+        v = compileValuesSchema(text);
+      } catch (err) {
+        v = err instanceof Error ? err : new Error(String(err));
+      }
+      schemas.set(text, v);
+    }
+    if (v instanceof Error) throw v;
+    return v;
+  };
   const limit = pLimit(opts.concurrency ?? 4);
   const problems: Problem[] = [];
   const updates = await Promise.all(
     plan.updates.map((u) =>
       limit(async () => {
         if (!reviewable(u)) return u;
-        const found = await reviewUpdate(u, factsOf, opts, logger);
+        const found = await reviewUpdate(u, factsOf, opts, compile, logger);
         for (const p of found.problems) problems.push(p);
         return adjusted({ ...u, risks: found.risks, changes: found.changes }, opts.config);
       }),
@@ -93,7 +110,8 @@ interface Found {
 }
 
 async function reviewUpdate(
-  u: Update, factsOf: (pkg: PackageRef, v: string) => Promise<ChartFacts>, opts: ReviewOptions, logger: Logger,
+  u: Update, factsOf: (pkg: PackageRef, v: string) => Promise<ChartFacts>, opts: ReviewOptions, compile: (schema: string) => ValidateFunction,
+  logger: Logger,
 ): Promise<Found> {
   const dep = u.dependency;
   const pkg: PackageRef = { datasource: 'helm', name: dep.name, registryUrl: dep.registryUrl };
@@ -107,21 +125,31 @@ async function reviewUpdate(
     problem(`${dep.name} ${v}: chart not reviewed, its archive could not be read: ${errorText(err)}`);
     logger.warn('chart archive could not be read', { chart: dep.name, version: v, error: errorText(err) });
   } else {
-    const values = await valueRisks(u, was.value, now.value, opts.readFile, problem);
+    const values = await valueRisks(u, was.value, now.value, opts, compile, problem);
     risks = [...values, ...kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue)];
   }
   const changes = await changesBetween(pkg, cur, u.newValue, factsOf, opts, problem);
   return { risks, changes, problems };
 }
 
-async function valueRisks(u: Update, was: ChartFacts, now: ChartFacts, readFile: ReadRepoFile, problem: (m: string) => void): Promise<Risk[]> {
-  const user = await userValuesFor(u.dependency, readFile);
+async function valueRisks(
+  u: Update, was: ChartFacts, now: ChartFacts, opts: ReviewOptions, compile: (schema: string) => ValidateFunction, problem: (m: string) => void,
+): Promise<Risk[]> {
+  let user: UserValues | null;
+  try {
+    user = await userValuesFor(u.dependency, opts.readFile);
+  } catch (err) {
+    problem(`${u.dependency.name} ${u.newValue}: your values were not checked: ${errorText(err)}`);
+    return [];
+  }
   if (!user) return [];
   const risks = removedValueRisks(user.values, was.defaults, now.defaults, u.newValue);
   if (!user.complete || now.schema === null) return risks;
   try {
-    const validate = compileValuesSchema(now.schema);
-    return [...risks, ...schemaRisks(validate, coalesceValues(now.defaults, user.values), u.newValue)];
+    const validate = compile(now.schema);
+    const merged = coalesceValues(now.defaults, user.values);
+    assertAffordable(validate.schema, merged);
+    return [...risks, ...schemaRisks(validate, merged, u.newValue)];
   } catch (err) {
     problem(`${u.dependency.name} ${u.newValue}: ${errorText(err)}; values not checked against it`);
   }
