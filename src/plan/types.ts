@@ -18,6 +18,8 @@ export interface Update {
   automerge: boolean;
   /** The rule that set `automerge` (`rule 4 (patches)`), for the PR's configuration section; absent when none did. */
   automergeFrom?: string;
+  /** A rule turned automerge on, and the review took it away: the update has risks and no rule sets `automergeRisky`. */
+  automergeHeldByRisks?: boolean;
   /** Release-notes links: a rule's `sourceUrl`, else what the registry told us. */
   sourceUrl: string | null;
   homepage: string | null;

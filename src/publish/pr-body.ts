@@ -141,19 +141,11 @@ function fitLines(lines: readonly string[], room: number, note: string): string[
 
 /** Automerge and why, when Tidemark acts on the PR, and what closing it or pushing to it does. */
 function configurationSection(applied: readonly Update[]): string[] {
-  const on = applied.length > 0 && applied.every((u) => u.automerge);
-  const setBy = [...new Set(applied.map((u) => u.automergeFrom).filter((r): r is string => !!r))];
-  const by = setBy.length > 0 ? ` (set by ${setBy.map(markdownText).join(', ')})` : '';
-  const automerge = on
-    ? `**Automerge**: on${by}: the platform merges this PR once its checks pass.`
-    : applied.some((u) => u.automerge)
-      ? `**Automerge**: off: only some of these updates allow it${by}, and a PR merges as a whole.`
-      : `**Automerge**: off${by || ': no rule sets `automerge: true` for these updates'}. Merge it by hand.`;
   return [
     '',
     '### Configuration',
     '',
-    `- ${automerge}`,
+    `- ${automergeLine(applied)}`,
     '- **Schedule**: Tidemark refreshes this PR each time it runs (on its operator\'s schedule): rebased on the base branch, and moved on when a newer version comes out.',
     '- **Closing** this PR skips these versions: it is not reopened; a newer version opens a new PR.',
     '- **Pushing** a commit of your own takes the branch over: Tidemark stops updating it.',
@@ -161,6 +153,18 @@ function configurationSection(applied: readonly Update[]): string[] {
     '---',
     'Opened by Tidemark.',
   ];
+}
+
+/** On, off and which rule said so; off because of risks says that, not just the rule that turned it on. */
+function automergeLine(applied: readonly Update[]): string {
+  const setBy = [...new Set(applied.map((u) => u.automergeFrom).filter((r): r is string => !!r))];
+  const by = setBy.length > 0 ? ` (set by ${setBy.map(markdownText).join(', ')})` : '';
+  if (applied.length > 0 && applied.every((u) => u.automerge)) return `**Automerge**: on${by}: the platform merges this PR once its checks pass.`;
+  if (applied.some((u) => u.automergeHeldByRisks)) {
+    return `**Automerge**: off: a rule turns it on${by}, but this PR has risks (above) and no rule matching them sets \`automergeRisky: true\`. Merge it by hand.`;
+  }
+  if (applied.some((u) => u.automerge)) return `**Automerge**: off: only some of these updates allow it${by}, and a PR merges as a whole.`;
+  return `**Automerge**: off${by || ': no rule sets `automerge: true` for these updates'}. Merge it by hand.`;
 }
 
 function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row[] {

@@ -188,7 +188,8 @@ function adjusted(u: Update, config: TidemarkConfig): Update {
   if (!u.risks?.length) return u;
   const labels = config.riskLabel && !u.labels.includes(config.riskLabel) ? [...u.labels, config.riskLabel] : u.labels;
   const settings = effectiveSettings(config.rules, { ...subjectOf(u.dependency), updateType: u.updateType }, u.dependency.controls);
-  return { ...u, labels, automerge: u.automerge && settings.automergeRisky };
+  const held = u.automerge && !settings.automergeRisky;
+  return { ...u, labels, automerge: u.automerge && settings.automergeRisky, ...(held && { automergeHeldByRisks: true }) };
 }
 
 function errorText(err: unknown): string {
