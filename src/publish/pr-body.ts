@@ -58,17 +58,23 @@ export interface PrBodyOptions {
 }
 
 const CHANGES_TRUNCATED = '_Changes truncated to fit the platform\'s size limit._';
+const RISKS_TRUNCATED = '_Risks truncated to fit the platform\'s size limit: `tidemark plan --explain NAME` lists them all._';
 
 /**
  * The whole PR description: the table (packages linked to their source), why these versions, risks, changes, release
  * notes (one collapsed section per version), the configuration, and the hidden identity marker as the last line.
- * Kept under `limit`: release notes are cut first, then changes; never the table, the reasons, the risks or the marker.
+ * Kept under `limit`: release notes are cut first, then changes, then (only when they alone pass it) risks; never the
+ * table, the reasons or the marker.
  */
 export function prBody(branch: BranchPlan, applied: readonly Update[], opts: PrBodyOptions = {}): string {
   const limit = opts.limit ?? BODY_LIMITS.github;
   const rows = rowsOf(applied, opts.notes);
-  const head = [...tableSection(rows), ...reasonsSection(rows), ...risksSection(rows)];
+  const top = [...tableSection(rows), ...reasonsSection(rows)];
   const tail = [...configurationSection(applied), '', markerFor(identityOf(branch.branchName, applied)), ''];
+  // Risks are cut only when they alone would pass the limit (a big group of charts with dozens each): the platform
+  // would refuse the whole body.
+  const risks = fitLines(risksSection(rows), limit - top.join('\n').length - tail.join('\n').length - 2, RISKS_TRUNCATED);
+  const head = [...top, ...risks];
   const fixed = head.join('\n').length + tail.join('\n').length + 2;
   const changes = fitLines(changesSection(rows), limit - fixed, CHANGES_TRUNCATED);
   const used = fixed + changes.join('\n').length + 1;
