@@ -53,6 +53,7 @@ async function dryRun(extra: Partial<RunOptions> = {}): Promise<string> {
   return printed;
 }
 
+/** Releases as GitHub lists them, newest first. */
 const RELEASES = [
   { tag_name: 'podinfo-2.0.0', name: 'podinfo-2.0.0', body: 'Notes for 2.0.0', html_url: 'https://github.com/example/podinfo/releases/tag/podinfo-2.0.0', published_at: '2025-01-02T10:00:00Z', draft: false, prerelease: false },
   { tag_name: 'podinfo-1.0.0', name: 'podinfo-1.0.0', body: 'Notes for 1.0.0', html_url: 'https://github.com/example/podinfo/releases/tag/podinfo-1.0.0', published_at: '2025-01-01T10:00:00Z', draft: false, prerelease: false },
@@ -110,3 +111,21 @@ describe('release notes can be turned off for installs that reach no code host',
     expect(() => operatorReleaseNotes({ TIDEMARK_RELEASE_NOTES: 'sometimes' })).toThrow('TIDEMARK_RELEASE_NOTES must be on or off, not "sometimes"');
   });
 });
+
+describe('a dry run prints the body the platform would get', () => {
+  const big = Array.from({ length: 8 }, (_, i) => ({ ...RELEASES[0]!, tag_name: `podinfo-1.${9 - i}.0`, name: null, body: `${'Long notes. '.repeat(1500)}${i}` }));
+  const releases = [RELEASES[0]!, ...big, RELEASES[1]!];
+
+  it('cuts long release notes at GitHub\'s limit for --platform github, and not for --platform gitlab', async () => {
+    nock('https://api.github.com').get('/repos/example/podinfo/releases').query(true).times(2).reply(200, releases);
+    const github = await dryRun();
+    const gitlab = await dryRun({ platform: 'gitlab', repo: 'acme/gitops', token: null });
+    const bodyOf = (printed: string) => printed.slice(printed.indexOf('\n\n') + 2, printed.indexOf('\ndiff --git'));
+    expect(bodyOf(github).length).toBeLessThanOrEqual(65_536);
+    expect(github).toContain('Release notes truncated to fit the platform\'s size limit');
+    expect(bodyOf(gitlab).length).toBeGreaterThan(65_536);
+    expect(gitlab).not.toContain('truncated');
+    expect(gitlab.match(/<details>/g)).toHaveLength(9);
+  });
+});
+
