@@ -124,6 +124,10 @@ async function reviewUpdate(
     const [v, err] = was.status === 'rejected' ? [cur, was.reason] : [u.newValue, (now as PromiseRejectedResult).reason];
     problem(`${dep.name} ${v}: chart not reviewed, its archive could not be read: ${errorText(err)}`);
     logger.warn('chart archive could not be read', { chart: dep.name, version: v, error: errorText(err) });
+  } else if (was.value.valuesProblem || now.value.valuesProblem) {
+    const [v, why] = was.value.valuesProblem ? [cur, was.value.valuesProblem] : [u.newValue, now.value.valuesProblem];
+    problem(`${dep.name} ${v}: values not reviewed: ${why}`);
+    risks = kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue);
   } else {
     const values = await valueRisks(u, was.value, now.value, opts, compile, problem);
     risks = [...values, ...kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue)];

@@ -175,13 +175,14 @@ describe('a hostile chart ends as a problem or a bounded list of risks, never a 
     expect(ms).toBeLessThan(5_000);
   });
 
-  it('reads a chart whose values.yaml is an alias bomb or nested 10,000 deep as unreadable, keeping the update', async () => {
-    const chartYaml = 'name: web\nversion: 2.0.0\nannotations:\n  artifacthub.io/changes: |\n    - kind: fixed\n      description: A fix\n';
+  it('reads a chart whose values.yaml is an alias bomb or nested 10,000 deep as unreadable, keeping its changes and kubeVersion', async () => {
+    const chartYaml = 'name: web\nversion: 2.0.0\nkubeVersion: ">=1.30.0-0"\nannotations:\n  artifacthub.io/changes: |\n    - kind: fixed\n      description: A fix\n';
     for (const valuesYaml of [ALIAS_BOMB, `${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`]) {
       const { plan } = await review([fluxRelease('keep: 1')], { '1.0.0': OLD, '2.0.0': { chartYaml, valuesYaml } });
-      // The version is not reviewed at all (its changes included): the problem says so.
-      expect(plan.updates.map((u) => [u.newValue, u.risks, u.changes])).toEqual([['2.0.0', [], []]]);
-      expect(plan.problems.map((p) => p.message)).toEqual(['web 2.0.0: chart not reviewed, its archive could not be read: values.yaml in the chart archive is not a YAML map']);
+      expect(plan.updates.map((u) => [u.newValue, u.risks, u.changes])).toEqual([
+        ['2.0.0', [{ kind: 'kube-version', message: 'chart 2.0.0 requires Kubernetes >=1.30.0-0 (chart 1.0.0 stated none)' }], [{ kind: 'fixed', description: 'A fix' }]],
+      ]);
+      expect(plan.problems.map((p) => p.message)).toEqual(['web 2.0.0: values not reviewed: values.yaml in the chart archive is not a YAML map']);
     }
   });
 
