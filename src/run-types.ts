@@ -38,6 +38,11 @@ export interface RunOptions {
   hostRules?: readonly HostRule[];
   /** The operator's commit author (`TIDEMARK_GIT_AUTHOR`): wins over the repository config's `author`. */
   author?: GitAuthor | null;
+  /**
+   * The operator's `TIDEMARK_RELEASE_NOTES` (review/run-notes.ts): false reads no release notes for any repository,
+   * whatever its config says. Default true (a repository's `releaseNotes: false` still turns them off for it).
+   */
+  releaseNotes?: boolean;
   /** The token's own bot identity when the entry point knows it (the Action's workflow token); used when the config sets no author. */
   platformAuthor?: GitAuthor | null;
   /** Dry-run output (unified diffs, summary table): stdout by default. */

@@ -10,6 +10,7 @@ import { chooseAuthor } from './publish/author.js';
 import { readDashboardApprovals, syncDashboard } from './publish/dashboard.js';
 import { gitlabReviewerProblems } from './publish/gitlab/reviewers.js';
 import { createPlatform, publish, publishDryRun, type PublishContext } from './publish/index.js';
+import { BODY_LIMITS } from './publish/pr-body.js';
 import type { RunOptions, RunSummary } from './run-types.js';
 import { releaseNotesForRun } from './review/run-notes.js';
 import { reviewPlan } from './review/index.js';
@@ -51,8 +52,13 @@ export async function run(opts: RunOptions): Promise<RunSummary> {
     print: opts.print ?? ((text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')),
     readFile: (path) => readFile(join(dir, path), 'utf8'),
     ...(opts.signal && { signal: opts.signal }),
-    releaseNotes: releaseNotesForRun({
-      ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
+    // A dry run prints the body the platform would get: GitLab's limit is higher than GitHub's.
+    bodyLimit: opts.platform === 'gitlab' ? BODY_LIMITS.gitlab : BODY_LIMITS.github,
+    // Off (the operator's TIDEMARK_RELEASE_NOTES=off, or the config's `releaseNotes: false`): no code host is asked.
+    ...(opts.releaseNotes !== false && config.releaseNotes && {
+      releaseNotes: releaseNotesForRun({
+        ...opts, sharedCache: opts.sharedCache ?? null, imageSource: (pkg, version) => source.sourceLabel(pkg, version),
+      }),
     }),
   };
   opts.onProgress?.({ phase: 'publish', branches: plan.branches.length });

@@ -5,6 +5,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { createLogger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, parseHostRules, type HostRule } from '../lookup/host-rules.js';
 import { GITHUB_ACTIONS_BOT, operatorAuthor } from '../publish/author.js';
+import { operatorReleaseNotes } from '../review/run-notes.js';
 import { resolveToken } from '../publish/token.js';
 import type { RunOptions, RunSummary } from '../run-types.js';
 import type { Problem } from '../scan/types.js';
@@ -49,7 +50,8 @@ export async function actionMain(deps: ActionDeps): Promise<number> {
     const base = actionOptions(env, token, secrets, (line) => untrusted(maskSecrets(line, secrets)));
     const withRules: RunOptions = hostRules.length > 0 ? { ...base, hostRules } : base;
     const author = operatorAuthor(env);
-    const opts: RunOptions = { ...withRules, ...(author && { author }), ...(workflowToken !== '' && token === workflowToken && { platformAuthor: GITHUB_ACTIONS_BOT }) };
+    const releaseNotes = operatorReleaseNotes(env);
+    const opts: RunOptions = { ...withRules, ...(author && { author }), ...(!releaseNotes && { releaseNotes }), ...(workflowToken !== '' && token === workflowToken && { platformAuthor: GITHUB_ACTIONS_BOT }) };
     const summary = await deps.run(opts);
     await report(summary, opts, secrets);
     return exitCode(failOn, summary);

@@ -4,6 +4,7 @@ import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import { operatorAuthor } from '../publish/author.js';
+import { operatorReleaseNotes } from '../review/run-notes.js';
 import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
 import { progressText } from '../progress.js';
 import type { PlatformKind } from '../publish/types.js';
@@ -92,6 +93,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   const format = logFormat(flags.logFormat ?? 'auto', deps.isTTY);
   const hostRules = await loadHostRules(flags.hostRules, deps.env);
   const author = operatorAuthor(deps.env);
+  const releaseNotes = operatorReleaseNotes(deps.env);
   const redisUrl = flags.redisUrl?.trim() || undefined;
   if (redisUrl) checkRedisUrl(redisUrl);
   const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, deps.env), ...redisUrlSecrets(redisUrl)];
@@ -143,6 +145,7 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
       planDir: flags.planDir ?? null,
       hostRules,
       author,
+      ...(!releaseNotes && { releaseNotes }),
       logger,
       signal: deps.signal,
       // Results quote errors, which may quote a platform or git server: masked like log lines, one line each.

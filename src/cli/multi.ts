@@ -46,6 +46,8 @@ export interface MultiOptions {
   planDir: string | null;
   /** The operator's commit author (`TIDEMARK_GIT_AUTHOR`), passed to every repository's run. */
   author?: GitAuthor | null;
+  /** The operator's `TIDEMARK_RELEASE_NOTES=off`: false reads no release notes in any repository. */
+  releaseNotes?: boolean;
   /** The operator's host rules, passed to every repository's run. */
   hostRules?: readonly HostRule[];
   logger: Logger;
@@ -156,6 +158,7 @@ async function cloneAndRun(opts: MultiOptions, repo: string, dir: string, logger
     planOut: opts.planDir ? join(opts.planDir, `${safeName(repo)}.json`) : null,
     ...(opts.hostRules && opts.hostRules.length > 0 && { hostRules: opts.hostRules }),
     ...(opts.author && { author: opts.author }),
+    ...(opts.releaseNotes === false && { releaseNotes: false }),
     logger,
     signal,
     ...(opts.onProgress && { onProgress: (event: ProgressEvent) => opts.onProgress?.(shown, event) }),

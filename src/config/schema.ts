@@ -158,6 +158,11 @@ export const CONFIG_SCHEMA = {
       default: 'tidemark:review-risks',
       description: 'Label added to a pull request whose chart update has risks (docs/review.md); null for none.',
     },
+    releaseNotes: {
+      type: 'boolean',
+      default: true,
+      description: 'Release notes in pull requests, read from the source repository\'s GitHub or GitLab releases (docs/review.md). false reads none: no request goes to any code host for them (air-gapped installs); the PR body still links the releases page. The operator turns them off for every repository with `TIDEMARK_RELEASE_NOTES=off`.',
+    },
     baseBranch: { type: ['string', 'null'], default: null, description: 'Branch PRs target; null for the default branch.' },
   },
 } as const;

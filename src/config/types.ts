@@ -79,6 +79,8 @@ export interface TidemarkConfig {
   dashboard: boolean;
   /** Label for pull requests whose chart updates have risks (review/); null for none. */
   riskLabel: string | null;
+  /** Release notes in pull requests (review/); false reads none (air-gapped installs), the operator's `TIDEMARK_RELEASE_NOTES=off` likewise. */
+  releaseNotes: boolean;
   /** Base branch for PRs; null means the repository's default branch. */
   baseBranch: string | null;
 }
@@ -95,5 +97,6 @@ export const DEFAULT_CONFIG: TidemarkConfig = {
   prHourlyLimit: 2,
   dashboard: false,
   riskLabel: 'tidemark:review-risks',
+  releaseNotes: true,
   baseBranch: null,
 };

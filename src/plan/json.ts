@@ -52,8 +52,15 @@ export function explanationText(explanations: readonly Explanation[]): string {
     // A failed lookup has no candidates: no header over an empty table.
     if (e.candidates.length > 0) for (const r of rows) lines.push(oneLine(`  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`));
     // Chart review (docs/review.md): paths and messages quote the user's values and the chart's schema.
-    for (const r of e.risks ?? []) lines.push(oneLine(`  risk ${r.kind}: ${r.message}`));
-    for (const c of e.changes ?? []) lines.push(oneLine(`  change ${c.kind}: ${c.description}`));
+    // Two updates (a minor and a major) each get a heading: their changes overlap, and each has its own risks.
+    const reviews = e.reviews ?? [];
+    const indent = reviews.length > 1 ? '    ' : '  ';
+    for (const r of reviews) {
+      const found = r.risks.length + r.changes.length > 0;
+      if (reviews.length > 1) lines.push(oneLine(`  update to ${r.newValue}:${found ? '' : ' no risks or changes found'}`));
+      for (const k of r.risks) lines.push(oneLine(`${indent}risk ${k.kind}: ${k.message}`));
+      for (const c of r.changes) lines.push(oneLine(`${indent}change ${c.kind}: ${c.description}`));
+    }
     lines.push('');
   }
   return lines.join('\n');

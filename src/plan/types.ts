@@ -18,6 +18,8 @@ export interface Update {
   automerge: boolean;
   /** The rule that set `automerge` (`rule 4 (patches)`), for the PR's configuration section; absent when none did. */
   automergeFrom?: string;
+  /** A rule turned automerge on, and the review took it away: the update has risks and no rule sets `automergeRisky`. */
+  automergeHeldByRisks?: boolean;
   /** Release-notes links: a rule's `sourceUrl`, else what the registry told us. */
   sourceUrl: string | null;
   homepage: string | null;
@@ -114,7 +116,9 @@ export interface Explanation {
   /** What the plan did: the update(s) or why it stays. */
   outcome: string;
   candidates: CandidateVerdict[];
-  /** What the chart review found for the update(s) (review/); absent when it found nothing or did not run. */
-  risks?: Risk[];
-  changes?: Change[];
+  /**
+   * What the chart review found, one entry per update of the dependency (it may get a minor and a major update, each
+   * with its own risks and changes); absent when it found nothing for any of them or did not run.
+   */
+  reviews?: { newValue: string; risks: Risk[]; changes: Change[] }[];
 }

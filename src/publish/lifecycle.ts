@@ -219,7 +219,7 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
       continue;
     }
     const diffs = content.files.map((f) => unifiedDiff(f.path, f.before, f.after)).join('');
-    const body = prBody(branch, content.applied, { notes: await notesOf(ctx, content.applied) });
+    const body = prBody(branch, content.applied, { notes: await notesOf(ctx, content.applied), ...(ctx.bodyLimit && { limit: ctx.bodyLimit }) });
     // Repository text on the operator's terminal: escape sequences shown, not run.
     ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n\n${body}\n${diffs}`));
     summary.wouldOpen?.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });

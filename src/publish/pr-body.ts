@@ -16,7 +16,8 @@ interface Row {
   /** Releases and homepage links (shown when no notes were read). */
   links: string[];
   reasons: string[];
-  risks: Risk[];
+  /** Each risk once, with the files whose values run into it (one package may be in several files, with different values). */
+  risks: { risk: Risk; files: string[] }[];
   changes: Change[];
   outcome: NotesOutcome | undefined;
   /** Where the package name links: its source repository, else its homepage. */
@@ -57,17 +58,23 @@ export interface PrBodyOptions {
 }
 
 const CHANGES_TRUNCATED = '_Changes truncated to fit the platform\'s size limit._';
+const RISKS_TRUNCATED = '_Risks truncated to fit the platform\'s size limit: `tidemark plan --explain NAME` lists them all._';
 
 /**
  * The whole PR description: the table (packages linked to their source), why these versions, risks, changes, release
  * notes (one collapsed section per version), the configuration, and the hidden identity marker as the last line.
- * Kept under `limit`: release notes are cut first, then changes; never the table, the reasons, the risks or the marker.
+ * Kept under `limit`: release notes are cut first, then changes, then (only when they alone pass it) risks; never the
+ * table, the reasons or the marker.
  */
 export function prBody(branch: BranchPlan, applied: readonly Update[], opts: PrBodyOptions = {}): string {
   const limit = opts.limit ?? BODY_LIMITS.github;
   const rows = rowsOf(applied, opts.notes);
-  const head = [...tableSection(rows), ...reasonsSection(rows), ...risksSection(rows)];
+  const top = [...tableSection(rows), ...reasonsSection(rows)];
   const tail = [...configurationSection(applied), '', markerFor(identityOf(branch.branchName, applied)), ''];
+  // Risks are cut only when they alone would pass the limit (a big group of charts with dozens each): the platform
+  // would refuse the whole body.
+  const risks = fitLines(risksSection(rows), limit - top.join('\n').length - tail.join('\n').length - 2, RISKS_TRUNCATED);
+  const head = [...top, ...risks];
   const fixed = head.join('\n').length + tail.join('\n').length + 2;
   const changes = fitLines(changesSection(rows), limit - fixed, CHANGES_TRUNCATED);
   const used = fixed + changes.join('\n').length + 1;
@@ -91,9 +98,17 @@ function reasonsSection(rows: readonly Row[]): string[] {
   return reasons.length > 0 ? ['', '### Why these versions', '', ...reasons] : [];
 }
 
-/** Each risk's path and message word for word (escaped, so they render as written). */
+/**
+ * Each risk's path and message word for word (escaped, so they render as written). When the package is in several
+ * files and the risk is not in all of them, the files it is in are named: their values differ.
+ */
 function risksSection(rows: readonly Row[]): string[] {
-  const lines = rows.flatMap((r) => r.risks.map((k) => `- ${cell(r.name)}${k.path !== undefined ? ` ${markdownCode(k.path)}` : ''}: ${markdownText(k.message)} (${markdownText(k.kind)})`));
+  const lines = rows.flatMap((r) =>
+    r.risks.map(({ risk: k, files }) => {
+      const where = files.length < r.files.length ? ` in ${files.map(cell).join(', ')}` : '';
+      return `- ${cell(r.name)}${k.path !== undefined ? ` ${markdownCode(k.path)}` : ''}${where}: ${markdownText(k.message)} (${markdownText(k.kind)})`;
+    }),
+  );
   return lines.length > 0 ? ['', '### Risks', '', ...lines] : [];
 }
 
@@ -132,19 +147,11 @@ function fitLines(lines: readonly string[], room: number, note: string): string[
 
 /** Automerge and why, when Tidemark acts on the PR, and what closing it or pushing to it does. */
 function configurationSection(applied: readonly Update[]): string[] {
-  const on = applied.length > 0 && applied.every((u) => u.automerge);
-  const setBy = [...new Set(applied.map((u) => u.automergeFrom).filter((r): r is string => !!r))];
-  const by = setBy.length > 0 ? ` (set by ${setBy.map(markdownText).join(', ')})` : '';
-  const automerge = on
-    ? `**Automerge**: on${by}: the platform merges this PR once its checks pass.`
-    : applied.some((u) => u.automerge)
-      ? `**Automerge**: off: only some of these updates allow it${by}, and a PR merges as a whole.`
-      : `**Automerge**: off${by || ': no rule sets `automerge: true` for these updates'}. Merge it by hand.`;
   return [
     '',
     '### Configuration',
     '',
-    `- ${automerge}`,
+    `- ${automergeLine(applied)}`,
     '- **Schedule**: Tidemark refreshes this PR each time it runs (on its operator\'s schedule): rebased on the base branch, and moved on when a newer version comes out.',
     '- **Closing** this PR skips these versions: it is not reopened; a newer version opens a new PR.',
     '- **Pushing** a commit of your own takes the branch over: Tidemark stops updating it.',
@@ -152,6 +159,18 @@ function configurationSection(applied: readonly Update[]): string[] {
     '---',
     'Opened by Tidemark.',
   ];
+}
+
+/** On, off and which rule said so; off because of risks says that, not just the rule that turned it on. */
+function automergeLine(applied: readonly Update[]): string {
+  const setBy = [...new Set(applied.map((u) => u.automergeFrom).filter((r): r is string => !!r))];
+  const by = setBy.length > 0 ? ` (set by ${setBy.map(markdownText).join(', ')})` : '';
+  if (applied.length > 0 && applied.every((u) => u.automerge)) return `**Automerge**: on${by}: the platform merges this PR once its checks pass.`;
+  if (applied.some((u) => u.automergeHeldByRisks)) {
+    return `**Automerge**: off: a rule turns it on${by}, but this PR has risks (above) and no rule matching them sets \`automergeRisky: true\`. Merge it by hand.`;
+  }
+  if (applied.some((u) => u.automerge)) return `**Automerge**: off: only some of these updates allow it${by}, and a PR merges as a whole.`;
+  return `**Automerge**: off${by || ': no rule sets `automerge: true` for these updates'}. Merge it by hand.`;
 }
 
 function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row[] {
@@ -167,7 +186,11 @@ function rowsOf(updates: readonly Update[], notes: BranchNotes | undefined): Row
     const row: Row = rows.get(key) ?? { name: dep.name, files: [], from, to, updateType: u.updateType, links, reasons: [], risks: [], changes: [], outcome, home: homeOf(source, u), fromValue: dep.currentValue, toValue: u.newValue };
     if (!row.files.includes(dep.file)) row.files.push(dep.file);
     if (u.reason && !row.reasons.includes(u.reason)) row.reasons.push(u.reason);
-    for (const r of u.risks ?? []) if (!row.risks.some((x) => x.kind === r.kind && x.path === r.path && x.message === r.message)) row.risks.push(r);
+    for (const r of u.risks ?? []) {
+      const seen = row.risks.find(({ risk: x }) => x.kind === r.kind && x.path === r.path && x.message === r.message);
+      if (!seen) row.risks.push({ risk: r, files: [dep.file] });
+      else if (!seen.files.includes(dep.file)) seen.files.push(dep.file);
+    }
     for (const c of u.changes ?? []) if (!row.changes.some((x) => x.kind === c.kind && x.description === c.description)) row.changes.push(c);
     rows.set(key, row);
   }

@@ -17,6 +17,8 @@ export interface PublishContext {
   signal?: AbortSignal;
   /** Release notes for a branch's updates, asked only for branches whose PR is opened, updated or printed. */
   releaseNotes?: NotesProvider;
+  /** The PR body's size limit a dry run prints to: the platform's (`--platform gitlab` allows more); default GitHub's. */
+  bodyLimit?: number;
 }
 
 export type PublishSummary = Omit<RunSummary, 'repo' | 'plan'>;

@@ -6,6 +6,8 @@ import { obj, parseValuesText, type Values } from './user-values.js';
 /** What the review uses of one chart version, read from its archive. */
 export interface ChartFacts {
   defaults: Values;
+  /** Why `values.yaml` could not be read (not a YAML map, an alias bomb); then `defaults` is empty and values are not compared. */
+  valuesProblem: string | null;
   /** `values.schema.json` text; null when the chart has none. */
   schema: string | null;
   /** `Chart.yaml` `kubeVersion`; null when absent. */
@@ -13,7 +15,7 @@ export interface ChartFacts {
   changes: Change[];
 }
 
-/** A chart whose files are there but unreadable (Chart.yaml or values.yaml not YAML maps). */
+/** A chart whose `Chart.yaml` is there but unreadable (not a YAML map). */
 export class ChartFactsError extends Error {}
 
 const CHANGES = 'artifacthub.io/changes';
@@ -24,12 +26,13 @@ export const MAX_DESCRIPTION_CHARS = 1000;
 export function chartFacts(files: ChartFiles): ChartFacts {
   const chart = parseMap(files.chartYaml);
   if (!chart) throw new ChartFactsError('Chart.yaml in the chart archive is not a YAML map');
+  // A values.yaml that cannot be read loses the values check only: the changes and kubeVersion are in Chart.yaml.
   const defaults = files.valuesYaml === null ? {} : parseValuesText(files.valuesYaml);
-  if (!defaults) throw new ChartFactsError('values.yaml in the chart archive is not a YAML map');
   const kube = chart['kubeVersion'];
   const annotation = obj(chart['annotations'])?.[CHANGES];
   return {
-    defaults,
+    defaults: defaults ?? {},
+    valuesProblem: defaults ? null : 'values.yaml in the chart archive is not a YAML map',
     schema: files.schemaJson,
     kubeVersion: typeof kube === 'string' || typeof kube === 'number' ? String(kube) : null,
     changes: typeof annotation === 'string' ? parseChanges(annotation) : [],

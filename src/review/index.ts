@@ -1,3 +1,4 @@
+import type { ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import semver from 'semver';
 import { effectiveSettings } from '../config/rules.js';
@@ -12,7 +13,8 @@ import type { Problem } from '../scan/types.js';
 import { chartFacts, type ChartFacts } from './chart-facts.js';
 import { kubeVersionRisk, removedValueRisks } from './risks.js';
 import { coalesceValues, compileValuesSchema, schemaRisks } from './schema.js';
-import { userValuesFor, type ReadRepoFile } from './user-values.js';
+import { assertAffordable } from './schema-cost.js';
+import { userValuesFor, type ReadRepoFile, type UserValues } from './user-values.js';
 
 /** What the review asks of the lookup stage (a `LookupSource` is one). */
 export interface ReviewSource {
@@ -52,24 +54,39 @@ export async function reviewPlan(plan: Plan, opts: ReviewOptions): Promise<Plan>
     }
     return p;
   };
+  // A chart's schema is compiled once per run, however many files use the chart (a big one takes seconds).
+  const schemas = new Map<string, ValidateFunction | Error>();
+  const compile = (text: string): ValidateFunction => {
+    let v = schemas.get(text);
+    if (!v) {
+      try {
+        v = compileValuesSchema(text);
+      } catch (err) {
+        v = err instanceof Error ? err : new Error(String(err));
+      }
+      schemas.set(text, v);
+    }
+    if (v instanceof Error) throw v;
+    return v;
+  };
   const limit = pLimit(opts.concurrency ?? 4);
   const problems: Problem[] = [];
   const updates = await Promise.all(
     plan.updates.map((u) =>
       limit(async () => {
         if (!reviewable(u)) return u;
-        const found = await reviewUpdate(u, factsOf, opts, logger);
+        const found = await reviewUpdate(u, factsOf, opts, compile, logger);
         for (const p of found.problems) problems.push(p);
         return adjusted({ ...u, risks: found.risks, changes: found.changes }, opts.config);
       }),
     ),
   );
-  // A dependency may get two updates (the newest minor and a major): its explanation lists what both found.
+  // A dependency may get two updates (the newest minor and a major): its explanation lists what each found, apart.
   const explanations = plan.explanations?.map((e) => {
-    const mine = updates.filter((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name);
-    const risks = mine.flatMap((u) => u.risks ?? []);
-    const changes = mine.flatMap((u) => u.changes ?? []);
-    return risks.length || changes.length ? { ...e, risks, changes } : e;
+    const reviews = updates
+      .filter((x) => x.dependency.file === e.file && x.dependency.line === e.line && x.dependency.name === e.name)
+      .map((u) => ({ newValue: u.newValue, risks: u.risks ?? [], changes: u.changes ?? [] }));
+    return reviews.some((r) => r.risks.length || r.changes.length) ? { ...e, reviews } : e;
   });
   return {
     ...plan,
@@ -93,7 +110,8 @@ interface Found {
 }
 
 async function reviewUpdate(
-  u: Update, factsOf: (pkg: PackageRef, v: string) => Promise<ChartFacts>, opts: ReviewOptions, logger: Logger,
+  u: Update, factsOf: (pkg: PackageRef, v: string) => Promise<ChartFacts>, opts: ReviewOptions, compile: (schema: string) => ValidateFunction,
+  logger: Logger,
 ): Promise<Found> {
   const dep = u.dependency;
   const pkg: PackageRef = { datasource: 'helm', name: dep.name, registryUrl: dep.registryUrl };
@@ -106,22 +124,36 @@ async function reviewUpdate(
     const [v, err] = was.status === 'rejected' ? [cur, was.reason] : [u.newValue, (now as PromiseRejectedResult).reason];
     problem(`${dep.name} ${v}: chart not reviewed, its archive could not be read: ${errorText(err)}`);
     logger.warn('chart archive could not be read', { chart: dep.name, version: v, error: errorText(err) });
+  } else if (was.value.valuesProblem || now.value.valuesProblem) {
+    const [v, why] = was.value.valuesProblem ? [cur, was.value.valuesProblem] : [u.newValue, now.value.valuesProblem];
+    problem(`${dep.name} ${v}: values not reviewed: ${why}`);
+    risks = kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue);
   } else {
-    const values = await valueRisks(u, was.value, now.value, opts.readFile, problem);
+    const values = await valueRisks(u, was.value, now.value, opts, compile, problem);
     risks = [...values, ...kubeVersionRisk(was.value.kubeVersion, now.value.kubeVersion, cur, u.newValue)];
   }
   const changes = await changesBetween(pkg, cur, u.newValue, factsOf, opts, problem);
   return { risks, changes, problems };
 }
 
-async function valueRisks(u: Update, was: ChartFacts, now: ChartFacts, readFile: ReadRepoFile, problem: (m: string) => void): Promise<Risk[]> {
-  const user = await userValuesFor(u.dependency, readFile);
+async function valueRisks(
+  u: Update, was: ChartFacts, now: ChartFacts, opts: ReviewOptions, compile: (schema: string) => ValidateFunction, problem: (m: string) => void,
+): Promise<Risk[]> {
+  let user: UserValues | null;
+  try {
+    user = await userValuesFor(u.dependency, opts.readFile);
+  } catch (err) {
+    problem(`${u.dependency.name} ${u.newValue}: your values were not checked: ${errorText(err)}`);
+    return [];
+  }
   if (!user) return [];
   const risks = removedValueRisks(user.values, was.defaults, now.defaults, u.newValue);
   if (!user.complete || now.schema === null) return risks;
   try {
-    const validate = compileValuesSchema(now.schema);
-    return [...risks, ...schemaRisks(validate, coalesceValues(now.defaults, user.values), u.newValue)];
+    const validate = compile(now.schema);
+    const merged = coalesceValues(now.defaults, user.values);
+    assertAffordable(validate.schema, merged);
+    return [...risks, ...schemaRisks(validate, merged, u.newValue)];
   } catch (err) {
     problem(`${u.dependency.name} ${u.newValue}: ${errorText(err)}; values not checked against it`);
   }
@@ -160,7 +192,8 @@ function adjusted(u: Update, config: TidemarkConfig): Update {
   if (!u.risks?.length) return u;
   const labels = config.riskLabel && !u.labels.includes(config.riskLabel) ? [...u.labels, config.riskLabel] : u.labels;
   const settings = effectiveSettings(config.rules, { ...subjectOf(u.dependency), updateType: u.updateType }, u.dependency.controls);
-  return { ...u, labels, automerge: u.automerge && settings.automergeRisky };
+  const held = u.automerge && !settings.automergeRisky;
+  return { ...u, labels, automerge: u.automerge && settings.automergeRisky, ...(held && { automergeHeldByRisks: true }) };
 }
 
 function errorText(err: unknown): string {

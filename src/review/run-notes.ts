@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { oneLine } from '../escape.js';
+import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DiskStore, type CacheStore } from '../lookup/cache.js';
 import type { SharedRateLimits } from '../lookup/redis-store.js';
@@ -63,6 +65,17 @@ function boundToken(opts: RunNotesOptions, endpointHost: string | null): BoundTo
 function sharedLimits(store: (CacheStore & Partial<SharedRateLimits>) | null | undefined): SharedRateLimits | null {
   if (!store?.isExhausted || !store.markExhausted) return null;
   return { isExhausted: (host) => store.isExhausted!(host), markExhausted: (host, ms) => store.markExhausted!(host, ms) };
+}
+
+/**
+ * The operator's `TIDEMARK_RELEASE_NOTES`: `off` (or `false`, `0`, `no`) reads no release notes in any repository, for
+ * installs that reach no code host; unset, empty, `on` (`true`, `1`, `yes`) leaves them to each repository's config.
+ */
+export function operatorReleaseNotes(env: NodeJS.ProcessEnv): boolean {
+  const value = env['TIDEMARK_RELEASE_NOTES']?.trim().toLowerCase() ?? '';
+  if (['', 'on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new UsageError(`TIDEMARK_RELEASE_NOTES must be on or off, not ${JSON.stringify(oneLine(value).slice(0, 40))}`);
 }
 
 /** `https://ghe.example.com/api/v3` → `ghe.example.com`; `api.github.com` is github.com's API. */

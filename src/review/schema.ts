@@ -10,6 +10,9 @@ import { obj, type Values } from './user-values.js';
 /** Most `schema` risks per update: past it, one more risk says how many were left out. */
 export const MAX_SCHEMA_RISKS = 20;
 
+/** The largest `values.schema.json` compiled: ajv's compile time grows with the schema (2 MB took 25 s, blocking the run). */
+export const MAX_SCHEMA_BYTES = 1024 * 1024;
+
 /** A chart's `values.schema.json` that cannot be used: not JSON, or not a schema ajv compiles (RE2 refuses its pattern…). */
 export class SchemaCompileError extends Error {}
 
@@ -45,6 +48,7 @@ const DRAFTS: Record<string, 'draft7' | '2019' | '2020'> = {
  * not checked (Helm's validator differs there); throws SchemaCompileError with a readable reason.
  */
 export function compileValuesSchema(text: string): ValidateFunction {
+  if (text.length > MAX_SCHEMA_BYTES) throw new SchemaCompileError(`values.schema.json is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MiB`);
   let schema: unknown;
   try {
     schema = JSON.parse(text);

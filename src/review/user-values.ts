@@ -14,6 +14,9 @@ export interface UserValues {
   complete: boolean;
 }
 
+/** The repository holds values for the release that cannot be read (an alias bomb, a `helm.values` string that is no map). */
+export class UserValuesError extends Error {}
+
 /** Reads a repository file (relative path); rejects when it cannot. */
 export type ReadRepoFile = (path: string) => Promise<string>;
 
@@ -28,6 +31,7 @@ const MAX_ALIASES = 100;
  * - kustomize `helmCharts[]`: `valuesInline`
  * - an umbrella `Chart.yaml` dependency: the section of the sibling `values.yaml` keyed by its alias, else its name
  * Null when the repository holds no values for it (a Flux `HelmChart`, helmfile, a file that no longer parses).
+ * Throws UserValuesError when it holds values that cannot be read (more aliases than MAX_ALIASES, not a map).
  */
 export async function userValuesFor(dep: Dependency, readFile: ReadRepoFile): Promise<UserValues | null> {
   if (!dep.valueRange) return null;
@@ -35,7 +39,7 @@ export async function userValuesFor(dep: Dependency, readFile: ReadRepoFile): Pr
   if (text === null) return null;
   const doc = documentAt(text, dep.valueRange.start);
   if (!doc) return null;
-  const js = obj(doc.doc.toJS({ maxAliasCount: MAX_ALIASES }));
+  const js = obj(expanded(doc.doc, dep.file));
   if (!js) return null;
   switch (dep.manager) {
     case 'flux':
@@ -70,7 +74,7 @@ function argoValues(doc: Document.Parsed, js: Values, offset: number): UserValue
   const source = obj(index >= 0 ? (spec?.['sources'] as unknown[])[index] : spec?.['source']);
   if (!source) return null;
   const helm = obj(source['helm']) ?? {};
-  const fromString = typeof helm['values'] === 'string' ? parseValuesText(helm['values']) : obj(helm['values']);
+  const fromString = typeof helm['values'] === 'string' ? readValuesText(helm['values'], 'helm.values') : obj(helm['values']);
   // Argo CD: valuesObject wins over values, key by key.
   const values = coalesceMaps(fromString ?? {}, obj(helm['valuesObject']) ?? {});
   const files = helm['valueFiles'];
@@ -96,8 +100,7 @@ async function umbrellaValues(doc: Document.Parsed, js: Values, dep: Dependency,
   if (!entry) return null;
   const key = typeof entry['alias'] === 'string' && entry['alias'] ? entry['alias'] : String(entry['name'] ?? dep.name);
   const text = await readFile(posix.join(posix.dirname(dep.file), 'values.yaml')).catch(() => null);
-  const values = text === null ? {} : parseValuesText(text);
-  if (values === null) return null;
+  const values = text === null ? {} : readValuesText(text, posix.join(posix.dirname(dep.file), 'values.yaml'));
   return { values: obj(values[key]) ?? {}, complete: true };
 }
 
@@ -109,6 +112,33 @@ export function parseValuesText(text: string): Values | null {
   } catch {
     return null;
   }
+}
+
+/** A values text the user wrote; throws UserValuesError, saying why, when it is not a YAML map. */
+function readValuesText(text: string, where: string): Values {
+  let v: unknown;
+  try {
+    v = parse(text, { maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new UserValuesError(`${where} could not be read: ${firstLine(err)}`);
+  }
+  if (v === null || v === undefined) return {};
+  const map = obj(v);
+  if (!map) throw new UserValuesError(`${where} is not a YAML map`);
+  return map;
+}
+
+/** The document as plain data; an alias bomb (more than MAX_ALIASES expansions) is refused, not expanded. */
+function expanded(doc: Document.Parsed, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new UserValuesError(`${file} could not be read: ${firstLine(err)}`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);
 }
 
 /** The document of a multi-document file that holds `offset`, when it parsed without errors. */

@@ -91,7 +91,7 @@ describe('a config that escapes the tree, end to end', () => {
     }
     expect([code, err.join('').split('\n').slice(0, 2)]).toEqual([
       2,
-      ['tidemark: invalid config file .tidemark.yaml', '  .tidemark.yaml:1: unknown key "bad [2J   .tidemark.yaml:9: all fine"; known keys: $schema, ignorePaths, rules, registries, branchPrefix, commitMessagePrefix, author, prConcurrentLimit, prHourlyLimit, dashboard, riskLabel, baseBranch'],
+      ['tidemark: invalid config file .tidemark.yaml', '  .tidemark.yaml:1: unknown key "bad [2J   .tidemark.yaml:9: all fine"; known keys: $schema, ignorePaths, rules, registries, branchPrefix, commitMessagePrefix, author, prConcurrentLimit, prHourlyLimit, dashboard, riskLabel, releaseNotes, baseBranch'],
     ]);
   });
 

@@ -96,4 +96,35 @@ describe('the complete PR body', () => {
     expect(body).toContain('- **changed**: change number 0 xxxxxxxxxxxxxxxxxxxx');
     expect(parseMarker(body)?.branch).toEqual('tidemark/apps');
   });
+
+  it('names the files a risk comes from when the chart is in several files with different values', () => {
+    const kube = { kind: 'kube-version', message: 'chart 6.6.0 requires Kubernetes >=1.25.0-0 (chart 6.5.3 stated none)' };
+    const flux = { ...chart, risks: [{ kind: 'schema', path: 'replicaCount', message: 'replicaCount must be integer (values.schema.json of chart 6.6.0)' }, kube] };
+    const argo = {
+      ...chart,
+      dependency: { ...chart.dependency, file: 'argocd/podinfo.yaml', manager: 'argocd' as const },
+      risks: [{ kind: 'schema', path: 'replicaCount', message: 'replicaCount must be >= 1 (values.schema.json of chart 6.6.0)' }, kube],
+    };
+    const body = prBody({ ...branch, updates: [flux, argo] }, [flux, argo]);
+    expect(body.split('### Risks\n\n')[1]!.split('\n\n')[0]!.split('\n')).toEqual([
+      '- `podinfo` `replicaCount` in `apps/podinfo.yaml`: replicaCount must be integer \\(values.schema.json of chart 6.6.0\\) (schema)',
+      '- `podinfo`: chart 6.6.0 requires Kubernetes &gt;=1.25.0-0 \\(chart 6.5.3 stated none\\) (kube-version)',
+      '- `podinfo` `replicaCount` in `argocd/podinfo.yaml`: replicaCount must be &gt;= 1 \\(values.schema.json of chart 6.6.0\\) (schema)',
+    ]);
+  });
+
+  it('cuts risks only when they alone pass the limit, and says where to read them all; the table and marker stay', () => {
+    const risks = Array.from({ length: 71 }, (_, i) => ({ kind: 'schema', path: `values.key${i}`, message: `values.key${i} ${'must be something else '.repeat(20)}` }));
+    const many = Array.from({ length: 10 }, (_, i) => ({ ...chart, dependency: { ...chart.dependency, name: `chart${i}` }, risks }));
+    const body = prBody({ ...branch, updates: many }, many, { notes, limit: BODY_LIMITS.github });
+    expect(body.length).toBeLessThanOrEqual(BODY_LIMITS.github);
+    expect(body).toContain('| [`chart9`](https://github.com/stefanprodan/podinfo) | `apps/podinfo.yaml` | `6.5.3` → `6.6.0` | minor |');
+    expect(body).toContain('- `chart0` `values.key0`: values.key0 must be something else');
+    expect(body).toContain('_Risks truncated to fit the platform\'s size limit: `tidemark plan --explain NAME` lists them all._');
+    expect(body).toContain('### Configuration');
+    expect(parseMarker(body)?.updates).toHaveLength(10);
+    // Under GitLab's limit they all fit.
+    const gitlab = prBody({ ...branch, updates: many }, many, { notes, limit: BODY_LIMITS.gitlab });
+    expect(gitlab.split('\n').filter((l) => l.includes(' must be something else '))).toHaveLength(710);
+  });
 });

@@ -245,4 +245,24 @@ describe('plan --json reviews chart updates against the real charts', () => {
     expect(out).toContain(`  risk kube-version: ${KUBE.message}\n`);
     expect(out).toContain('  change removed: Removed legacy mode\n');
   }, 60_000);
+
+  it('keeps a minor and a major update apart under --explain: each lists its own risks and changes', async () => {
+    await writeFile(path.join(dir, '.tidemark.yaml'), 'rules: []\n');
+    try {
+      const { out } = await runCli(['plan', dir, '--no-cache', '--explain', 'podinfo']);
+      const block = out.split('\n\n').find((b) => b.startsWith('kustomize/kustomization.yaml:4 podinfo 1.0.0:'))!;
+      expect(block.split('\n').filter((l) => l.startsWith('  update to') || l.startsWith('    '))).toEqual([
+        '  update to 1.2.0:',
+        '    change added: Added service.type',
+        '    change changed: Probes use the new port',
+        '  update to 2.0.0:',
+        '    risk removed-value: legacy.enabled is set in your values, but chart 2.0.0 no longer has legacy',
+        '    risk removed-value: legacy.mode is set in your values, but chart 2.0.0 no longer has legacy',
+        `    risk kube-version: ${KUBE.message}`,
+        ...CHANGES.map((c) => `    change ${c.kind}: ${c.description}`),
+      ]);
+    } finally {
+      await writeFile(path.join(dir, '.tidemark.yaml'), 'rules:\n  - separateMajor: false\n');
+    }
+  }, 60_000);
 });

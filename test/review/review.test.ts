@@ -7,6 +7,7 @@ import { RegistryError } from '../../src/errors.js';
 import type { ChartFiles } from '../../src/lookup/helm/chart-files.js';
 import type { PackageRef, PackageReleases } from '../../src/lookup/types.js';
 import { createPlan } from '../../src/plan/index.js';
+import { prBody } from '../../src/publish/pr-body.js';
 import { reviewPlan, type ReviewSource } from '../../src/review/index.js';
 import { repoFileReader } from '../../src/review/repo-file.js';
 import { removedValueRisks } from '../../src/review/risks.js';
@@ -77,6 +78,10 @@ describe('reviewPlan', () => {
     const risky = (await reviewed([release('a.yaml', 'legacy: {enabled: true}')], { '1.0.0': OLD, '2.0.0': NEW }, automerge)).plan;
     expect(risky.updates.map((u) => [u.labels, u.automerge])).toEqual([[['deps', 'tidemark:review-risks'], false]]);
     expect(risky.branches[0]!.updates[0]!.labels).toEqual(['deps', 'tidemark:review-risks']);
+    // The PR says why: a rule turned automerge on, the risks took it away.
+    expect(prBody(risky.branches[0]!, risky.branches[0]!.updates)).toContain(
+      '- **Automerge**: off: a rule turns it on (set by rule 1), but this PR has risks (above) and no rule matching them sets `automergeRisky: true`. Merge it by hand.\n',
+    );
 
     const allowed = { ...DEFAULT_CONFIG, riskLabel: 'needs-eyes', rules: [{ automerge: true, automergeRisky: true }] };
     const merged = (await reviewed([release('a.yaml', 'legacy: {enabled: true}')], { '1.0.0': OLD, '2.0.0': NEW }, allowed)).plan;

@@ -4,6 +4,7 @@ import { createLogger } from '../../log.js';
 import { hostRuleSecrets, loadHostRules } from '../../lookup/host-rules.js';
 import { defaultCacheDir } from '../../lookup/index.js';
 import { operatorAuthor } from '../../publish/author.js';
+import { operatorReleaseNotes } from '../../review/run-notes.js';
 import { isJobToken, resolveToken } from '../../publish/token.js';
 import { progressText } from '../../progress.js';
 import { requireCheckout } from '../checkout.js';
@@ -61,6 +62,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       const token = found?.value ?? null;
       const hostRules = await loadHostRules(flags.hostRules, process.env);
       const author = operatorAuthor(process.env);
+      const releaseNotes = operatorReleaseNotes(process.env);
       const secrets = [...(token ? [token] : []), ...hostRuleSecrets(hostRules, process.env)];
       const logger = createLogger({ level: logLevel(flags.logLevel), format: logFormat(flags.logFormat, Boolean(process.stderr.isTTY)), secrets });
       // Loaded here so `--help` and the other commands do not pay for the whole pipeline.
@@ -82,6 +84,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         planOut: flags.planOut ? resolve(flags.planOut) : null,
         hostRules,
         author,
+        ...(!releaseNotes && { releaseNotes }),
         logger,
         // With --json stdout holds the one JSON object only: the dry-run diffs are left out.
         ...(flags.json && { print: () => {} }),
