@@ -376,7 +376,7 @@ describe('actionMain with a fake pipeline', () => {
       expect(lines.filter((l) => l.startsWith('::error'))).toEqual([]);
     });
 
-    it('masks the workflow token in a failure message, a log line and the job summary', async () => {
+    it('masks the workflow token in a log line, an annotation, the job summary and the outputs', async () => {
       const env = runnerEnv({ token: 'ghp_operator_0123', 'workflow-token': 'ghs_workflow_4567' });
       const lines: string[] = [];
       const code = await runAction({
