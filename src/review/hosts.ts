@@ -44,6 +44,8 @@ export interface HostApiOptions {
   apiBase: string;
   /** Sent only when the caller bound it to this host; null asks anonymously. */
   token: string | null;
+  /** GitLab CI's job token (`CI_JOB_TOKEN`): sent as `JOB-TOKEN`, not `PRIVATE-TOKEN`. */
+  jobToken?: boolean;
   fetch: typeof fetch;
   signal?: AbortSignal;
 }
@@ -110,7 +112,7 @@ async function githubCall<T>(fn: () => Promise<T>): Promise<T> {
  * in quick succession, which is the storm a rate limit asks us not to make.
  */
 export function gitlabApi(source: Extract<SourceRepo, { kind: 'gitlab' }>, opts: HostApiOptions): HostApi {
-  const config = { host: opts.apiBase, requesterFn: onceRequester(opts.fetch, opts.signal), ...(opts.token ? { token: opts.token } : {}) };
+  const config = { host: opts.apiBase, requesterFn: onceRequester(opts.fetch, opts.signal), ...(opts.token ? (opts.jobToken ? { jobToken: opts.token } : { token: opts.token }) : {}) };
   const releases = new ProjectReleases<false>(config as never);
   const files = new RepositoryFiles<false>(config as never);
   return {
