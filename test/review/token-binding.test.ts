@@ -48,12 +48,13 @@ function tokenOrigins(seen: Seen[]): string[] {
   return seen.filter((s) => JSON.stringify(s).includes(TOKEN)).map((s) => new URL(s.url).origin);
 }
 
-async function askFor(platform: PlatformKind, endpoint: string | null, updates: Update[], imageSource?: string): Promise<Seen[]> {
+async function askFor(platform: PlatformKind, endpoint: string | null, updates: Update[], imageSource?: string, jobToken = false): Promise<Seen[]> {
   const seen: Seen[] = [];
   const provider = releaseNotesForRun({
     platform,
     endpoint,
     token: TOKEN,
+    jobToken,
     cacheDir: null,
     logger: silentLogger,
     fetch: recordingFetch(seen),
@@ -137,6 +138,18 @@ describe('the platform token and hostile source URLs', () => {
     expect(new Set(tokenOrigins(seen))).toEqual(new Set(['https://gitlab.example.com']));
     expect(seen.some((s) => s.url.startsWith('https://gitlab.com/'))).toBe(true);
     expect(seen.some((s) => s.url.startsWith('https://api.github.com/'))).toBe(true);
+  });
+
+  it('sends a CI job token as JOB-TOKEN to the GitLab host only, never to gitlab.com or GitHub', async () => {
+    const seen = await askFor('gitlab', 'https://gitlab.example.com', [
+      update('https://gitlab.example.com/ops/svc'),
+      update('https://gitlab.com/group/app', { dependency: { name: 'b', datasource: 'docker', currentValue: '1.0.0', registryUrl: null } as never }),
+      update('https://github.com/acme/web', { dependency: { name: 'c', datasource: 'docker', currentValue: '1.0.0', registryUrl: null } as never }),
+    ], undefined, true);
+    expect(new Set(tokenOrigins(seen))).toEqual(new Set(['https://gitlab.example.com']));
+    const toGitLab = seen.filter((s) => s.url.startsWith('https://gitlab.example.com/'));
+    expect(toGitLab.length).toBeGreaterThan(0);
+    expect(toGitLab.every((s) => s.headers['job-token'] === TOKEN && s.headers['private-token'] === undefined)).toBe(true);
   });
 
   it('plain git sends no token to any release-notes host', async () => {
