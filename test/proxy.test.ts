@@ -1,10 +1,12 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { runVersions } from '../src/cli/commands/versions.js';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { DEFAULT_CONFIG } from '../src/config/types.js';
 import { parseHostRules } from '../src/lookup/host-rules.js';
+import { createReleaseSource } from '../src/lookup/index.js';
 import { installProxy, proxySettings } from '../src/proxy.js';
 import { GitHubPlatform } from '../src/publish/github.js';
 import { GitLabPlatform } from '../src/publish/gitlab.js';
@@ -138,6 +140,46 @@ describe('through an HTTP proxy', () => {
     expect((await versions('podinfo', { registryUrl: 'http://charts.test' })).code).toEqual(1);
     expect(await versions('podinfo', { registryUrl: helm.url })).toEqual({ code: 0, out: '6.5.0\n6.6.0\nsource: https://github.com/example/podinfo' });
     expect(proxy.requests).toEqual([]);
+  });
+
+  it('never shows the proxy credential when the proxy refuses the tunnel or cannot be reached, in the lookup error or the log', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => void lines.push(l) });
+    const hostRules = parseHostRules(JSON.stringify([{ matchHost: 'registry.test', username: 'bot', password: REGISTRY_PASSWORD }]), 'test');
+    const attempt = async (proxyUrl: string) => {
+      restore = (await installProxy({ HTTPS_PROXY: proxyUrl }, { requestTls: { ca } })).restore;
+      const source = createReleaseSource({ config: DEFAULT_CONFIG, cacheDir: null, logger, env: { DOCKER_CONFIG: '/nonexistent' }, hostRules, retries: 0 });
+      const error = await source.releases({ datasource: 'docker', name: 'registry.test/acme/web', registryUrl: null }).then(
+        () => null,
+        (err: unknown) => ({ message: err instanceof Error ? err.message : String(err), cause: String((err as { cause?: unknown }).cause ?? '') }),
+      );
+      restore();
+      restore = () => {};
+      return error;
+    };
+    // The test proxy refuses an unknown port; a closed port refuses the connection itself.
+    const seen: string[] = [];
+    const refusing = createNetServer((socket) =>
+      socket.once('data', (d: Buffer) => {
+        seen.push(d.toString('latin1'));
+        socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n');
+      }),
+    );
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    try {
+      const port = (refusing.address() as AddressInfo).port;
+      const results = [await attempt(`http://corp%5Cbot:proxy-S3CRET-pw@127.0.0.1:${port}`), await attempt('http://corp%5Cbot:proxy-S3CRET-pw@127.0.0.1:1')];
+      expect(seen).toEqual([expect.stringMatching(/^CONNECT registry\.test:443 /)]);
+      expect(results.map((r) => r?.message.length ?? 0).every((n) => n > 0)).toBe(true);
+      const everything = JSON.stringify(results) + lines.join('\n');
+      expect(everything).not.toMatch(/proxy-S3CRET-pw|cHJveHktUzNDUkVULXB3|corp%5Cbot:/);
+      expect(everything).not.toContain(Buffer.from('corp\\bot:proxy-S3CRET-pw').toString('base64'));
+      // The registry credential never goes to the proxy as its credential either.
+      expect(seen[0]).not.toContain(basic('bot', REGISTRY_PASSWORD).slice(6));
+      expect(seen[0]).toContain(`proxy-authorization: ${basic('corp\\bot', 'proxy-S3CRET-pw')}`);
+    } finally {
+      await new Promise<void>((r) => refusing.close(() => r()));
+    }
   });
 
   it('is set up by every CLI command from the environment, and taken down when the command ends', async () => {

@@ -1,5 +1,7 @@
 /** The closest of `options` to a misspelt `word`, when close enough to be a likely typo (`sepratMajor` → `separateMajor`). */
 export function didYouMean(word: string, options: readonly string[]): string | null {
+  // No option is this long, and comparing costs the product of the lengths: a 1 MB key is no typo.
+  if (word.length > 256) return null;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const option of options) {

@@ -61,6 +61,14 @@ const FORMATS = ['regex', 'package-pattern', 'glob', 'version-range', 'duration'
 /** Which of several errors on one value is reported: a wrong type says most; a `pattern` only backs up a `format`. */
 const PRIORITY = ['type', 'enum', 'format', 'minimum', 'pattern'];
 
+/**
+ * The most issues reported for one file; the rest are counted in one more. A config with 19,000 unknown keys is a
+ * mistake or an attack either way, and placing each issue at its line costs time in the size of the file.
+ */
+export const MAX_ISSUES = 100;
+/** The most of a value or key a message quotes: a value can be as long as the file (1 MB). */
+const MAX_QUOTED = 200;
+
 /** One issue per unknown key and one per failing value (its most telling error), in the order of the file. */
 function issuesOf(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] {
   const unknownKeys: SchemaIssue[] = [];
@@ -75,23 +83,39 @@ function issuesOf(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] 
   }
   const out = [...unknownKeys];
   for (const e of byValue.values()) out.push(valueIssue(e, root));
-  const positions = new Map(out.map((issue) => [issue, positionOf(root, issue.path)]));
-  return out.sort((a, b) => comparePositions(positions.get(a)!, positions.get(b)!));
+  // Checkers outside this module (globs, ranges) quote what they were given too: no message is longer than this.
+  for (const issue of out) issue.message = quoted(issue.message, 4 * MAX_QUOTED);
+  const keyIndexes = new WeakMap<object, Map<string, number>>();
+  const positions = new Map(out.map((issue) => [issue, positionOf(root, issue.path, keyIndexes)]));
+  const sorted = out.sort((a, b) => comparePositions(positions.get(a)!, positions.get(b)!));
+  if (sorted.length <= MAX_ISSUES) return sorted;
+  const more = sorted.length - MAX_ISSUES;
+  return [...sorted.slice(0, MAX_ISSUES), { path: [], message: `and ${more} more ${more === 1 ? 'problem' : 'problems'} in this file, not listed` }];
 }
 
 /**
  * Where a path is in the value, as indexes: keys in the order the file wrote them (YAML maps keep it), items by
  * index. ajv reports in schema order; readers read in file order. `rules[1].labels` → `[1, 1, 4]`.
  */
-function positionOf(root: unknown, path: SchemaPath): number[] {
+function positionOf(root: unknown, path: SchemaPath, keyIndexes: WeakMap<object, Map<string, number>>): number[] {
   const out: number[] = [];
   let v = root;
   for (const seg of path) {
     if (Array.isArray(v)) out.push(Number(seg));
-    else if (v !== null && typeof v === 'object') out.push(Object.keys(v).indexOf(String(seg)));
+    else if (v !== null && typeof v === 'object') out.push(keyIndexOf(v, String(seg), keyIndexes));
     v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[String(seg)];
   }
   return out;
+}
+
+/** A key's place among its object's keys, each object's keys indexed once: thousands of issues in one map stay linear. */
+function keyIndexOf(obj: object, key: string, keyIndexes: WeakMap<object, Map<string, number>>): number {
+  let index = keyIndexes.get(obj);
+  if (!index) {
+    index = new Map(Object.keys(obj).map((k, i) => [k, i]));
+    keyIndexes.set(obj, index);
+  }
+  return index.get(key) ?? -1;
 }
 
 function comparePositions(a: readonly number[], b: readonly number[]): number {
@@ -110,7 +134,7 @@ function unknownKeyIssue(e: ErrorObject, root: unknown): SchemaIssue {
   const known = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
   const guess = didYouMean(key, known);
   const hint = guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`;
-  return { path: [...path, key], message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}${hint}`, atKey: true };
+  return { path: [...path, key], message: `unknown key "${quoted(key)}"${path.length ? ` in ${formatPath(path)}` : ''}${hint}`, atKey: true };
 }
 
 function valueIssue(e: ErrorObject, root: unknown): SchemaIssue {
@@ -126,14 +150,14 @@ function valueIssue(e: ErrorObject, root: unknown): SchemaIssue {
     case 'enum': {
       const options = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const guess = typeof value === 'string' ? didYouMean(value, options) : null;
-      return at(`"${String(value)}" is not one of ${options.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
+      return at(`"${quoted(String(value))}" is not one of ${options.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
     }
     case 'format':
-      return at(formatProblem(String(value), (e.params as { format: string }).format) ?? `"${String(value)}" is not a valid ${(e.params as { format: string }).format}`);
+      return at(formatProblem(String(value), (e.params as { format: string }).format) ?? `"${quoted(String(value))}" is not a valid ${(e.params as { format: string }).format}`);
     case 'minimum':
       return at(`must be at least ${(e.params as { limit: number }).limit}`);
     case 'pattern':
-      return at(`"${String(value)}" does not match ${(e.params as { pattern: string }).pattern}`);
+      return at(`"${quoted(String(value))}" does not match ${(e.params as { pattern: string }).pattern}`);
     default:
       return at(e.message ?? `fails ${e.keyword}`);
   }
@@ -150,9 +174,9 @@ function formatProblem(value: string, format: string | undefined): string | null
     case 'version-range':
       return rangeProblem(value);
     case 'uri':
-      return /^https?:\/\/[^\s/]+/i.test(value) && value.length <= 2048 ? null : `"${value}" is not an http(s) URL`;
+      return /^https?:\/\/[^\s/]+/i.test(value) && value.length <= 2048 ? null : `"${quoted(value)}" is not an http(s) URL`;
     case 'duration':
-      return parseDuration(value) === null ? `"${value}" is not a duration like "3 days", "12h", "30m" or "1 week"` : null;
+      return parseDuration(value) === null ? `"${quoted(value)}" is not a duration like "3 days", "12h", "30m" or "1 week"` : null;
     default:
       return null;
   }
@@ -164,7 +188,7 @@ function regexProblem(value: string): string | null {
     compileVersioning(value);
     return null;
   } catch (err) {
-    return `invalid regex ${value}: ${regexErrorText(err)}`;
+    return `invalid regex ${quoted(value)}: ${regexErrorText(err)}`;
   }
 }
 
@@ -189,6 +213,11 @@ function valueAt(root: unknown, path: SchemaPath): unknown {
   let v = root;
   for (const seg of path) v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[String(seg)];
   return v;
+}
+
+/** Repository-written text quoted in a message, cut to MAX_QUOTED characters. */
+function quoted(text: string, max = MAX_QUOTED): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function article(t: string): string {

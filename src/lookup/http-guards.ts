@@ -171,8 +171,10 @@ function formatBytes(n: number): string {
 
 /**
  * A URL on this machine: `http://127.0.0.1:8200/v1/token`, `https://localhost/…`, `*.localhost`, `0.0.0.0`, `[::1]`,
- * `[::ffff:127.0.0.1]`. A host elsewhere may not send us there (by redirect, or as a token realm): we would read a
- * local service and hand what it answered to that host or to the repository's pull request.
+ * `[::ffff:127.0.0.1]`, and its link-local neighbours, where clouds serve the machine's own credentials
+ * (`169.254.169.254`, `[fd00:ec2::254]`, `[fe80::1]`). A host elsewhere may not send us there (by redirect, as a token
+ * realm, or as a chart archive URL): we would read a local service and hand what it answered to that host or to the
+ * repository's pull request.
  */
 export function onThisMachine(url: URL): boolean {
   const host = url.hostname.replace(/\.$/, '');
@@ -182,6 +184,9 @@ export function onThisMachine(url: URL): boolean {
   local.addAddress('0.0.0.0', 'ipv4');
   local.addAddress('::1', 'ipv6');
   local.addAddress('::', 'ipv6');
+  local.addSubnet('169.254.0.0', 16, 'ipv4');
+  local.addSubnet('fe80::', 10, 'ipv6');
+  local.addAddress('fd00:ec2::254', 'ipv6');
   // The URL parser has already turned `2130706433` and `0177.1` into `127.0.0.1`; `[::ffff:7f00:1]` matches 127/8 here.
   if (host.startsWith('[')) return local.check(host.slice(1, -1), 'ipv6');
   return isIPv4(host) && local.check(host, 'ipv4');

@@ -20,6 +20,8 @@ const MARKER = /^<!-- tidemark:update (?<json>\{.*\}) -->$/;
 const BLOCKED = /^<!-- tidemark:blocked (?<key>[0-9a-f]+) -->$/;
 const TRAILER = /^Tidemark-Update: (?<key>[0-9a-f]+)$/m;
 const FILES_TRAILER = /^Tidemark-Files: (?<files>.+)$/m;
+/** `Signed-off-by: A <a@b>`, `Tidemark-Update: 0f`: one line of a git trailer block. */
+const TRAILER_LINE = /^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]?\S/;
 
 /** `nginx@1.27.0`, `nginx@1.27.0@sha256:…` for a digest, sorted and without repeats. */
 export function identityOf(branch: string, updates: readonly Update[]): UpdateIdentity {
@@ -115,10 +117,15 @@ export function parseFilesTrailer(message: string): string[] {
   return list ? list.split(', ').filter((f) => f !== '') : [];
 }
 
-/** `Subject\n\n- entry\n\nTidemark-Files: a\nTidemark-Update: 0f` → the last two lines. CRLF and trailing space tolerated. */
+/**
+ * `Subject\n\n- entry\n\nTidemark-Files: a\nTidemark-Update: 0f` → the last two lines. CRLF and trailing space
+ * tolerated. The last paragraph is a trailer block only when every line is a trailer (`Key: value`), a folded
+ * continuation or git's `(cherry picked from commit …)`: a paragraph of prose quoting `Tidemark-Update: 0f` is not.
+ */
 function trailerBlock(message: string): string {
   const paragraphs = message.replace(/\r\n?/g, '\n').trimEnd().split(/\n[ \t]*\n/);
-  return (paragraphs.at(-1) ?? '').split('\n').map((l) => l.trimEnd()).join('\n');
+  const lines = (paragraphs.at(-1) ?? '').split('\n').map((l) => l.trimEnd());
+  return lines.every((l, i) => TRAILER_LINE.test(l) || (i > 0 && /^[ \t]+\S/.test(l)) || /^\(cherry picked from commit [0-9a-f]+\)$/.test(l)) ? lines.join('\n') : '';
 }
 
 function filesOf(updates: readonly Update[]): string[] {

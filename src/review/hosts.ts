@@ -44,6 +44,8 @@ export interface HostApiOptions {
   apiBase: string;
   /** Sent only when the caller bound it to this host; null asks anonymously. */
   token: string | null;
+  /** GitLab CI's job token (`CI_JOB_TOKEN`): sent as `JOB-TOKEN`, not `PRIVATE-TOKEN`. */
+  jobToken?: boolean;
   fetch: typeof fetch;
   signal?: AbortSignal;
 }
@@ -110,7 +112,7 @@ async function githubCall<T>(fn: () => Promise<T>): Promise<T> {
  * in quick succession, which is the storm a rate limit asks us not to make.
  */
 export function gitlabApi(source: Extract<SourceRepo, { kind: 'gitlab' }>, opts: HostApiOptions): HostApi {
-  const config = { host: opts.apiBase, requesterFn: onceRequester(opts.fetch, opts.signal), ...(opts.token ? { token: opts.token } : {}) };
+  const config = { host: opts.apiBase, requesterFn: onceRequester(opts.fetch, opts.signal), ...(opts.token ? (opts.jobToken ? { jobToken: opts.token } : { token: opts.token }) : {}) };
   const releases = new ProjectReleases<false>(config as never);
   const files = new RepositoryFiles<false>(config as never);
   return {
@@ -164,10 +166,11 @@ function onceRequester(fetchFn: typeof fetch, signal?: AbortSignal) {
         if (v !== undefined && v !== null) url.searchParams.set(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), String(v));
       }
       const headers: Record<string, string> = { ...resource.headers, 'user-agent': 'tidemark' };
-      for (const [k, f] of Object.entries(resource.authHeaders)) headers[k] = await f();
+      const auth: Record<string, string> = {};
+      for (const [k, f] of Object.entries(resource.authHeaders)) auth[k] = await f();
       let res: Response;
       try {
-        res = await fetchFn(url, { headers, ...(signal && { signal }) });
+        res = await fetchFollowing(fetchFn, url, headers, auth, signal);
       } catch (err) {
         throw new NotesHttpError(messageOf(err), null, false);
       }
@@ -186,6 +189,32 @@ function onceRequester(fetchFn: typeof fetch, signal?: AbortSignal) {
     };
     return { get, post: unsupported, put: unsupported, patch: unsupported, delete: unsupported };
   };
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Follows redirects itself: fetch drops `Authorization` on a redirect to another origin, but not GitLab's
+ * `PRIVATE-TOKEN`/`JOB-TOKEN`, so the token goes only to the API's own origin and a redirect elsewhere is asked anonymously.
+ */
+async function fetchFollowing(
+  fetchFn: typeof fetch,
+  start: URL,
+  headers: Record<string, string>,
+  auth: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<Response> {
+  let url = start;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = url.origin === start.origin;
+    const res = await fetchFn(url, { headers: sameOrigin ? { ...headers, ...auth } : headers, redirect: 'manual', ...(signal && { signal }) });
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status > 399 || !location) return res;
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    url = new URL(location, url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('redirect to a non-HTTP URL');
+  }
 }
 
 /** `retry-after: 60` (seconds) or a reset time in epoch seconds, as milliseconds from now; capped at a day. */

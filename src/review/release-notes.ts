@@ -17,6 +17,8 @@ export interface BoundToken {
   /** The API the token goes to: `https://api.github.com`, `https://ghe.example.com/api/v3`, `https://gitlab.example.com`. */
   apiBase: string;
   token: string;
+  /** GitLab CI's job token (`CI_JOB_TOKEN`), which GitLab reads from `JOB-TOKEN`. */
+  jobToken?: boolean;
 }
 
 export interface ReleaseNotesOptions {
@@ -129,7 +131,7 @@ export class ReleaseNotesReader {
   }
 
   private api(source: Exclude<SourceRepo, { kind: 'other' }>, token: BoundToken | null): HostApi {
-    const base = { token: token?.token ?? null, fetch: this.deadlineFetch(), ...(this.opts.signal && { signal: this.opts.signal }) };
+    const base = { token: token?.token ?? null, ...(token?.jobToken && { jobToken: true }), fetch: this.deadlineFetch(), ...(this.opts.signal && { signal: this.opts.signal }) };
     if (source.kind === 'github') {
       const apiBase = token?.apiBase ?? this.opts.apiBases?.[source.host] ?? (source.host === 'github.com' ? 'https://api.github.com' : `https://${source.host}/api/v3`);
       return githubApi(source, { ...base, apiBase });

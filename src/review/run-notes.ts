@@ -19,6 +19,8 @@ export interface RunNotesOptions {
   /** GitHub Enterprise API URL (`https://ghe.example.com/api/v3`) or GitLab host; null for the public service. */
   endpoint: string | null;
   token: string | null;
+  /** The token is GitLab CI's job token (`CI_JOB_TOKEN`). */
+  jobToken?: boolean;
   cacheDir: string | null;
   sharedCache?: (CacheStore & Partial<SharedRateLimits>) | null;
   logger: Logger;
@@ -57,7 +59,9 @@ function boundToken(opts: RunNotesOptions, endpointHost: string | null): BoundTo
     return { kind: 'github', host: endpointHost ?? 'github.com', apiBase: opts.endpoint?.replace(/\/+$/, '') ?? 'https://api.github.com', token: opts.token };
   }
   if (opts.platform === 'gitlab') {
-    return { kind: 'gitlab', host: endpointHost ?? 'gitlab.com', apiBase: opts.endpoint?.replace(/\/+$/, '') ?? 'https://gitlab.com', token: opts.token };
+    return {
+      kind: 'gitlab', host: endpointHost ?? 'gitlab.com', apiBase: opts.endpoint?.replace(/\/+$/, '') ?? 'https://gitlab.com', token: opts.token, ...(opts.jobToken && { jobToken: true }),
+    };
   }
   return null;
 }

@@ -12,6 +12,19 @@ export const MAX_SCHEMA_RISKS = 20;
 
 /** The largest `values.schema.json` compiled: ajv's compile time grows with the schema (2 MB took 25 s, blocking the run). */
 export const MAX_SCHEMA_BYTES = 1024 * 1024;
+/**
+ * Keys and array items of a `values.schema.json` compiled at most, and how deep it may nest. ajv turns a schema into
+ * code: 10,000 properties took 9 s to compile, 60,000 (3.5 MB, under the archive's 4 MiB file cap) 41 s and then
+ * overflowed the stack; real charts' schemas are a few thousand keys.
+ */
+export const MAX_SCHEMA_NODES = 20_000;
+export const MAX_SCHEMA_DEPTH = 64;
+/**
+ * The schema's size with every local `$ref` replaced by what it points at, at most: what validating one value may
+ * walk. Twenty definitions that each refer twice to the next are 40 keys, but a million paths: a value none matches
+ * took 2 s to check, thirty such levels would take half an hour.
+ */
+export const MAX_EXPANDED_SCHEMA_NODES = 200_000;
 
 /** A chart's `values.schema.json` that cannot be used: not JSON, or not a schema ajv compiles (RE2 refuses its pattern…). */
 export class SchemaCompileError extends Error {}
@@ -58,9 +71,13 @@ export function compileValuesSchema(text: string): ValidateFunction {
   if (typeof schema === 'boolean') schema = schema ? {} : { not: {} };
   const root = obj(schema);
   if (!root) throw new SchemaCompileError('values.schema.json is not a JSON object');
+  const tooBig = sizeProblem(root);
+  if (tooBig) throw new SchemaCompileError(`values.schema.json ${tooBig}`);
   const declared = typeof root['$schema'] === 'string' ? root['$schema'].replace(/#$/, '') : '';
   const draft = DRAFTS[declared] ?? 'draft7';
-  const options: Options = { strict: false, allErrors: true, validateFormats: false, validateSchema: false, code: { regExp: linearRegExp } };
+  // inlineRefs off: each `$ref` target is compiled once as its own function; inlined, a chain of definitions that each
+  // refer twice to the next grows the code exponentially (30 levels ran out of memory).
+  const options: Options = { strict: false, allErrors: true, validateFormats: false, validateSchema: false, inlineRefs: false, code: { regExp: linearRegExp } };
   const ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
   const usable = draft === 'draft7' && declared !== '' && !declared.includes('draft-07') ? withoutKey(root, '$schema') : root;
   try {
@@ -116,6 +133,72 @@ function allowedNote(e: ErrorObject): string {
   if (!Array.isArray(allowed)) return '';
   const shown = allowed.slice(0, 10).map((v) => quoted(JSON.stringify(v) ?? String(v), 100)).join(', ');
   return `: ${shown}${allowed.length > 10 ? ', …' : ''}`;
+}
+
+/** Why a schema is too large or too deep to compile, counted without recursion; null when it is not. */
+function sizeProblem(root: Values): string | null {
+  let nodes = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > MAX_SCHEMA_DEPTH) return `nests deeper than ${MAX_SCHEMA_DEPTH} levels; not compiled`;
+    const children = Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v) : [];
+    nodes += children.length;
+    if (nodes > MAX_SCHEMA_NODES) return `has more than ${MAX_SCHEMA_NODES} keys and items; not compiled`;
+    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+  return expandedSize(root) > MAX_EXPANDED_SCHEMA_NODES ? `expands through its $refs to more than ${MAX_EXPANDED_SCHEMA_NODES} keys and items; not compiled` : null;
+}
+
+/**
+ * Keys and items counted through local `$ref`s (`#/definitions/x`, `#/$defs/x`), each target's count computed once.
+ * A `$ref` back into a schema being counted (a recursive type) counts 1: its cost follows the value's depth. Stops
+ * counting past the budget; a chain of references too long to follow counts as over it.
+ */
+function expandedSize(root: Values): number {
+  const over = MAX_EXPANDED_SCHEMA_NODES + 1;
+  const memo = new Map<object, number>();
+  const active = new Set<object>();
+  const size = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    if (active.has(v)) return 1;
+    active.add(v);
+    let n = 1;
+    for (const [k, c] of Object.entries(v)) {
+      n += k === '$ref' && typeof c === 'string' ? size(pointerTarget(root, c)) : size(c);
+      if (n >= over) break;
+    }
+    active.delete(v);
+    memo.set(v, Math.min(n, over));
+    return Math.min(n, over);
+  };
+  try {
+    return size(root);
+  } catch (err) {
+    if (err instanceof RangeError) return over;
+    throw err;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `#/definitions/port` in `root`; undefined for any other reference (ajv reports those when it compiles). */
+function pointerTarget(root: Values, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let v: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = safeDecode(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  }
+  return v;
 }
 
 function withoutKey(o: Values, key: string): Values {

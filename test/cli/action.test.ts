@@ -353,6 +353,49 @@ describe('actionMain with a fake pipeline', () => {
     });
   });
 
+  describe('inputs and file names an attacker could shape', () => {
+    it.each([
+      ['never\n::add-mask::x', 'never%0A::add-mask::x'],
+      ['never%0A::warning::forged', 'never%250A::warning::forged'],
+      ['NEVER', 'NEVER'],
+      ['never,error', 'never,error'],
+    ])('a fail-on of %j is a usage error echoed as command data, never a command, and never taken as "never"', async (value, shown) => {
+      const env = runnerEnv({ token: 'ghs_0123456789', 'fail-on': value });
+      const lines: string[] = [];
+      const code = await runAction({ env, write: (l) => lines.push(l), run: async () => summaryFor('acme/gitops', {}, true) });
+      expect({ code, lines: lines.slice(1) }).toEqual({ code: 2, lines: [`::error title=Tidemark::input "fail-on": "${shown}" is not one of problems, error, never`] });
+    });
+
+    it('keeps a file name with ",", ":" and a line break inside its annotation property, where it cannot set another property or end the command', async () => {
+      const env = runnerEnv({ token: 'ghs_0123456789' });
+      const lines: string[] = [];
+      const s = summaryFor('acme/gitops');
+      s.problems = [{ file: 'apps/a.yaml,line=99,title=ok::\n::error::x', line: 3, message: '100% bad' }];
+      expect(await runAction({ env, write: (l) => lines.push(l), run: async () => s })).toEqual(0);
+      expect(lines.filter((l) => l.startsWith('::warning'))).toEqual(['::warning title=Tidemark,file=apps/a.yaml%2Cline=99%2Ctitle=ok%3A%3A%0A%3A%3Aerror%3A%3Ax,line=3::100%25 bad']);
+      expect(lines.filter((l) => l.startsWith('::error'))).toEqual([]);
+    });
+
+    it('masks the workflow token in a log line, an annotation, the job summary and the outputs', async () => {
+      const env = runnerEnv({ token: 'ghp_operator_0123', 'workflow-token': 'ghs_workflow_4567' });
+      const lines: string[] = [];
+      const code = await runAction({
+        env,
+        write: (l) => lines.push(l),
+        run: async (opts) => {
+          opts.logger.error('push refused', { remote: 'https://x-access-token:ghs_workflow_4567@github.com/acme/gitops' });
+          const s = summaryFor('acme/gitops');
+          s.problems = [{ file: 'a.yaml', line: 1, message: 'auth ghs_workflow_4567 ghp_operator_0123' }];
+          return s;
+        },
+      });
+      expect(code).toEqual(0);
+      const everything = lines.join('\n') + readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8') + readFileSync(env.GITHUB_OUTPUT!, 'utf8');
+      expect(lines.slice(0, 2).sort()).toEqual(['::add-mask::ghp_operator_0123', '::add-mask::ghs_workflow_4567']);
+      expect(everything.replace(/::add-mask::\S+/g, '')).not.toMatch(/ghs_workflow_4567|ghp_operator_0123/);
+    });
+  });
+
   it('annotates the first 10 of 25 problems, says how many more there are, and keeps all 25 in the log and the summary', async () => {
     const env = runnerEnv({ token: 'ghs_0123456789' });
     const s = summaryFor('acme/gitops');

@@ -51,6 +51,17 @@ describe('the progress display', () => {
     expect(written).not.toContain('\u001b[2J');
   });
 
+  it('lets no control sequence from repository or registry text act on the terminal: C1 CSI, OSC 52 clipboard, OSC 8 links, carriage return, backspace, bell', async () => {
+    const terminal = fakeTerminal();
+    const progress = createProgress({ stream: terminal, forPeople: true, interactive: true });
+    const hostile = 'acme/\u009b2Jweb\u001b]52;c;cm0gLXJmIH4=\u0007 \u001b]8;;https://evil.test\u001b\\link\u001b]8;;\u001b\\ \rfake\bx\u0007\u2028: lookups 1/2';
+    progress.update(hostile);
+    await vi.waitFor(() => expect(terminal.text()).toContain('lookups 1/2'));
+    progress.stop();
+    const fromUs = terminal.text().split('acme/')[1]!.split('lookups 1/2')[0]!;
+    expect(fromUs).toEqual(' 2Jweb ]52;c;cm0gLXJmIH4=   ]8;;https://evil.test \\link ]8;; \\  fake x : ');
+  });
+
   it('writes nothing off a terminal, on a terminal that reports no width, or when the output is JSON', async () => {
     for (const [stream, forPeople] of [
       [fakeTerminal(false), true],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfigText } from '../../src/config/index.js';
 import { CONFIG_SCHEMA, type SchemaNode } from '../../src/config/schema.js';
-import { validate } from '../../src/config/validate.js';
+import { MAX_ISSUES, validate } from '../../src/config/validate.js';
 
 const errorsOf = (text: string) => parseConfigText(text, '.tidemark.yaml').errors.map((e) => [e.line, e.message]);
 
@@ -51,5 +51,45 @@ describe('config validation (ajv against the schema)', () => {
   it('checks JSON Schema keywords the schema may come to use, such as maxLength, with a message naming the path', () => {
     const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 3 } } } as unknown as SchemaNode;
     expect(validate({ name: 'abcdef' }, schema)).toEqual([{ path: ['name'], message: 'name: must NOT have more than 3 characters' }]);
+  });
+
+  describe('a hostile config', () => {
+    it(`reports the first ${MAX_ISSUES} of 19,000 unknown keys in file order, then how many more, and checks them in well under the time a quadratic placement takes`, () => {
+      const value = Object.fromEntries(Array.from({ length: 19_000 }, (_, i) => [`k${i}`, 1]));
+      const started = performance.now();
+      const issues = validate(value, CONFIG_SCHEMA);
+      const ms = performance.now() - started;
+      expect(issues).toHaveLength(MAX_ISSUES + 1);
+      expect(issues[0]!.message).toMatch(/^unknown key "k0"; /);
+      expect(issues[MAX_ISSUES - 1]!.message).toMatch(/^unknown key "k99"; /);
+      expect(issues[MAX_ISSUES]).toEqual({ path: [], message: `and ${19_000 - MAX_ISSUES} more problems in this file, not listed` });
+      // Placing each issue by scanning its map's keys took over a minute here; indexed, a fraction of a second.
+      expect(ms).toBeLessThan(5000);
+    });
+
+    it('reports a config of thousands of bad rules at its lines, capped, through the loader', () => {
+      const text = 'rules:\n' + Array.from({ length: 3000 }, () => '  - {rangeStrategy: x, sepratMajor: 1}').join('\n') + '\n';
+      const errors = errorsOf(text);
+      expect(errors).toHaveLength(MAX_ISSUES + 1);
+      expect(errors.slice(0, 2)).toEqual([
+        [2, 'rules[0].rangeStrategy: "x" is not one of keep, pin, replace'],
+        [2, 'unknown key "sepratMajor" in rules[0]; did you mean "separateMajor"?'],
+      ]);
+      expect(errors.at(-1)).toEqual([1, `and ${6000 - MAX_ISSUES} more problems in this file, not listed`]);
+    });
+
+    it('quotes at most 200 characters of a long value or key in a message', () => {
+      const long = 'x'.repeat(500_000);
+      const issues = validate({ [long]: 1, rules: [{ rangeStrategy: long, sourceUrl: long, minimumReleaseAge: long, allowedVersions: `${long} ~` }] }, CONFIG_SCHEMA);
+      expect(issues).toHaveLength(5);
+      for (const issue of issues) expect(issue.message.length).toBeLessThan(1000);
+      expect(issues.map((i) => i.message.replace(/x{200}…/, 'X…'))).toEqual([
+        expect.stringMatching(/^unknown key "X…"; known keys: \$schema, ignorePaths, rules/),
+        'rules[0].rangeStrategy: "X…" is not one of keep, pin, replace',
+        'rules[0].sourceUrl: "X…" is not an http(s) URL',
+        'rules[0].minimumReleaseAge: "X…" is not a duration like "3 days", "12h", "30m" or "1 week"',
+        expect.stringMatching(/^rules\[0\]\.allowedVersions: invalid semver range "x+X…$/),
+      ]);
+    });
   });
 });

@@ -35,6 +35,21 @@ describe('chart files through the lookup source', () => {
     scope.done();
   });
 
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/iam/security-credentials/', '169.254.169.254'],
+    ['http://0xa9fea9fe/computeMetadata/v1/', '169.254.169.254'],
+    ['http://[fd00:ec2::254]/latest/api/token', '[fd00:ec2::254]'],
+    ['http://[::ffff:169.254.169.254]/', '[::ffff:a9fe:a9fe]'],
+    ['http://[fe80::1]:8080/', '[fe80::1]:8080'],
+    ['http://localhost./web.tgz', 'localhost.'],
+    ['http://2130706433:2375/containers/json', '127.0.0.1:2375'],
+    ['http://[::]:80/', '[::]'],
+  ])('does not let an index elsewhere point an archive read at a cloud metadata service or another local address: %s', async (url, shown) => {
+    const scope = nock('https://charts.example.test').get('/stable/index.yaml').reply(200, index(url));
+    await expect(source().chartFiles(chart, '1.0.0')).rejects.toThrow(`charts.example.test: index.yaml points a chart archive at this machine (${shown}); not read`);
+    scope.done();
+  });
+
   it('refuses an archive URL that is not http(s)', async () => {
     const scope = nock('https://charts.example.test').get('/stable/index.yaml').reply(200, index('file:///etc/passwd'));
     await expect(source().chartFiles(chart, '1.0.0')).rejects.toThrow('web 1.0.0: archive URL is not http(s)');

@@ -133,3 +133,33 @@ describe('which commits are Tidemark\'s own', () => {
     expect(isOwnCommit(commit('tidemark@users.noreply.github.com', 'fix values'), DEFAULT_AUTHOR.email)).toEqual(false);
   });
 });
+
+describe("a human's commits are never taken for Tidemark's (attacker cases)", () => {
+  const commit = (authorEmail: string, message: string) => ({ sha: 'c2', authorName: 'Dana', authorEmail, message });
+  // A repository's `author` may name a person: Dana's own commits then share Tidemark's author email.
+  const dana = 'dana@example.com';
+
+  it("a repository config that names a person's email as author does not make that person's commits Tidemark's", () => {
+    expect(isOwnCommit(commit(dana, 'values: raise replicas to 5'), dana)).toEqual(false);
+    expect(isOwnCommit(commit(dana, "Merge branch 'main' into tidemark/nginx"), dana)).toEqual(false);
+  });
+
+  it('a Tidemark-Update line in the body, outside the trailer block, is no trailer', () => {
+    expect(isOwnCommit(commit(dana, 'tweak\n\nTidemark-Update: 0123abcd\n\nSigned-off-by: Dana <dana@example.com>'), dana)).toEqual(false);
+    expect(isOwnCommit(commit(dana, 'Revert "Update nginx"\n\nTidemark-Update: 0123abcd\n\nThis reverts commit 1234.'), dana)).toEqual(false);
+  });
+
+  it('a squash of Tidemark commits (its trailers indented under a header) is no trailer block', () => {
+    const squash = 'Squashed commit of the following:\n\ncommit 1234\nAuthor: Tidemark <x@y.invalid>\n\n    Update nginx\n\n    Tidemark-Update: 0123abcd';
+    expect(isOwnCommit(commit(dana, squash), dana)).toEqual(false);
+  });
+
+  it('a last paragraph of prose that quotes the trailer on a line of its own is no trailer block', () => {
+    expect(isOwnCommit(commit(dana, 'fix values\n\nI kept what the bot wrote:\nTidemark-Update: 0123abcd\nand changed the replicas.'), dana)).toEqual(false);
+  });
+
+  it("still reads Tidemark's own trailer block, and one git extended (cherry-pick -x, Signed-off-by)", () => {
+    expect(isOwnCommit(commit(dana, 'Update nginx\n\n- nginx 1.25 → 1.27\n\nTidemark-Files: apps/a.yaml\nTidemark-Update: 0123abcd\n'), dana)).toEqual(true);
+    expect(isOwnCommit(commit(dana, 'Update nginx\n\nTidemark-Update: 0123abcd\nSigned-off-by: Tidemark <x@y.invalid>\n(cherry picked from commit 0123456789abcdef)'), dana)).toEqual(true);
+  });
+});

@@ -81,11 +81,11 @@ async function review(files: SourceFile[], charts: Record<string, Partial<ChartF
 const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
 
 /** Each level's two `anyOf` branches both `$ref` the next: ajv tries 2^30 paths for a value that fails the last. */
-function exponentialSchema(levels: number): string {
+function exponentialSchema(levels: number, keep: object = { $ref: '#/definitions/d0' }): string {
   const definitions: Record<string, object> = {};
   for (let i = 0; i < levels; i++) definitions[`d${i}`] = { anyOf: [{ $ref: `#/definitions/d${i + 1}` }, { $ref: `#/definitions/d${i + 1}` }] };
   definitions[`d${levels}`] = { type: 'string' };
-  return JSON.stringify({ definitions, properties: { keep: { $ref: '#/definitions/d0' } } });
+  return JSON.stringify({ definitions, properties: { keep } });
 }
 
 const OLD = { valuesYaml: 'legacy: {enabled: false}\nkeep: 1\n' };
@@ -128,6 +128,17 @@ describe('hostile values in the repository end as a problem on the line, never a
 describe('a hostile chart ends as a problem or a bounded list of risks, never a hang', () => {
   it('does not run a schema whose anyOf/$ref fan-out is exponential, and keeps the other risks', async () => {
     const { plan, ms } = await review([fluxRelease('legacy: {enabled: true}\nkeep: 1')], { '1.0.0': OLD, '2.0.0': { ...NEW, schemaJson: exponentialSchema(30) } });
+    expect(plan.updates[0]!.risks).toEqual([LEGACY]);
+    // Caught before compiling: 30 levels expand through their $refs to 2^30 paths.
+    expect(plan.problems.map((p) => p.message)).toEqual(['web 2.0.0: values.schema.json expands through its $refs to more than 200000 keys and items; not compiled; values not checked against it']);
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('does not run a schema that is affordable alone but not on these values (a list of items, each over a deep anyOf chain)', async () => {
+    // 2^12 paths per item is under the compile-time bound; 120 items of them are about half a million steps.
+    const schemaJson = exponentialSchema(12, { type: 'array', items: { $ref: '#/definitions/d0' } });
+    const items = Array.from({ length: 120 }, (_, i) => `  - ${i}`).join('\n');
+    const { plan, ms } = await review([fluxRelease(`legacy: {enabled: true}\nkeep:\n${items}`)], { '1.0.0': OLD, '2.0.0': { ...NEW, schemaJson } });
     expect(plan.updates[0]!.risks).toEqual([LEGACY]);
     expect(plan.problems.map((p) => p.message)).toEqual(['web 2.0.0: values.schema.json is too costly to check (over 200000 steps for these values); values not checked against it']);
     expect(ms).toBeLessThan(5_000);

@@ -17,10 +17,51 @@ export interface GitLabTiming {
 
 export const GITLAB_HOST = 'https://gitlab.com';
 
-/** A job token (`CI_JOB_TOKEN`) goes in GitLab's `JOB-TOKEN` header; any other token in `PRIVATE-TOKEN`. */
+/**
+ * A job token (`CI_JOB_TOKEN`) goes in GitLab's `JOB-TOKEN` header; any other token in `PRIVATE-TOKEN`; either only to
+ * the GitLab host's own origin (tokenOnlyTo).
+ */
 export function createGitLabClient(token: string, host: string | null | undefined, jobToken = false): GitLabClient {
   const base = (host ?? GITLAB_HOST).replace(/\/+$/, '');
-  return jobToken ? new Gitlab({ host: base, jobToken: token }) : new Gitlab({ host: base, token });
+  const agent = tokenOnlyTo(new URL(base).origin);
+  return jobToken ? new Gitlab({ host: base, jobToken: token, agent } as never) : new Gitlab({ host: base, token, agent } as never);
+}
+
+/** The part of an undici dispatcher fetch uses: one `dispatch` per request, redirects included. */
+interface Dispatch {
+  dispatch(opts: { origin?: string | URL; headers?: unknown }, handler: unknown): boolean;
+}
+
+const TOKEN_HEADERS = new Set(['private-token', 'job-token', 'authorization']);
+
+/**
+ * fetch follows a redirect to another origin with every header but `Authorization`, so GitLab's `PRIVATE-TOKEN` or
+ * `JOB-TOKEN` would go wherever the API redirected (object storage, another host). Gitbeaker lets us pass the
+ * dispatcher its fetch uses: this one drops the token headers on any request to another origin and hands every
+ * request to the process's dispatcher (the operator's proxy, when one is set).
+ */
+export function tokenOnlyTo(origin: string): Dispatch {
+  return {
+    dispatch(opts, handler) {
+      const inner = (globalThis as Record<symbol, Dispatch | undefined>)[Symbol.for('undici.globalDispatcher.1')];
+      if (!inner) throw new Error('no HTTP dispatcher');
+      const to = opts.origin ? new URL(String(opts.origin)).origin : null;
+      return inner.dispatch(to === origin ? opts : { ...opts, headers: withoutTokens(opts.headers) }, handler);
+    },
+  };
+}
+
+/** Headers as undici passes them to a dispatcher: a flat `[name, value, …]` array or an object. */
+function withoutTokens(headers: unknown): unknown {
+  if (Array.isArray(headers)) {
+    const out: unknown[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) if (!TOKEN_HEADERS.has(String(headers[i]).toLowerCase())) out.push(headers[i], headers[i + 1]);
+    return out;
+  }
+  if (headers && typeof headers === 'object') {
+    return Object.fromEntries(Object.entries(headers).filter(([k]) => !TOKEN_HEADERS.has(k.toLowerCase())));
+  }
+  return headers;
 }
 
 interface GitbeakerErrorLike {
