@@ -4,7 +4,7 @@ import { createLogger, type Logger, maskSecrets } from '../log.js';
 import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import { operatorAuthor } from '../publish/author.js';
-import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
+import { isJobToken, missingTokenMessage, requireToken, resolveToken } from '../publish/token.js';
 import { progressText } from '../progress.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
@@ -103,6 +103,8 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
   if (flags.autodiscover && isJobToken(found)) throw new UsageError('--autodiscover cannot list projects with CI_JOB_TOKEN: set TIDEMARK_TOKEN or GITLAB_TOKEN to an access token');
+  // Said once before any clone, rather than as one failed repository each: publishing to GitHub or GitLab needs it.
+  if (platform !== 'git' && !flags.dryRun && !found) throw new UsageError(missingTokenMessage(platform));
 
   const resolveRepos = async (): Promise<string[]> => {
     const all =

@@ -83,7 +83,7 @@ describe('run-all --report-dir over plain git repositories and a real registry',
     const printed: string[] = [];
     const logs: { level: string; msg: string }[] = [];
     const code = await cronMain({ repos: 'acme/a', reportDir: path.join(blocker, 'report') }, {
-      run: async (opts) => summaryFor(opts.repo!), clone: async () => {}, discover: async () => [], env: {}, signal: new AbortController().signal,
+      run: async (opts) => summaryFor(opts.repo!), clone: async () => {}, discover: async () => [], env: { TIDEMARK_TOKEN: 'test-token' }, signal: new AbortController().signal,
       writeErr: (line) => logs.push(JSON.parse(line) as { level: string; msg: string }), print: (text) => printed.push(text), isTTY: false,
     });
     expect(code).toBe(1);
