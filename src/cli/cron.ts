@@ -228,7 +228,9 @@ export const systemClock: Clock = {
 function progressReporter(logger: Logger, tty: ((line: string) => void) | null): (r: RepoResult, done: number, total: number) => void {
   return (r, done, total) => {
     if (tty) return tty(`[${done}/${total}] ${r.repo} ${r.status}  ${describeResult(r)}`);
-    const counts = r.summary ? { opened: r.summary.opened.length, updated: r.summary.updated.length, closed: r.summary.closed.length } : {};
+    const counts = r.summary
+      ? { opened: r.summary.opened.length, updated: r.summary.updated.length, closed: r.summary.closed.length, ...(r.summary.wouldOpen && { wouldOpen: r.summary.wouldOpen.length }) }
+      : {};
     const log = r.status === 'failed' ? logger.error : logger.info;
     log('repository finished', { repo: r.repo, status: r.status, ...counts, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) });
   };

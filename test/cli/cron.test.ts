@@ -220,9 +220,13 @@ describe('run-all without a platform token', () => {
     expect(h.printed).toEqual([]);
   });
 
-  it('is fine for a dry run, which publishes nothing', async () => {
-    const h = harness({ env: {} });
+  it('is fine for a dry run, which publishes nothing and says how many branches it would open', async () => {
+    const wouldOpen = ['tidemark/web-1.x', 'tidemark/redis-7.x'].map((branch) => ({ branch, pr: null, detail: 'dry run: nothing pushed' }));
+    const h = harness({ env: {}, run: async (opts) => ({ ...summaryFor(opts.repo!), wouldOpen }) });
     expect(await cronMain({ repos: 'org/a', dryRun: true }, h.deps)).toEqual(0);
+    expect(h.printed[0]!.replace(/\(\d+\.\ds\)/g, '(Ns)')).toEqual(['Tidemark: 1 repository: 1 ok', '  org/a  ok       would open 2 (Ns)'].join('\n'));
+    const finished = h.logs.find((l) => l.msg === 'repository finished')!;
+    expect([finished.opened, finished.updated, finished.closed, finished.wouldOpen]).toEqual([0, 0, 0, 2]);
   });
 });
 
