@@ -87,6 +87,23 @@ describe('tidemark versions', () => {
     expect(JSON.parse(out.join(''))).toEqual({ error: { message: '--registry-url must start with https://, http:// or oci:// (got ftp://x)' } });
   });
 
+  it.each([
+    [['versions', 'acme/web', '--json', '--bogus'], "unknown option '--bogus'"],
+    [['versions', '--json'], "missing required argument 'image-or-chart'"],
+    [['versions', 'acme/web', '--json', '--log-level', 'loud'], expect.stringContaining('--log-level "loud"')],
+  ])('prints the JSON error object for a usage mistake caught before the lookup: %j', async (argv, message) => {
+    const out: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(argv)).toEqual(2);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toEqual({ error: { message } });
+  });
+
   it('reads registry host and port, tags and digests out of an image reference', () => {
     expect(toPackageRef('registry:5000/team/app:1.2', undefined)).toEqual({ pkg: { datasource: 'docker', name: 'registry:5000/team/app', registryUrl: null }, tagFromTarget: '1.2' });
     expect(toPackageRef('nginx@sha256:' + 'a'.repeat(64), undefined)).toEqual({ pkg: { datasource: 'docker', name: 'nginx', registryUrl: null }, tagFromTarget: undefined });
