@@ -54,8 +54,8 @@ describe('run-all --report-dir over plain git repositories and a real registry',
     const url = (r: string) => `${bare.baseUrl}/team/${r}.git`;
     expect(withReport.printed[0]!.split('\n').slice(0, 4).map((l) => l.replace(/ +/g, ' ').replace(/failed .*$/, 'failed …'))).toEqual([
       'Tidemark: 3 repositories: 2 ok, 1 failed',
-      ` ${url('fleet-a')} ok opened 0, updated 0, closed 0 (Ns)`,
-      ` ${url('fleet-b')} ok opened 0, updated 0, closed 0 (Ns)`,
+      ` ${url('fleet-a')} ok would open 1 (Ns)`,
+      ` ${url('fleet-b')} ok would open 0 (Ns)`,
       ` ${url('gone')} failed …`,
     ]);
     expect(withReport.code).toBe(1);
