@@ -230,5 +230,16 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
     ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n\n${body}\n${diffs}`));
     summary.wouldOpen?.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
+  noteLimits(summary.wouldOpen?.length ?? 0, ctx);
   return summary;
+}
+
+/**
+ * A dry run reads no platform, so it cannot tell which of its branches a real run would hold back; when it would
+ * open more than a limit lets through, it says so rather than promise them all.
+ */
+function noteLimits(wouldOpen: number, ctx: PublishContext): void {
+  const { prHourlyLimit: hourly, prConcurrentLimit: concurrent } = ctx.config;
+  const over = [...(hourly > 0 && wouldOpen > hourly ? [`at most ${hourly} new an hour (prHourlyLimit)`] : []), ...(concurrent > 0 && wouldOpen > concurrent ? [`at most ${concurrent} open at once (prConcurrentLimit)`] : [])];
+  if (over.length > 0) ctx.logger.info(`a real run opens ${over.join(' and ')}; the rest wait for later runs`, { wouldOpen, prHourlyLimit: hourly, prConcurrentLimit: concurrent });
 }
