@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { runVersions } from '../src/cli/commands/versions.js';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { freePort } from './helpers/registry.js';
 import { parseHostRules } from '../src/lookup/host-rules.js';
 import { installProxy, proxySettings } from '../src/proxy.js';
 import { GitHubPlatform } from '../src/publish/github.js';
@@ -108,6 +109,20 @@ describe('through an HTTP proxy', () => {
     const proxySaw = JSON.stringify(proxy.requests);
     expect([proxySaw.includes(REGISTRY_PASSWORD), proxySaw.includes(basic('bot', REGISTRY_PASSWORD).slice(6)), proxy.requests.some((r) => 'authorization' in r.headers)]).toEqual([false, false, false]);
     expect(registrySeen.at(-1)).toEqual({ url: '/v2/acme/web/tags/list?n=1000', authorization: basic('bot', REGISTRY_PASSWORD) });
+  });
+
+  it('fails within seconds through a proxy that is down, and the debug log names the refused proxy', async () => {
+    const dead = await freePort();
+    restore = (await installProxy({ HTTPS_PROXY: `http://127.0.0.1:${dead}` }, { requestTls: { ca } })).restore;
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => void lines.push(l) });
+    const started = Date.now();
+    const out: string[] = [];
+    const code = await runVersions('registry.test/acme/web', { cache: false, json: true }, { print: (t) => void out.push(t), logger, env: {}, cwd: process.cwd(), hostRules: [] });
+    expect([code, JSON.parse(out.join('')).error]).toEqual([1, { message: 'registry.test could not be reached', host: 'registry.test' }]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const retried = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'registry request failed, retrying');
+    expect(retried[0]?.error).toEqual(`TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:${dead}`);
   });
 
   it('reads a Helm repository index through the HTTP proxy', async () => {
