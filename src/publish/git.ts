@@ -188,7 +188,9 @@ export class GitPlatform implements Platform {
     for (const record of out.split('\x1e')) {
       const [sha, authorName, authorEmail, committedAt, message] = record.replace(/^\n/, '').split('\x00');
       if (sha && authorName !== undefined && authorEmail !== undefined) {
-        commits.push({ sha, authorName, authorEmail, ...(committedAt && { committedAt }), message: (message ?? '').trimEnd() });
+        const commit: CommitInfo = { sha, authorName, authorEmail, message: (message ?? '').trimEnd() };
+        if (committedAt) commit.committedAt = committedAt;
+        commits.push(commit);
       }
     }
     return commits;
