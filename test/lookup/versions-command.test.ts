@@ -107,5 +107,12 @@ describe('tidemark versions', () => {
   it('reads registry host and port, tags and digests out of an image reference', () => {
     expect(toPackageRef('registry:5000/team/app:1.2', undefined)).toEqual({ pkg: { datasource: 'docker', name: 'registry:5000/team/app', registryUrl: null }, tagFromTarget: '1.2' });
     expect(toPackageRef('nginx@sha256:' + 'a'.repeat(64), undefined)).toEqual({ pkg: { datasource: 'docker', name: 'nginx', registryUrl: null }, tagFromTarget: undefined });
+    expect(toPackageRef('127.0.0.1:5000/team/my_app.v2', undefined).pkg.name).toEqual('127.0.0.1:5000/team/my_app.v2');
+  });
+
+  it('refuses a name no registry could hold, as a usage error, before asking Docker Hub', () => {
+    for (const bad of ['bad name!!', 'acme/web app', 'ghcr.io//web', 'host:port/x']) {
+      expect(() => toPackageRef(bad, undefined), bad).toThrow(`cannot read an image from ${bad}`);
+    }
   });
 });

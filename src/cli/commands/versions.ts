@@ -151,6 +151,7 @@ export function toPackageRef(target: string, registryUrl: string | undefined): {
   }
   // `registry:5000/app:1.2`: the tag is the part after the last `:` that has no `/` after it.
   const m = /^(?<name>[^@]+?)(?::(?<tag>[\w][\w.+-]{0,127}))?(?:@(?<digest>sha256:[0-9a-f]{64}))?$/.exec(target);
-  if (!m?.groups || !m.groups['name']) throw new UsageError(`cannot read an image from ${target}`);
+  // Registry host (and port), then path components: `ghcr.io/acme/web`; a space or `!` is a typo, not a Docker Hub name.
+  if (!m?.groups || !m.groups['name'] || !/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*$/.test(m.groups['name'])) throw new UsageError(`cannot read an image from ${target}`);
   return { pkg: { datasource: 'docker', name: m.groups['name'], registryUrl: null }, tagFromTarget: m.groups['tag'] };
 }
