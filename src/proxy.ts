@@ -53,7 +53,9 @@ export async function installProxy(env: NodeJS.ProcessEnv, opts: { requestTls?: 
     settings,
     restore: () => {
       setGlobalDispatcher(previous);
-      void agent.close().catch(() => {});
+      // destroy, not close: close waits for every request, and a CONNECT to a proxy that never answers is not ended
+      // by the request's own timeout, so the process would stay up long after its work is done.
+      void agent.destroy().catch(() => {});
     },
   };
 }

@@ -1,10 +1,16 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { runVersions } from '../src/cli/commands/versions.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { DEFAULT_CONFIG } from '../src/config/types.js';
+import { freePort } from './helpers/registry.js';
 import { parseHostRules } from '../src/lookup/host-rules.js';
 import { createReleaseSource } from '../src/lookup/index.js';
 import { installProxy, proxySettings } from '../src/proxy.js';
@@ -110,6 +116,51 @@ describe('through an HTTP proxy', () => {
     const proxySaw = JSON.stringify(proxy.requests);
     expect([proxySaw.includes(REGISTRY_PASSWORD), proxySaw.includes(basic('bot', REGISTRY_PASSWORD).slice(6)), proxy.requests.some((r) => 'authorization' in r.headers)]).toEqual([false, false, false]);
     expect(registrySeen.at(-1)).toEqual({ url: '/v2/acme/web/tags/list?n=1000', authorization: basic('bot', REGISTRY_PASSWORD) });
+  });
+
+  it('fails within seconds through a proxy that is down, and the debug log names the refused proxy', async () => {
+    const dead = await freePort();
+    restore = (await installProxy({ HTTPS_PROXY: `http://127.0.0.1:${dead}` }, { requestTls: { ca } })).restore;
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => void lines.push(l) });
+    const started = Date.now();
+    const out: string[] = [];
+    const code = await runVersions('registry.test/acme/web', { cache: false, json: true }, { print: (t) => void out.push(t), logger, env: {}, cwd: process.cwd(), hostRules: [] });
+    expect([code, JSON.parse(out.join('')).error]).toEqual([1, { message: 'registry.test could not be reached', host: 'registry.test' }]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const retried = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'registry request failed, retrying');
+    expect(retried[0]?.error).toEqual(`TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:${dead}`);
+  });
+
+  it('lets go of a proxy that never answers once the command is done, so the process exits', async () => {
+    // A proxy that accepts and never answers: the request times out, but undici's CONNECT to it lives on; only
+    // destroying the agent lets the process end (closing it waits for ever).
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-proxy-exit-'));
+    try {
+      symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
+      writeFileSync(
+        join(dir, 'child.ts'),
+        `import { installProxy } from ${JSON.stringify(join(process.cwd(), 'src/proxy.ts'))};\n` +
+          `const p = await installProxy({ HTTPS_PROXY: 'http://127.0.0.1:${(silent.address() as AddressInfo).port}' });\n` +
+          `await fetch('https://registry.test/v2/', { signal: AbortSignal.timeout(300) }).catch(() => console.log('timed out'));\n` +
+          `p.restore();\n`,
+      );
+      await build({ entryPoints: [join(dir, 'child.ts')], outfile: join(dir, 'child.mjs'), bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+      const child = spawn(process.execPath, [join(dir, 'child.mjs')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 5_000))]);
+      child.kill();
+      expect([outcome, out, sockets.length]).toEqual([0, 'timed out\n', 1]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads a Helm repository index through the HTTP proxy', async () => {

@@ -5,7 +5,7 @@ import { hostRuleSecrets, loadHostRules } from '../lookup/host-rules.js';
 import { checkRedisUrl, describeRedisUrl, RedisStore, type RedisStoreOptions, redisUrlSecrets } from '../lookup/redis-store.js';
 import { operatorAuthor } from '../publish/author.js';
 import { operatorReleaseNotes } from '../review/run-notes.js';
-import { isJobToken, requireToken, resolveToken } from '../publish/token.js';
+import { isJobToken, missingTokenMessage, requireToken, resolveToken } from '../publish/token.js';
 import { progressText } from '../progress.js';
 import type { PlatformKind } from '../publish/types.js';
 import { buildReport, type RepoInput, writeReport } from '../report/index.js';
@@ -105,6 +105,8 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   if (!flags.repos && !flags.autodiscover) throw new UsageError('give --repos owner/a,owner/b (TIDEMARK_REPOS) or --autodiscover (TIDEMARK_AUTODISCOVER=true)');
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
   if (flags.autodiscover && isJobToken(found)) throw new UsageError('--autodiscover cannot list projects with CI_JOB_TOKEN: set TIDEMARK_TOKEN or GITLAB_TOKEN to an access token');
+  // Said once before any clone, rather than as one failed repository each: publishing to GitHub or GitLab needs it.
+  if (platform !== 'git' && !flags.dryRun && !found) throw new UsageError(missingTokenMessage(platform));
 
   const resolveRepos = async (): Promise<string[]> => {
     const all =
@@ -229,7 +231,9 @@ export const systemClock: Clock = {
 function progressReporter(logger: Logger, tty: ((line: string) => void) | null): (r: RepoResult, done: number, total: number) => void {
   return (r, done, total) => {
     if (tty) return tty(`[${done}/${total}] ${r.repo} ${r.status}  ${describeResult(r)}`);
-    const counts = r.summary ? { opened: r.summary.opened.length, updated: r.summary.updated.length, closed: r.summary.closed.length } : {};
+    const counts = r.summary
+      ? { opened: r.summary.opened.length, updated: r.summary.updated.length, closed: r.summary.closed.length, ...(r.summary.wouldOpen && { wouldOpen: r.summary.wouldOpen.length }) }
+      : {};
     const log = r.status === 'failed' ? logger.error : logger.info;
     log('repository finished', { repo: r.repo, status: r.status, ...counts, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) });
   };

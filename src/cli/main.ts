@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { oneLine } from '../escape.js';
 import { installProxy } from '../proxy.js';
 import { commands } from './commands/index.js';
+import { printVersionsUsageJson } from './commands/versions.js';
 
 /** Exit codes: 0 ran, 1 partial failure, 2 bad config or usage. */
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
+    if (err instanceof CommanderError) printVersionsUsageJson(argv, err);
     return exitCodeFor(err);
   } finally {
     proxy.restore();

@@ -282,7 +282,7 @@ export function exitCodeOf(results: readonly RepoResult[]): number {
   return results.some((r) => r.status === 'failed' || r.status === 'partial') ? 1 : 0;
 }
 
-/** The final summary, one line per repository: `owner/a  ok  opened 1, updated 0, closed 2 (3.1s)`. */
+/** The final summary, one line per repository: `owner/a  ok  opened 1, updated 0, closed 2 (3.1s)` (a dry run: `would open 3 (0.4s)`). */
 export function formatResults(results: readonly RepoResult[]): string {
   const counts = new Map<RepoStatus, number>();
   for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
@@ -300,7 +300,8 @@ export function formatResults(results: readonly RepoResult[]): string {
 export function describeResult(r: RepoResult): string {
   if (!r.summary) return r.error ?? '';
   const s = r.summary;
-  const counts = `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
+  // A dry run opens, updates and closes nothing: what it would push is its count.
+  const counts = s.wouldOpen ? `would open ${s.wouldOpen.length}` : `opened ${s.opened.length}, updated ${s.updated.length}, closed ${s.closed.length}`;
   const failures = countFailures(s.plan);
   const held = heldBackSentences(s.skipped).map((h) => `; ${h}`).join('');
   return `${counts}${held}${failures ? `; ${failureSentence(failures)}` : ''} (${(r.durationMs / 1000).toFixed(1)}s)`;

@@ -172,7 +172,7 @@ export class HttpClient {
         if (final) throw final;
         if (attempt >= this.opts.retries) throw transportError(host, err);
         const wait = this.backoff(attempt);
-        this.opts.logger.debug('registry request failed, retrying', { host, attempt, wait, error: String(err) });
+        this.opts.logger.debug('registry request failed, retrying', { host, attempt, wait, error: withCause(err) });
         await this.pause(host, wait, budget, transportError(host, err).message);
         continue;
       }
@@ -377,6 +377,15 @@ function transportError(host: string, err: unknown): RegistryError {
   const name = err instanceof Error ? err.name : '';
   const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'could not be reached';
   return new RegistryError(`${host} ${what}`, { host, cause: err });
+}
+
+/**
+ * `TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:3128`: fetch's own message says nothing; its cause names
+ * the connection that failed (a proxy that is down shows here as the proxy's address).
+ */
+function withCause(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : null;
+  return cause ? `${String(err)}: ${cause}` : String(err);
 }
 
 /** `60000` → `60 s`, `300` → `0.3 s`. */

@@ -183,12 +183,14 @@ export class GitPlatform implements Platform {
   }
 
   private async commitsBetween(base: string, head: string): Promise<CommitInfo[]> {
-    const out = (await this.git(['log', '--format=%H%x00%an%x00%ae%x00%B%x1e', `${base}..${head}`])).stdout;
+    const out = (await this.git(['log', '--format=%H%x00%an%x00%ae%x00%cI%x00%B%x1e', `${base}..${head}`])).stdout;
     const commits: CommitInfo[] = [];
     for (const record of out.split('\x1e')) {
-      const [sha, authorName, authorEmail, message] = record.replace(/^\n/, '').split('\x00');
+      const [sha, authorName, authorEmail, committedAt, message] = record.replace(/^\n/, '').split('\x00');
       if (sha && authorName !== undefined && authorEmail !== undefined) {
-        commits.push({ sha, authorName, authorEmail, message: (message ?? '').trimEnd() });
+        const commit: CommitInfo = { sha, authorName, authorEmail, message: (message ?? '').trimEnd() };
+        if (committedAt) commit.committedAt = committedAt;
+        commits.push(commit);
       }
     }
     return commits;

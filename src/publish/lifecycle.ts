@@ -3,7 +3,7 @@ import type { BranchPlan, Plan, Update } from '../plan/types.js';
 import { buildBranch, type BranchContent } from './branch-content.js';
 import { unifiedDiff } from './diff.js';
 import { changesOf, identityOf, parseMarker, parseTrailer, sameIdentity } from './identity.js';
-import { PrLimits } from './limits.js';
+import { HOUR_MS, PrLimits } from './limits.js';
 import { BODY_LIMITS, commitMessage, prBody, prTitle } from './pr-body.js';
 import type { BranchNotes } from '../review/types.js';
 import { fail, holdBack, record, skip, type PublishContext, type PublishSummary, type Session } from './session.js';
@@ -26,8 +26,8 @@ export async function publish(platform: Platform, plan: Plan, ctx: PublishContex
   const listed = await listOwnBranches(platform, prefix, ctx);
   // With an empty prefix every branch is listed: the base is never a candidate for clean-up or a slot.
   const branches = listed.filter((name) => name !== base.name);
-  const openCount = platform.supportsPullRequests ? openPrs.length : await countUnmerged(platform, branches, base.name);
-  const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, { openCount, openPrs }), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
+  const existing = platform.supportsPullRequests ? { openCount: openPrs.length, openPrs } : await countUnmerged(platform, branches, base.name);
+  const session: Session = { platform, ctx, base, limits: new PrLimits(ctx.config, existing), summary, defaultBranch: await defaultBranchOf(platform, ctx, base.name) };
   ctx.signal?.throwIfAborted();
   await guarded(session, 'closing stale PRs', null, () => closeStale(session, plan, openPrs, branches));
   for (const branch of plan.branches) {
@@ -71,15 +71,21 @@ async function defaultBranchOf(platform: Platform, ctx: PublishContext, baseName
 /**
  * Plain git has no PR state: a branch the user merged (nothing on it that the base lacks) stays on the remote
  * but is no longer an open proposal, so it does not hold a `prConcurrentLimit` slot; nor does someone else's
- * branch that merely matches the prefix (every branch, when the prefix is empty).
+ * branch that merely matches the prefix (every branch, when the prefix is empty). An open one whose Tidemark commit
+ * was made in the last hour counts toward `prHourlyLimit`, so runs a minute apart do not each open their share.
  */
-async function countUnmerged(platform: Platform, branches: readonly string[], baseName: string): Promise<number> {
-  let open = 0;
+async function countUnmerged(platform: Platform, branches: readonly string[], baseName: string): Promise<{ openCount: number; openPrs: []; createdLastHour: number }> {
+  let openCount = 0;
+  let createdLastHour = 0;
+  const now = Date.now();
   for (const name of branches) {
     const remote = await platform.getBranch(name, baseName);
-    if (remote?.commits.some((c) => parseTrailer(c.message) !== null)) open++;
+    const own = remote?.commits.filter((c) => parseTrailer(c.message) !== null) ?? [];
+    if (own.length === 0) continue;
+    openCount++;
+    if (own.some((c) => c.committedAt && now - Date.parse(c.committedAt) < HOUR_MS)) createdLastHour++;
   }
-  return open;
+  return { openCount, openPrs: [], createdLastHour };
 }
 
 /** One failing branch (or the clean-up) is a problem and a partial failure; the rest of the run goes on. */
@@ -224,5 +230,16 @@ export async function publishDryRun(plan: Plan, ctx: PublishContext): Promise<Pu
     ctx.print(terminalText(`# ${branch.branchName}: ${prTitle(branch, ctx.config)}\n\n${body}\n${diffs}`));
     summary.wouldOpen?.push({ branch: branch.branchName, pr: null, detail: 'dry run: nothing pushed' });
   }
+  noteLimits(summary.wouldOpen?.length ?? 0, ctx);
   return summary;
+}
+
+/**
+ * A dry run reads no platform, so it cannot tell which of its branches a real run would hold back; when it would
+ * open more than a limit lets through, it says so rather than promise them all.
+ */
+function noteLimits(wouldOpen: number, ctx: PublishContext): void {
+  const { prHourlyLimit: hourly, prConcurrentLimit: concurrent } = ctx.config;
+  const over = [...(hourly > 0 && wouldOpen > hourly ? [`at most ${hourly} new an hour (prHourlyLimit)`] : []), ...(concurrent > 0 && wouldOpen > concurrent ? [`at most ${concurrent} open at once (prConcurrentLimit)`] : [])];
+  if (over.length > 0) ctx.logger.info(`a real run opens ${over.join(' and ')}; the rest wait for later runs`, { wouldOpen, prHourlyLimit: hourly, prConcurrentLimit: concurrent });
 }

@@ -4,7 +4,7 @@ import type { PullRequest } from './types.js';
 /** The config key that held a branch back. */
 export type PrLimitName = 'prConcurrentLimit' | 'prHourlyLimit';
 
-const HOUR_MS = 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * `prConcurrentLimit` and `prHourlyLimit` (0 = unlimited). Only new PRs (new branches on plain git) count;
@@ -16,11 +16,12 @@ export class PrLimits {
 
   constructor(
     private readonly config: Pick<TidemarkConfig, 'prConcurrentLimit' | 'prHourlyLimit'>,
-    existing: { openCount: number; openPrs: readonly PullRequest[] },
+    /** `createdLastHour`: plain git's count (its branches have no PR to date them); else the PRs' `createdAt` are. */
+    existing: { openCount: number; openPrs: readonly PullRequest[]; createdLastHour?: number },
     now: number = Date.now(),
   ) {
     this.open = existing.openCount;
-    this.lastHour = existing.openPrs.filter((pr) => pr.createdAt && now - Date.parse(pr.createdAt) < HOUR_MS).length;
+    this.lastHour = existing.createdLastHour ?? existing.openPrs.filter((pr) => pr.createdAt && now - Date.parse(pr.createdAt) < HOUR_MS).length;
   }
 
   /** Which limit keeps a new PR from opening now, and the sentence that says so; null when one may open. */

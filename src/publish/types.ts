@@ -10,6 +10,8 @@ export interface CommitInfo {
   message: string;
   authorName: string;
   authorEmail: string;
+  /** When it was committed (ISO 8601); set by plain git, where it dates a branch for `prHourlyLimit`. */
+  committedAt?: string;
 }
 
 export interface RemoteBranch {

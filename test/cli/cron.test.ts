@@ -29,7 +29,7 @@ function harness(overrides: Partial<CronDeps> = {}) {
   const deps: CronDeps = {
     run: async (opts) => summaryFor(opts.repo!),
     discover: async () => [],
-    env: {},
+    env: { TIDEMARK_TOKEN: 'test-token' },
     signal: controller.signal,
     writeErr: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
     print: (text) => printed.push(text),
@@ -150,7 +150,7 @@ describe('cronMain, one-shot', () => {
 
   it('runs only the shard of the Indexed Job pod: JOB_COMPLETION_INDEX 1 of TIDEMARK_SHARD_COUNT 3 is shard 2/3', async () => {
     const ran: string[] = [];
-    const h = harness({ env: { JOB_COMPLETION_INDEX: '1' }, run: async (opts) => (ran.push(opts.repo!), summaryFor(opts.repo!)) });
+    const h = harness({ env: { JOB_COMPLETION_INDEX: '1', TIDEMARK_TOKEN: 'test-token' }, run: async (opts) => (ran.push(opts.repo!), summaryFor(opts.repo!)) });
     expect(await cronMain({ repos: 'org/a,org/b,org/c,org/d,org/e', shardCount: '3' }, h.deps)).toEqual(0);
     expect(ran).toEqual(['org/c', 'org/d']);
     expect(h.logs.find((l) => l['msg'] === 'run started')).toMatchObject({ repositories: 2, shard: '2/3' });
@@ -205,13 +205,37 @@ describe('cronMain, one-shot', () => {
     [{ repos: 'a/b', schedule: '0 0 30 2 *' }, /schedule "0 0 30 2 \*" never fires/],
     [{ repos: 'a/b', schedule: '0 6 * * *', timezone: 'Europe/Nowhere' }, /unknown time zone "Europe\/Nowhere"/],
     [{ repos: 'a/b', logFormat: 'xml' }, /--log-format "xml"/],
-    [{ autodiscover: true }, /--autodiscover needs a token/],
+    [{ autodiscover: true, dryRun: true }, /--autodiscover needs a token/],
     [{ autodiscover: true, platform: 'git' }, /--autodiscover needs --platform github or gitlab/],
   ])('rejects bad settings %j as a usage error', async (flags, message) => {
-    const h = harness();
+    const h = harness({ env: {} });
     const result = cronMain(flags, h.deps);
     await expect(result).rejects.toThrow(UsageError);
     await expect(result).rejects.toThrow(message);
+  });
+});
+
+describe('run-all without a platform token', () => {
+  it.each([
+    ['github', /--platform github needs a token: set TIDEMARK_TOKEN, GITHUB_TOKEN or GH_TOKEN/],
+    ['gitlab', /--platform gitlab needs a token: set TIDEMARK_TOKEN, GITLAB_TOKEN or CI_JOB_TOKEN/],
+  ])('on %s is a usage error naming every variable, before any repository is cloned', async (platform, message) => {
+    const cloned: string[] = [];
+    const h = harness({ env: {}, clone: async (url) => void cloned.push(String(url)) });
+    const result = cronMain({ repos: 'org/a,org/b', platform }, h.deps);
+    await expect(result).rejects.toThrow(UsageError);
+    await expect(result).rejects.toThrow(message);
+    expect(cloned).toEqual([]);
+    expect(h.printed).toEqual([]);
+  });
+
+  it('is fine for a dry run, which publishes nothing and says how many branches it would open', async () => {
+    const wouldOpen = ['tidemark/web-1.x', 'tidemark/redis-7.x'].map((branch) => ({ branch, pr: null, detail: 'dry run: nothing pushed' }));
+    const h = harness({ env: {}, run: async (opts) => ({ ...summaryFor(opts.repo!), wouldOpen }) });
+    expect(await cronMain({ repos: 'org/a', dryRun: true }, h.deps)).toEqual(0);
+    expect(h.printed[0]!.replace(/\(\d+\.\ds\)/g, '(Ns)')).toEqual(['Tidemark: 1 repository: 1 ok', '  org/a  ok       would open 2 (Ns)'].join('\n'));
+    const finished = h.logs.find((l) => l.msg === 'repository finished')!;
+    expect([finished.opened, finished.updated, finished.closed, finished.wouldOpen]).toEqual([0, 0, 0, 2]);
   });
 });
 

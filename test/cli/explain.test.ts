@@ -38,6 +38,11 @@ describe('plan --explain NAME', () => {
     expect(err).toContain('did you mean ghcr.io/acme/worker?');
   });
 
+  it('suggests the full name when NAME is only its last part', async () => {
+    expect(await main(['plan', dir, '--no-cache', '--explain', 'web'])).toBe(2);
+    expect(err.split('\n').at(-2)).toEqual('tidemark: --explain "web": no dependency has this name; did you mean 127.0.0.1:1/acme/web?');
+  });
+
   it('exits 2 without a suggestion when nothing is near', async () => {
     expect(await main(['plan', dir, '--no-cache', '--explain', 'postgres'])).toBe(2);
     expect(err.split('\n').at(-2)).toEqual('tidemark: --explain "postgres": no dependency has this name');

@@ -52,7 +52,7 @@ describe('host rules on the command line', () => {
     const code = await cronMain(
       { repos: 'acme/a', platform: 'git', logFormat: 'text' },
       {
-        env: { TIDEMARK_HOST_RULES: '[{"matchHost":"quay.io","tokenEnv":"QUAY_TOKEN"}]', QUAY_TOKEN: 'quay-secret-value' },
+        env: { TIDEMARK_TOKEN: 'test-token', TIDEMARK_HOST_RULES: '[{"matchHost":"quay.io","tokenEnv":"QUAY_TOKEN"}]', QUAY_TOKEN: 'quay-secret-value' },
         run: async (opts) => {
           seen = opts;
           opts.logger.warn('leaky message quay-secret-value');

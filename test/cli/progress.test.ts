@@ -125,7 +125,7 @@ describe('progress events', () => {
         return summaryFor(opts.repo!);
       },
       discover: async () => [],
-      env: {},
+      env: { TIDEMARK_TOKEN: 'test-token' },
       signal: new AbortController().signal,
       writeErr: () => {},
       print: () => void order.push('summary'),

@@ -54,8 +54,8 @@ describe('run-all --report-dir over plain git repositories and a real registry',
     const url = (r: string) => `${bare.baseUrl}/team/${r}.git`;
     expect(withReport.printed[0]!.split('\n').slice(0, 4).map((l) => l.replace(/ +/g, ' ').replace(/failed .*$/, 'failed …'))).toEqual([
       'Tidemark: 3 repositories: 2 ok, 1 failed',
-      ` ${url('fleet-a')} ok opened 0, updated 0, closed 0 (Ns)`,
-      ` ${url('fleet-b')} ok opened 0, updated 0, closed 0 (Ns)`,
+      ` ${url('fleet-a')} ok would open 1 (Ns)`,
+      ` ${url('fleet-b')} ok would open 0 (Ns)`,
       ` ${url('gone')} failed …`,
     ]);
     expect(withReport.code).toBe(1);
@@ -83,7 +83,7 @@ describe('run-all --report-dir over plain git repositories and a real registry',
     const printed: string[] = [];
     const logs: { level: string; msg: string }[] = [];
     const code = await cronMain({ repos: 'acme/a', reportDir: path.join(blocker, 'report') }, {
-      run: async (opts) => summaryFor(opts.repo!), clone: async () => {}, discover: async () => [], env: {}, signal: new AbortController().signal,
+      run: async (opts) => summaryFor(opts.repo!), clone: async () => {}, discover: async () => [], env: { TIDEMARK_TOKEN: 'test-token' }, signal: new AbortController().signal,
       writeErr: (line) => logs.push(JSON.parse(line) as { level: string; msg: string }), print: (text) => printed.push(text), isTTY: false,
     });
     expect(code).toBe(1);

@@ -87,8 +87,32 @@ describe('tidemark versions', () => {
     expect(JSON.parse(out.join(''))).toEqual({ error: { message: '--registry-url must start with https://, http:// or oci:// (got ftp://x)' } });
   });
 
+  it.each([
+    [['versions', 'acme/web', '--json', '--bogus'], "unknown option '--bogus'"],
+    [['versions', '--json'], "missing required argument 'image-or-chart'"],
+    [['versions', 'acme/web', '--json', '--log-level', 'loud'], expect.stringContaining('--log-level "loud"')],
+  ])('prints the JSON error object for a usage mistake caught before the lookup: %j', async (argv, message) => {
+    const out: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(argv)).toEqual(2);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toEqual({ error: { message } });
+  });
+
   it('reads registry host and port, tags and digests out of an image reference', () => {
     expect(toPackageRef('registry:5000/team/app:1.2', undefined)).toEqual({ pkg: { datasource: 'docker', name: 'registry:5000/team/app', registryUrl: null }, tagFromTarget: '1.2' });
     expect(toPackageRef('nginx@sha256:' + 'a'.repeat(64), undefined)).toEqual({ pkg: { datasource: 'docker', name: 'nginx', registryUrl: null }, tagFromTarget: undefined });
+    expect(toPackageRef('127.0.0.1:5000/team/my_app.v2', undefined).pkg.name).toEqual('127.0.0.1:5000/team/my_app.v2');
+  });
+
+  it('refuses a name no registry could hold, as a usage error, before asking Docker Hub', () => {
+    for (const bad of ['bad name!!', 'acme/web app', 'ghcr.io//web', 'host:port/x']) {
+      expect(() => toPackageRef(bad, undefined), bad).toThrow(`cannot read an image from ${bad}`);
+    }
   });
 });

@@ -54,8 +54,9 @@ describe('GitPlatform', () => {
       name: 'tidemark/nginx-1.x',
       sha,
       upToDateWithBase: true,
-      commits: [{ sha, message: 'Update nginx to 1.27.0\n\nTidemark-Update: 0123abcd', authorName: BOT.name, authorEmail: BOT.email }],
+      commits: [{ sha, message: 'Update nginx to 1.27.0\n\nTidemark-Update: 0123abcd', authorName: BOT.name, authorEmail: BOT.email, committedAt: expect.any(String) }],
     });
+    expect(Date.now() - Date.parse(branch!.commits[0]!.committedAt!)).toBeLessThan(60_000);
   });
 
   it('takes the checked-out branch when the bare remote\'s HEAD names a branch never pushed', async () => {

@@ -214,6 +214,19 @@ describe('publish', () => {
     ]);
   });
 
+  it('says on a dry run that would open more than prHourlyLimit allows that a real run holds the rest back', async () => {
+    const logged: [string, Record<string, unknown>][] = [];
+    const logger = { ...silentLogger, info: (msg: string, meta: Record<string, unknown> = {}) => void logged.push([msg, meta]) };
+    const files = { ...START, 'apps/db.yaml': deployment('postgres:16.1') };
+    const plan = planFor(files, { nginx: '1.27.0', redis: '7.2.4', postgres: '16.4' });
+    const summary = await publish(untouchable(), plan, { ...ctx(files), logger, dryRun: true });
+    expect(summary.wouldOpen).toHaveLength(3);
+    expect(logged).toEqual([['a real run opens at most 2 new an hour (prHourlyLimit); the rest wait for later runs', { wouldOpen: 3, prHourlyLimit: 2, prConcurrentLimit: 10 }]]);
+    logged.length = 0;
+    await publish(untouchable(), plan, { ...ctx(files, { prHourlyLimit: 0 }), logger, dryRun: true });
+    expect(logged).toEqual([]);
+  });
+
   it('prints each branch diff on a dry run and touches nothing', async () => {
     const printed: string[] = [];
     const plan = planFor(START, { redis: '7.2.4' });

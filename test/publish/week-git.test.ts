@@ -82,6 +82,19 @@ function mergeKeepingBranch(remote: string, branch: string): void {
   }
 }
 
+/** Re-dates the head commit of `branch` (author, message and trailer kept) as made `hours` ago. */
+function backdate(remote: string, branch: string, hours: number): void {
+  const scratch = mkdtempSync(join(tmpdir(), 'tidemark-backdate-'));
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_COMMITTER_NAME: 'x', GIT_COMMITTER_EMAIL: 'x@example.com', GIT_COMMITTER_DATE: new Date(Date.now() - hours * 3_600_000).toISOString() };
+  try {
+    execFileSync('git', ['clone', '--quiet', '--branch', branch, remote, scratch], { stdio: 'ignore', env });
+    execFileSync('git', ['commit', '--quiet', '--amend', '--no-edit', '--no-verify'], { cwd: scratch, stdio: 'ignore', env });
+    execFileSync('git', ['push', '--quiet', '--force', 'origin', branch], { cwd: scratch, stdio: 'ignore', env });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 describe('a week of scheduled runs with --platform git', () => {
   it('pushes branches, leaves merged and human-touched ones alone, moves one on a new version, deletes one no longer needed', async () => {
     const repo = setup();
@@ -120,6 +133,18 @@ describe('a week of scheduled runs with --platform git', () => {
     expect(second.opened).toEqual([['tidemark/busybox-1.x', 'branch pushed']]);
     const third = await runOn(repo.checkout, plan(), { prConcurrentLimit: 2 });
     expect([third.opened, third.updated]).toEqual([[], []]);
+  });
+
+  it('opens no more than prHourlyLimit branches an hour across runs, dating each by its commit', async () => {
+    const repo = setup();
+    const plan = () => planFor(pull(repo.checkout), { nginx: '1.27.0', redis: '7.2.4', busybox: '1.36.1' });
+    const first = await runOn(repo.checkout, plan(), { prHourlyLimit: 2 });
+    expect(first.opened.map(([b]) => b)).toEqual(['tidemark/nginx-1.x', 'tidemark/redis-7.x']);
+    const soon = await runOn(repo.checkout, plan(), { prHourlyLimit: 2 });
+    expect([soon.opened, soon.skipped]).toEqual([[], [['tidemark/nginx-1.x', 'up to date'], ['tidemark/redis-7.x', 'up to date'], ['tidemark/busybox-1.x', 'hourly PR limit (2) reached']]]);
+    backdate(repo.remote, 'tidemark/nginx-1.x', 2);
+    const later = await runOn(repo.checkout, plan(), { prHourlyLimit: 2 });
+    expect(later.opened).toEqual([['tidemark/busybox-1.x', 'branch pushed']]);
   });
 
   it('with an empty branch prefix, never pushes to or deletes main and other people\'s branches', async () => {

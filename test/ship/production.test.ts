@@ -72,7 +72,7 @@ describe('the built entry with production dependencies only', () => {
 
   it('stays up with a schedule and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [join(dir, pkg.bin.tidemark!), 'run-all'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TIDEMARK_REPOS: 'org/a', TIDEMARK_SCHEDULE: '@yearly' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TIDEMARK_REPOS: 'org/a', TIDEMARK_TOKEN: 'test-token', TIDEMARK_SCHEDULE: '@yearly' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -93,7 +93,13 @@ function checkExplainName(plan: Plan, name: string): void {
   const spellings = new Set(imageNameSpellings(name));
   if (names.some((n) => n === name || spellings.has(n) || imageNameSpellings(n).includes(name))) return;
   const shortNear = didYouMean(name, names.map(shortName));
-  const near = didYouMean(name, names) ?? names.find((n) => shortNear !== null && shortName(n) === shortNear) ?? null;
+  // `web` for `ghcr.io/acme/web`: the image's own name, without where it lives.
+  const lastSegment = (n: string): string => n.slice(n.lastIndexOf('/') + 1).toLowerCase();
+  const near =
+    didYouMean(name, names) ??
+    names.find((n) => shortNear !== null && shortName(n) === shortNear) ??
+    names.find((n) => n.includes('/') && lastSegment(n) === name.toLowerCase()) ??
+    null;
   throw new UsageError(`--explain "${name}": no dependency has this name${near ? `; did you mean ${near}?` : ''}`);
 }
 

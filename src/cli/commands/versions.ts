@@ -1,3 +1,4 @@
+import type { CommanderError } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { DEFAULT_CONFIG } from '../../config/types.js';
 import { ConfigError, RegistryError, UsageError } from '../../errors.js';
@@ -49,7 +50,10 @@ export const registerVersions: RegisterCommand = (program, setExit) => {
     .option('--host-rules <file>', 'operator host rules (JSON): which credential goes to which registry (default: $TIDEMARK_HOST_RULES)');
   addLogOptions(command, 'warn').action(async (target: string, flags: VersionsFlags) => {
     const env = process.env;
-    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags);
+    const { logger, hostRules } = await lookupCommandIo(flags.hostRules, env, flags).catch((err: unknown) => {
+      if (flags.json) printJsonError(err);
+      throw err;
+    });
     setExit(await runVersions(target, flags, { print: (t) => process.stdout.write(t + '\n'), logger, env, cwd: process.cwd(), hostRules }));
   });
 };
@@ -68,6 +72,19 @@ export async function runVersions(target: string, flags: VersionsFlags, io: Vers
     io.logger.error('lookup failed', { host: err.host, status: err.status, error: err.message });
     return 1;
   }
+}
+
+/**
+ * `versions --json` given a flag or argument commander refuses (`--bogus`, no image) still prints the JSON error
+ * object on stdout; main() calls this before exiting 2. `argv` as main() received it.
+ */
+export function printVersionsUsageJson(argv: readonly string[], err: CommanderError): void {
+  if (argv[0] !== 'versions' || !argv.includes('--json') || err.exitCode === 0) return;
+  printJsonError(new UsageError(err.message.replace(/^error: /, '')));
+}
+
+function printJsonError(err: unknown): void {
+  process.stdout.write(JSON.stringify({ error: errorJson(err) }, null, 2) + '\n');
 }
 
 function errorJson(err: unknown): { message: string; host?: string; status?: number } {
@@ -134,6 +151,7 @@ export function toPackageRef(target: string, registryUrl: string | undefined): {
   }
   // `registry:5000/app:1.2`: the tag is the part after the last `:` that has no `/` after it.
   const m = /^(?<name>[^@]+?)(?::(?<tag>[\w][\w.+-]{0,127}))?(?:@(?<digest>sha256:[0-9a-f]{64}))?$/.exec(target);
-  if (!m?.groups || !m.groups['name']) throw new UsageError(`cannot read an image from ${target}`);
+  // Registry host (and port), then path components: `ghcr.io/acme/web`; a space or `!` is a typo, not a Docker Hub name.
+  if (!m?.groups || !m.groups['name'] || !/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*$/.test(m.groups['name'])) throw new UsageError(`cannot read an image from ${target}`);
   return { pkg: { datasource: 'docker', name: m.groups['name'], registryUrl: null }, tagFromTarget: m.groups['tag'] };
 }
