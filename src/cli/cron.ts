@@ -106,7 +106,9 @@ export async function cronMain(flags: CronFlags, deps: CronDeps): Promise<number
   if (flags.autodiscover && platform === 'git') throw new UsageError('--autodiscover needs --platform github or gitlab');
   if (flags.autodiscover && isJobToken(found)) throw new UsageError('--autodiscover cannot list projects with CI_JOB_TOKEN: set TIDEMARK_TOKEN or GITLAB_TOKEN to an access token');
   // Said once before any clone, rather than as one failed repository each: publishing to GitHub or GitLab needs it.
-  if (platform !== 'git' && !flags.dryRun && !found) throw new UsageError(missingTokenMessage(platform));
+  if (platform !== 'git' && (flags.autodiscover || !flags.dryRun) && !found) {
+    throw new UsageError(missingTokenMessage(platform, flags.autodiscover ? '--autodiscover' : undefined));
+  }
 
   const resolveRepos = async (): Promise<string[]> => {
     const all =

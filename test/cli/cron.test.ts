@@ -111,10 +111,10 @@ describe('cronMain, one-shot', () => {
   it('passes TIDEMARK_RELEASE_NOTES=off to every repository\'s run, and refuses a value it cannot read', async () => {
     const asked: (boolean | undefined)[] = [];
     const run = async (opts: RunOptions) => (asked.push(opts.releaseNotes), summaryFor(opts.repo!));
-    expect(await cronMain({ repos: 'org/a,org/b' }, harness({ run, env: { TIDEMARK_RELEASE_NOTES: 'off' } }).deps)).toEqual(0);
-    expect(await cronMain({ repos: 'org/c' }, harness({ run, env: {} }).deps)).toEqual(0);
+    expect(await cronMain({ repos: 'org/a,org/b' }, harness({ run, env: { TIDEMARK_TOKEN: 'ghp_test', TIDEMARK_RELEASE_NOTES: 'off' } }).deps)).toEqual(0);
+    expect(await cronMain({ repos: 'org/c' }, harness({ run, env: { TIDEMARK_TOKEN: 'ghp_test' } }).deps)).toEqual(0);
     expect(asked).toEqual([false, false, undefined]);
-    await expect(cronMain({ repos: 'org/a' }, harness({ run, env: { TIDEMARK_RELEASE_NOTES: 'later' } }).deps)).rejects.toThrow('TIDEMARK_RELEASE_NOTES must be on or off, not "later"');
+    await expect(cronMain({ repos: 'org/a' }, harness({ run, env: { TIDEMARK_TOKEN: 'ghp_test', TIDEMARK_RELEASE_NOTES: 'later' } }).deps)).rejects.toThrow('TIDEMARK_RELEASE_NOTES must be on or off, not "later"');
   });
 
   it('gives each repository 30 minutes unless told otherwise, and refuses a duration it cannot read', async () => {
