@@ -11,6 +11,7 @@ import { assertAffordable } from '../../src/review/schema-cost.js';
 import { MAX_SCHEMA_RISKS } from '../../src/review/schema.js';
 import { scanFiles, type SourceFile } from '../../src/scan/index.js';
 import { FakeReleaseSource } from '../plan/fake-source.js';
+import { fluxReleaseFile } from '../helpers/flux-release.js';
 
 const REPO = 'https://charts.example.test';
 
@@ -31,24 +32,7 @@ class Charts implements ReviewSource {
   }
 }
 
-const fluxRelease = (values: string): SourceFile => ({
-  path: 'flux.yaml',
-  text: [
-    'apiVersion: source.toolkit.fluxcd.io/v1',
-    'kind: HelmRepository',
-    'metadata: {name: charts}',
-    `spec: {url: ${REPO}}`,
-    '---',
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata: {name: web}',
-    'spec:',
-    '  chart: {spec: {chart: web, version: 1.0.0, sourceRef: {kind: HelmRepository, name: charts}}}',
-    '  values:',
-    ...values.split('\n').map((l) => `    ${l}`),
-    '',
-  ].join('\n'),
-});
+const fluxRelease = (values: string): SourceFile => fluxReleaseFile(REPO, 'flux.yaml', values);
 
 const argoRelease = (valuesString: string): SourceFile => ({
   path: 'argo.yaml',

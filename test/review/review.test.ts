@@ -14,6 +14,7 @@ import { removedValueRisks } from '../../src/review/risks.js';
 import { coalesceValues } from '../../src/review/schema.js';
 import { scanFiles, type SourceFile } from '../../src/scan/index.js';
 import { FakeReleaseSource } from '../plan/fake-source.js';
+import { fluxReleaseFile } from '../helpers/flux-release.js';
 
 const REPO = 'https://charts.example.test';
 
@@ -37,24 +38,7 @@ class FakeCharts implements ReviewSource {
   }
 }
 
-const release = (file: string, values: string): SourceFile => ({
-  path: file,
-  text: [
-    'apiVersion: source.toolkit.fluxcd.io/v1',
-    'kind: HelmRepository',
-    'metadata: {name: charts}',
-    `spec: {url: ${REPO}}`,
-    '---',
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata: {name: web}',
-    'spec:',
-    '  chart: {spec: {chart: web, version: 1.0.0, sourceRef: {kind: HelmRepository, name: charts}}}',
-    '  values:',
-    ...values.split('\n').map((l) => `    ${l}`),
-    '',
-  ].join('\n'),
-});
+const release = (file: string, values: string): SourceFile => fluxReleaseFile(REPO, file, values);
 
 async function reviewed(files: SourceFile[], charts: Record<string, Partial<ChartFiles> | 'fail'>, config: TidemarkConfig = DEFAULT_CONFIG, tags = ['1.0.0', '2.0.0']) {
   const releases = new FakeReleaseSource({ web: { tags } });
