@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summaryMarkdown } from '../../src/cli/action-summary.js';
-import { formatSummary } from '../../src/cli/run-summary.js';
+import { formatSummary, summaryJsonText } from '../../src/cli/run-summary.js';
 import type { RunSummary } from '../../src/run-types.js';
 
 describe('formatSummary', () => {
@@ -82,4 +82,29 @@ describe('formatSummary', () => {
     };
     expect(summaryMarkdown(summary, { dryRun: true }).split('\n')[2]).toEqual('Would open 1 · left alone 0 (dry run: nothing was pushed)');
   });
+
+  it('keeps what a hostile repository or registry wrote on its own line, inert on a terminal, with no credential shown', () => {
+    // A file name and a registry's error text that try to forge a summary line, clear the screen, set the clipboard
+    // (OSC 52) and show a URL with a password.
+    const summary: RunSummary = {
+      repo: 'https://bot:ghp_urlsecret@git.example.com/acme/gitops.git',
+      opened: [], updated: [], closed: [],
+      skipped: [{ branch: 'tidemark/x\n  opened   tidemark/forged #1', pr: null, detail: 'up to date\u001b[2J' }],
+      problems: [{ file: 'apps/a\r.yaml', line: 1, message: 'quay.io said \u001b]52;c;ZXZpbA==\u0007 token s3cr3t-value\u009b31m at https://u:pw@quay.io/v2/' }],
+      partialFailure: true,
+      plan: { updates: [], unchanged: [], problems: [], branches: [] },
+    };
+    const text = formatSummary(summary, false, ['s3cr3t-value']);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text.split('\n').filter((l) => /^ {2}opened/.test(l))).toEqual([]);
+    expect(text).not.toContain('ghp_urlsecret');
+    expect(text).not.toContain('s3cr3t-value');
+    expect(text).not.toContain(':pw@');
+    expect(text.split('\n')).toHaveLength(4);
+    const json = summaryJsonText(summary, false, ['s3cr3t-value']);
+    for (const secret of ['ghp_urlsecret', 's3cr3t-value', ':pw@']) expect(json).not.toContain(secret);
+    // JSON escapes the control characters; the text is kept, only secrets are masked.
+    expect((JSON.parse(json) as { skipped: { branch: string }[] }).skipped[0]!.branch).toEqual('tidemark/x\n  opened   tidemark/forged #1');
+  });
 });
+
