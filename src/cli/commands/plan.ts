@@ -17,6 +17,7 @@ import { scanDirectory } from '../../scan/index.js';
 import { type OnProgress, progressText } from '../../progress.js';
 import { addLogOptions, type LogFlags, lookupCommandIo, lookupPlatformToken, terminalProgress } from '../flags.js';
 import type { RegisterCommand } from './index.js';
+import { formatTable } from '../table.js';
 
 export interface PlanFlags extends LogFlags {
   json?: boolean;
@@ -151,9 +152,8 @@ export function formatPlanTable(plan: Plan): string {
     .sort((a, b) => (a.d.file < b.d.file ? -1 : a.d.file > b.d.file ? 1 : a.d.line - b.d.line))
     // Registry- and repository-written cells on one line each: no newline or terminal escape sequence reaches the screen.
     .map(({ d, cells }) => [`${d.file}:${d.line}`, d.name, (d.currentValue ?? '') + digestNote(d.currentDigest) || '-', ...cells].map(oneLine));
-  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  const out = rows.length > 0 ? [line(header), ...rows.map(line)] : [];
+  // Whole cells (no terminal width): the table `scan` lays out, unnarrowed.
+  const out = formatTable(header, rows, null);
   if (plan.problems.length > 0) {
     out.push('', 'Problems:');
     for (const p of plan.problems) out.push(oneLine(`  ${p.file}:${p.line}: ${p.message}`));
